@@ -1,0 +1,196 @@
+/**
+ * Request parsing: one decoded line in, a checked request out. Pure functions, no I/O.
+ *
+ * Parsing happens in two steps so the router can keep the protocol's order of checks: `splitRequest` finds the
+ * command and an inline session token; after the session is checked, `parseParams` checks arity and formats.
+ */
+import {findCommand, type CommandSpec, type ParamKind, type ParamSpec} from './commands.js';
+import type {ErrorCode} from './replies.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const NAME = /^[A-Za-z0-9_.-]{1,32}$/;
+const WORD = /[^ \t]+/g;
+
+/** Longest full name and country accepted by register, in characters. */
+export const MAX_PROFILE_FIELD = 100;
+/** Longest password accepted, in characters. */
+export const MAX_PASSWORD = 256;
+
+/** True for the shape of a session token (`crypto.randomUUID()`). */
+export function isTokenShaped(word: string): boolean {
+  return UUID.test(word);
+}
+
+/** True for a valid username, group or realm name. */
+export function isValidName(word: string): boolean {
+  return NAME.test(word) && !UUID.test(word);
+}
+
+interface Word {
+  readonly text: string;
+  /** Offset just past the word in the line. */
+  readonly end: number;
+}
+
+/** A request line split into its command, inline token and parameter words. */
+export interface SplitRequest {
+  /** The command word, lower-cased. */
+  readonly verb: string;
+  /** The command, or undefined when unknown. */
+  readonly spec: CommandSpec | undefined;
+  /** A session token given inline as the second word. */
+  readonly token: string | undefined;
+  /** @internal the parameter words with their positions */
+  readonly words: readonly Word[];
+  /** @internal the whole line */
+  readonly line: string;
+}
+
+/** Splits a line; returns undefined for a blank line (which gets no reply). */
+export function splitRequest(line: string): SplitRequest | undefined {
+  const words: Word[] = [];
+  for (const match of line.matchAll(WORD)) words.push({text: match[0], end: match.index + match[0].length});
+  const first = words.shift();
+  if (!first) return undefined;
+  const verb = first.text.toLowerCase();
+  const spec = findCommand(verb);
+  let token: string | undefined;
+  if (spec?.session && words[0] && isTokenShaped(words[0].text)) token = words.shift()!.text;
+  return {verb, spec, token, words, line};
+}
+
+/** A group-realm target. */
+export type Recipients = {kind: 'group'; name: string} | {kind: 'users'; names: string[]};
+
+/** A conversation target of history. */
+export interface Conversation {
+  kind: 'user' | 'group';
+  name: string;
+  /** The realm, when given as `@realm`. */
+  realm?: string;
+}
+
+/** A parameter's value after checking. */
+export type ParamValue = string | number | Recipients | Conversation;
+
+/** A request whose parameters passed every check. */
+export interface ParsedRequest {
+  readonly spec: CommandSpec;
+  /** Fixed parameters by name; optional ones that were not given are absent. */
+  readonly params: Readonly<Record<string, ParamValue>>;
+  /** The message text (rest: text). */
+  readonly text?: string;
+  /** register's full name (underscores read as spaces) and country. */
+  readonly fullName?: string;
+  readonly country?: string;
+}
+
+/** The result of parseParams. */
+export type ParamsResult = {ok: true; request: ParsedRequest} | {ok: false; code: ErrorCode};
+
+/** Checks the parameters of a split request against its command. */
+export function parseParams(split: SplitRequest & {spec: CommandSpec}): ParamsResult {
+  const {spec, words} = split;
+  const required = spec.params.filter((param) => !param.optional).length;
+  const restWords = spec.rest === 'text' ? 1 : spec.rest === 'nameAndCountry' ? 2 : 0;
+  if (words.length < required + restWords) return {ok: false, code: 'MISSING_PARAMETER'};
+  const fixedCount = spec.rest ? spec.params.length : Math.min(words.length, spec.params.length);
+  if (!spec.rest && words.length > spec.params.length) return {ok: false, code: 'BAD_PARAMETER'};
+
+  const params: Record<string, ParamValue> = {};
+  for (let i = 0; i < fixedCount; i++) {
+    const param = spec.params[i]!;
+    const value = parseValue(param.kind, words[i]!.text);
+    if (value === undefined) return {ok: false, code: 'BAD_PARAMETER'};
+    params[param.name] = value;
+  }
+  // An optional group must be complete (addrealm's host and port come together).
+  if (spec.name === 'addrealm' && (params.host === undefined) !== (params.port === undefined)) {
+    return {ok: false, code: 'MISSING_PARAMETER'};
+  }
+
+  if (spec.rest === 'text') {
+    const text = split.line.slice(words[fixedCount - 1]?.end ?? 0).trim();
+    return {ok: true, request: {spec, params, text}};
+  }
+  if (spec.rest === 'nameAndCountry') {
+    const rest = words.slice(fixedCount);
+    const country = rest.pop()!.text;
+    const fullName = rest.map((word) => word.text).join(' ').replace(/_/g, ' ').replace(/ +/g, ' ').trim();
+    if (!fullName || fullName.length > MAX_PROFILE_FIELD || country.length > MAX_PROFILE_FIELD) {
+      return {ok: false, code: 'BAD_PARAMETER'};
+    }
+    if (String(params.password).length > MAX_PASSWORD) return {ok: false, code: 'BAD_PARAMETER'};
+    return {ok: true, request: {spec, params, fullName, country: country.replace(/_/g, ' ')}};
+  }
+  return {ok: true, request: {spec, params}};
+}
+
+function parseValue(kind: ParamKind, word: string): ParamValue | undefined {
+  switch (kind) {
+    case 'name':
+      return isValidName(word) ? word : undefined;
+    case 'word':
+      return word.length <= MAX_PASSWORD ? word : undefined;
+    case 'port': {
+      const port = parseCount(word);
+      return port !== undefined && port >= 1 && port <= 65535 ? port : undefined;
+    }
+    case 'count':
+      return parseCount(word);
+    case 'group': {
+      const name = word.startsWith('group:') ? word.slice(6) : word;
+      return isValidName(name) ? name : undefined;
+    }
+    case 'recipients': {
+      if (word.startsWith('group:')) {
+        const name = word.slice(6);
+        return isValidName(name) ? {kind: 'group', name} : undefined;
+      }
+      if (word.includes(',')) {
+        const names = [...new Set(word.split(',').filter((name) => name !== ''))];
+        return names.length > 0 && names.every(isValidName) ? {kind: 'users', names} : undefined;
+      }
+      return isValidName(word) ? {kind: 'group', name: word} : undefined;
+    }
+    case 'conversation': {
+      const isGroup = word.startsWith('group:');
+      const [name = '', realm, extra] = (isGroup ? word.slice(6) : word).split('@');
+      if (extra !== undefined || !isValidName(name) || (realm !== undefined && !isValidName(realm))) return undefined;
+      return realm === undefined ? {kind: isGroup ? 'group' : 'user', name} : {kind: isGroup ? 'group' : 'user', name, realm};
+    }
+  }
+}
+
+function parseCount(word: string): number | undefined {
+  if (!/^\d{1,9}$/.test(word)) return undefined;
+  return Number(word);
+}
+
+/** Raised by buildRequest for arguments that do not fit the command. */
+export class RequestUsageError extends Error {
+  override name = 'RequestUsageError';
+}
+
+/**
+ * Builds the wire line of a command (with CRLF) from its arguments: the fixed parameters, then the message text or
+ * register's name and country. Checks the arguments with the same rules the daemon applies.
+ */
+export function buildRequest(command: string, args: readonly (string | number)[], options: {token?: string} = {}): string {
+  const spec = findCommand(command);
+  if (!spec) throw new RequestUsageError(`unknown command: ${command}`);
+  const words = args.map(String).map((arg) => arg.trim()).filter((arg) => arg !== '');
+  if (words.some((word) => /[\r\n]/.test(word))) throw new RequestUsageError('arguments may not contain line breaks');
+  const line = [spec.name, ...(spec.session && options.token ? [options.token] : []), ...words].join(' ');
+  const split = splitRequest(line)!;
+  const checked = parseParams({...split, spec});
+  if (!checked.ok) {
+    throw new RequestUsageError(`${checked.code === 'MISSING_PARAMETER' ? 'missing' : 'bad'} parameter; usage: ${spec.usage}`);
+  }
+  return line + '\r\n';
+}
+
+/** The parameter specs of a command, for help and completion. */
+export function paramsOf(command: string): readonly ParamSpec[] {
+  return findCommand(command)?.params ?? [];
+}

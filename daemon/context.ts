@@ -1,0 +1,72 @@
+/** The types every handler sees: daemon options, injected services, and the per-request context. */
+import type {ParsedRequest} from '../common/protocol/request.js';
+import type {Reply} from '../common/protocol/replies.js';
+import type {Clock, Logger} from './logger.js';
+import type {ScryptCost} from './passwords.js';
+import type {Store} from './store/types.js';
+import type {SessionRegistry} from './sessions.js';
+import type {InboxWaiters} from './inbox-waiters.js';
+import type {Federation} from './federation-api.js';
+
+/** Tunables of a daemon. Every limit has a documented default (docs/PROTOCOL.md, "Limits"). */
+export interface DaemonOptions {
+  /** This daemon's realm name. @default 'alpha' */
+  realm: string;
+  /** Longest request line in bytes. @default 65536 */
+  maxLineBytes: number;
+  /** Most messages in one inbox reply. @default 1000 */
+  inboxMaxMessages: number;
+  /** Stop filling an inbox reply once its message text passes this many bytes. @default 1 MiB */
+  inboxMaxBytes: number;
+  /** Longest long-poll wait a client may ask for, in seconds (longer asks are capped). @default 60 */
+  maxWaitSeconds: number;
+  /** Reply bytes a connection may have queued unread before it is disconnected. @default 8 MiB */
+  maxQueuedBytes: number;
+  /** A client that reads none of its queued replies for this long is disconnected, in ms. @default 30000 */
+  drainTimeoutMs: number;
+  /** Requests read ahead per connection before the daemon stops reading from it. @default 256 */
+  maxPipelinedRequests: number;
+  /** Default and largest page of the history command. @default 50 and 500 */
+  historyDefaultLimit: number;
+  historyMaxLimit: number;
+  /** How long a graceful stop waits for in-flight requests, in ms. @default 3000 */
+  shutdownGraceMs: number;
+  /** scrypt cost for new password verifiers. */
+  scryptCost: ScryptCost;
+}
+
+/** The services shared by every connection of one daemon (no module-level state: two daemons may share a process). */
+export interface Services {
+  readonly options: DaemonOptions;
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly sessions: SessionRegistry;
+  readonly inboxWaiters: InboxWaiters;
+  readonly federation: Federation;
+}
+
+/** A logged-in session. */
+export interface Session {
+  readonly token: string;
+  readonly username: string;
+}
+
+/** What a handler gets with each request. */
+export interface RequestContext extends Services {
+  /** The caller's session; always set for commands that need one. */
+  readonly session: Session | undefined;
+  /** Binds a session to the connection (after auth/register) or clears it (undefined). */
+  bindSession(session: Session | undefined): void;
+  /** Aborted when the connection closes or the daemon stops: long waits end early. */
+  readonly signal: AbortSignal;
+}
+
+/** A command handler: does its job and returns the reply. Checks of command, session and arity happened before. */
+export type Handler = (request: ParsedRequest, context: RequestContext) => Reply | Promise<Reply>;
+
+/** The session of a request whose command needs one (the router guarantees it). */
+export function sessionOf(context: RequestContext): Session {
+  if (!context.session) throw new Error('handler for a session command called without a session');
+  return context.session;
+}

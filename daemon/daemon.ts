@@ -1,0 +1,125 @@
+/**
+ * createDaemon: assembles one realm's daemon from injected parts (store, clock, logger, options). It keeps no
+ * module-level state, so tests run several daemons in one process.
+ */
+import {createServer, type AddressInfo, type Server} from 'node:net';
+import type {DaemonOptions, Services} from './context.js';
+import {Connection} from './connection.js';
+import {noFederation, type Federation} from './federation-api.js';
+import {InboxWaiters} from './inbox-waiters.js';
+import {silentLogger, systemClock, type Clock, type Logger} from './logger.js';
+import {DEFAULT_SCRYPT_COST} from './passwords.js';
+import {SessionRegistry} from './sessions.js';
+import type {Store} from './store/types.js';
+
+export const DEFAULT_OPTIONS: DaemonOptions = {
+  realm: 'alpha',
+  maxLineBytes: 64 * 1024,
+  inboxMaxMessages: 1000,
+  inboxMaxBytes: 1024 * 1024,
+  maxWaitSeconds: 60,
+  maxQueuedBytes: 8 * 1024 * 1024,
+  drainTimeoutMs: 30_000,
+  maxPipelinedRequests: 256,
+  historyDefaultLimit: 50,
+  historyMaxLimit: 500,
+  shutdownGraceMs: 3000,
+  scryptCost: DEFAULT_SCRYPT_COST,
+};
+
+/** What createDaemon needs. Only the store is required. */
+export interface DaemonConfig {
+  store: Store;
+  clock?: Clock;
+  logger?: Logger;
+  options?: Partial<DaemonOptions>;
+  /** Builds the realm links once the services exist; without it the daemon has no federation. */
+  federation?: (services: Omit<Services, 'federation'>) => Federation;
+}
+
+/** A running (or ready to run) daemon. */
+export interface Daemon {
+  readonly services: Services;
+  /** Starts listening; resolves with the bound address (port 0 picks a free port). */
+  listen(port: number, host?: string): Promise<AddressInfo>;
+  /** The bound address, once listening. */
+  address(): AddressInfo | undefined;
+  /** Open client connections. */
+  readonly connectionCount: number;
+  /**
+   * Stops gracefully: stops accepting, answers the requests already received (long polls answer at once), closes
+   * connections, stops links and closes the store. Connections still busy after `shutdownGraceMs` are cut.
+   */
+  close(): Promise<void>;
+}
+
+export function createDaemon(config: DaemonConfig): Daemon {
+  const options: DaemonOptions = {...DEFAULT_OPTIONS, ...config.options};
+  const clock = config.clock ?? systemClock;
+  const logger = config.logger ?? silentLogger;
+  const base = {
+    options, store: config.store, clock, logger,
+    sessions: new SessionRegistry(config.store, clock),
+    inboxWaiters: new InboxWaiters(),
+  };
+  const services: Services = {...base, federation: config.federation?.(base) ?? noFederation};
+  const connections = new Set<Connection>();
+  let nextId = 1;
+  let server: Server | undefined;
+  let closing: Promise<void> | undefined;
+
+  function accept(socket: import('node:net').Socket): void {
+    if (closing) {
+      socket.destroy();
+      return;
+    }
+    const connection = new Connection(nextId++, socket, services);
+    connections.add(connection);
+    logger.debug('connection opened', {connection: connection.id, peer: `${socket.remoteAddress}:${socket.remotePort}`});
+    void connection.closed.then(() => {
+      connections.delete(connection);
+      logger.debug('connection closed', {connection: connection.id});
+    });
+  }
+
+  async function stop(): Promise<void> {
+    const stopped = server ? new Promise<void>((resolve) => server!.close(() => resolve())) : Promise.resolve();
+    for (const connection of connections) connection.drain();
+    const allClosed = Promise.all([...connections].map((connection) => connection.closed));
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), options.shutdownGraceMs); });
+    if ((await Promise.race([allClosed, deadline])) === 'timeout') {
+      logger.warn('cutting connections still busy at shutdown', {count: connections.size});
+      for (const connection of connections) connection.destroy();
+      await allClosed;
+    }
+    clearTimeout(timer);
+    await stopped;
+    await services.federation.close();
+    await config.store.close();
+  }
+
+  return {
+    services,
+    get connectionCount() {
+      return connections.size;
+    },
+    listen(port, host = '127.0.0.1') {
+      server = createServer({allowHalfOpen: true}, accept);
+      return new Promise((resolve, reject) => {
+        server!.once('error', reject);
+        server!.listen(port, host, () => {
+          server!.off('error', reject);
+          server!.on('error', (err) => logger.error('server error', {err}));
+          resolve(server!.address() as AddressInfo);
+        });
+      });
+    },
+    address() {
+      return (server?.address() as AddressInfo | null) ?? undefined;
+    },
+    close() {
+      return (closing ??= stop());
+    },
+  };
+}

@@ -1,0 +1,12 @@
+import {error, ok, OK_MESSAGES} from '../../common/protocol/replies.js';
+import {sessionOf, type Handler} from '../context.js';
+import {drainInbox} from '../messaging.js';
+
+/** getrealminbox <realm>: the caller's unread messages from one realm, as a list, marked read. */
+export const getrealminbox: Handler = (request, context) => {
+  const realm = request.params.realm as string;
+  const own = realm.toLowerCase() === context.options.realm.toLowerCase();
+  if (!own && !context.federation.has(realm)) return error('REALM_NOT_FOUND');
+  const page = drainInbox(context, sessionOf(context).username, own ? null : realm);
+  return ok(OK_MESSAGES.getrealminbox, {messages: page.messages, more: page.more});
+};

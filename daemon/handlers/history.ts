@@ -1,0 +1,35 @@
+import {error, ok, OK_MESSAGES} from '../../common/protocol/replies.js';
+import type {Conversation} from '../../common/protocol/request.js';
+import {sessionOf, type Handler} from '../context.js';
+import {toWireMessage} from '../wire-format.js';
+
+/**
+ * history <user|group:NAME>[@realm] [limit] [before_id]: the newest `limit` messages of a conversation older than
+ * before_id, oldest first, read or not. Marks nothing read.
+ */
+export const history: Handler = (request, context) => {
+  const {username} = sessionOf(context);
+  const {store, options} = context;
+  const target = request.params.conversation as Conversation;
+  const realm = target.realm === options.realm ? undefined : target.realm;
+  const limit = Math.min(Math.max(Number(request.params.limit ?? options.historyDefaultLimit), 1), options.historyMaxLimit);
+  const query = {limit: limit + 1, beforeId: request.params.before_id as number | undefined};
+  let rows;
+  if (target.kind === 'group') {
+    if (realm === undefined) {
+      const group = store.groupName(target.name);
+      if (group === undefined) return error('GROUP_NOT_FOUND');
+      if (!store.isMember(group, username)) return error('NOT_A_MEMBER');
+      rows = store.groupHistory(group, undefined, query);
+    } else {
+      rows = store.groupHistory(target.name, realm, query);
+    }
+  } else {
+    if (realm === undefined && !store.getUser(target.name)) return error('USER_NOT_FOUND');
+    rows = store.privateHistory(username, target.name, realm, query);
+  }
+  // One extra row was fetched to tell whether older messages remain.
+  const more = rows.length > limit;
+  const page = more ? rows.slice(1) : rows;
+  return ok(OK_MESSAGES.history, {messages: page.map((message) => toWireMessage(message, options.realm)), more});
+};

@@ -1,0 +1,23 @@
+/** The handler of each command, by name. The router (../router.ts) is the only caller. */
+import type {Handler} from '../context.js';
+import {addgroup} from './addgroup.js';
+import {addrealm} from './addrealm.js';
+import {auth} from './auth.js';
+import {getrealminbox} from './getrealminbox.js';
+import {groups} from './groups.js';
+import {history} from './history.js';
+import {inbox} from './inbox.js';
+import {info} from './info.js';
+import {joingroup} from './joingroup.js';
+import {logout} from './logout.js';
+import {realms} from './realms.js';
+import {register} from './register.js';
+import {send} from './send.js';
+import {sendgroup} from './sendgroup.js';
+import {sendgrouprealm} from './sendgrouprealm.js';
+import {sendprivaterealm} from './sendprivaterealm.js';
+
+export const HANDLERS: Readonly<Record<string, Handler>> = {
+  auth, register, addgroup, joingroup, send, sendgroup, inbox, logout, info,
+  addrealm, sendprivaterealm, sendgrouprealm, getrealminbox, groups, history, realms,
+};

@@ -1,0 +1,10 @@
+import {error, ok, OK_MESSAGES} from '../../common/protocol/replies.js';
+import {sessionOf, type Handler} from '../context.js';
+import {toWireUser} from '../wire-format.js';
+
+/** info [username]: a user's public profile; the caller's own without a name. */
+export const info: Handler = (request, context) => {
+  const user = context.store.getUser((request.params.username as string | undefined) ?? sessionOf(context).username);
+  if (!user) return error('USER_NOT_FOUND');
+  return ok(OK_MESSAGES.info, {user: toWireUser(user, context.options.realm, context.store.groupsOf(user.username))});
+};

@@ -1,0 +1,16 @@
+import {error, ok, OK_MESSAGES} from '../../common/protocol/replies.js';
+import type {Handler} from '../context.js';
+import {hashPassword} from '../passwords.js';
+
+/** register <username> <password> <nama…> <negara>: creates the account and logs it in. */
+export const register: Handler = async (request, context) => {
+  const username = request.params.username as string;
+  if (context.store.getUser(username)) return error('USER_EXISTS');
+  const verifier = await hashPassword(request.params.password as string, context.options.scryptCost);
+  // Checked again after the hash: another connection may have taken the name meanwhile.
+  const user = {username, fullName: request.fullName!, country: request.country!, createdAt: context.clock.now()};
+  if (!context.store.createUser(user, verifier)) return error('USER_EXISTS');
+  const session = context.sessions.create(username);
+  context.bindSession(session);
+  return ok(OK_MESSAGES.register, {tokenid: session.token, username, realm: context.options.realm});
+};

@@ -1,0 +1,42 @@
+/** Local delivery shared by send/sendgroup and the own-realm forms of the realm commands. */
+import {error, type Reply} from '../common/protocol/replies.js';
+import type {RequestContext} from './context.js';
+import type {InboxPage} from './store/types.js';
+import {toWireMessage, type WireMessage} from './wire-format.js';
+
+/** The id of a stored message, or the refusal. */
+export type SendResult = {sent: true; id: number} | {sent: false; reply: Reply};
+
+/** Stores a private message from `sender` to the local user `recipient` and wakes the recipient's long poll. */
+export function sendLocalPrivate(context: RequestContext, sender: string, recipient: string, text: string): SendResult {
+  const user = context.store.getUser(recipient);
+  if (!user) return {sent: false, reply: error('USER_NOT_FOUND')};
+  const id = context.store.storeMessage(
+    {sender, recipient: user.username, body: text, ts: context.clock.now()}, [user.username]);
+  context.inboxWaiters.notify(user.username);
+  return {sent: true, id};
+}
+
+/** Stores a message to a local group the sender belongs to; every other member gets it (the sender gets no copy). */
+export function sendLocalGroup(context: RequestContext, sender: string, groupName: string, text: string): SendResult {
+  const group = context.store.groupName(groupName);
+  if (group === undefined) return {sent: false, reply: error('GROUP_NOT_FOUND')};
+  if (!context.store.isMember(group, sender)) return {sent: false, reply: error('NOT_A_MEMBER')};
+  const recipients = context.store.members(group).filter((member) => member.toLowerCase() !== sender.toLowerCase());
+  const id = context.store.storeMessage({sender, group, body: text, ts: context.clock.now()}, recipients);
+  for (const recipient of recipients) context.inboxWaiters.notify(recipient);
+  return {sent: true, id};
+}
+
+/**
+ * Reads one page of a user's unread messages and marks exactly those read. `fromRealm`: undefined for all,
+ * null for local senders only, a name for one remote realm.
+ */
+export function drainInbox(
+  context: RequestContext, username: string, fromRealm: string | null | undefined,
+): {messages: WireMessage[]; more: boolean} {
+  const {store, options} = context;
+  const page: InboxPage = store.unread(username, {maxMessages: options.inboxMaxMessages, maxBytes: options.inboxMaxBytes}, fromRealm);
+  store.markRead(username, page.messages.map((message) => message.id), context.clock.now());
+  return {messages: page.messages.map((message) => toWireMessage(message, options.realm, username)), more: page.more};
+}

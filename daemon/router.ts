@@ -1,0 +1,51 @@
+/**
+ * The router: the only place that checks "known command", session and arity, in the protocol's order
+ * (unknown command, then session, then parameters). Handlers only do their job. An exception out of a handler is
+ * our bug: it is logged with its stack and answered with a generic ERROR; the connection keeps serving.
+ */
+import {parseParams, splitRequest} from '../common/protocol/request.js';
+import {error, type Reply} from '../common/protocol/replies.js';
+import type {RequestContext, Services, Session} from './context.js';
+import {HANDLERS} from './handlers/index.js';
+
+/** What the router needs of the connection a line came from. */
+export interface ConnectionState {
+  /** The session bound by this connection's last successful auth/register. */
+  session: Session | undefined;
+  readonly signal: AbortSignal;
+  readonly id: number;
+}
+
+/** Answers one request line; undefined for a blank line (which gets no reply). */
+export async function routeLine(line: string, connection: ConnectionState, services: Services): Promise<Reply | undefined> {
+  const split = splitRequest(line);
+  if (!split) return undefined;
+  const {spec} = split;
+  if (!spec) return error('UNKNOWN_COMMAND');
+
+  let session: Session | undefined;
+  if (spec.session) {
+    const token = split.token ?? connection.session?.token;
+    session = token === undefined ? undefined : services.sessions.lookup(token);
+    if (!session) return error('NO_SESSION');
+  }
+
+  const checked = parseParams({...split, spec});
+  if (!checked.ok) return error(checked.code);
+
+  const context: RequestContext = {
+    ...services,
+    session,
+    signal: connection.signal,
+    bindSession(next) {
+      if (next) connection.session = next;
+      else if (connection.session?.token === session?.token) connection.session = undefined;
+    },
+  };
+  try {
+    return await HANDLERS[spec.name]!(checked.request, context);
+  } catch (err) {
+    services.logger.error('handler failed', {command: spec.name, connection: connection.id, err});
+    return error('INTERNAL');
+  }
+}

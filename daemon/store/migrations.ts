@@ -1,0 +1,69 @@
+/**
+ * Versioned schema migrations. Each runs once, in order, in its own transaction, and bumps `PRAGMA user_version`.
+ * Never edit a migration that has shipped: add a new one.
+ */
+export interface Migration {
+  readonly version: number;
+  readonly description: string;
+  readonly sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'users, sessions, groups, messages and deliveries',
+    sql: `
+      CREATE TABLE users (
+        username    TEXT PRIMARY KEY COLLATE NOCASE,
+        verifier    TEXT NOT NULL,
+        full_name   TEXT NOT NULL,
+        country     TEXT NOT NULL,
+        created_at  INTEGER NOT NULL
+      ) WITHOUT ROWID;
+
+      -- Only a SHA-256 of each token is kept: a copy of the database hands out no sessions.
+      CREATE TABLE sessions (
+        token_hash  BLOB PRIMARY KEY,
+        username    TEXT NOT NULL REFERENCES users(username) ON DELETE CASCADE,
+        created_at  INTEGER NOT NULL
+      ) WITHOUT ROWID;
+
+      CREATE TABLE groups (
+        name        TEXT PRIMARY KEY COLLATE NOCASE,
+        created_by  TEXT NOT NULL,
+        created_at  INTEGER NOT NULL
+      ) WITHOUT ROWID;
+
+      CREATE TABLE group_members (
+        group_name  TEXT NOT NULL COLLATE NOCASE REFERENCES groups(name) ON DELETE CASCADE,
+        username    TEXT NOT NULL COLLATE NOCASE REFERENCES users(username) ON DELETE CASCADE,
+        joined_at   INTEGER NOT NULL,
+        PRIMARY KEY (group_name, username)
+      ) WITHOUT ROWID;
+      CREATE INDEX group_members_by_user ON group_members(username);
+
+      -- A message is stored once; deliveries say who received it and whether they read it.
+      -- sender_realm / recipient_realm / group_realm are NULL for this realm.
+      CREATE TABLE messages (
+        id              INTEGER PRIMARY KEY,
+        sender          TEXT NOT NULL COLLATE NOCASE,
+        sender_realm    TEXT,
+        recipient       TEXT COLLATE NOCASE,
+        recipient_realm TEXT,
+        group_name      TEXT COLLATE NOCASE,
+        body            TEXT NOT NULL,
+        ts              INTEGER NOT NULL
+      );
+      CREATE INDEX messages_by_group ON messages(group_name, id) WHERE group_name IS NOT NULL;
+      CREATE INDEX messages_by_pair ON messages(sender, recipient, id) WHERE recipient IS NOT NULL;
+
+      CREATE TABLE deliveries (
+        recipient   TEXT NOT NULL COLLATE NOCASE,
+        message_id  INTEGER NOT NULL REFERENCES messages(id),
+        read_at     INTEGER,
+        PRIMARY KEY (recipient, message_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX deliveries_unread ON deliveries(recipient, message_id) WHERE read_at IS NULL;
+    `,
+  },
+];

@@ -1,0 +1,287 @@
+/**
+ * The SQLite store (better-sqlite3, WAL). Writes use group commit: the first write of an event-loop turn opens a
+ * transaction, every write of that turn joins it (each in its own savepoint, so a failing one is undone alone), and
+ * the transaction commits on setImmediate. Callers learn of the commit through `settled()`. One fsync (with
+ * durability "full") or one WAL append (with "normal") thus covers every request of the turn.
+ */
+import {createHash} from 'node:crypto';
+import {mkdirSync} from 'node:fs';
+import {dirname} from 'node:path';
+import Database from 'better-sqlite3';
+import {MIGRATIONS} from './migrations.js';
+import type {
+  GroupSummary, HistoryQuery, InboxLimits, InboxPage, PasswordRecord, Store, StoredMessage, UserRecord,
+} from './types.js';
+
+/** How hard a commit holds on to the data. */
+export type Durability = 'normal' | 'full';
+
+/** Options of the SQLite store. */
+export interface SqliteStoreOptions {
+  /** The database file, or ':memory:'. */
+  file: string;
+  /**
+   * "normal": a committed write survives a crash of the daemon (kill -9); "full": it also survives a power loss
+   * (an fsync per group commit). @default 'normal'
+   */
+  durability?: Durability;
+}
+
+interface MessageRow {
+  id: number;
+  sender: string;
+  sender_realm: string | null;
+  recipient: string | null;
+  recipient_realm: string | null;
+  group_name: string | null;
+  body: string;
+  ts: number;
+  read_at?: number | null;
+}
+
+function toMessage(row: MessageRow): StoredMessage {
+  const message: StoredMessage = {id: row.id, sender: row.sender, body: row.body, ts: row.ts};
+  if (row.sender_realm !== null) message.senderRealm = row.sender_realm;
+  if (row.recipient !== null) message.recipient = row.recipient;
+  if (row.recipient_realm !== null) message.recipientRealm = row.recipient_realm;
+  if (row.group_name !== null) message.group = row.group_name;
+  if (row.read_at !== undefined) message.read = row.read_at !== null;
+  return message;
+}
+
+function hashToken(token: string): Buffer {
+  return createHash('sha256').update(token).digest();
+}
+
+const MESSAGE_COLUMNS = 'm.id, m.sender, m.sender_realm, m.recipient, m.recipient_realm, m.group_name, m.body, m.ts';
+
+export class SqliteStore implements Store {
+  readonly db: Database.Database;
+  /** The commit of the open batch, if one is open. */
+  #batch: {promise: Promise<void>; resolve: () => void; reject: (error: unknown) => void} | undefined;
+  #closed = false;
+  readonly #stmt;
+
+  constructor(options: SqliteStoreOptions) {
+    if (options.file !== ':memory:') mkdirSync(dirname(options.file), {recursive: true});
+    this.db = new Database(options.file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    this.#migrate();
+    const db = this.db;
+    this.#stmt = {
+      insertUser: db.prepare(
+        'INSERT INTO users (username, verifier, full_name, country, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING'),
+      getUser: db.prepare<[string], {username: string; full_name: string; country: string; created_at: number}>(
+        'SELECT username, full_name, country, created_at FROM users WHERE username = ?'),
+      getPassword: db.prepare<[string], PasswordRecord>('SELECT username, verifier FROM users WHERE username = ?'),
+      insertSession: db.prepare('INSERT OR REPLACE INTO sessions (token_hash, username, created_at) VALUES (?, ?, ?)'),
+      getSession: db.prepare<[Buffer], {username: string}>('SELECT username FROM sessions WHERE token_hash = ?'),
+      deleteSession: db.prepare('DELETE FROM sessions WHERE token_hash = ?'),
+      insertGroup: db.prepare('INSERT INTO groups (name, created_by, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
+      groupName: db.prepare<[string], {name: string}>('SELECT name FROM groups WHERE name = ?'),
+      insertMember: db.prepare(
+        'INSERT INTO group_members (group_name, username, joined_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
+      isMember: db.prepare('SELECT 1 FROM group_members WHERE group_name = ? AND username = ?').pluck(),
+      members: db.prepare<[string], string>(
+        'SELECT username FROM group_members WHERE group_name = ? ORDER BY joined_at, username').pluck(),
+      listGroups: db.prepare<[string], {name: string; members: number; is_member: number; created_at: number}>(`
+        SELECT g.name, g.created_at,
+               (SELECT count(*) FROM group_members m WHERE m.group_name = g.name) AS members,
+               EXISTS (SELECT 1 FROM group_members m WHERE m.group_name = g.name AND m.username = ?) AS is_member
+        FROM groups g ORDER BY g.name`),
+      groupsOf: db.prepare<[string], string>(
+        'SELECT group_name FROM group_members WHERE username = ? ORDER BY group_name').pluck(),
+      insertMessage: db.prepare(`
+        INSERT INTO messages (sender, sender_realm, recipient, recipient_realm, group_name, body, ts)
+        VALUES (@sender, @senderRealm, @recipient, @recipientRealm, @group, @body, @ts)`),
+      insertDelivery: db.prepare('INSERT OR IGNORE INTO deliveries (recipient, message_id) VALUES (?, ?)'),
+      unreadAll: db.prepare<[string, number], MessageRow>(`
+        SELECT ${MESSAGE_COLUMNS} FROM deliveries d JOIN messages m ON m.id = d.message_id
+        WHERE d.recipient = ? AND d.read_at IS NULL ORDER BY d.message_id LIMIT ?`),
+      unreadFromRealm: db.prepare<[string, string | null, number], MessageRow>(`
+        SELECT ${MESSAGE_COLUMNS} FROM deliveries d JOIN messages m ON m.id = d.message_id
+        WHERE d.recipient = ? AND d.read_at IS NULL AND m.sender_realm IS ? ORDER BY d.message_id LIMIT ?`),
+      hasUnread: db.prepare('SELECT 1 FROM deliveries WHERE recipient = ? AND read_at IS NULL LIMIT 1').pluck(),
+      markRead: db.prepare('UPDATE deliveries SET read_at = ? WHERE recipient = ? AND message_id = ? AND read_at IS NULL'),
+      privateHistory: db.prepare<Record<string, unknown>, MessageRow>(`
+        SELECT ${MESSAGE_COLUMNS}, d.read_at FROM messages m
+        LEFT JOIN deliveries d ON d.message_id = m.id AND d.recipient = @me
+        WHERE m.id < @before AND m.group_name IS NULL AND (
+          (m.sender = @me AND m.sender_realm IS NULL AND m.recipient = @peer AND m.recipient_realm IS @realm) OR
+          (m.sender = @peer AND m.sender_realm IS @realm AND m.recipient = @me AND m.recipient_realm IS NULL))
+        ORDER BY m.id DESC LIMIT @limit`),
+      groupHistory: db.prepare<Record<string, unknown>, MessageRow>(`
+        SELECT ${MESSAGE_COLUMNS} FROM messages m
+        WHERE m.group_name = @group AND m.recipient_realm IS @realm AND m.recipient IS NULL AND m.id < @before
+        ORDER BY m.id DESC LIMIT @limit`),
+    };
+  }
+
+  #migrate(): void {
+    const current = this.db.pragma('user_version', {simple: true}) as number;
+    for (const migration of MIGRATIONS) {
+      if (migration.version <= current) continue;
+      this.db.transaction(() => {
+        this.db.exec(migration.sql);
+        this.db.pragma(`user_version = ${migration.version}`);
+      })();
+    }
+  }
+
+  /** Runs a write inside the open batch (opening one if needed), in its own savepoint. */
+  #write<T>(fn: () => T): T {
+    if (this.#closed) throw new Error('store is closed');
+    if (!this.#batch) {
+      this.db.exec('BEGIN IMMEDIATE');
+      let resolve!: () => void;
+      let reject!: (error: unknown) => void;
+      const promise = new Promise<void>((res, rej) => { resolve = res; reject = rej; });
+      promise.catch(() => {}); // a failed commit is reported through settled(), not as an unhandled rejection
+      this.#batch = {promise, resolve, reject};
+      setImmediate(() => this.#commit());
+    }
+    return this.db.transaction(fn)();
+  }
+
+  #commit(): void {
+    const batch = this.#batch;
+    if (!batch) return;
+    this.#batch = undefined;
+    try {
+      this.db.exec('COMMIT');
+      batch.resolve();
+    } catch (error) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      batch.reject(error);
+    }
+  }
+
+  settled(): Promise<void> {
+    return this.#batch?.promise ?? Promise.resolve();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#commit();
+    this.#closed = true;
+    this.db.close();
+  }
+
+  createUser(user: UserRecord, verifier: string): boolean {
+    return this.#write(() =>
+      this.#stmt.insertUser.run(user.username, verifier, user.fullName, user.country, user.createdAt).changes === 1);
+  }
+
+  getUser(username: string): UserRecord | undefined {
+    const row = this.#stmt.getUser.get(username);
+    return row && {username: row.username, fullName: row.full_name, country: row.country, createdAt: row.created_at};
+  }
+
+  getPassword(username: string): PasswordRecord | undefined {
+    return this.#stmt.getPassword.get(username);
+  }
+
+  createSession(token: string, username: string, now: number): void {
+    this.#write(() => this.#stmt.insertSession.run(hashToken(token), username, now));
+  }
+
+  sessionUser(token: string): string | undefined {
+    return this.#stmt.getSession.get(hashToken(token))?.username;
+  }
+
+  deleteSession(token: string): void {
+    this.#write(() => this.#stmt.deleteSession.run(hashToken(token)));
+  }
+
+  createGroup(name: string, creator: string, now: number): boolean {
+    return this.#write(() => {
+      if (this.#stmt.insertGroup.run(name, creator, now).changes === 0) return false;
+      this.#stmt.insertMember.run(name, creator, now);
+      return true;
+    });
+  }
+
+  groupName(name: string): string | undefined {
+    return this.#stmt.groupName.get(name)?.name;
+  }
+
+  addMember(group: string, username: string, now: number): boolean {
+    return this.#write(() => this.#stmt.insertMember.run(group, username, now).changes === 1);
+  }
+
+  isMember(group: string, username: string): boolean {
+    return this.#stmt.isMember.get(group, username) !== undefined;
+  }
+
+  members(group: string): string[] {
+    return this.#stmt.members.all(group);
+  }
+
+  listGroups(username: string): GroupSummary[] {
+    return this.#stmt.listGroups.all(username).map((row) => ({
+      name: row.name, members: row.members, isMember: row.is_member === 1, createdAt: row.created_at,
+    }));
+  }
+
+  groupsOf(username: string): string[] {
+    return this.#stmt.groupsOf.all(username);
+  }
+
+  storeMessage(message: Omit<StoredMessage, 'id' | 'read'>, recipients: readonly string[]): number {
+    return this.#write(() => {
+      const id = Number(this.#stmt.insertMessage.run({
+        sender: message.sender,
+        senderRealm: message.senderRealm ?? null,
+        recipient: message.recipient ?? null,
+        recipientRealm: message.recipientRealm ?? null,
+        group: message.group ?? null,
+        body: message.body,
+        ts: message.ts,
+      }).lastInsertRowid);
+      for (const recipient of recipients) this.#stmt.insertDelivery.run(recipient, id);
+      return id;
+    });
+  }
+
+  unread(username: string, limits: InboxLimits, fromRealm?: string | null): InboxPage {
+    // Fetch one more than the page holds to learn whether more remain.
+    const rows = fromRealm === undefined
+      ? this.#stmt.unreadAll.all(username, limits.maxMessages + 1)
+      : this.#stmt.unreadFromRealm.all(username, fromRealm, limits.maxMessages + 1);
+    const messages: StoredMessage[] = [];
+    let bytes = 0;
+    for (const row of rows) {
+      if (messages.length === limits.maxMessages) break;
+      bytes += Buffer.byteLength(row.body);
+      if (messages.length > 0 && bytes > limits.maxBytes) break;
+      messages.push(toMessage(row));
+    }
+    return {messages, more: rows.length > messages.length};
+  }
+
+  markRead(username: string, messageIds: readonly number[], now: number): void {
+    if (messageIds.length === 0) return;
+    this.#write(() => {
+      for (const id of messageIds) this.#stmt.markRead.run(now, username, id);
+    });
+  }
+
+  hasUnread(username: string): boolean {
+    return this.#stmt.hasUnread.get(username) !== undefined;
+  }
+
+  privateHistory(username: string, peer: string, peerRealm: string | undefined, query: HistoryQuery): StoredMessage[] {
+    return this.#stmt.privateHistory
+      .all({me: username, peer, realm: peerRealm ?? null, before: query.beforeId ?? Number.MAX_SAFE_INTEGER, limit: query.limit})
+      .reverse().map(toMessage);
+  }
+
+  groupHistory(group: string, groupRealm: string | undefined, query: HistoryQuery): StoredMessage[] {
+    return this.#stmt.groupHistory
+      .all({group, realm: groupRealm ?? null, before: query.beforeId ?? Number.MAX_SAFE_INTEGER, limit: query.limit})
+      .reverse().map(toMessage);
+  }
+}
