@@ -1,0 +1,131 @@
+/** Test harness: real daemons on loopback port 0 with temp SQLite files, and a raw line client. */
+import {mkdtempSync, rmSync} from 'node:fs';
+import {connect, type Socket} from 'node:net';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {ReplyDecoder} from '../../common/protocol/reply-codec.js';
+import type {Reply} from '../../common/protocol/replies.js';
+import {createDaemon, type Daemon, type DaemonConfig} from '../../daemon/daemon.js';
+import type {DaemonOptions} from '../../daemon/context.js';
+import {SqliteStore} from '../../daemon/store/sqlite-store.js';
+
+/** Cheap scrypt so tests that register many users stay fast (production uses N=16384). */
+export const TEST_SCRYPT = {N: 1024, r: 8, p: 1};
+
+export interface TestDaemon {
+  daemon: Daemon;
+  port: number;
+  dir: string;
+  /** Stops the daemon (the data folder stays until cleanup). */
+  stop(): Promise<void>;
+  /** Starts a new daemon on the same data folder (and the same port when it is free). */
+  restart(options?: Partial<DaemonOptions>): Promise<TestDaemon>;
+  /** Stops and removes the data folder. */
+  cleanup(): Promise<void>;
+}
+
+/** Starts an in-process daemon on 127.0.0.1:0 with a temp database. */
+export async function startDaemon(
+  options: Partial<DaemonOptions> = {},
+  extra: Omit<DaemonConfig, 'store' | 'options'> = {},
+  dir = mkdtempSync(join(tmpdir(), 'realmchat-test-')),
+  port = 0,
+): Promise<TestDaemon> {
+  const store = new SqliteStore({file: join(dir, 'realmchat.db')});
+  const daemon = createDaemon({store, options: {scryptCost: TEST_SCRYPT, ...options}, ...extra});
+  const address = await daemon.listen(port, '127.0.0.1');
+  let stopped = false;
+  const test: TestDaemon = {
+    daemon,
+    port: address.port,
+    dir,
+    async stop() {
+      if (!stopped) {
+        stopped = true;
+        await daemon.close();
+      }
+    },
+    async restart(next = {}) {
+      await test.stop();
+      return startDaemon({...options, ...next}, extra, dir, address.port);
+    },
+    async cleanup() {
+      await test.stop();
+      rmSync(dir, {recursive: true, force: true});
+    },
+  };
+  return test;
+}
+
+/** A raw protocol connection: send exact bytes, read replies in order. */
+export class LineClient {
+  readonly socket: Socket;
+  readonly #decoder = new ReplyDecoder();
+  readonly #replies: Reply[] = [];
+  readonly #waiters: Array<(reply: Reply) => void> = [];
+  /** Every byte received, for assertions on the exact wire format. */
+  raw = Buffer.alloc(0);
+  readonly closed: Promise<void>;
+
+  private constructor(socket: Socket) {
+    this.socket = socket;
+    this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
+    socket.on('data', (chunk: Buffer) => {
+      this.raw = Buffer.concat([this.raw, chunk]);
+      for (const reply of this.#decoder.push(chunk)) {
+        const waiter = this.#waiters.shift();
+        if (waiter) waiter(reply);
+        else this.#replies.push(reply);
+      }
+    });
+    socket.on('error', () => {});
+  }
+
+  static connect(port: number): Promise<LineClient> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => resolve(new LineClient(socket)));
+      socket.once('error', reject);
+    });
+  }
+
+  /** Writes exact bytes (no line ending added). */
+  write(data: string | Uint8Array): void {
+    this.socket.write(data);
+  }
+
+  /** The next reply, waiting up to `ms`. */
+  next(ms = 5000): Promise<Reply> {
+    const queued = this.#replies.shift();
+    if (queued) return Promise.resolve(queued);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no reply in time')), ms);
+      this.#waiters.push((reply) => {
+        clearTimeout(timer);
+        resolve(reply);
+      });
+    });
+  }
+
+  /** Sends one line (CRLF added) and returns its reply. */
+  async request(line: string): Promise<Reply> {
+    this.write(line + '\r\n');
+    return this.next();
+  }
+
+  /** Replies received but not yet taken. */
+  get pending(): number {
+    return this.#replies.length;
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
+/** Registers a user on a fresh connection; returns the connection (logged in) and the token. */
+export async function registerUser(port: number, username: string, password = 'pw'): Promise<{client: LineClient; token: string}> {
+  const client = await LineClient.connect(port);
+  const reply = await client.request(`register ${username} ${password} ${username}_Name indonesia`);
+  if (reply.status !== 'OK') throw new Error(`register ${username} failed: ${reply.message}`);
+  return {client, token: reply.tokenid as string};
+}
