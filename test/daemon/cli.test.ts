@@ -1,0 +1,99 @@
+/** The realmchatd binary as users and outside checks start it (the built dist/daemon/cli.js). */
+import {spawn, spawnSync, type ChildProcess} from 'node:child_process';
+import {existsSync, mkdtempSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {afterEach, describe, expect, it} from 'vitest';
+import {LineClient} from '../helpers/daemon.js';
+
+const BIN = join(import.meta.dirname, '../../dist/daemon/cli.js');
+const children: ChildProcess[] = [];
+const dirs: string[] = [];
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'realmchatd-cli-'));
+  dirs.push(dir);
+  return dir;
+}
+
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill('SIGKILL');
+  for (const dir of dirs.splice(0)) rmSync(dir, {recursive: true, force: true});
+});
+
+/** Starts the binary and resolves with the port from its start-up line. */
+function startBinary(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{child: ChildProcess; port: number; line: string}> {
+  const child = spawn(process.execPath, [BIN, ...args], {env, stdio: ['ignore', 'pipe', 'pipe']});
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stderr!.on('data', (chunk) => (err += chunk));
+    child.stdout!.on('data', (chunk) => {
+      out += chunk;
+      const match = /listening on [\d.]+:(\d+)/.exec(out);
+      if (match) resolve({child, port: Number(match[1]), line: out.trim()});
+    });
+    child.once('exit', (code) => reject(new Error(`exited ${code}: ${err}`)));
+  });
+}
+
+describe('realmchatd', () => {
+  it('prints help and version', () => {
+    const help = spawnSync(process.execPath, [BIN, '--help'], {encoding: 'utf8'});
+    expect(help.status).toBe(0);
+    for (const flag of ['--host', '--port', '--realm', '--data', '--demo-users', '--log-level', '--version']) {
+      expect(help.stdout).toContain(flag);
+    }
+    const version = spawnSync(process.execPath, [BIN, '--version'], {encoding: 'utf8'});
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('refuses bad flags with exit code 2 and a hint', () => {
+    for (const args of [['--bogus'], ['--port', 'abc'], ['--realm', 'no spaces!'], ['--log-level', 'loud']]) {
+      const run = spawnSync(process.execPath, [BIN, ...args], {encoding: 'utf8'});
+      expect(run.status, args.join(' ')).toBe(2);
+      expect(run.stderr).toContain("Try 'realmchatd --help'");
+    }
+  });
+
+  it('starts with demo users, says realm/address/data, serves the course client and stops on SIGTERM', async () => {
+    const data = tempDir();
+    const {child, port, line} = await startBinary(['--port', '0', '--realm', 'alpha', '--data', data, '--demo-users', '--log-level', 'warn']);
+    expect(line).toMatch(new RegExp(`realm alpha listening on 127\\.0\\.0\\.1:${port}, data ${data}/realmchat\\.db`));
+    const client = await LineClient.connect(port);
+    client.write('auth messi surabaya \r\n');
+    const auth = await client.next();
+    expect(auth).toMatchObject({status: 'OK', username: 'messi'});
+    client.write(`send ${auth.tokenid} lineker  hi from the course client \r\n`);
+    expect(await client.next()).toMatchObject({status: 'OK', message: 'Message sent'});
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const t0 = Date.now();
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(5000);
+    await client.closed;
+
+    // Restarted on the same data, the message is still unread and demo users are not duplicated.
+    const again = await startBinary(['--port', '0', '--data', data, '--demo-users', '--log-level', 'warn']);
+    const lineker = await LineClient.connect(again.port);
+    await lineker.request('auth lineker surabaya');
+    const inbox = await lineker.request('inbox');
+    expect((inbox.messages as Record<string, Array<{msg: string}>>).messi![0]!.msg).toBe('hi from the course client');
+    lineker.close();
+  });
+
+  it('defaults the data folder to $XDG_DATA_HOME/realmchat/<realm>', async () => {
+    const xdg = tempDir();
+    const {line} = await startBinary(['--port', '0', '--realm', 'gamma', '--log-level', 'warn'], {...process.env, XDG_DATA_HOME: xdg});
+    expect(line).toContain(`data ${join(xdg, 'realmchat', 'gamma', 'realmchat.db')}`);
+    expect(existsSync(join(xdg, 'realmchat', 'gamma', 'realmchat.db'))).toBe(true);
+  });
+
+  it('says so plainly when the port is taken', async () => {
+    const {port} = await startBinary(['--port', '0', '--data', tempDir(), '--log-level', 'warn']);
+    const run = spawnSync(process.execPath, [BIN, '--port', String(port), '--data', tempDir()], {encoding: 'utf8'});
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}`));
+  });
+});

@@ -1,0 +1,179 @@
+/** Durability across restarts, course-client bytes, load, slow readers, shutdown and our own bugs. */
+import {afterEach, describe, expect, it} from 'vitest';
+import {LineClient, registerUser, startDaemon, type TestDaemon} from '../helpers/daemon.js';
+import type {Logger} from '../../daemon/logger.js';
+import {SqliteStore} from '../../daemon/store/sqlite-store.js';
+import {join} from 'node:path';
+
+const started: TestDaemon[] = [];
+
+async function until(condition: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+async function start(...args: Parameters<typeof startDaemon>): Promise<TestDaemon> {
+  const daemon = await startDaemon(...args);
+  started.push(daemon);
+  return daemon;
+}
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((daemon) => daemon.cleanup()));
+});
+
+describe('the course client', () => {
+  it('works with its exact bytes: trailing and double spaces, token inline', async () => {
+    const server = await start({}, {});
+    await registerUser(server.port, 'messi', 'surabaya');
+    await registerUser(server.port, 'henderson', 'surabaya');
+    const c = await LineClient.connect(server.port);
+    c.write('auth messi surabaya \r\n');
+    const auth = await c.next();
+    expect(auth).toMatchObject({status: 'OK'});
+    c.write(`send ${auth.tokenid} henderson  hello world \r\n`);
+    expect(await c.next()).toMatchObject({status: 'OK', message: 'Message sent'});
+    const h = await LineClient.connect(server.port);
+    h.write('auth henderson surabaya \r\n');
+    const token = (await h.next()).tokenid;
+    h.write(`inbox ${token} \r\n`);
+    const inbox = await h.next();
+    expect((inbox.messages as Record<string, Array<{msg: string}>>).messi![0]!.msg).toBe('hello world');
+    // Each reply is exactly one JSON object and CRLF CRLF, ASCII only.
+    expect(h.raw.toString('latin1')).toMatch(/^(\{[\x20-\x7e]*\}\r\n\r\n){2}$/);
+    c.close();
+    h.close();
+  });
+
+  it('round-trips unicode text while the wire stays ASCII', async () => {
+    const server = await start();
+    const {client: a} = await registerUser(server.port, 'uni_a');
+    const {client: b} = await registerUser(server.port, 'uni_b');
+    const text = 'héllo 日本語 🎉 \u00a0ok';
+    await a.request(`send uni_b ${text}`);
+    const before = b.raw.length;
+    const inbox = await b.request('inbox');
+    expect((inbox.messages as Record<string, Array<{msg: string}>>).uni_a![0]!.msg).toBe(text);
+    expect([...b.raw.subarray(before)].every((byte) => byte < 0x80)).toBe(true);
+    a.close();
+    b.close();
+  });
+});
+
+describe('durability', () => {
+  it('keeps users, groups, unread messages and tokens across a restart', async () => {
+    let server = await start();
+    const {client: a, token: tokenA} = await registerUser(server.port, 'dur_a', 'pa');
+    const {client: b, token: tokenB} = await registerUser(server.port, 'dur_b', 'pb');
+    await a.request('addgroup durables');
+    await b.request('joingroup durables');
+    await a.request('send dur_b kept across restarts');
+    await a.request('sendgroup durables group kept');
+    a.close();
+    b.close();
+    server = await server.restart();
+    started.push(server);
+
+    const c = await LineClient.connect(server.port);
+    const inbox = await c.request(`inbox ${tokenB}`);
+    expect((inbox.messages as Record<string, Array<{msg: string}>>).dur_a!.map((m) => m.msg)).toEqual(
+      ['kept across restarts', 'group kept']);
+    expect(await c.request(`groups ${tokenA}`)).toMatchObject({groups: [{name: 'durables', members: 2, member: true}]});
+    expect(await c.request('auth dur_a pa')).toMatchObject({status: 'OK'});
+    expect(await c.request('auth dur_a wrong')).toMatchObject({message: 'Password Salah'});
+    // Read messages stay as history; they are not unread again.
+    expect((await c.request(`inbox ${tokenB}`)).messages).toEqual({});
+    expect(((await c.request(`history ${tokenB} dur_a`)).messages as unknown[]).length).toBe(1);
+    c.close();
+  });
+
+  it('stores no token and no password in the database', async () => {
+    const server = await start();
+    const {client, token} = await registerUser(server.port, 'secretive', 'hunter2hunter2');
+    client.close();
+    await server.stop();
+    const store = new SqliteStore({file: join(server.dir, 'realmchat.db')});
+    const dump = JSON.stringify([
+      store.db.prepare('SELECT * FROM users').all(),
+      store.db.prepare('SELECT hex(token_hash) AS h, username FROM sessions').all(),
+    ]);
+    await store.close();
+    expect(dump).not.toContain(token);
+    expect(dump).not.toContain(token.replace(/-/g, '').toUpperCase());
+    expect(dump).not.toContain('hunter2hunter2');
+    expect(dump).toContain('scrypt$');
+  });
+});
+
+describe('load and flow control', () => {
+  it('serves 200 concurrent connections', async () => {
+    const server = await start();
+    await registerUser(server.port, 'crowd_target');
+    const clients = await Promise.all(Array.from({length: 200}, () => LineClient.connect(server.port)));
+    const auth = await LineClient.connect(server.port);
+    const {token} = await registerUser(server.port, 'crowd_sender');
+    const replies = await Promise.all(clients.map((client, i) => client.request(`send ${token} crowd_target msg ${i}`)));
+    expect(replies.every((reply) => reply.status === 'OK')).toBe(true);
+    expect(server.daemon.connectionCount).toBeGreaterThanOrEqual(200);
+    const {client: target} = await LineClient.connect(server.port).then(async (c) => {
+      await c.request('auth crowd_target pw');
+      return {client: c};
+    });
+    const inbox = await target.request('inbox');
+    expect((inbox.messages as Record<string, unknown[]>).crowd_sender).toHaveLength(200);
+    for (const client of [...clients, auth, target]) client.close();
+  });
+
+  it('disconnects a client that never reads its replies, without growing memory', async () => {
+    const server = await start({drainTimeoutMs: 300, maxQueuedBytes: 256 * 1024});
+    const {client, token} = await registerUser(server.port, 'nonreader');
+    await client.request(`send ${token} nonreader ${'z'.repeat(60_000)}`);
+    client.socket.pause(); // stop reading: replies pile up in the kernel, then in the daemon
+    const line = `history ${token} nonreader\r\n`;
+    for (let i = 0; i < 400 && server.daemon.connectionCount > 0; i++) {
+      if (!client.socket.write(line)) await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    // The daemon cut the connection (it had stopped reading requests and waited in vain for the client to read).
+    await until(() => server.daemon.connectionCount === 0);
+    client.close();
+    // The daemon still serves everybody else.
+    const other = await LineClient.connect(server.port);
+    expect(await other.request('auth nonreader pw')).toMatchObject({status: 'OK'});
+    other.close();
+  });
+});
+
+describe('shutdown and bugs', () => {
+  it('answers what is in flight on close, long polls included, then closes connections', async () => {
+    const server = await start();
+    const {client, token} = await registerUser(server.port, 'closer');
+    const polling = client.request(`inbox ${token} 30`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const t0 = Date.now();
+    await server.stop();
+    expect(await polling).toMatchObject({status: 'OK', messages: {}});
+    await client.closed;
+    expect(Date.now() - t0).toBeLessThan(5000);
+  });
+
+  it('logs a handler bug with its stack, answers a generic ERROR and keeps serving', async () => {
+    const logged: Array<{message: string; fields?: Record<string, unknown>}> = [];
+    const logger: Logger = {debug() {}, info() {}, warn() {}, error: (message, fields) => logged.push({message, fields})};
+    const server = await start({}, {logger});
+    const {client} = await registerUser(server.port, 'buggy');
+    // Fault injection: the store breaks for one call, as a bug would.
+    const store = server.daemon.services.store;
+    const original = store.getUser.bind(store);
+    store.getUser = (name: string) => {
+      if (name === 'explode') throw new Error('injected failure');
+      return original(name);
+    };
+    expect(await client.request('info explode')).toEqual(
+      {status: 'ERROR', message: 'Terjadi kesalahan pada server', code: 'INTERNAL'});
+    expect(logged[0]!.message).toBe('handler failed');
+    expect((logged[0]!.fields!.err as Error).stack).toContain('injected failure');
+    expect(await client.request('info buggy')).toMatchObject({status: 'OK'});
+    client.close();
+  });
+});

@@ -1,0 +1,113 @@
+import {describe, expect, it} from 'vitest';
+import {COMMANDS} from '../../common/protocol/commands.js';
+import {buildRequest, isValidName, parseParams, RequestUsageError, splitRequest, type ParamsResult} from '../../common/protocol/request.js';
+
+const TOKEN = '3b193b5a-6b3c-4c57-9e29-e4c840d39408';
+
+function parse(line: string): ParamsResult | 'unknown' | 'blank' {
+  const split = splitRequest(line);
+  if (!split) return 'blank';
+  if (!split.spec) return 'unknown';
+  return parseParams({...split, spec: split.spec});
+}
+
+function params(line: string) {
+  const result = parse(line);
+  if (typeof result === 'string' || !result.ok) throw new Error(`did not parse: ${line} → ${JSON.stringify(result)}`);
+  return result.request;
+}
+
+describe('splitRequest', () => {
+  it('ignores blank and space-only lines', () => {
+    expect(splitRequest('')).toBeUndefined();
+    expect(splitRequest('   \t ')).toBeUndefined();
+  });
+
+  it('takes the command case-insensitively and finds an inline token only for session commands', () => {
+    expect(splitRequest(`SEND ${TOKEN} bob hi`)).toMatchObject({verb: 'send', token: TOKEN});
+    expect(splitRequest(`auth ${TOKEN} x`)).toMatchObject({verb: 'auth', token: undefined});
+    expect(splitRequest('frobnicate a b')).toMatchObject({verb: 'frobnicate', spec: undefined});
+  });
+});
+
+describe('parseParams', () => {
+  it('keeps the message text as the rest of the line, trimmed, inner spaces kept', () => {
+    expect(params(`send ${TOKEN} henderson  hello   world \r`).text).toBe('hello   world');
+    expect(params('send bob  a  b ')).toMatchObject({params: {username: 'bob'}, text: 'a  b'});
+  });
+
+  it('accepts the course group forms', () => {
+    expect(params('sendgroup group:devs hi').params.group).toBe('devs');
+    expect(params('sendgrouprealm beta group:ops hi').params.group).toEqual({kind: 'group', name: 'ops'});
+    expect(params('sendgrouprealm beta ops hi').params.group).toEqual({kind: 'group', name: 'ops'});
+    expect(params('sendgrouprealm beta u1,u2,u1 hi').params.group).toEqual({kind: 'users', names: ['u1', 'u2']});
+  });
+
+  it('reads register names with underscores and multi-word names', () => {
+    expect(params('register duevano akuganteng vano_orangganteng indonesia')).toMatchObject({
+      fullName: 'vano orangganteng', country: 'indonesia'});
+    expect(params('register ana pw Ana Maria Lopez spain')).toMatchObject({fullName: 'Ana Maria Lopez', country: 'spain'});
+  });
+
+  it('reads history targets', () => {
+    expect(params('history bob 20 100').params).toEqual({conversation: {kind: 'user', name: 'bob'}, limit: 20, before_id: 100});
+    expect(params('history group:devs@beta').params.conversation).toEqual({kind: 'group', name: 'devs', realm: 'beta'});
+    expect(params('history carol@beta').params.conversation).toEqual({kind: 'user', name: 'carol', realm: 'beta'});
+  });
+
+  const refused: Array<[string, string]> = [
+    ['auth', 'MISSING_PARAMETER'],
+    ['auth messi', 'MISSING_PARAMETER'],
+    ['register a b c', 'MISSING_PARAMETER'],
+    ['send bob', 'MISSING_PARAMETER'],
+    ['sendgroup devs', 'MISSING_PARAMETER'],
+    ['addgroup', 'MISSING_PARAMETER'],
+    ['addrealm beta 127.0.0.1', 'MISSING_PARAMETER'],
+    ['sendprivaterealm beta carol', 'MISSING_PARAMETER'],
+    ['auth bad/name pw', 'BAD_PARAMETER'],
+    [`register ${TOKEN} pw a b`, 'BAD_PARAMETER'],
+    [`auth ${'a'.repeat(33)} pw`, 'BAD_PARAMETER'],
+    ['addgroup bad!group', 'BAD_PARAMETER'],
+    ['inbox soon', 'BAD_PARAMETER'],
+    ['addrealm beta 127.0.0.1 99999', 'BAD_PARAMETER'],
+    ['logout now please', 'BAD_PARAMETER'],
+    ['sendgrouprealm beta a,,b! hi', 'BAD_PARAMETER'],
+    ['history a@b@c', 'BAD_PARAMETER'],
+  ];
+  for (const [line, code] of refused) {
+    it(`refuses "${line}" with ${code}`, () => {
+      expect(parse(line)).toEqual({ok: false, code});
+    });
+  }
+});
+
+describe('names', () => {
+  it('allows letters, digits, _ - . up to 32 characters, never UUID-shaped', () => {
+    expect(isValidName('a.b-c_D9')).toBe(true);
+    expect(isValidName('a'.repeat(32))).toBe(true);
+    expect(isValidName('a'.repeat(33))).toBe(false);
+    expect(isValidName('héllo')).toBe(false);
+    expect(isValidName(TOKEN)).toBe(false);
+  });
+});
+
+describe('buildRequest', () => {
+  it('builds the wire line with an inline token for session commands', () => {
+    expect(buildRequest('send', ['bob', 'hello world'], {token: TOKEN})).toBe(`send ${TOKEN} bob hello world\r\n`);
+    expect(buildRequest('auth', ['messi', 'surabaya'], {token: TOKEN})).toBe('auth messi surabaya\r\n');
+  });
+
+  it('round-trips through the parser for every command example', () => {
+    for (const spec of COMMANDS) {
+      const words = spec.example.split(' ');
+      const line = buildRequest(words[0]!, words.slice(1));
+      expect(parse(line.trimEnd()), spec.example).toMatchObject({ok: true});
+    }
+  });
+
+  it('refuses what the daemon would refuse, and line breaks', () => {
+    expect(() => buildRequest('send', ['bob'])).toThrow(RequestUsageError);
+    expect(() => buildRequest('send', ['bob', 'a\r\nauth x y'])).toThrow(/line breaks/);
+    expect(() => buildRequest('nope', [])).toThrow(/unknown command/);
+  });
+});
