@@ -15,7 +15,7 @@ import type {Socket} from 'node:net';
 import {LineFramer, type FramedLine} from '../common/protocol/line-framer.js';
 import {encodeReply} from '../common/protocol/reply-codec.js';
 import {error, type Reply} from '../common/protocol/replies.js';
-import type {Services, Session} from './context.js';
+import type {RequestContext, Services, Session} from './context.js';
 import {routeLine, type ConnectionState} from './router.js';
 
 export type ConnectionPhase = 'open' | 'draining' | 'closed';
@@ -38,6 +38,17 @@ export class Connection implements ConnectionState {
     private readonly services: Services,
   ) {
     this.#framer = new LineFramer({maxLineBytes: services.options.maxLineBytes});
+    const connection = this;
+    this.baseContext = {
+      ...services,
+      session: undefined,
+      signal: this.#abort.signal,
+      bindSession(next) {
+        // `this` is the per-request child context, so `this.session` is the session the request ran with.
+        if (next) connection.session = next;
+        else if (connection.session?.token === this.session?.token) connection.session = undefined;
+      },
+    };
     socket.setNoDelay(true);
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
@@ -51,9 +62,8 @@ export class Connection implements ConnectionState {
     socket.on('close', () => this.#onClose());
   }
 
-  get signal(): AbortSignal {
-    return this.#abort.signal;
-  }
+  /** The request context shared by this connection's requests (see ConnectionState.baseContext). */
+  readonly baseContext: RequestContext;
 
   /** Stops reading; answers what was already received, then closes. Long polls end at once. */
   drain(): void {

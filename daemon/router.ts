@@ -12,8 +12,9 @@ import {HANDLERS} from './handlers/index.js';
 export interface ConnectionState {
   /** The session bound by this connection's last successful auth/register. */
   session: Session | undefined;
-  readonly signal: AbortSignal;
   readonly id: number;
+  /** The connection's request context without a session; each request gets a child with its own. */
+  readonly baseContext: RequestContext;
 }
 
 /** Answers one request line; undefined for a blank line (which gets no reply). */
@@ -33,15 +34,9 @@ export async function routeLine(line: string, connection: ConnectionState, servi
   const checked = parseParams({...split, spec});
   if (!checked.ok) return error(checked.code);
 
-  const context: RequestContext = {
-    ...services,
-    session,
-    signal: connection.signal,
-    bindSession(next) {
-      if (next) connection.session = next;
-      else if (connection.session?.token === session?.token) connection.session = undefined;
-    },
-  };
+  // Per request only the session differs: a child of the connection's context, not a copy of every service.
+  const context = Object.create(connection.baseContext) as {-readonly [K in keyof RequestContext]: RequestContext[K]};
+  context.session = session;
   try {
     return await HANDLERS[spec.name]!(checked.request, context);
   } catch (err) {

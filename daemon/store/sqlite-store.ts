@@ -53,6 +53,8 @@ function hashToken(token: string): Buffer {
   return createHash('sha256').update(token).digest();
 }
 
+const USER_CACHE_LIMIT = 50_000;
+
 const MESSAGE_COLUMNS = 'm.id, m.sender, m.sender_realm, m.recipient, m.recipient_realm, m.group_name, m.body, m.ts';
 
 export class SqliteStore implements Store {
@@ -61,6 +63,11 @@ export class SqliteStore implements Store {
   #batch: {promise: Promise<void>; resolve: () => void; reject: (error: unknown) => void} | undefined;
   #closed = false;
   readonly #stmt;
+  /**
+   * Profiles by lower-cased name: every send looks its recipient up, and profiles never change once created.
+   * Bounded; only existing users are cached, so unknown names cannot grow it.
+   */
+  readonly #users = new Map<string, UserRecord>();
 
   constructor(options: SqliteStoreOptions) {
     if (options.file !== ':memory:') mkdirSync(dirname(options.file), {recursive: true});
@@ -72,6 +79,9 @@ export class SqliteStore implements Store {
     this.#migrate();
     const db = this.db;
     this.#stmt = {
+      savepoint: db.prepare('SAVEPOINT write'),
+      release: db.prepare('RELEASE write'),
+      rollbackTo: db.prepare('ROLLBACK TO write'),
       insertUser: db.prepare(
         'INSERT INTO users (username, verifier, full_name, country, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING'),
       getUser: db.prepare<[string], {username: string; full_name: string; country: string; created_at: number}>(
@@ -143,7 +153,18 @@ export class SqliteStore implements Store {
       this.#batch = {promise, resolve, reject};
       setImmediate(() => this.#commit());
     }
-    return this.db.transaction(fn)();
+    // A savepoint per write: a write that throws is undone alone and the batch goes on. (Prepared statements,
+    // not db.transaction(), which builds five wrapper functions per call: measurable at tens of thousands of writes/s.)
+    this.#stmt.savepoint.run();
+    try {
+      const result = fn();
+      this.#stmt.release.run();
+      return result;
+    } catch (error) {
+      this.#stmt.rollbackTo.run();
+      this.#stmt.release.run();
+      throw error;
+    }
   }
 
   #commit(): void {
@@ -155,6 +176,7 @@ export class SqliteStore implements Store {
       batch.resolve();
     } catch (error) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      this.#users.clear(); // it may hold a user whose creation was just rolled back
       batch.reject(error);
     }
   }
@@ -176,8 +198,15 @@ export class SqliteStore implements Store {
   }
 
   getUser(username: string): UserRecord | undefined {
+    const key = username.toLowerCase();
+    const cached = this.#users.get(key);
+    if (cached) return cached;
     const row = this.#stmt.getUser.get(username);
-    return row && {username: row.username, fullName: row.full_name, country: row.country, createdAt: row.created_at};
+    if (!row) return undefined;
+    const user = {username: row.username, fullName: row.full_name, country: row.country, createdAt: row.created_at};
+    if (this.#users.size >= USER_CACHE_LIMIT) this.#users.delete(this.#users.keys().next().value!);
+    this.#users.set(key, user);
+    return user;
   }
 
   getPassword(username: string): PasswordRecord | undefined {
