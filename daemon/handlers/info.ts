@@ -6,5 +6,7 @@ import {toWireUser} from '../wire-format.js';
 export const info: Handler = (request, context) => {
   const user = context.store.getUser((request.params.username as string | undefined) ?? sessionOf(context).username);
   if (!user) return error('USER_NOT_FOUND');
-  return ok(OK_MESSAGES.info, {user: toWireUser(user, context.options.realm, context.store.groupsOf(user.username))});
+  const profile = toWireUser(user, context.options.realm, context.store.groupsOf(user.username));
+  // The course CLI prints only `message` for info, so it carries a readable summary too.
+  return ok(`${OK_MESSAGES.info}: ${user.username} (${user.fullName}, ${user.country}), realm ${context.options.realm}`, {user: profile});
 };
