@@ -220,7 +220,7 @@ describe('unknown and malformed input', () => {
     for (let i = 0; i < 6; i++) replies.push(await a.next());
     expect(replies.map((r) => r.message)).toEqual([
       'Add group successful', 'Message sent to group', 'Message sent', '*Maaf, command tidak benar',
-      'User tidak ditemukan', 'User info: pipe_b (pipe_b Name, indonesia), realm alpha']);
+      'User tidak ditemukan', 'User info: pipe_b (pipe b Name, indonesia), realm alpha']);
     a.close();
   });
 });
