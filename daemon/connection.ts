@@ -38,15 +38,17 @@ export class Connection implements ConnectionState {
     private readonly services: Services,
   ) {
     this.#framer = new LineFramer({maxLineBytes: services.options.maxLineBytes});
-    const connection = this;
+    const bind = (next: Session | undefined, current: Session | undefined) => {
+      if (next) this.session = next;
+      else if (this.session?.token === current?.token) this.session = undefined;
+    };
     this.baseContext = {
       ...services,
       session: undefined,
       signal: this.#abort.signal,
       bindSession(next) {
         // `this` is the per-request child context, so `this.session` is the session the request ran with.
-        if (next) connection.session = next;
-        else if (connection.session?.token === this.session?.token) connection.session = undefined;
+        bind(next, this.session);
       },
     };
     socket.setNoDelay(true);
