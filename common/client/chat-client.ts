@@ -1,0 +1,413 @@
+/**
+ * ChatClient: the realmchat protocol over one TCP connection, for the shell client, the TUI, federation links and
+ * the benchmark.
+ *
+ * - Requests are built only by `buildRequest` (common/protocol), the same table the daemon parses them with.
+ * - Requests may be pipelined: each is written at once and the daemon answers strictly in order, so replies are
+ *   matched to requests first-in first-out.
+ * - A daemon ERROR is a normal result: the methods resolve with the Reply whatever its status. They reject only for
+ *   bad arguments (RequestUsageError), no reply in time (RequestTimeoutError) or a connection problem
+ *   (ConnectionError / ConnectionLostError).
+ * - The token of the last successful auth/register is kept and sent inline as the second word of every session
+ *   command, so a fresh connection (after a reconnect) needs no new login.
+ * - Long poll: `inbox(waitSeconds)` holds the connection's reply queue for up to that long, because the daemon answers
+ *   one request at a time. A UI that long-polls should use a second ChatClient for it and keep this one for
+ *   everything else.
+ */
+import {EventEmitter} from 'node:events';
+import {connect as connectSocket, type Socket} from 'node:net';
+import {findCommand} from '../protocol/commands.js';
+import {ReplyDecoder} from '../protocol/reply-codec.js';
+import type {Reply} from '../protocol/replies.js';
+import {formatServerAddress, type ServerAddress} from './address.js';
+import {backoffDelay, type BackoffOptions} from './backoff.js';
+import {buildCommandLine} from './command-line.js';
+import {ConnectionError, ConnectionLostError, RequestTimeoutError} from './errors.js';
+
+/** How a ChatClient connects and waits. */
+export interface ChatClientOptions extends ServerAddress {
+  /** Give up a TCP connect after this long, in ms. @default 5000 */
+  connectTimeoutMs?: number;
+  /** Reject a request that gets no reply within this long, in ms (0: wait forever). Long polls add their wait. @default 10000 */
+  requestTimeoutMs?: number;
+  /**
+   * Reconnect after the connection fails or drops, with capped exponential backoff. Reconnecting re-sends nothing
+   * and logs in to nothing: requests pending at the drop are rejected, later ones carry the kept token.
+   * @default false
+   */
+  reconnect?: boolean | BackoffOptions;
+  /** A session token to start with (from a stored session). */
+  token?: string;
+  /** The username of that token, for display only. */
+  username?: string;
+}
+
+/** The connection's state, as the 'state' event reports it. */
+export type ClientState =
+  | {state: 'idle'}
+  /** `attempt`: failed attempts since the last good connection (0 for the first try). */
+  | {state: 'connecting'; attempt: number}
+  | {state: 'connected'}
+  /** Waiting `inMs` before the next attempt; `error` says why the last one failed or the connection dropped. */
+  | {state: 'reconnecting'; inMs: number; attempt: number; error: ConnectionError}
+  /** Final: after close(), or after a failure without reconnect. */
+  | {state: 'closed'; error?: ConnectionError};
+
+/** The session the client sends with session commands. */
+export interface ClientSession {
+  token: string;
+  username: string | undefined;
+}
+
+/** Events of ChatClient. */
+export interface ChatClientEvents {
+  state: [ClientState];
+  /** A login (auth/register) or logout changed the kept session; undefined after logout. */
+  session: [ClientSession | undefined];
+}
+
+/** Options of one request. */
+export interface RequestOptions {
+  /** Overrides the client's requestTimeoutMs for this request (0: wait forever). */
+  timeoutMs?: number;
+}
+
+interface PendingRequest {
+  readonly command: string;
+  readonly resolve: (reply: Reply) => void;
+  readonly reject: (error: Error) => void;
+  timer?: NodeJS.Timeout;
+  /** Settled already (timed out): its reply is still awaited, to keep the FIFO matching, then dropped. */
+  done: boolean;
+}
+
+export class ChatClient extends EventEmitter<ChatClientEvents> {
+  /** `host:port` of the daemon. */
+  readonly address: string;
+  readonly #server: ServerAddress;
+  readonly #connectTimeoutMs: number;
+  readonly #requestTimeoutMs: number;
+  readonly #backoff: BackoffOptions | undefined;
+  #state: ClientState = {state: 'idle'};
+  #socket: Socket | undefined;
+  #connecting: Promise<void> | undefined;
+  #pending: PendingRequest[] = [];
+  #attempt = 0;
+  #reconnectTimer: NodeJS.Timeout | undefined;
+  #closedByUser = false;
+  #token: string | undefined;
+  #username: string | undefined;
+
+  constructor(options: ChatClientOptions) {
+    super();
+    this.#server = {host: options.host, port: options.port};
+    this.address = formatServerAddress(this.#server);
+    this.#connectTimeoutMs = options.connectTimeoutMs ?? 5000;
+    this.#requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+    this.#backoff = options.reconnect === true ? {} : options.reconnect || undefined;
+    this.#token = options.token;
+    this.#username = options.username;
+  }
+
+  /** The current connection state. */
+  get state(): ClientState {
+    return this.#state;
+  }
+
+  /** The kept session token, if logged in. */
+  get token(): string | undefined {
+    return this.#token;
+  }
+
+  /** The username of the kept session, when known. */
+  get username(): string | undefined {
+    return this.#username;
+  }
+
+  /** Requests written and not yet answered (timed-out ones included until their reply comes). */
+  get pendingCount(): number {
+    return this.#pending.length;
+  }
+
+  /** Replaces the kept session (e.g. after reading a stored one); undefined forgets it. */
+  setSession(session: ClientSession | undefined): void {
+    this.#token = session?.token;
+    this.#username = session?.username;
+    this.emit('session', session);
+  }
+
+  /**
+   * Connects; resolves once connected. Rejects with ConnectionError when this attempt fails. With `reconnect`, a
+   * failed first attempt still rejects, and the client keeps retrying in the background ('state' events) until
+   * close().
+   */
+  connect(): Promise<void> {
+    if (this.#closedByUser) return Promise.reject(new ConnectionError(this.address, 'closed', 'the client was closed'));
+    if (this.#state.state === 'connected') return Promise.resolve();
+    if (this.#connecting) return this.#connecting;
+    clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = undefined;
+    return this.#open();
+  }
+
+  /** Closes the connection for good; pending requests are rejected with a ConnectionError ('closed'). */
+  close(): Promise<void> {
+    this.#closedByUser = true;
+    clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = undefined;
+    const socket = this.#socket;
+    if (!socket) {
+      if (this.#state.state !== 'closed') this.#setState({state: 'closed'});
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      socket.once('close', () => resolve());
+      socket.destroy();
+    });
+  }
+
+  /**
+   * Sends any command of the protocol table with its arguments (the words after the command, message text last)
+   * and resolves with the daemon's reply, OK or ERROR.
+   */
+  request(command: string, args: readonly (string | number)[] = [], options: RequestOptions = {}): Promise<Reply> {
+    let line: string;
+    try {
+      line = buildCommandLine(command, args, this.#token);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+    const name = findCommand(command)!.name;
+    const socket = this.#socket;
+    if (!socket || socket.destroyed || this.#closedByUser) return Promise.reject(this.#offlineError());
+    const timeoutMs = options.timeoutMs ?? this.#defaultTimeout(name, args);
+    return new Promise<Reply>((resolve, reject) => {
+      const entry: PendingRequest = {command: name, resolve, reject, done: false};
+      if (timeoutMs > 0) {
+        entry.timer = setTimeout(() => {
+          entry.done = true;
+          reject(new RequestTimeoutError(this.address, entry.command, timeoutMs));
+        }, timeoutMs);
+      }
+      this.#pending.push(entry);
+      // While connecting, net.Socket buffers the write until the connection is up.
+      socket.write(line);
+    });
+  }
+
+  /** Logs in; on OK the token is kept for later requests. */
+  auth(username: string, password: string): Promise<Reply> {
+    return this.request('auth', [username, password]);
+  }
+
+  /** Creates an account and logs in. Spaces in the full name or country are sent as `_` (read back as spaces). */
+  register(username: string, password: string, fullName: string, country: string): Promise<Reply> {
+    return this.request('register', [username, password, fullName.trim().replace(/\s+/g, '_'), country.trim().replace(/\s+/g, '_')]);
+  }
+
+  addgroup(group: string): Promise<Reply> {
+    return this.request('addgroup', [group]);
+  }
+
+  joingroup(group: string): Promise<Reply> {
+    return this.request('joingroup', [group]);
+  }
+
+  send(username: string, text: string): Promise<Reply> {
+    return this.request('send', [username, text]);
+  }
+
+  sendgroup(group: string, text: string): Promise<Reply> {
+    return this.request('sendgroup', [group, text]);
+  }
+
+  /**
+   * Reads (and marks read) the unread messages. With `waitSeconds` and nothing unread the daemon waits up to that
+   * long (capped by the daemon) for the first message; the request timeout is extended by the wait. The connection
+   * answers nothing else meanwhile: long-poll on a second ChatClient.
+   */
+  inbox(waitSeconds?: number): Promise<Reply> {
+    return this.request('inbox', waitSeconds === undefined || waitSeconds <= 0 ? [] : [Math.floor(waitSeconds)]);
+  }
+
+  /** Ends the session on the daemon; on OK the kept token is forgotten. */
+  logout(): Promise<Reply> {
+    return this.request('logout');
+  }
+
+  /** A user's profile; one's own without a name. */
+  info(username?: string): Promise<Reply> {
+    return this.request('info', username === undefined ? [] : [username]);
+  }
+
+  /** Links another realm, optionally at a given address. */
+  addrealm(realm: string, host?: string, port?: number): Promise<Reply> {
+    return this.request('addrealm', host === undefined || port === undefined ? [realm] : [realm, host, port]);
+  }
+
+  sendprivaterealm(realm: string, username: string, text: string): Promise<Reply> {
+    return this.request('sendprivaterealm', [realm, username, text]);
+  }
+
+  /** `group`: a group name, `group:NAME`, or a comma list of usernames `u1,u2`. */
+  sendgrouprealm(realm: string, group: string, text: string): Promise<Reply> {
+    return this.request('sendgrouprealm', [realm, group, text]);
+  }
+
+  getrealminbox(realm: string): Promise<Reply> {
+    return this.request('getrealminbox', [realm]);
+  }
+
+  groups(): Promise<Reply> {
+    return this.request('groups');
+  }
+
+  /** `conversation`: `user`, `group:NAME`, optionally with `@realm`. */
+  history(conversation: string, limit?: number, beforeId?: number): Promise<Reply> {
+    const args: (string | number)[] = [conversation];
+    // before_id is positional after limit, so paging needs a limit: 50 is the daemon's documented default.
+    if (limit !== undefined || beforeId !== undefined) args.push(limit ?? 50);
+    if (beforeId !== undefined) args.push(beforeId);
+    return this.request('history', args);
+  }
+
+  realms(): Promise<Reply> {
+    return this.request('realms');
+  }
+
+  /** The request timeout; a long-poll inbox gets its wait on top, however it was sent. */
+  #defaultTimeout(command: string, args: readonly (string | number)[]): number {
+    if (this.#requestTimeoutMs <= 0) return 0;
+    const wait = command === 'inbox' ? Number(args[0] ?? 0) : 0;
+    return this.#requestTimeoutMs + (Number.isFinite(wait) && wait > 0 ? wait * 1000 : 0);
+  }
+
+  #offlineError(): ConnectionError {
+    const state = this.#state;
+    const detail = state.state === 'reconnecting' ? ` (reconnecting in ${Math.ceil(state.inMs / 1000)} s)`
+      : state.state === 'idle' ? ' (call connect() first)' : '';
+    return new ConnectionError(this.address, this.#closedByUser ? 'closed' : 'offline', `not connected to ${this.address}${detail}`);
+  }
+
+  #setState(state: ClientState): void {
+    this.#state = state;
+    this.emit('state', state);
+  }
+
+  /** Opens one TCP connection; everything about that socket lives in this closure. */
+  #open(): Promise<void> {
+    const socket = connectSocket({host: this.#server.host, port: this.#server.port});
+    const decoder = new ReplyDecoder();
+    this.#socket = socket;
+    this.#setState({state: 'connecting', attempt: this.#attempt});
+    let connected = false;
+    let failure: ConnectionError | undefined;
+    const fail = (error: ConnectionError) => {
+      failure ??= error;
+      socket.destroy();
+    };
+
+    const opened = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => fail(new ConnectionError(this.address, 'connect-timeout',
+        `could not connect to ${this.address} within ${this.#connectTimeoutMs} ms`)), this.#connectTimeoutMs);
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        connected = true;
+        this.#attempt = 0;
+        socket.setNoDelay(true);
+        socket.setKeepAlive(true, 30_000);
+        this.#setState({state: 'connected'});
+        resolve();
+      });
+      socket.on('data', (chunk: Buffer) => {
+        let replies: Reply[];
+        try {
+          replies = decoder.push(chunk);
+        } catch (error) {
+          fail(new ConnectionLostError(this.address, `broken reply stream from ${this.address}: ${(error as Error).message}`, {cause: error}));
+          return;
+        }
+        for (const reply of replies) {
+          const entry = this.#pending.shift();
+          if (!entry) {
+            fail(new ConnectionLostError(this.address, `${this.address} sent a reply nobody asked for`));
+            return;
+          }
+          clearTimeout(entry.timer);
+          this.#noteSession(entry.command, reply);
+          if (!entry.done) {
+            entry.done = true;
+            entry.resolve(reply);
+          }
+        }
+      });
+      socket.on('error', (error: NodeJS.ErrnoException) => {
+        failure ??= connected
+          ? new ConnectionLostError(this.address, `connection to ${this.address} lost: ${error.message}`, {cause: error})
+          : new ConnectionError(this.address, 'connect', `cannot connect to ${this.address}: ${describeSystemError(error)}`, {cause: error});
+      });
+      socket.once('close', () => {
+        clearTimeout(timer);
+        const error = this.#closedByUser
+          ? new ConnectionError(this.address, 'closed', `connection to ${this.address} closed`)
+          : failure ?? (connected
+            ? new ConnectionLostError(this.address, `connection to ${this.address} lost: the daemon closed it`)
+            : new ConnectionError(this.address, 'connect', `cannot connect to ${this.address}`));
+        if (!connected) reject(error);
+        this.#onClosed(socket, error);
+      });
+    });
+    this.#connecting = opened;
+    const settle = () => {
+      if (this.#connecting === opened) this.#connecting = undefined;
+    };
+    opened.then(settle, settle);
+    return opened;
+  }
+
+  #onClosed(socket: Socket, error: ConnectionError): void {
+    if (this.#socket !== socket) return;
+    this.#socket = undefined;
+    const pending = this.#pending;
+    this.#pending = [];
+    for (const entry of pending) {
+      clearTimeout(entry.timer);
+      if (!entry.done) {
+        entry.done = true;
+        entry.reject(error);
+      }
+    }
+    if (this.#closedByUser || !this.#backoff) {
+      this.#setState(this.#closedByUser ? {state: 'closed'} : {state: 'closed', error});
+      return;
+    }
+    const inMs = backoffDelay(this.#attempt, this.#backoff);
+    this.#attempt++;
+    this.#setState({state: 'reconnecting', inMs, attempt: this.#attempt, error});
+    this.#reconnectTimer = setTimeout(() => {
+      this.#reconnectTimer = undefined;
+      // A failed attempt schedules the next one through #onClosed; nobody awaits this promise.
+      this.#open().catch(() => {});
+    }, inMs);
+  }
+
+  #noteSession(command: string, reply: Reply): void {
+    if (reply.status !== 'OK') return;
+    if ((command === 'auth' || command === 'register') && typeof reply.tokenid === 'string') {
+      this.setSession({token: reply.tokenid, username: typeof reply.username === 'string' ? reply.username : undefined});
+    } else if (command === 'logout') {
+      this.setSession(undefined);
+    }
+  }
+}
+
+/** "connection refused" rather than "connect ECONNREFUSED 127.0.0.1:8889". */
+function describeSystemError(error: NodeJS.ErrnoException): string {
+  switch (error.code) {
+    case 'ECONNREFUSED': return 'connection refused';
+    case 'ENOTFOUND': case 'EAI_AGAIN': return 'unknown host';
+    case 'EHOSTUNREACH': case 'ENETUNREACH': return 'host unreachable';
+    case 'ETIMEDOUT': return 'timed out';
+    default: return error.message;
+  }
+}

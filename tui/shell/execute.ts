@@ -1,0 +1,156 @@
+/**
+ * Runs one protocol command for the shell (one-shot and repl alike): sends it on a connected ChatClient, keeps the
+ * stored session in step with the reply, prints the result, and maps the outcome to an exit code.
+ */
+import type {ChatClient} from '../../common/client/chat-client.js';
+import {buildCommandLine} from '../../common/client/command-line.js';
+import {formatServerAddress, type ServerAddress} from '../../common/client/address.js';
+import {ConnectionError, RequestTimeoutError} from '../../common/client/errors.js';
+import {findCommand} from '../../common/protocol/commands.js';
+import {errorCodeOf, type Reply} from '../../common/protocol/replies.js';
+import {RequestUsageError} from '../../common/protocol/request.js';
+import type {SessionConfig} from '../config.js';
+import {EXIT, type ExitCode} from './exit-codes.js';
+import {formatOk, sanitize} from './format.js';
+import type {Style} from './style.js';
+
+/** Somewhere to print: a stream or a test's collector. */
+export interface Output {
+  write(text: string): unknown;
+}
+
+/** What running a command needs. */
+export interface ShellContext {
+  readonly client: ChatClient;
+  readonly config: SessionConfig;
+  readonly server: ServerAddress;
+  readonly stdout: Output;
+  readonly stderr: Output;
+  readonly style: Style;
+  /** Print the daemon's reply as JSON instead of text. */
+  readonly json: boolean;
+  readonly now: () => Date;
+}
+
+/** Writes lines, each ended by a newline. */
+export function writeLines(output: Output, lines: readonly string[]): void {
+  if (lines.length > 0) output.write(lines.join('\n') + '\n');
+}
+
+/**
+ * The arguments as the protocol wants them. register's country is the last word of the request, so spaces in it
+ * (`"New Zealand"` typed as one shell argument) become `_`, which the daemon reads back as spaces.
+ */
+export function requestArgs(command: string, args: readonly string[]): string[] {
+  if (command !== 'register' || args.length < 4) return [...args];
+  return [...args.slice(0, -1), args.at(-1)!.trim().replace(/\s+/g, '_')];
+}
+
+/** Checks a command's arguments without a daemon; the usage error text, or undefined when they fit. */
+export function usageProblem(command: string, args: readonly string[]): string | undefined {
+  try {
+    buildCommandLine(command, requestArgs(command, args));
+    return undefined;
+  } catch (error) {
+    if (error instanceof RequestUsageError) return usageText(command, error);
+    throw error;
+  }
+}
+
+function usageText(command: string, error: RequestUsageError): string {
+  const spec = findCommand(command);
+  const reason = error.message.replace(/; usage: .*$/, '');
+  return spec
+    ? `realmchat ${spec.name}: ${reason}\nusage:   realmchat ${spec.usage}\nexample: realmchat ${spec.example}\n`
+    : `realmchat: ${reason}\n`;
+}
+
+/** Plain words for "the daemon is not there", with what to do about it. */
+export function unreachableText(error: ConnectionError | RequestTimeoutError, server: ServerAddress): string {
+  const address = formatServerAddress(server);
+  const start = `Is realmchatd running? Start it with: npm start, or realmchatd --port ${server.port}\n` +
+    'Or pick another daemon with --server HOST:PORT.\n';
+  if (error instanceof RequestTimeoutError) {
+    return `realmchat: realmchatd at ${address} did not answer "${error.command}" within ${Math.round(error.timeoutMs / 1000)} s.\n`;
+  }
+  switch (error.failure) {
+    case 'lost':
+      return `realmchat: lost the connection to realmchatd at ${address} before it answered.\n${start}`;
+    case 'connect-timeout':
+      return `realmchat: cannot reach realmchatd at ${address}: no answer to the connection attempt.\n${start}`;
+    case 'connect':
+      return `realmchat: cannot reach realmchatd at ${address}: ${error.message.replace(/^cannot connect to \S+: /, '')}.\n${start}`;
+    default:
+      return `realmchat: ${error.message}.\n`;
+  }
+}
+
+/** Sends `command` with `args` and prints the outcome; resolves with the exit code. */
+export async function executeCommand(context: ShellContext, command: string, args: readonly string[]): Promise<ExitCode> {
+  const {client, stdout, stderr} = context;
+  const sent = requestArgs(command, args);
+  let reply: Reply;
+  try {
+    reply = await client.request(command, sent);
+  } catch (error) {
+    if (error instanceof RequestUsageError) {
+      stderr.write(usageText(command, error));
+      return EXIT.USAGE;
+    }
+    if (error instanceof ConnectionError || error instanceof RequestTimeoutError) {
+      stderr.write(unreachableText(error, context.server));
+      return EXIT.UNREACHABLE;
+    }
+    throw error;
+  }
+  const name = findCommand(command)!.name;
+  if (reply.status === 'OK') {
+    rememberSession(context, name, sent, reply);
+    if (context.json) writeLines(stdout, [JSON.stringify(reply)]);
+    else writeLines(stdout, formatOk(name, sent, reply, {
+      me: client.username ?? context.config.username,
+      server: formatServerAddress(context.server),
+      style: context.style,
+      now: context.now(),
+    }));
+    return EXIT.OK;
+  }
+  if (context.json) writeLines(stdout, [JSON.stringify(reply)]);
+  writeLines(stderr, [context.style.red(sanitize(reply.message)), ...errorHints(context, name, reply)]);
+  return EXIT.DAEMON_ERROR;
+}
+
+/** Keeps config.json in step: a login stores the session, a logout (or a session the daemon no longer knows) clears it. */
+function rememberSession(context: ShellContext, command: string, args: readonly string[], reply: Reply): void {
+  if ((command === 'auth' || command === 'register') && typeof reply.tokenid === 'string') {
+    context.config.saveSession({
+      server: context.server,
+      username: typeof reply.username === 'string' ? reply.username : args[0]!,
+      token: reply.tokenid,
+      ...(typeof reply.realm === 'string' ? {realm: reply.realm} : {}),
+    });
+  } else if (command === 'logout') {
+    context.config.clearToken();
+  }
+}
+
+function errorHints(context: ShellContext, command: string, reply: Reply): string[] {
+  const {style} = context;
+  switch (errorCodeOf(reply)) {
+    case 'NO_SESSION': {
+      const hadToken = context.config.token !== undefined;
+      context.config.clearToken();
+      if (command === 'logout') return [style.dim('(there was no session to end; the stored one is cleared)')];
+      return [style.dim(hadToken
+        ? `Your stored session on ${formatServerAddress(context.server)} has ended. Log in again: realmchat auth <username> <password>`
+        : `Not logged in on ${formatServerAddress(context.server)}. Log in: realmchat auth <username> <password> (or register)`)];
+    }
+    case 'MISSING_PARAMETER':
+    case 'BAD_PARAMETER': {
+      const spec = findCommand(command);
+      return spec ? [style.dim(`usage: realmchat ${spec.usage}`)] : [];
+    }
+    default:
+      return [];
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * Command line parsing with meow 14: a parent parse with `commands` (it stops at the command word, so message text
+ * after it is never read as flags of the parent), then a per-command parse of the rest, so options may also follow
+ * the command (`realmchat inbox --json`). Words starting with `-` in a message go after `--`.
+ *
+ * meow exits the process for --help, --version, unknown commands and flag errors; realmchat must not (runCli returns
+ * an exit code and is tested in-process), so those are all handled here before or instead of meow.
+ */
+import meow from 'meow';
+import {COMMANDS} from '../../common/protocol/commands.js';
+import {SHELL_COMMANDS} from './help.js';
+
+/** The options every command accepts. */
+export interface GlobalFlags {
+  /** --server / -s, unchecked text. */
+  server?: string;
+  json: boolean;
+  /** --color / --no-color; undefined when not given. */
+  color?: boolean;
+}
+
+/** What the command line asks for. */
+export type ParsedArgs =
+  /** A command (`command` undefined: none given, i.e. the full-screen client). */
+  | {kind: 'command'; command: string | undefined; args: string[]; flags: GlobalFlags}
+  /** --help, -h or `help [topic]`. */
+  | {kind: 'help'; topic: string | undefined; flags: GlobalFlags}
+  | {kind: 'version'; version: string}
+  | {kind: 'unknown-command'; word: string; flags: GlobalFlags}
+  | {kind: 'usage-error'; message: string; flags: GlobalFlags};
+
+const FLAGS = {
+  server: {type: 'string', shortFlag: 's'},
+  json: {type: 'boolean'},
+  color: {type: 'boolean'},
+  help: {type: 'boolean', shortFlag: 'h'},
+  version: {type: 'boolean', shortFlag: 'v'},
+} as const;
+
+/** Keys meow reports for our flags (names, short flags, `--no-*` forms). */
+const KNOWN_FLAG_KEYS = new Set(['server', 's', 'json', 'color', 'help', 'h', 'version', 'v', '--']);
+
+/** Every command word realmchat accepts. */
+export const COMMAND_WORDS: readonly string[] = [...COMMANDS.map((spec) => spec.name), ...SHELL_COMMANDS.map((spec) => spec.name)];
+
+/** Flags that take a value: the word after them is not the command. */
+const VALUE_FLAGS = new Set(['-s', '--server']);
+
+/** Every spelling of the options accepted before the command. */
+const PARENT_OPTIONS = new Set([
+  '-s', '--server', '--json', '--no-json', '--color', '--no-color', '-h', '--help', '-v', '--version',
+]);
+
+/** Index of the command word: the first word that is neither an option nor an option's value. */
+function commandIndex(argv: readonly string[]): number {
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i]!;
+    if (word === '--') return i + 1 < argv.length ? i + 1 : -1;
+    if (!word.startsWith('-') || word === '-') return i;
+    if (VALUE_FLAGS.has(word)) i++;
+  }
+  return -1;
+}
+
+type MeowFlags = Record<string, unknown>;
+
+function parse(argv: readonly string[], commands?: readonly string[]) {
+  return meow({
+    importMeta: import.meta,
+    argv,
+    flags: FLAGS,
+    autoHelp: false,
+    autoVersion: false,
+    // undefined: a boolean flag that was not given stays absent, so the command's parse does not undo the parent's.
+    booleanDefault: undefined,
+    description: false,
+    help: false,
+    ...(commands ? {commands} : {}),
+  });
+}
+
+function unknownFlag(flags: MeowFlags): string | undefined {
+  const key = Object.keys(flags).find((name) => !KNOWN_FLAG_KEYS.has(name));
+  return key === undefined ? undefined : (key.length === 1 ? `-${key}` : `--${key}`);
+}
+
+/** Parses realmchat's arguments (without `node` and the script). Never exits the process. */
+export function parseArgs(argv: readonly string[]): ParsedArgs {
+  const words = [...argv];
+  const index = commandIndex(words);
+  const noFlags: GlobalFlags = {json: false};
+  // An unknown option before the command could swallow the command word as its value, and meow would then exit
+  // on the "unknown command" that follows; so options before the command are checked first.
+  const before = words.slice(0, index === -1 ? words.length : index).filter((word, i, all) => word.startsWith('-') && !VALUE_FLAGS.has(all[i - 1] ?? ''));
+  const strange = before.find((word) => word !== '--' && !PARENT_OPTIONS.has(word.replace(/=.*$/, '')));
+  if (strange !== undefined) return {kind: 'usage-error', message: `unknown option ${strange}`, flags: noFlags};
+  if (index !== -1) {
+    const word = words[index]!.toLowerCase();
+    // The protocol's command words are case-insensitive; so are realmchat's.
+    if (!COMMAND_WORDS.includes(word)) return {kind: 'unknown-command', word: words[index]!, flags: noFlags};
+    words[index] = word;
+  }
+
+  const parent = parse(words, COMMAND_WORDS);
+  const child = parent.command === undefined ? parent : parse(parent.input);
+  const raw: MeowFlags = {...parent.unnormalizedFlags, ...child.unnormalizedFlags};
+  const flags: GlobalFlags = {json: raw.json === true};
+  if (typeof raw.server === 'string') flags.server = raw.server;
+  if (typeof raw.color === 'boolean') flags.color = raw.color;
+
+  const bad = unknownFlag(raw);
+  if (bad !== undefined) {
+    const hint = parent.command && parent.command !== 'help'
+      ? ` (to send text that starts with "-", put it after --: realmchat ${parent.command} … -- ${bad})` : '';
+    return {kind: 'usage-error', message: `unknown option ${bad}${hint}`, flags};
+  }
+  if (raw.server !== undefined && typeof raw.server !== 'string') {
+    return {kind: 'usage-error', message: '--server needs a value: --server HOST:PORT', flags};
+  }
+  const args = child.input.map(String);
+  if (raw.help === true) return {kind: 'help', topic: parent.command === 'help' ? args[0] : parent.command, flags};
+  if (parent.command === 'help') return {kind: 'help', topic: args[0], flags};
+  if (raw.version === true && parent.command === undefined) return {kind: 'version', version: String(parent.pkg.version ?? '')};
+  return {kind: 'command', command: parent.command, args, flags};
+}

@@ -1,0 +1,127 @@
+/**
+ * `realmchat repl`: the course CLI's line mode. One connection stays open (reconnecting when it drops); each line is
+ * a command as in the one-shot form; the session is kept in the config as with one-shot commands. On a terminal it
+ * shows a prompt with readline's editing and ↑/↓ history (kept in memory only: auth lines hold passwords); with
+ * piped input it prints no prompt and runs the lines in order.
+ */
+import {createInterface} from 'node:readline';
+import {formatServerAddress} from '../../common/client/address.js';
+import type {ClientState} from '../../common/client/chat-client.js';
+import {findCommand, type CommandSpec} from '../../common/protocol/commands.js';
+import {ERRORS} from '../../common/protocol/replies.js';
+import {EXIT, type ExitCode} from './exit-codes.js';
+import {executeCommand, writeLines, type ShellContext} from './execute.js';
+import {commandHelp, commandList, findHelpTopic} from './help.js';
+
+/** What the repl needs besides a command's context. */
+export interface ReplOptions extends ShellContext {
+  readonly stdin: NodeJS.ReadableStream;
+  /** Where readline echoes and prompts (the terminal). */
+  readonly terminalOutput: NodeJS.WritableStream;
+  /** stdin is a terminal: prompt, line editing and history. */
+  readonly interactive: boolean;
+}
+
+const QUIT_WORDS = new Set(['quit', 'exit', '/quit', '/exit']);
+
+/**
+ * Splits a typed line into a command and its arguments. Message text is kept as typed (inner spaces included) as
+ * one argument, so `send bob a  b` sends "a  b".
+ */
+export function splitLine(line: string): {command: string; args: string[]} | undefined {
+  const trimmed = line.trim();
+  if (trimmed === '') return undefined;
+  const [command = '', ...words] = trimmed.split(/\s+/);
+  const spec: CommandSpec | undefined = findCommand(command);
+  if (spec?.rest !== 'text') return {command, args: words};
+  // Take the command and the fixed parameters as words; the rest of the line is the text.
+  const fixed = new RegExp(`^\\S+${'\\s+\\S+'.repeat(Math.min(spec.params.length, words.length))}\\s*`);
+  const prefix = fixed.exec(trimmed)![0];
+  const text = trimmed.slice(prefix.length);
+  return {command, args: [...words.slice(0, spec.params.length), ...(text === '' ? [] : [text])]};
+}
+
+function promptOf(username: string | undefined): string {
+  return `${username ?? 'realmchat'}> `;
+}
+
+function describeState(state: ClientState, address: string): string | undefined {
+  switch (state.state) {
+    case 'reconnecting':
+      return `connection to ${address} lost (${state.error.message}); reconnecting in ${(state.inMs / 1000).toFixed(1)} s`;
+    case 'connected':
+      return `connected to ${address}`;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Reads commands until `quit`, `exit`, Ctrl+D, Ctrl+C or the end of the input. The client must be connected.
+ * Resolves with 0 on a terminal; with piped input, 0 when every line succeeded, else the code of the last failure.
+ */
+export async function runRepl(options: ReplOptions): Promise<ExitCode> {
+  const {client, stdout, stderr, style, interactive} = options;
+  const address = formatServerAddress(options.server);
+  const rl = createInterface({
+    input: options.stdin,
+    output: interactive ? options.terminalOutput : undefined,
+    terminal: interactive,
+    prompt: promptOf(client.username),
+    historySize: 500,
+    removeHistoryDuplicates: true,
+  });
+  // Ctrl+C ends the line mode, like the course CLI's KeyboardInterrupt.
+  rl.on('SIGINT', () => rl.close());
+  let lostOnce = false;
+  const onState = (state: ClientState) => {
+    if (state.state === 'reconnecting') lostOnce = true;
+    if (state.state === 'connected' && !lostOnce) return;
+    const text = describeState(state, address);
+    if (text) writeLines(stderr, [style.yellow(text)]);
+  };
+  const onSession = () => rl.setPrompt(promptOf(client.username));
+  client.on('state', onState);
+  client.on('session', onSession);
+
+  if (interactive) {
+    writeLines(stdout, [style.dim(`Connected to ${address}. Type help for the commands, quit or Ctrl+D to leave.`)]);
+    rl.prompt();
+  }
+  let exitCode: ExitCode = EXIT.OK;
+  try {
+    for await (const line of rl) {
+      const code = await runLine(options, line);
+      if (code === 'quit') break;
+      if (code !== EXIT.OK) exitCode = code;
+      if (interactive) rl.prompt();
+    }
+  } finally {
+    client.off('state', onState);
+    client.off('session', onSession);
+    rl.close();
+  }
+  return interactive ? EXIT.OK : exitCode;
+}
+
+async function runLine(options: ReplOptions, line: string): Promise<ExitCode | 'quit'> {
+  const {stdout, stderr, style} = options;
+  const parsed = splitLine(line);
+  if (!parsed) return EXIT.OK;
+  const word = parsed.command.toLowerCase();
+  if (QUIT_WORDS.has(word)) return 'quit';
+  if (word === 'help' || word === '?') {
+    const topic = parsed.args[0] === undefined ? undefined : findHelpTopic(parsed.args[0]);
+    if (parsed.args[0] !== undefined && !topic) {
+      writeLines(stderr, [ERRORS.UNKNOWN_COMMAND]);
+      return EXIT.USAGE;
+    }
+    stdout.write(topic ? commandHelp(topic, style) : [...commandList(style, ['repl']), `  ${style.bold('quit')}  leave the line mode (also exit, Ctrl+D)`, ''].join('\n'));
+    return EXIT.OK;
+  }
+  if (!findCommand(word)) {
+    writeLines(stderr, [ERRORS.UNKNOWN_COMMAND, style.dim('Type help for the commands.')]);
+    return EXIT.USAGE;
+  }
+  return executeCommand(options, word, parsed.args);
+}

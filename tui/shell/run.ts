@@ -1,0 +1,191 @@
+/**
+ * runCli: the whole `realmchat` command line as a function of argv and injected streams, environment and config, so
+ * tests run it in-process. tui/cli.ts only wires it to the process.
+ */
+import {ChatClient} from '../../common/client/chat-client.js';
+import {formatServerAddress, parseServerAddress, type ServerAddress} from '../../common/client/address.js';
+import {ConnectionError} from '../../common/client/errors.js';
+import {ERRORS} from '../../common/protocol/replies.js';
+import {SessionConfig} from '../config.js';
+import {EXIT} from './exit-codes.js';
+import {executeCommand, unreachableText, usageProblem, writeLines, type ShellContext} from './execute.js';
+import {commandHelp, commandList, findHelpTopic, generalHelp} from './help.js';
+import {loadStartTui, type StartTui} from './launch-tui.js';
+import {parseArgs, type GlobalFlags} from './parse-args.js';
+import {runRepl} from './repl.js';
+import {createStyle, shouldColor, type Style} from './style.js';
+
+/** The process around realmchat, injectable for tests. */
+export interface RunCliOptions {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  /** Lines for `realmchat repl`. @default process.stdin */
+  stdin?: NodeJS.ReadableStream;
+  /** @default process.env */
+  env?: NodeJS.ProcessEnv;
+  /** stdout is a terminal: colors, and the full-screen client when there are no arguments. @default false */
+  isTTY?: boolean;
+  /** stdin is a terminal: the repl prompts and edits lines. @default isTTY */
+  stdinIsTTY?: boolean;
+  /** The folder of config.json (tests); otherwise XDG_CONFIG_HOME of `env`, else conf's default. */
+  configDir?: string;
+  /** A ready config; wins over configDir. */
+  config?: SessionConfig;
+  /** The clock for "today" in message times. */
+  now?: () => Date;
+  /** ChatClient timeouts, in ms. */
+  connectTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  /** The full-screen client; undefined loads tui/app/main.js, null means none. */
+  startTui?: StartTui | null;
+}
+
+const NO_TUI_MESSAGE = [
+  'realmchat: no command given.',
+  'Run one command, e.g.   realmchat inbox   or   realmchat send bob hello',
+  'type commands at a prompt with   realmchat repl',
+  'or see all commands with   realmchat --help',
+  '',
+].join('\n');
+
+/** Runs realmchat with `argv` (the words after the program name); resolves with the exit code. */
+export async function runCli(argv: readonly string[], options: RunCliOptions): Promise<number> {
+  const {stdout, stderr} = options;
+  const env = options.env ?? process.env;
+  const parsed = parseArgs(argv);
+  const style = createStyle(shouldColor({isTTY: options.isTTY ?? false, env, flag: 'flags' in parsed ? parsed.flags.color : undefined}));
+
+  switch (parsed.kind) {
+    case 'version':
+      writeLines(stdout, [parsed.version]);
+      return EXIT.OK;
+    case 'usage-error':
+      stderr.write(`realmchat: ${parsed.message}\nTry 'realmchat --help'.\n`);
+      return EXIT.USAGE;
+    case 'unknown-command':
+      stderr.write(unknownCommandText(style));
+      return EXIT.USAGE;
+    case 'help': {
+      if (parsed.topic === undefined) {
+        stdout.write(generalHelp(style, tryOpenConfig(options, env)?.path));
+        return EXIT.OK;
+      }
+      const topic = findHelpTopic(parsed.topic);
+      if (!topic) {
+        stderr.write(unknownCommandText(style));
+        return EXIT.USAGE;
+      }
+      stdout.write(commandHelp(topic, style));
+      return EXIT.OK;
+    }
+    case 'command':
+      return runCommand(parsed.command, parsed.args, parsed.flags, style, options, env);
+  }
+}
+
+function unknownCommandText(style: Style): string {
+  return [ERRORS.UNKNOWN_COMMAND, '', 'Commands:', ...commandList(style), '', "Try 'realmchat help <command>' for one command's usage.", ''].join('\n');
+}
+
+function openConfig(options: RunCliOptions, env: NodeJS.ProcessEnv): SessionConfig {
+  return options.config ?? new SessionConfig({env, ...(options.configDir === undefined ? {} : {configDir: options.configDir})});
+}
+
+function tryOpenConfig(options: RunCliOptions, env: NodeJS.ProcessEnv): SessionConfig | undefined {
+  try {
+    return openConfig(options, env);
+  } catch {
+    return undefined;
+  }
+}
+
+async function runCommand(
+  command: string | undefined, args: string[], flags: GlobalFlags, style: Style, options: RunCliOptions, env: NodeJS.ProcessEnv,
+): Promise<number> {
+  const {stdout, stderr} = options;
+  let server: ServerAddress | undefined;
+  if (flags.server !== undefined) {
+    server = parseServerAddress(flags.server);
+    if (!server) {
+      stderr.write(`realmchat: --server must be HOST:PORT (e.g. 127.0.0.1:8889), not "${flags.server}"\n`);
+      return EXIT.USAGE;
+    }
+  }
+  if (command !== undefined && command !== 'repl') {
+    const problem = usageProblem(command, args);
+    if (problem !== undefined) {
+      stderr.write(problem);
+      return EXIT.USAGE;
+    }
+  }
+  if (command === 'repl' && args.length > 0) {
+    stderr.write('realmchat repl takes no arguments: it reads commands from its input.\n');
+    return EXIT.USAGE;
+  }
+
+  let config: SessionConfig;
+  try {
+    config = openConfig(options, env);
+  } catch (error) {
+    stderr.write(`realmchat: cannot use the config file: ${(error as Error).message}\n` +
+      'Fix or delete the file (it holds only the server, username and session token).\n');
+    return EXIT.USAGE;
+  }
+  const target = server ?? config.serverOrDefault();
+
+  if (command === undefined) return startFullScreen(options, env, config, target, flags, server !== undefined);
+
+  // The stored token belongs to the stored server; another daemon gets no token.
+  const sameServer = config.server !== undefined && formatServerAddress(config.server) === formatServerAddress(target);
+  const client = new ChatClient({
+    ...target,
+    ...(sameServer && config.token !== undefined ? {token: config.token, username: config.username} : {}),
+    ...(options.connectTimeoutMs === undefined ? {} : {connectTimeoutMs: options.connectTimeoutMs}),
+    ...(options.requestTimeoutMs === undefined ? {} : {requestTimeoutMs: options.requestTimeoutMs}),
+    // The line mode keeps its connection across daemon restarts; a one-shot command just reports the failure.
+    reconnect: command === 'repl',
+  });
+  try {
+    try {
+      await client.connect();
+    } catch (error) {
+      if (!(error instanceof ConnectionError)) throw error;
+      stderr.write(unreachableText(error, target));
+      return EXIT.UNREACHABLE;
+    }
+    // Remembered only once the daemon answered, so a mistyped --server does not replace a working one.
+    if (server !== undefined) noteDroppedSession(config.rememberServer(server), stderr, style);
+    const context: ShellContext = {
+      client, config, server: target, stdout, stderr, style, json: flags.json, now: options.now ?? (() => new Date()),
+    };
+    if (command === 'repl') {
+      const stdinIsTTY = options.stdinIsTTY ?? options.isTTY ?? false;
+      return await runRepl({...context, stdin: options.stdin ?? process.stdin, terminalOutput: stdout, interactive: stdinIsTTY});
+    }
+    return await executeCommand(context, command, args);
+  } finally {
+    await client.close();
+  }
+}
+
+function noteDroppedSession(result: {droppedSessionOf?: string}, stderr: NodeJS.WritableStream, style: Style): void {
+  if (result.droppedSessionOf !== undefined) {
+    writeLines(stderr, [style.dim(`(switched daemon: the stored session of ${result.droppedSessionOf} on the previous one was forgotten)`)]);
+  }
+}
+
+async function startFullScreen(
+  options: RunCliOptions, env: NodeJS.ProcessEnv, config: SessionConfig, server: ServerAddress, flags: GlobalFlags, serverGiven: boolean,
+): Promise<number> {
+  const startTui = options.isTTY ? (options.startTui === undefined ? await loadStartTui() : options.startTui) : null;
+  if (!startTui) {
+    options.stderr.write(NO_TUI_MESSAGE);
+    return EXIT.USAGE;
+  }
+  if (serverGiven) config.rememberServer(server);
+  const code = await startTui({
+    server, config, env, color: flags.color,
+    stdin: options.stdin ?? process.stdin, stdout: options.stdout, stderr: options.stderr,
+  });
+  return typeof code === 'number' ? code : EXIT.OK;
+}
