@@ -10,11 +10,6 @@ import {buildRequest, isTokenShaped, RequestUsageError} from '../protocol/reques
 export function buildCommandLine(command: string, args: readonly (string | number)[], token?: string): string {
   const spec = findCommand(command);
   if (!spec) throw new RequestUsageError(`unknown command: ${command}`);
-  // buildRequest re-splits the line on spaces, so a fixed parameter with a space in it would shift the others.
-  spec.params.forEach((param, index) => {
-    const arg = args[index];
-    if (arg !== undefined && /\s/.test(String(arg).trim())) throw new RequestUsageError(`${param.name} must be one word; usage: ${spec.usage}`);
-  });
   // A value that is not token-shaped would be read as the first parameter, so it is never sent inline.
   return buildRequest(spec.name, args, {token: token !== undefined && isTokenShaped(token) ? token : undefined});
 }

@@ -181,6 +181,12 @@ export function buildRequest(command: string, args: readonly (string | number)[]
   if (!spec) throw new RequestUsageError(`unknown command: ${command}`);
   const words = args.map(String).map((arg) => arg.trim()).filter((arg) => arg !== '');
   if (words.some((word) => /[\r\n]/.test(word))) throw new RequestUsageError('arguments may not contain line breaks');
+  // The line is split on spaces again by the daemon, so a fixed parameter with a space would shift the others.
+  spec.params.forEach((param, index) => {
+    if (words[index] !== undefined && /\s/.test(words[index])) {
+      throw new RequestUsageError(`${param.name} must be one word; usage: ${spec.usage}`);
+    }
+  });
   const line = [spec.name, ...(spec.session && options.token ? [options.token] : []), ...words].join(' ');
   const split = splitRequest(line)!;
   const checked = parseParams({...split, spec});

@@ -109,5 +109,6 @@ describe('buildRequest', () => {
     expect(() => buildRequest('send', ['bob'])).toThrow(RequestUsageError);
     expect(() => buildRequest('send', ['bob', 'a\r\nauth x y'])).toThrow(/line breaks/);
     expect(() => buildRequest('nope', [])).toThrow(/unknown command/);
+    expect(() => buildRequest('auth', ['alice', 'two words'])).toThrow(/password must be one word/);
   });
 });
