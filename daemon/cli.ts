@@ -10,6 +10,8 @@ import {parseArgs} from 'node:util';
 import {isValidName} from '../common/protocol/request.js';
 import {createDaemon} from './daemon.js';
 import {ensureDemoUsers} from './demo-users.js';
+import {createFederation} from './federation/federation.js';
+import {parsePeer, readKeyFile, type PeerAddress} from './federation/options.js';
 import {createLogger, LOG_LEVELS, type LogLevel} from './logger.js';
 import {SqliteStore, type Durability} from './store/sqlite-store.js';
 
@@ -28,11 +30,20 @@ Options:
   --durability MODE    normal: a reply's change survives a daemon crash; full: also a power loss
                        (fsync per group commit)                   (default normal)
   --log-level LEVEL    debug, info, warn, error or silent         (default info)
+  --peer NAME=HOST:PORT
+                       a realm that \`addrealm NAME\` may link without an address
+                       (its client port); repeatable
+  --federation-key-file FILE
+                       the shared federation key (at least 16 bytes, e.g. from
+                       \`openssl rand -hex 32\`); realm links must prove they know it.
+                       Without it, links are accepted from loopback peers only.
+                       See docs/FEDERATION.md.
   --help               show this help
   --version            show the version
 
-Example:
+Examples:
   realmchatd --port 8889 --realm alpha --demo-users
+  realmchatd --port 8890 --realm beta --federation-key-file key --peer alpha=127.0.0.1:8889
 `;
 
 function fail(message: string): never {
@@ -63,6 +74,8 @@ async function main(): Promise<void> {
         'demo-users': {type: 'boolean', default: false},
         durability: {type: 'string', default: 'normal'},
         'log-level': {type: 'string', default: 'info'},
+        peer: {type: 'string', multiple: true, default: []},
+        'federation-key-file': {type: 'string'},
         help: {type: 'boolean', default: false},
         version: {type: 'boolean', default: false},
       },
@@ -85,6 +98,21 @@ async function main(): Promise<void> {
   if (!isValidName(values.realm)) fail('--realm must be 1-32 letters, digits, "_", "-" or "."');
   if (!(LOG_LEVELS as readonly string[]).includes(values['log-level'])) fail(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
   if (values.durability !== 'normal' && values.durability !== 'full') fail('--durability must be normal or full');
+  const peers = new Map<string, PeerAddress>();
+  for (const spec of values.peer) {
+    const peer = parsePeer(spec);
+    if (!peer) fail(`--peer must be NAME=HOST:PORT (e.g. beta=127.0.0.1:8890), not "${spec}"`);
+    peers.set(peer.name.toLowerCase(), peer.address);
+  }
+  const keyFile = values['federation-key-file'];
+  let key: Buffer | undefined;
+  if (keyFile !== undefined) {
+    try {
+      key = readKeyFile(keyFile);
+    } catch (err) {
+      fail((err as Error).message);
+    }
+  }
 
   const logger = createLogger(values['log-level'] as LogLevel);
   const dataDir = values.data ?? defaultDataDir(values.realm);
@@ -95,7 +123,7 @@ async function main(): Promise<void> {
   } catch (err) {
     fail(`cannot open the database ${file}: ${(err as Error).message}`);
   }
-  const daemon = createDaemon({store, logger, options: {realm: values.realm}});
+  const daemon = createDaemon({store, logger, options: {realm: values.realm}, federation: createFederation({key, peers})});
   if (values['demo-users']) {
     const created = await ensureDemoUsers(daemon.services);
     if (created.length > 0) logger.info('created demo users', {users: created.join(',')});
@@ -107,7 +135,11 @@ async function main(): Promise<void> {
     await store.close();
     fail(`cannot listen on ${values.host}:${port}: ${(err as Error).message}`);
   }
-  process.stdout.write(`realmchatd ${version()}: realm ${values.realm} listening on ${address.address}:${address.port}, data ${file}\n`);
+  const federation = key
+    ? `realm links need the federation key from ${keyFile}`
+    : 'no federation key: realm links accepted from loopback peers only';
+  process.stdout.write(
+    `realmchatd ${version()}: realm ${values.realm} listening on ${address.address}:${address.port}, data ${file}; ${federation}\n`);
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -10,6 +10,10 @@
  * pauses while the socket's buffer is full (`write()` returned false), and a client whose unread replies pass
  * `maxQueuedBytes`, or that reads none of them for `drainTimeoutMs`, is disconnected: no client can grow the
  * daemon's memory without bound.
+ *
+ * Realm links share the client port: while the daemon takes links (`federation.acceptor`), the bytes of the first
+ * line are held back until it is complete; if it starts with the link verb, the socket and those bytes go to the
+ * federation module and this connection ends without a reply. Otherwise the held bytes are framed as usual.
  */
 import type {Socket} from 'node:net';
 import {LineFramer, type FramedLine} from '../common/protocol/line-framer.js';
@@ -20,6 +24,9 @@ import {routeLine, type ConnectionState} from './router.js';
 
 export type ConnectionPhase = 'open' | 'draining' | 'closed';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- socket listeners take event-specific arguments
+type SocketListener = (...args: any[]) => void;
+
 export class Connection implements ConnectionState {
   session: Session | undefined;
   phase: ConnectionPhase = 'open';
@@ -29,7 +36,13 @@ export class Connection implements ConnectionState {
   #busy = false;
   #waitingForDrain = false;
   #drainTimer: NodeJS.Timeout | undefined;
-  /** Resolves once the socket is closed. */
+  /** The first line's bytes while it is incomplete, when a link acceptor may want the socket. */
+  #firstLine: Buffer[] | undefined;
+  #firstLineBytes = 0;
+  /** This connection's socket listeners, removed when the socket is handed over. */
+  readonly #listeners: Array<[event: string, listener: SocketListener]> = [];
+  #resolveClosed!: () => void;
+  /** Resolves once the socket is closed (or handed over to the federation module). */
   readonly closed: Promise<void>;
 
   constructor(
@@ -52,16 +65,22 @@ export class Connection implements ConnectionState {
       },
     };
     socket.setNoDelay(true);
-    this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
-    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
-    socket.on('end', () => this.drain());
-    socket.on('drain', () => {
+    if (services.federation.acceptor) this.#firstLine = [];
+    this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
+    this.#listen('data', (chunk: Buffer) => this.#onData(chunk));
+    this.#listen('end', () => this.drain());
+    this.#listen('drain', () => {
       clearTimeout(this.#drainTimer);
       this.#waitingForDrain = false;
       void this.#pump();
     });
-    socket.on('error', (err) => services.logger.debug('connection error', {connection: id, error: err.message}));
-    socket.on('close', () => this.#onClose());
+    this.#listen('error', (err: Error) => services.logger.debug('connection error', {connection: id, error: err.message}));
+    this.#listen('close', () => this.#onClose());
+  }
+
+  #listen(event: string, listener: SocketListener): void {
+    this.socket.on(event, listener);
+    this.#listeners.push([event, listener]);
   }
 
   /** The request context shared by this connection's requests (see ConnectionState.baseContext). */
@@ -83,9 +102,38 @@ export class Connection implements ConnectionState {
 
   #onData(chunk: Buffer): void {
     if (this.phase !== 'open') return;
+    if (this.#firstLine) {
+      const head = this.#holdFirstLine(chunk);
+      if (!head) return;
+      chunk = head;
+    }
     for (const item of this.#framer.push(chunk)) this.#queue.push(item);
     if (this.#queue.length >= this.services.options.maxPipelinedRequests) this.socket.pause();
     void this.#pump();
+  }
+
+  /**
+   * Holds bytes until the first line is complete (or too long to be a link hello). Returns the bytes to frame as
+   * client requests, or undefined while holding or once the socket went to the link acceptor.
+   */
+  #holdFirstLine(chunk: Buffer): Buffer | undefined {
+    const held = this.#firstLine!;
+    held.push(chunk);
+    this.#firstLineBytes += chunk.length;
+    if (chunk.indexOf(0x0a) === -1 && this.#firstLineBytes <= this.services.options.maxLineBytes) return undefined;
+    this.#firstLine = undefined;
+    const head = held.length === 1 ? held[0]! : Buffer.concat(held);
+    const acceptor = this.services.federation.acceptor!;
+    const verb = head.subarray(0, acceptor.verb.length + 1).toString('latin1');
+    if (verb !== `${acceptor.verb} `) return head;
+    // A realm link, not a client: the socket (and what was read of it) belongs to the federation module now.
+    for (const [event, listener] of this.#listeners) this.socket.off(event, listener);
+    this.phase = 'closed';
+    this.#abort.abort();
+    this.services.logger.debug('connection handed over to the realm link layer', {connection: this.id});
+    this.services.federation.acceptor!.accept(this.socket, head);
+    this.#resolveClosed();
+    return undefined;
   }
 
   async #pump(): Promise<void> {
@@ -140,5 +188,6 @@ export class Connection implements ConnectionState {
     this.#queue.length = 0;
     clearTimeout(this.#drainTimer);
     this.#abort.abort();
+    this.#resolveClosed();
   }
 }

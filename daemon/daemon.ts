@@ -85,6 +85,9 @@ export function createDaemon(config: DaemonConfig): Daemon {
   async function stop(): Promise<void> {
     const stopped = server ? new Promise<void>((resolve) => server!.close(() => resolve())) : Promise.resolve();
     for (const connection of connections) connection.drain();
+    // Links first: their sockets came from this server (server.close waits for them), and senders still waiting
+    // for a peer's verdict are answered "queued" at once instead of holding the shutdown.
+    await services.federation.close();
     const allClosed = Promise.all([...connections].map((connection) => connection.closed));
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), options.shutdownGraceMs); });
@@ -95,7 +98,6 @@ export function createDaemon(config: DaemonConfig): Daemon {
     }
     clearTimeout(timer);
     await stopped;
-    await services.federation.close();
     await config.store.close();
   }
 
@@ -111,7 +113,9 @@ export function createDaemon(config: DaemonConfig): Daemon {
         server!.listen(port, host, () => {
           server!.off('error', reject);
           server!.on('error', (err) => logger.error('server error', {err}));
-          resolve(server!.address() as AddressInfo);
+          const address = server!.address() as AddressInfo;
+          services.federation.start(address); // links (re)connect once there is a port to tell peers
+          resolve(address);
         });
       });
     },

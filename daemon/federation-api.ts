@@ -2,6 +2,7 @@
  * What the realm commands need from federation. The link machinery (daemon/federation/) implements it; a daemon
  * without links uses `noFederation`, where only the daemon's own realm exists.
  */
+import type {AddressInfo, Socket} from 'node:net';
 import {error, type Json, type Reply} from '../common/protocol/replies.js';
 import type {Recipients} from '../common/protocol/request.js';
 
@@ -10,14 +11,30 @@ export interface RealmStatus {
   name: string;
   host: string;
   port: number;
+  /**
+   * connecting/handshaking: dialling it now; ready: up; backoff: down, and it comes back by itself (we redial after
+   * a delay, or, for a realm that dials us, it redials); closed: the daemon is stopping.
+   */
   state: 'connecting' | 'handshaking' | 'ready' | 'backoff' | 'closed';
+  /** Messages accepted for it and not yet acknowledged. */
   queued: number;
-  [key: string]: Json;
+  /** outbound: this realm dials it (added here with addrealm); inbound: it dials this realm. */
+  direction?: 'outbound' | 'inbound';
+  [key: string]: Json | undefined;
+}
+
+/** Takes over connections whose first line starts with `verb` (realm links share the client port). */
+export interface LinkAcceptor {
+  readonly verb: string;
+  /** Owns the socket from now on; `head` holds every byte read from it so far (the first line included). */
+  accept(socket: Socket, head: Buffer): void;
 }
 
 export interface Federation {
   /** True when `realm` is linked. */
   has(realm: string): boolean;
+  /** The stored spelling of a linked realm's name (names are case-insensitive), or undefined. */
+  realmName(realm: string): string | undefined;
   /** Links a realm: checks the peer, then stores the link. Resolves to the reply for addrealm. */
   add(realm: string, address: {host: string; port: number} | undefined): Promise<Reply>;
   /** Sends a private message to `user@realm`; the reply for sendprivaterealm. */
@@ -26,6 +43,10 @@ export interface Federation {
   sendGroup(sender: string, realm: string, recipients: Recipients, text: string): Promise<Reply>;
   /** Every linked realm with its state. */
   list(): RealmStatus[];
+  /** Called once the daemon listens: links start (re)connecting. */
+  start(address: AddressInfo): void;
+  /** Receives the connections that open a realm link; undefined when this daemon takes no links. */
+  readonly acceptor: LinkAcceptor | undefined;
   /** Stops every link. */
   close(): Promise<void>;
 }
@@ -33,9 +54,12 @@ export interface Federation {
 /** Federation of a daemon that has no links: every other realm is unknown and cannot be added. */
 export const noFederation: Federation = {
   has: () => false,
+  realmName: () => undefined,
   add: async () => error('REALM_UNREACHABLE'),
   sendPrivate: async () => error('REALM_NOT_FOUND'),
   sendGroup: async () => error('REALM_NOT_FOUND'),
   list: () => [],
+  start: () => {},
+  acceptor: undefined,
   close: async () => {},
 };

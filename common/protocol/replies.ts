@@ -50,6 +50,15 @@ export const OK_MESSAGES = {
   realms: 'Realms',
 } as const;
 
+/**
+ * The `message` of an OK realm send that is queued (the peer is down or gave no verdict in time); such replies
+ * also carry `"queued": true`. The message is delivered when the link is back, or its sender gets a notice.
+ */
+export const QUEUED_MESSAGES = {
+  sendprivaterealm: 'Message queued for user in realm',
+  sendgrouprealm: 'Message queued for group in realm',
+} as const;
+
 /** Any JSON value a reply may carry. */
 export type Json = string | number | boolean | null | Json[] | {[key: string]: Json | undefined};
 

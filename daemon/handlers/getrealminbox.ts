@@ -6,7 +6,9 @@ import {drainInbox} from '../messaging.js';
 export const getrealminbox: Handler = (request, context) => {
   const realm = request.params.realm as string;
   const own = realm.toLowerCase() === context.options.realm.toLowerCase();
-  if (!own && !context.federation.has(realm)) return error('REALM_NOT_FOUND');
-  const page = drainInbox(context, sessionOf(context).username, own ? null : realm);
+  // Messages carry the realm's stored spelling; the user may type it in any case.
+  const linked = own ? undefined : context.federation.realmName(realm);
+  if (!own && linked === undefined) return error('REALM_NOT_FOUND');
+  const page = drainInbox(context, sessionOf(context).username, own ? null : linked);
   return ok(OK_MESSAGES.getrealminbox, {messages: page.messages, more: page.more});
 };

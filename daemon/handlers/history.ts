@@ -11,7 +11,10 @@ export const history: Handler = (request, context) => {
   const {username} = sessionOf(context);
   const {store, options} = context;
   const target = request.params.conversation as Conversation;
-  const realm = target.realm === options.realm ? undefined : target.realm;
+  // Remote messages carry the linked realm's stored spelling; the user may type it in any case.
+  const realm = target.realm === undefined || target.realm.toLowerCase() === options.realm.toLowerCase()
+    ? undefined
+    : context.federation.realmName(target.realm) ?? target.realm;
   const limit = Math.min(Math.max(Number(request.params.limit ?? options.historyDefaultLimit), 1), options.historyMaxLimit);
   const query = {limit: limit + 1, beforeId: request.params.before_id as number | undefined};
   let rows;

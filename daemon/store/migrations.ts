@@ -66,4 +66,41 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX deliveries_unread ON deliveries(recipient, message_id) WHERE read_at IS NULL;
     `,
   },
+  {
+    version: 2,
+    description: 'federation: linked realms, the durable outbox, ids of received messages',
+    sql: `
+      -- Realms this realm is linked with. dial = 1: this realm dials it (added here with addrealm);
+      -- dial = 0: it dialled us (host/port are what it told us, shown by \`realms\`, never dialled).
+      CREATE TABLE realms (
+        name        TEXT PRIMARY KEY COLLATE NOCASE,
+        host        TEXT NOT NULL,
+        port        INTEGER NOT NULL,
+        dial        INTEGER NOT NULL,
+        added_at    INTEGER NOT NULL
+      ) WITHOUT ROWID;
+
+      -- Cross-realm messages accepted here and not yet acknowledged by their realm, written in the transaction
+      -- that accepts the message. AUTOINCREMENT: a seq is never reused, so it keeps ordering and acknowledging
+      -- the outbox correctly after rows are deleted.
+      CREATE TABLE outbox (
+        seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+        realm       TEXT NOT NULL COLLATE NOCASE,
+        body        TEXT NOT NULL,
+        local_ids   TEXT NOT NULL,
+        created_at  INTEGER NOT NULL
+      );
+      CREATE INDEX outbox_by_realm ON outbox(realm, seq);
+
+      -- Ids of messages received from other realms with the verdict given (NULL = delivered, else the error
+      -- code), stored with the message: a retry after a lost ack is answered the same and never stored twice.
+      CREATE TABLE received (
+        realm       TEXT NOT NULL COLLATE NOCASE,
+        uid         TEXT NOT NULL,
+        verdict     TEXT,
+        received_at INTEGER NOT NULL,
+        PRIMARY KEY (realm, uid)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

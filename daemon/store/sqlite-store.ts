@@ -10,7 +10,8 @@ import {dirname} from 'node:path';
 import Database from 'better-sqlite3';
 import {MIGRATIONS} from './migrations.js';
 import type {
-  GroupSummary, HistoryQuery, InboxLimits, InboxPage, PasswordRecord, Store, StoredMessage, UserRecord,
+  GroupSummary, HistoryQuery, InboxLimits, InboxPage, NewMessage, OutboxCompletion, OutboxRecord, PasswordRecord,
+  RealmRecord, ReceivedMessage, Store, StoredMessage, UserRecord,
 } from './types.js';
 
 /** How hard a commit holds on to the data. */
@@ -63,6 +64,7 @@ export class SqliteStore implements Store {
   #batch: {promise: Promise<void>; resolve: () => void; reject: (error: unknown) => void} | undefined;
   #closed = false;
   readonly #stmt;
+  readonly #federation: ReturnType<typeof prepareFederationStatements>;
   /**
    * Profiles by lower-cased name: every send looks its recipient up, and profiles never change once created.
    * Bounded; only existing users are cached, so unknown names cannot grow it.
@@ -128,6 +130,7 @@ export class SqliteStore implements Store {
         WHERE m.group_name = @group AND m.recipient_realm IS @realm AND m.recipient IS NULL AND m.id < @before
         ORDER BY m.id DESC LIMIT @limit`),
     };
+    this.#federation = prepareFederationStatements(db);
   }
 
   #migrate(): void {
@@ -259,20 +262,23 @@ export class SqliteStore implements Store {
     return this.#stmt.groupsOf.all(username);
   }
 
-  storeMessage(message: Omit<StoredMessage, 'id' | 'read'>, recipients: readonly string[]): number {
-    return this.#write(() => {
-      const id = Number(this.#stmt.insertMessage.run({
-        sender: message.sender,
-        senderRealm: message.senderRealm ?? null,
-        recipient: message.recipient ?? null,
-        recipientRealm: message.recipientRealm ?? null,
-        group: message.group ?? null,
-        body: message.body,
-        ts: message.ts,
-      }).lastInsertRowid);
-      for (const recipient of recipients) this.#stmt.insertDelivery.run(recipient, id);
-      return id;
-    });
+  storeMessage(message: NewMessage, recipients: readonly string[]): number {
+    return this.#write(() => this.#insertMessage(message, recipients));
+  }
+
+  /** Inserts a message and its deliveries; only inside #write. */
+  #insertMessage(message: NewMessage, recipients: readonly string[]): number {
+    const id = Number(this.#stmt.insertMessage.run({
+      sender: message.sender,
+      senderRealm: message.senderRealm ?? null,
+      recipient: message.recipient ?? null,
+      recipientRealm: message.recipientRealm ?? null,
+      group: message.group ?? null,
+      body: message.body,
+      ts: message.ts,
+    }).lastInsertRowid);
+    for (const recipient of recipients) this.#stmt.insertDelivery.run(recipient, id);
+    return id;
   }
 
   unread(username: string, limits: InboxLimits, fromRealm?: string | null): InboxPage {
@@ -313,4 +319,79 @@ export class SqliteStore implements Store {
       .all({group, realm: groupRealm ?? null, before: query.beforeId ?? Number.MAX_SAFE_INTEGER, limit: query.limit})
       .reverse().map(toMessage);
   }
+
+  // ---- federation (daemon/federation/) ----
+
+  listRealms(): RealmRecord[] {
+    return this.#federation.listRealms.all().map((row) => ({
+      name: row.name, host: row.host, port: row.port, dial: row.dial === 1, addedAt: row.added_at,
+    }));
+  }
+
+  saveRealm(realm: RealmRecord): void {
+    this.#write(() => this.#federation.saveRealm.run(realm.name, realm.host, realm.port, realm.dial ? 1 : 0, realm.addedAt));
+  }
+
+  enqueueOutbox(realm: string, body: string, copies: readonly NewMessage[], now: number): OutboxRecord {
+    return this.#write(() => {
+      const localIds = copies.map((copy) => this.#insertMessage(copy, []));
+      const seq = Number(this.#federation.insertOutbox.run(realm, body, JSON.stringify(localIds), now).lastInsertRowid);
+      return {seq, realm, body, localIds};
+    });
+  }
+
+  outboxPage(realm: string, afterSeq: number, uptoSeq: number, limit: number): OutboxRecord[] {
+    return this.#federation.outboxPage.all(realm, afterSeq, uptoSeq, limit).map((row) => ({
+      seq: row.seq, realm, body: row.body, localIds: JSON.parse(row.local_ids) as number[],
+    }));
+  }
+
+  outboxStats(realm: string): {count: number; lastSeq: number} {
+    const row = this.#federation.outboxStats.get(realm)!;
+    return {count: row.count, lastSeq: row.last_seq ?? 0};
+  }
+
+  completeOutbox(completion: OutboxCompletion): void {
+    this.#write(() => {
+      this.#federation.deleteOutbox.run(completion.realm, completion.upto);
+      for (const notice of completion.notices) this.#insertMessage(notice.message, notice.recipients);
+      for (const id of completion.dropMessageIds) this.#federation.deleteMessage.run({id});
+    });
+  }
+
+  receivedVerdict(realm: string, uid: string): string | null | undefined {
+    const row = this.#federation.receivedVerdict.get(realm, uid);
+    return row === undefined ? undefined : row.verdict;
+  }
+
+  storeReceived(realm: string, messages: readonly ReceivedMessage[], now: number): void {
+    if (messages.length === 0) return;
+    this.#write(() => {
+      for (const received of messages) {
+        for (const delivery of received.deliveries) this.#insertMessage(delivery.message, delivery.recipients);
+        this.#federation.insertReceived.run(realm, received.uid, received.verdict, now);
+      }
+    });
+  }
+}
+
+/** The statements of the federation tables (migration 2). */
+function prepareFederationStatements(db: Database.Database) {
+  return {
+    listRealms: db.prepare<[], {name: string; host: string; port: number; dial: number; added_at: number}>(
+      'SELECT name, host, port, dial, added_at FROM realms ORDER BY name'),
+    saveRealm: db.prepare(`
+      INSERT INTO realms (name, host, port, dial, added_at) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (name) DO UPDATE SET host = excluded.host, port = excluded.port, dial = excluded.dial`),
+    insertOutbox: db.prepare('INSERT INTO outbox (realm, body, local_ids, created_at) VALUES (?, ?, ?, ?)'),
+    outboxPage: db.prepare<[string, number, number, number], {seq: number; body: string; local_ids: string}>(
+      'SELECT seq, body, local_ids FROM outbox WHERE realm = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?'),
+    outboxStats: db.prepare<[string], {count: number; last_seq: number | null}>(
+      'SELECT count(*) AS count, max(seq) AS last_seq FROM outbox WHERE realm = ?'),
+    deleteOutbox: db.prepare('DELETE FROM outbox WHERE realm = ? AND seq <= ?'),
+    deleteMessage: db.prepare('DELETE FROM messages WHERE id = @id AND NOT EXISTS (SELECT 1 FROM deliveries WHERE message_id = @id)'),
+    receivedVerdict: db.prepare<[string, string], {verdict: string | null}>(
+      'SELECT verdict FROM received WHERE realm = ? AND uid = ?'),
+    insertReceived: db.prepare('INSERT INTO received (realm, uid, verdict, received_at) VALUES (?, ?, ?, ?)'),
+  };
 }

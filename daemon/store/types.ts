@@ -64,6 +64,59 @@ export interface HistoryQuery {
   beforeId?: number;
 }
 
+/** A message to store: everything but the id the store assigns and the read flag. */
+export type NewMessage = Omit<StoredMessage, 'id' | 'read'>;
+
+// ---- federation ----
+
+/** A linked realm as stored. */
+export interface RealmRecord {
+  /** The realm's own spelling of its name (what it calls itself in the handshake). */
+  name: string;
+  host: string;
+  port: number;
+  /** True when this realm dials the peer (linked here with addrealm); false when the peer dials us. */
+  dial: boolean;
+  addedAt: number;
+}
+
+/** A cross-realm message waiting in the outbox for its realm's acknowledgement. */
+export interface OutboxRecord {
+  /** Position in the outbox; increases with every message accepted, never reused. */
+  seq: number;
+  realm: string;
+  /** The message as sent on the link (the JSON of a link-codec MessageBody). */
+  body: string;
+  /** Ids of the sender's own copies of the message (messages rows), for history and for undoing a refusal. */
+  localIds: number[];
+}
+
+/** What one acknowledgement from a realm changes: the acknowledged outbox prefix goes, notices come. */
+export interface OutboxCompletion {
+  realm: string;
+  /** Every outbox row of `realm` with a seq up to this one is done. */
+  upto: number;
+  /** Delivery-failure notices for messages the realm refused after their sender was told "queued". */
+  notices: RemoteDelivery[];
+  /** Sender copies of messages refused while their sender still waited (it got an ERROR, so nothing stays). */
+  dropMessageIds: number[];
+}
+
+/** One stored message and the users whose inbox it goes to. */
+export interface RemoteDelivery {
+  message: NewMessage;
+  recipients: string[];
+}
+
+/** A message received from another realm, with the verdict given, for storing with its id. */
+export interface ReceivedMessage {
+  /** The message's unique id (link-codec MessageBody.id). */
+  uid: string;
+  /** null: delivered (with `deliveries`); otherwise the error code of the refusal. */
+  verdict: string | null;
+  deliveries: RemoteDelivery[];
+}
+
 export interface Store {
   /** Creates a user; returns false when the name is taken. */
   createUser(user: UserRecord, verifier: string): boolean;
@@ -98,6 +151,28 @@ export interface Store {
   privateHistory(username: string, peer: string, peerRealm: string | undefined, query: HistoryQuery): StoredMessage[];
   /** A group conversation, newest `limit` before `beforeId`, returned oldest first. */
   groupHistory(group: string, groupRealm: string | undefined, query: HistoryQuery): StoredMessage[];
+
+  // ---- federation ----
+
+  /** Every linked realm. */
+  listRealms(): RealmRecord[];
+  /** Stores a linked realm, replacing the row of the same name. */
+  saveRealm(realm: RealmRecord): void;
+  /**
+   * Accepts a cross-realm message: stores the sender's copies (history, no inbox delivery) and the outbox row,
+   * in the same write, so the message and its duty to deliver commit together.
+   */
+  enqueueOutbox(realm: string, body: string, copies: readonly NewMessage[], now: number): OutboxRecord;
+  /** Outbox rows of a realm with `afterSeq < seq <= uptoSeq`, in seq order, at most `limit`. */
+  outboxPage(realm: string, afterSeq: number, uptoSeq: number, limit: number): OutboxRecord[];
+  /** How many outbox rows a realm has and the highest seq among them (0 when empty). */
+  outboxStats(realm: string): {count: number; lastSeq: number};
+  /** Applies an acknowledgement: deletes the acknowledged rows, stores notices, drops refused sender copies. */
+  completeOutbox(completion: OutboxCompletion): void;
+  /** The verdict stored for a received message id: null (delivered), an error code, or undefined when unseen. */
+  receivedVerdict(realm: string, uid: string): string | null | undefined;
+  /** Stores received messages (their deliveries and their ids with the verdicts) in one write. */
+  storeReceived(realm: string, messages: readonly ReceivedMessage[], now: number): void;
 
   /** Resolves once every write made so far is committed; rejects if that commit failed. */
   settled(): Promise<void>;

@@ -1,0 +1,232 @@
+/**
+ * createFederation: a daemon's realm links behind the Federation interface the realm commands use. Holds the
+ * links by realm (no module-level state: two daemons in one process each have their own), accepts incoming links,
+ * runs addrealm's check of the peer, and turns sends into durable outbox rows plus the peer's verdict.
+ */
+import {randomBytes} from 'node:crypto';
+import type {AddressInfo, Socket} from 'node:net';
+import {error, ok, OK_MESSAGES, QUEUED_MESSAGES, type Reply} from '../../common/protocol/replies.js';
+import type {Recipients} from '../../common/protocol/request.js';
+import type {Services} from '../context.js';
+import type {Federation, LinkAcceptor, RealmStatus} from '../federation-api.js';
+import type {NewMessage, RealmRecord} from '../store/types.js';
+import {acceptLink, dialLink, type HandshakeSettings} from './connect.js';
+import type {LinkChannel} from './channel.js';
+import {RealmLink, type LinkEnvironment, type Verdict} from './link.js';
+import {encodeMessageBody, LINK_HELLO_VERB, type MessageBody, type MessageTarget} from './link-codec.js';
+import {DEFAULT_LINK_TUNABLES, type FederationConfig, type LinkTunables, type PeerAddress} from './options.js';
+
+/** The daemon services federation runs on. */
+export type FederationServices = Omit<Services, 'federation'>;
+
+/** Builds the factory createDaemon takes (`federation` in DaemonConfig). Each daemon gets its own instance. */
+export function createFederation(config: FederationConfig = {}): (services: FederationServices) => Federation {
+  return (services) => new LinkedFederation(services, config);
+}
+
+const lower = (name: string) => name.toLowerCase();
+
+/** `::ffff:127.0.0.1` → `127.0.0.1`, for display. */
+function plainAddress(address: string | undefined): string {
+  if (!address) return '';
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
+}
+
+class LinkedFederation implements Federation {
+  readonly acceptor: LinkAcceptor;
+  readonly #services: FederationServices;
+  readonly #config: FederationConfig;
+  readonly #tunables: LinkTunables;
+  readonly #peers = new Map<string, PeerAddress>();
+  readonly #links = new Map<string, RealmLink>();
+  /** Realms whose addrealm check is running (a second addrealm for the same name answers "Realm sudah ada"). */
+  readonly #adding = new Set<string>();
+  /** Incoming connections still in their handshake. */
+  readonly #handshaking = new Set<Socket>();
+  readonly #env: LinkEnvironment;
+  #port = 0;
+  #started = false;
+  #closed = false;
+
+  constructor(services: FederationServices, config: FederationConfig) {
+    this.#services = services;
+    this.#config = config;
+    this.#tunables = {...DEFAULT_LINK_TUNABLES, ...config.tunables};
+    const peers = config.peers instanceof Map ? [...config.peers] : Object.entries(config.peers ?? {});
+    for (const [name, address] of peers) this.#peers.set(lower(name), address);
+    this.#env = {
+      services,
+      tunables: this.#tunables,
+      handshakeSettings: () => this.#handshakeSettings(),
+      random: Math.random,
+    };
+    for (const record of services.store.listRealms()) this.#links.set(lower(record.name), new RealmLink(this.#env, record));
+    this.acceptor = {verb: LINK_HELLO_VERB, accept: (socket, head) => this.#accept(socket, head)};
+  }
+
+  has(realm: string): boolean {
+    return this.#links.has(lower(realm));
+  }
+
+  realmName(realm: string): string | undefined {
+    return this.#links.get(lower(realm))?.name;
+  }
+
+  start(address: AddressInfo): void {
+    if (this.#started || this.#closed) return;
+    this.#started = true;
+    this.#port = address.port;
+    for (const link of this.#links.values()) link.start();
+  }
+
+  list(): RealmStatus[] {
+    return [...this.#links.values()].map((link) => link.status()).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const link of this.#links.values()) link.close();
+    for (const socket of this.#handshaking) socket.destroy();
+    this.#handshaking.clear();
+  }
+
+  // ---- addrealm ----
+
+  async add(realm: string, address: PeerAddress | undefined): Promise<Reply> {
+    const {options, store, clock, logger} = this.#services;
+    if (lower(realm) === lower(options.realm) || this.#links.has(lower(realm)) || this.#adding.has(lower(realm))) {
+      return error('REALM_EXISTS');
+    }
+    const target = address ?? this.#peers.get(lower(realm));
+    if (!target) return error('MISSING_PARAMETER');
+    this.#adding.add(lower(realm));
+    try {
+      const result = await dialLink(this.#handshakeSettings(), {...target, expected: realm});
+      if (!result.ok) {
+        logger.warn('addrealm: the realm cannot be reached', {realm, address: `${target.host}:${target.port}`, reason: result.reason});
+        return error('REALM_UNREACHABLE');
+      }
+      if (this.#closed) {
+        result.channel.close('daemon stopping');
+        return error('SHUTTING_DOWN');
+      }
+      if (this.#links.has(lower(realm))) {
+        // It linked to us while we were checking it.
+        result.channel.close('already linked');
+        return error('REALM_EXISTS');
+      }
+      const record: RealmRecord = {name: result.peer, host: target.host, port: target.port, dial: true, addedAt: clock.now()};
+      // Committed with this request's reply (the connection awaits the store before answering).
+      store.saveRealm(record);
+      const link = new RealmLink(this.#env, record);
+      this.#links.set(lower(record.name), link);
+      link.adopt(result.channel);
+      link.start();
+      logger.info('realm added', {realm: record.name, address: `${target.host}:${target.port}`});
+      return ok(OK_MESSAGES.addrealm, {realm: record.name, host: target.host, port: target.port});
+    } finally {
+      this.#adding.delete(lower(realm));
+    }
+  }
+
+  // ---- incoming links ----
+
+  #accept(socket: Socket, head: Buffer): void {
+    if (this.#closed) {
+      socket.destroy();
+      return;
+    }
+    this.#handshaking.add(socket);
+    void acceptLink(this.#handshakeSettings(), socket, head).then((result) => {
+      this.#handshaking.delete(socket);
+      if (!result.ok) return; // refused and logged by acceptLink
+      if (this.#closed) {
+        result.channel.close('daemon stopping');
+        return;
+      }
+      this.#attachIncoming(result.channel, result.peer, result.peerPort, plainAddress(socket.remoteAddress));
+    });
+  }
+
+  /** An authenticated incoming link: registers the realm if it is new here (links are symmetric), then adopts it. */
+  #attachIncoming(channel: LinkChannel, peer: string, peerPort: number, host: string): void {
+    const {store, clock, logger} = this.#services;
+    let link = this.#links.get(lower(peer));
+    if (!link) {
+      const record: RealmRecord = {name: peer, host, port: peerPort, dial: false, addedAt: clock.now()};
+      store.saveRealm(record);
+      link = new RealmLink(this.#env, record);
+      this.#links.set(lower(peer), link);
+      logger.info('realm linked by its peer', {realm: peer, from: channel.remote});
+    } else if (!link.record.dial && (link.record.host !== host || link.record.port !== peerPort)) {
+      const record = {...link.record, host, port: peerPort};
+      store.saveRealm(record);
+      link.updateRecord(record);
+    }
+    link.adopt(channel);
+    if (this.#started) link.start();
+  }
+
+  // ---- sending ----
+
+  sendPrivate(sender: string, realm: string, user: string, text: string): Promise<Reply> {
+    return this.#send(sender, realm, {to: user}, text, 'private');
+  }
+
+  sendGroup(sender: string, realm: string, recipients: Recipients, text: string): Promise<Reply> {
+    const target: MessageTarget = recipients.kind === 'group' ? {group: recipients.name} : {users: recipients.names};
+    return this.#send(sender, realm, target, text, 'group');
+  }
+
+  /**
+   * Accepts a message for another realm: the sender's copies and the outbox row commit together; then the reply
+   * waits (boundedly) for the peer's verdict.
+   */
+  async #send(sender: string, realm: string, target: MessageTarget, text: string, kind: 'private' | 'group'): Promise<Reply> {
+    const link = this.#links.get(lower(realm));
+    if (!link) return error('REALM_NOT_FOUND');
+    const {options, store, clock} = this.#services;
+    const ts = clock.now();
+    const body = {id: newMessageId(ts), origin: options.realm, from: sender, text, ts, ...target} as MessageBody;
+    const record = store.enqueueOutbox(link.name, encodeMessageBody(body), senderCopies(sender, link.name, target, text, ts), ts);
+    await store.settled(); // only a committed message may leave this realm
+    const verdict: Verdict = await link.offer(record);
+    if (verdict.kind === 'refused') return error(verdict.code);
+    const ids = 'users' in target ? {ids: record.localIds} : {id: record.localIds[0]!};
+    const queued = verdict.kind === 'queued';
+    const command = kind === 'private' ? 'sendprivaterealm' : 'sendgrouprealm';
+    const message = queued ? QUEUED_MESSAGES[command] : OK_MESSAGES[command];
+    return ok(message, {...ids, realm: link.name, ...(queued ? {queued: true} : {})});
+  }
+
+  #handshakeSettings(): HandshakeSettings {
+    return {
+      self: this.#services.options.realm,
+      key: this.#config.key,
+      port: this.#port,
+      logger: this.#services.logger,
+      maxFrameBytes: this.#tunables.maxFrameBytes,
+      timeoutMs: this.#tunables.handshakeTimeoutMs,
+    };
+  }
+}
+
+/** The sender's own copies (for its history): one per private recipient, one for a group. Never in an inbox. */
+function senderCopies(sender: string, realm: string, target: MessageTarget, text: string, ts: number): NewMessage[] {
+  if ('to' in target) return [{sender, recipient: target.to, recipientRealm: realm, body: text, ts}];
+  if ('group' in target) return [{sender, group: target.group, recipientRealm: realm, body: text, ts}];
+  return target.users.map((user) => ({sender, recipient: user, recipientRealm: realm, body: text, ts}));
+}
+
+/**
+ * A message id: a UUID version 7 (48-bit millisecond time, then random bits). Time-ordered ids keep the receiver's
+ * dedup index (realm, id) growing at its end instead of at random places, which keeps its inserts cheap as it grows.
+ */
+export function newMessageId(now: number): string {
+  const bytes = randomBytes(16);
+  bytes.writeUIntBE(now, 0, 6);
+  bytes[6] = (bytes[6]! & 0x0f) | 0x70;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

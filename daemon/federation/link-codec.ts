@@ -1,0 +1,233 @@
+/**
+ * The realm link wire format: bytes in, typed frames out, and back. Pure: no sockets, timers or logging.
+ *
+ * A frame is one line: a verb, one space, a compact JSON object, LF. JSON.stringify never emits a raw LF, so the
+ * line framing is unambiguous; the frames are framed by the same LineFramer as client requests, so a frame split
+ * anywhere (even inside a multi-byte character) decodes the same. The first frame of a link, `realmlink …`, is
+ * also what lets the daemon tell a link from a client on its one port (docs/FEDERATION.md).
+ */
+import {LineFramer} from '../../common/protocol/line-framer.js';
+import {isValidName} from '../../common/protocol/request.js';
+
+/** The verb of the first line of a link; a connection starting with it is handed to the federation module. */
+export const LINK_HELLO_VERB = 'realmlink';
+/** The link protocol version this code speaks. */
+export const LINK_VERSION = 1;
+/** Largest frame accepted, in bytes. A message text is at most one client line (64 KiB), JSON-escaped. */
+export const DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;
+
+/** The initiator's first frame: who it is, whom it wants, and its fresh nonce. */
+export interface HelloFrame {
+  type: 'hello';
+  v: number;
+  /** The initiator's realm. */
+  realm: string;
+  /** The realm the initiator expects to reach. */
+  to: string;
+  /** 32 hex digits (16 random bytes). */
+  nonce: string;
+  /** Whether the initiator authenticates with a federation key ('key') or runs without one ('none'). */
+  auth: 'key' | 'none';
+  /** The initiator's client port (for display on the other side; never dialled). 0 when unknown. */
+  port: number;
+}
+
+/** The responder's answer to hello: its name, its nonce and its proof of the key. */
+export interface ChallengeFrame {
+  type: 'challenge';
+  realm: string;
+  nonce: string;
+  /** HMAC-SHA256 hex (see handshake.ts). */
+  proof: string;
+}
+
+/** The initiator's proof of the key. */
+export interface ResponseFrame {
+  type: 'response';
+  proof: string;
+}
+
+/** The responder accepted the initiator: the link is up. */
+export interface ReadyFrame {
+  type: 'ready';
+}
+
+/** The handshake failed; the sender closes right after. */
+export interface RefuseFrame {
+  type: 'refuse';
+  reason: string;
+}
+
+/** Who a message is for, on the receiving realm. */
+export type MessageTarget = {to: string} | {group: string} | {users: string[]};
+
+/** The content of a cross-realm message, as stored in the sender's outbox (everything but the link sequence). */
+export type MessageBody = {
+  /** Unique id of the message (a UUID); the receiver deduplicates by it. */
+  id: string;
+  /** The realm the message comes from; must be the link's authenticated peer. */
+  origin: string;
+  /** The sending user on the origin realm. */
+  from: string;
+  text: string;
+  /** When the origin realm accepted it, ms since the epoch. */
+  ts: number;
+} & MessageTarget;
+
+/** One cross-realm message on the link. */
+export type MsgFrame = {type: 'msg'; seq: number} & MessageBody;
+
+/** The receiver handled every message up to `upto`; `refused` lists those it refused, with the reply code. */
+export interface AckFrame {
+  type: 'ack';
+  upto: number;
+  refused?: Array<[seq: number, code: string]>;
+}
+
+export interface PingFrame {
+  type: 'ping';
+}
+
+export interface PongFrame {
+  type: 'pong';
+}
+
+/** Every frame of the link protocol. */
+export type LinkFrame =
+  | HelloFrame | ChallengeFrame | ResponseFrame | ReadyFrame | RefuseFrame | MsgFrame | AckFrame | PingFrame | PongFrame;
+
+/** Why a line is not a frame. */
+export type FrameErrorCode =
+  | 'LINE_TOO_LONG' | 'INVALID_UTF8'
+  /** Not `verb {json}` or the JSON does not parse. */
+  | 'MALFORMED'
+  /** A verb this version does not know (a newer peer may send it). */
+  | 'UNKNOWN_VERB'
+  /** A known verb whose fields are missing or of the wrong type. */
+  | 'BAD_FIELDS';
+
+/** What the decoder yields for each line. */
+export type DecodedFrame = {ok: true; frame: LinkFrame} | {ok: false; code: FrameErrorCode; verb?: string};
+
+const VERB_OF: Record<LinkFrame['type'], string> = {
+  hello: LINK_HELLO_VERB, challenge: 'challenge', response: 'response', ready: 'ready', refuse: 'refuse',
+  msg: 'msg', ack: 'ack', ping: 'ping', pong: 'pong',
+};
+
+/** Encodes one frame as its line (LF included). */
+export function encodeFrame(frame: LinkFrame): string {
+  const {type, ...fields} = frame;
+  return `${VERB_OF[type]} ${JSON.stringify(fields)}\n`;
+}
+
+/** Encodes a message body once, for the outbox; `encodeMessageFrame` then only prepends the sequence number. */
+export function encodeMessageBody(body: MessageBody): string {
+  return JSON.stringify(body);
+}
+
+/** The `msg` line for a stored body (the hot path: no re-serialisation of the body). */
+export function encodeMessageFrame(seq: number, bodyJson: string): string {
+  return `msg {"seq":${seq},${bodyJson.slice(1)}\n`;
+}
+
+/** Turns the link's byte stream into frames. Keeps the tail of an incomplete line between pushes. */
+export class LinkDecoder {
+  readonly #framer: LineFramer;
+
+  constructor(options: {maxFrameBytes?: number} = {}) {
+    this.#framer = new LineFramer({maxLineBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES});
+  }
+
+  /** Feeds bytes; returns every frame (or framing error) they complete, in order. */
+  push(chunk: Uint8Array): DecodedFrame[] {
+    const out: DecodedFrame[] = [];
+    for (const line of this.#framer.push(chunk)) {
+      out.push(line.kind === 'error' ? {ok: false, code: line.code} : decodeLine(line.text));
+    }
+    return out;
+  }
+
+  /** Bytes held for an incomplete frame. */
+  get bufferedBytes(): number {
+    return this.#framer.bufferedBytes;
+  }
+}
+
+/** Decodes one line (without its line ending) into a frame. */
+export function decodeLine(line: string): DecodedFrame {
+  const space = line.indexOf(' ');
+  if (space <= 0) return {ok: false, code: 'MALFORMED'};
+  const verb = line.slice(0, space);
+  let fields: unknown;
+  try {
+    fields = JSON.parse(line.slice(space + 1));
+  } catch {
+    return {ok: false, code: 'MALFORMED', verb};
+  }
+  if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) return {ok: false, code: 'MALFORMED', verb};
+  const check = CHECKS[verb];
+  if (!check) return {ok: false, code: 'UNKNOWN_VERB', verb};
+  const frame = check(fields as Record<string, unknown>);
+  return frame ? {ok: true, frame} : {ok: false, code: 'BAD_FIELDS', verb};
+}
+
+const isName = (value: unknown): value is string => typeof value === 'string' && isValidName(value);
+const isHex = (value: unknown, length: number): value is string =>
+  typeof value === 'string' && value.length === length && /^[0-9a-f]+$/.test(value);
+const isSeq = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
+const isShortText = (value: unknown): value is string => typeof value === 'string' && value.length <= 200;
+
+/** Field checks per verb: a frame object when the fields fit, else undefined. Extra fields are ignored. */
+const CHECKS: Record<string, (f: Record<string, unknown>) => LinkFrame | undefined> = {
+  [LINK_HELLO_VERB]: (f) =>
+    Number.isSafeInteger(f.v) && isName(f.realm) && isName(f.to) && isHex(f.nonce, 32) &&
+    (f.auth === 'key' || f.auth === 'none') && Number.isSafeInteger(f.port) && (f.port as number) >= 0 && (f.port as number) <= 65535
+      ? {type: 'hello', v: f.v as number, realm: f.realm, to: f.to, nonce: f.nonce, auth: f.auth, port: f.port as number}
+      : undefined,
+  challenge: (f) =>
+    isName(f.realm) && isHex(f.nonce, 32) && isHex(f.proof, 64)
+      ? {type: 'challenge', realm: f.realm, nonce: f.nonce, proof: f.proof} : undefined,
+  response: (f) => (isHex(f.proof, 64) ? {type: 'response', proof: f.proof} : undefined),
+  ready: () => ({type: 'ready'}),
+  refuse: (f) => (isShortText(f.reason) ? {type: 'refuse', reason: f.reason} : undefined),
+  msg: checkMsg,
+  ack: (f) => {
+    if (!isSeq(f.upto)) return undefined;
+    if (f.refused === undefined) return {type: 'ack', upto: f.upto};
+    if (!Array.isArray(f.refused)) return undefined;
+    const refused: Array<[number, string]> = [];
+    for (const item of f.refused as unknown[]) {
+      if (!Array.isArray(item) || item.length !== 2 || !isSeq(item[0]) || !isShortText(item[1])) return undefined;
+      refused.push([item[0], item[1]]);
+    }
+    return {type: 'ack', upto: f.upto, refused};
+  },
+  ping: () => ({type: 'ping'}),
+  pong: () => ({type: 'pong'}),
+};
+
+/**
+ * A `msg` frame needs a sequence number and an id to be answered at all; everything else is checked too, but a
+ * message with a usable seq/id and bad content is still a frame (the receiver refuses it with a verdict, so one
+ * bad message cannot block the link). Such a frame comes back with `text` etc. as found; see `isWellFormedMessage`.
+ */
+function checkMsg(f: Record<string, unknown>): MsgFrame | undefined {
+  if (!isSeq(f.seq) || typeof f.id !== 'string' || f.id.length === 0 || f.id.length > 100) return undefined;
+  const base = {
+    type: 'msg' as const, seq: f.seq, id: f.id,
+    origin: String(f.origin ?? ''), from: String(f.from ?? ''),
+    text: typeof f.text === 'string' ? f.text : '', ts: Number.isSafeInteger(f.ts) ? (f.ts as number) : -1,
+  };
+  if (typeof f.to === 'string') return {...base, to: f.to};
+  if (typeof f.group === 'string') return {...base, group: f.group};
+  if (Array.isArray(f.users)) return {...base, users: (f.users as unknown[]).map(String)};
+  return {...base, to: ''};
+}
+
+/** True when a message frame's content is acceptable: valid names, a non-empty text, a timestamp, one target. */
+export function isWellFormedMessage(frame: MsgFrame): boolean {
+  if (!isName(frame.origin) || !isName(frame.from) || frame.text.trim() === '' || frame.ts < 0) return false;
+  if ('to' in frame) return isName(frame.to);
+  if ('group' in frame) return isName(frame.group);
+  return frame.users.length > 0 && frame.users.length <= 1000 && frame.users.every(isName);
+}

@@ -1,0 +1,357 @@
+/**
+ * One realm link: the long-lived state machine for one peer realm, across any number of TCP connections.
+ *
+ *                 ┌────────── dial fails / connection lost ◀──────────┐
+ *                 ▼                                                   │
+ *   start ──▶ connecting ──(TCP up)──▶ handshaking ──(ready)──▶ ready ┤
+ *     │           ▲                                             ▲    │
+ *     │        backoff ◀── (timer: capped exponential + jitter) │    ▼
+ *     │                                                         │ backoff
+ *     └─ (realm that dials us) ─▶ backoff ──(it connects in)────┘
+ *   any state ──(daemon stops)──▶ closed
+ *
+ * A link that this realm added dials (and redials forever); a link the peer added waits for the peer to redial.
+ * Either way one connection carries both directions. When a newer authenticated connection for the same realm
+ * arrives, it replaces the current one (the old one may be a half-dead socket of a peer that restarted).
+ *
+ * Sending: the durable outbox is sent in seq order, pipelined (up to `maxInFlight` unacknowledged messages,
+ * written in batches, pausing while the socket's buffer is full). Every connection starts again from the oldest
+ * unacknowledged message; the receiver deduplicates by message id, so retries never duplicate and order holds.
+ * Receiving: see inbound.ts.
+ */
+import {ERRORS, type ErrorCode} from '../../common/protocol/replies.js';
+import type {RealmStatus} from '../federation-api.js';
+import type {OutboxRecord, RealmRecord} from '../store/types.js';
+import {backoffDelay} from './backoff.js';
+import type {ChannelHandler, LinkChannel} from './channel.js';
+import {dialLink, type HandshakeSettings} from './connect.js';
+import {InboundReceiver, type InboundServices} from './inbound.js';
+import {encodeMessageFrame, type AckFrame, type LinkFrame, type MessageBody} from './link-codec.js';
+import {deliveryFailureNotice} from './notices.js';
+import type {LinkTunables} from './options.js';
+import {OutboxWindow} from './outbox-window.js';
+
+/** The states of a link (see the diagram above). */
+export type LinkState = RealmStatus['state'];
+
+/** What the sender's reply reports about a message. */
+export type Verdict = {kind: 'delivered'} | {kind: 'refused'; code: ErrorCode} | {kind: 'queued'};
+
+/** What every link of a daemon shares. */
+export interface LinkEnvironment {
+  readonly services: InboundServices;
+  readonly tunables: LinkTunables;
+  /** Handshake settings (our client port is only known once the daemon listens). */
+  handshakeSettings(): HandshakeSettings;
+  /** Random source for the backoff jitter. */
+  readonly random: () => number;
+}
+
+/** Write batches of frames of about this many characters. */
+const WRITE_BATCH_CHARS = 128 * 1024;
+
+interface Waiter {
+  resolve(verdict: Verdict): void;
+  timer: NodeJS.Timeout;
+}
+
+/** The link to one peer realm (see the diagram at the top of this file). */
+export class RealmLink {
+  #state: LinkState = 'backoff';
+  #record: RealmRecord;
+  #channel: LinkChannel | undefined;
+  #started = false;
+  #dialing = false;
+  #attempt = 0;
+  #retryTimer: NodeJS.Timeout | undefined;
+  /** The socket's buffer is full; wait for `writable`. */
+  #blocked = false;
+  #pumpQueued = false;
+  #lastDialError: string | undefined;
+  readonly #outbox: OutboxWindow;
+  /** Committed outbox rows not yet acknowledged (what `realms` shows as queued), kept here so listing is cheap. */
+  #queued: number;
+  /** Senders waiting for the verdict of a message, by seq. */
+  readonly #waiters = new Map<number, Waiter>();
+  readonly #inbound: InboundReceiver;
+
+  constructor(private readonly env: LinkEnvironment, record: RealmRecord) {
+    this.#record = record;
+    const {store} = env.services;
+    const stats = store.outboxStats(record.name);
+    this.#queued = stats.count;
+    this.#outbox = new OutboxWindow(
+      (after, upto, limit) => store.outboxPage(record.name, after, upto, limit),
+      env.tunables.outboxWindow,
+      stats.lastSeq,
+    );
+    this.#inbound = new InboundReceiver(
+      env.services, record.name,
+      (ack) => this.#channel?.send(ack),
+      (reason) => this.#channel?.close(reason),
+    );
+  }
+
+  /** The peer realm's stored name. */
+  get name(): string {
+    return this.#record.name;
+  }
+
+  get state(): LinkState {
+    return this.#state;
+  }
+
+  get record(): RealmRecord {
+    return this.#record;
+  }
+
+  /** Updates what is shown for a realm that dials us (it told us a new port, or comes from a new address). */
+  updateRecord(record: RealmRecord): void {
+    this.#record = record;
+  }
+
+  /** Starts the link: dials a realm added here, or waits for one that dials us. */
+  start(): void {
+    if (this.#started || this.#state === 'closed') return;
+    this.#started = true;
+    if (this.#channel) return;
+    if (this.#record.dial) void this.#dial();
+    else this.#setState('backoff', 'waiting for the realm to connect');
+  }
+
+  /** Takes an authenticated connection (dialled or accepted) as the link's connection, replacing any other. */
+  adopt(channel: LinkChannel): void {
+    if (this.#state === 'closed') {
+      channel.close('link closed');
+      return;
+    }
+    const old = this.#channel;
+    this.#channel = channel;
+    if (old) old.close('replaced by a newer connection');
+    clearTimeout(this.#retryTimer);
+    this.#outbox.rewind();
+    this.#inbound.reset();
+    this.#blocked = false;
+    this.#attempt = 0;
+    this.#lastDialError = undefined;
+    this.#setState('ready', `connected (${channel.remote})`);
+    channel.startHeartbeat(this.env.tunables.heartbeatIntervalMs, this.env.tunables.heartbeatTimeoutMs);
+    // Attaching hands over frames held since the handshake, or a close that happened meanwhile (→ #onClosed).
+    channel.attach(this.#handlerFor(channel));
+    if (this.#channel === channel) this.#queuePump();
+  }
+
+  /**
+   * Hands over a message whose outbox row has committed. Resolves with the peer's verdict when it comes within
+   * `verdictTimeoutMs` while the link is up or coming up; otherwise (or at once while it is down) with "queued".
+   */
+  offer(record: OutboxRecord): Promise<Verdict> {
+    this.#queued++;
+    this.#outbox.add(record);
+    this.#queuePump();
+    if (this.#state === 'backoff' || this.#state === 'closed') return Promise.resolve({kind: 'queued'});
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#waiters.delete(record.seq);
+        resolve({kind: 'queued'});
+      }, this.env.tunables.verdictTimeoutMs);
+      this.#waiters.set(record.seq, {resolve, timer});
+    });
+  }
+
+  /** The link as `realms` lists it. */
+  status(): RealmStatus {
+    return {
+      name: this.#record.name,
+      host: this.#record.host,
+      port: this.#record.port,
+      state: this.#state,
+      queued: this.#queued,
+      direction: this.#record.dial ? 'outbound' : 'inbound',
+    };
+  }
+
+  /** Stops the link for good (the daemon is stopping). */
+  close(): void {
+    if (this.#state === 'closed') return;
+    this.#setState('closed', 'daemon stopping');
+    clearTimeout(this.#retryTimer);
+    this.#channel?.close('daemon stopping');
+    this.#channel = undefined;
+    this.#releaseWaiters();
+  }
+
+  // ---- connection management ----
+
+  async #dial(): Promise<void> {
+    if (this.#state === 'closed' || this.#channel || this.#dialing) return;
+    this.#dialing = true;
+    this.#setState('connecting', `dialling ${this.#record.host}:${this.#record.port}`);
+    const result = await dialLink(
+      this.env.handshakeSettings(),
+      {host: this.#record.host, port: this.#record.port, expected: this.#record.name},
+      () => {
+        if (!this.#channel) this.#setState('handshaking');
+      },
+    );
+    this.#dialing = false;
+    if ((this.#state as LinkState) === 'closed') { // it may have closed while we dialled
+      if (result.ok) result.channel.close('link closed');
+      return;
+    }
+    if (result.ok) {
+      this.adopt(result.channel);
+      return;
+    }
+    if (this.#channel) return; // the peer connected to us meanwhile
+    const {logger} = this.env.services;
+    // Say it once per kind of failure, not at every retry of a peer that stays down.
+    if (result.reason !== this.#lastDialError) {
+      logger.warn('realm link: cannot connect', {realm: this.name, address: `${this.#record.host}:${this.#record.port}`, reason: result.reason});
+      this.#lastDialError = result.reason;
+    }
+    this.#scheduleRedial();
+  }
+
+  #scheduleRedial(): void {
+    const delay = backoffDelay(
+      {baseMs: this.env.tunables.backoffBaseMs, capMs: this.env.tunables.backoffCapMs}, this.#attempt++, this.env.random);
+    this.#setState('backoff', `redial in ${delay} ms`);
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = setTimeout(() => void this.#dial(), delay);
+    this.#retryTimer.unref();
+  }
+
+  #handlerFor(channel: LinkChannel): ChannelHandler {
+    return {
+      frame: (frame) => {
+        if (channel === this.#channel) this.#onFrame(channel, frame);
+      },
+      chunkEnd: () => {
+        if (channel === this.#channel) this.#inbound.chunkEnd();
+      },
+      writable: () => {
+        if (channel !== this.#channel) return;
+        this.#blocked = false;
+        this.#pump();
+      },
+      closed: (reason) => this.#onClosed(channel, reason),
+    };
+  }
+
+  #onFrame(channel: LinkChannel, frame: LinkFrame): void {
+    switch (frame.type) {
+      case 'msg':
+        this.#inbound.receive(frame);
+        return;
+      case 'ack':
+        this.#onAck(frame);
+        return;
+      default:
+        this.env.services.logger.warn('realm link: unexpected frame, closing', {realm: this.name, frame: frame.type});
+        channel.close(`unexpected ${frame.type} frame`);
+    }
+  }
+
+  #onClosed(channel: LinkChannel, reason: string): void {
+    if (channel !== this.#channel) return;
+    this.#channel = undefined;
+    this.#outbox.rewind();
+    this.#inbound.reset();
+    this.#releaseWaiters();
+    if (this.#state === 'closed') return;
+    this.env.services.logger.info('realm link lost', {realm: this.name, reason});
+    if (this.#record.dial) this.#scheduleRedial();
+    else this.#setState('backoff', 'waiting for the realm to reconnect');
+  }
+
+  #setState(next: LinkState, why?: string): void {
+    if (next === this.#state) return;
+    const from = this.#state;
+    this.#state = next;
+    const fields = {realm: this.name, from, to: next, ...(why ? {why} : {})};
+    if (next === 'ready' || from === 'ready') this.env.services.logger.info('realm link state', fields);
+    else this.env.services.logger.debug('realm link state', fields);
+    if (next !== 'ready' && next !== 'connecting' && next !== 'handshaking') this.#releaseWaiters();
+  }
+
+  /** Every waiting sender is told "queued" (the link is down: no verdict will come soon). */
+  #releaseWaiters(): void {
+    for (const waiter of this.#waiters.values()) {
+      clearTimeout(waiter.timer);
+      waiter.resolve({kind: 'queued'});
+    }
+    this.#waiters.clear();
+  }
+
+  // ---- sending ----
+
+  /** Pumps once after the current burst of offers (they come in one run of microtasks after a commit). */
+  #queuePump(): void {
+    if (this.#pumpQueued) return;
+    this.#pumpQueued = true;
+    queueMicrotask(() => {
+      this.#pumpQueued = false;
+      this.#pump();
+    });
+  }
+
+  /** Writes unsent outbox rows in batches until the window is full, the outbox is empty or the socket is full. */
+  #pump(): void {
+    const channel = this.#channel;
+    if (this.#state !== 'ready' || !channel || this.#blocked) return;
+    const {maxInFlight} = this.env.tunables;
+    let batch = '';
+    while (this.#outbox.inFlight < maxInFlight) {
+      const entry = this.#outbox.next();
+      if (!entry) break;
+      batch += encodeMessageFrame(entry.seq, entry.body);
+      if (batch.length >= WRITE_BATCH_CHARS) {
+        const flushed = channel.write(batch);
+        batch = '';
+        if (!flushed) {
+          this.#blocked = true;
+          return;
+        }
+      }
+    }
+    if (batch !== '' && !channel.write(batch)) this.#blocked = true;
+  }
+
+  /** The peer stored (or refused) everything up to `upto`: settle the outbox, tell the senders, send more. */
+  #onAck(frame: AckFrame): void {
+    const done = this.#outbox.acknowledge(frame.upto);
+    if (done.length === 0) return;
+    this.#queued = Math.max(0, this.#queued - done.length);
+    const {store, clock, logger, inboxWaiters} = this.env.services;
+    const refused = new Map(frame.refused ?? []);
+    const notices = [];
+    const dropMessageIds: number[] = [];
+    const verdicts: Array<[Waiter, Verdict]> = [];
+    for (const entry of done) {
+      const code = refused.get(entry.seq);
+      const errorCode: ErrorCode | undefined = code === undefined ? undefined : code in ERRORS ? (code as ErrorCode) : 'INTERNAL';
+      const waiter = this.#waiters.get(entry.seq);
+      if (waiter) {
+        clearTimeout(waiter.timer);
+        this.#waiters.delete(entry.seq);
+        verdicts.push([waiter, errorCode ? {kind: 'refused', code: errorCode} : {kind: 'delivered'}]);
+        // The sender gets an ERROR: its copy goes, as if the message had never been accepted.
+        if (errorCode) dropMessageIds.push(...entry.localIds);
+      } else if (errorCode) {
+        // The sender was told "queued": it learns of the refusal from a notice in its inbox.
+        notices.push(deliveryFailureNotice(JSON.parse(entry.body) as MessageBody, this.name, errorCode, clock.now()));
+        logger.info('realm refused a queued message; notice stored for its sender', {realm: this.name, seq: entry.seq, code: errorCode});
+      }
+    }
+    try {
+      store.completeOutbox({realm: this.name, upto: done[done.length - 1]!.seq, notices, dropMessageIds});
+    } catch (err) {
+      // The rows stay on disk: after a restart they are resent, and the peer answers them again from its dedup table.
+      logger.error('could not settle the outbox after an ack', {realm: this.name, err});
+    }
+    for (const notice of notices) for (const user of notice.recipients) inboxWaiters.notify(user);
+    for (const [waiter, verdict] of verdicts) waiter.resolve(verdict);
+    this.#pump();
+  }
+}

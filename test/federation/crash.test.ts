@@ -1,0 +1,141 @@
+/**
+ * Crashes of the built realmchatd (dist/daemon/cli.js, so `npm run build` first): kill -9 of the sending realm
+ * right after a queued OK, and kill -9 of the receiving realm in the middle of a burst. Nothing accepted is lost,
+ * nothing arrives twice.
+ */
+import {spawn, type ChildProcess} from 'node:child_process';
+import {existsSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {afterEach, beforeAll, describe, expect, it} from 'vitest';
+import {LineClient, registerUser} from '../helpers/daemon.js';
+import {login, newKey, realmEntry, texts, waitFor} from './helpers.js';
+
+const BIN = join(import.meta.dirname, '../../dist/daemon/cli.js');
+const children = new Set<ChildProcess>();
+const dirs: string[] = [];
+const clients: LineClient[] = [];
+
+beforeAll(() => {
+  if (!existsSync(BIN)) throw new Error('dist/daemon/cli.js is missing: run `npm run build` first');
+});
+
+afterEach(() => {
+  for (const client of clients.splice(0)) client.close();
+  for (const child of children) child.kill('SIGKILL');
+  children.clear();
+  for (const dir of dirs.splice(0)) rmSync(dir, {recursive: true, force: true});
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'realmchat-crash-'));
+  dirs.push(dir);
+  return dir;
+}
+
+interface Realm {
+  child: ChildProcess;
+  port: number;
+  exited: Promise<void>;
+}
+
+/** Starts realmchatd and resolves with the port from its start-up line. */
+function startRealm(realm: string, data: string, keyFile: string, port = 0): Promise<Realm> {
+  const child = spawn(process.execPath, [BIN, '--realm', realm, '--port', String(port), '--data', data,
+    '--federation-key-file', keyFile, '--log-level', 'warn'], {stdio: ['ignore', 'pipe', 'pipe']});
+  children.add(child);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => {
+    children.delete(child);
+    resolve();
+  }));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stderr!.on('data', (chunk) => (err += chunk));
+    child.stdout!.on('data', (chunk) => {
+      out += chunk;
+      const match = /listening on [\d.]+:(\d+)/.exec(out);
+      if (match) resolve({child, port: Number(match[1]), exited});
+    });
+    child.once('exit', (code) => reject(new Error(`${realm} exited ${code}: ${err}`)));
+  });
+}
+
+async function kill(realm: Realm, signal: NodeJS.Signals): Promise<void> {
+  realm.child.kill(signal);
+  await realm.exited;
+}
+
+async function setUp() {
+  const keyFile = join(tempDir(), 'federation.key');
+  writeFileSync(keyFile, newKey());
+  const dataA = tempDir();
+  const dataB = tempDir();
+  const beta = await startRealm('beta', dataB, keyFile);
+  const alpha = await startRealm('alpha', dataA, keyFile);
+  const alice = await registerUser(alpha.port, 'alice');
+  const bob = await registerUser(beta.port, 'bob');
+  clients.push(alice.client, bob.client);
+  expect(await alice.client.request(`addrealm beta 127.0.0.1 ${beta.port}`)).toMatchObject({status: 'OK'});
+  return {keyFile, dataA, dataB, alpha, beta, alice: alice.client};
+}
+
+describe('kill -9', () => {
+  it('of the sending realm right after a queued OK: the message still arrives after the restart', async () => {
+    const {keyFile, dataA, dataB, alpha, beta, alice} = await setUp();
+    await kill(beta, 'SIGTERM');
+    await waitFor(async () => (await realmEntry(alice, 'beta'))?.state === 'backoff', 10_000, 'alpha to see beta down');
+    expect(await alice.request('sendprivaterealm beta bob survives kill -9')).toMatchObject(
+      {status: 'OK', queued: true, message: 'Message queued for user in realm'});
+    await kill(alpha, 'SIGKILL');
+
+    const alpha2 = await startRealm('alpha', dataA, keyFile, alpha.port);
+    const beta2 = await startRealm('beta', dataB, keyFile, beta.port);
+    const alice2 = await login(alpha2.port, 'alice');
+    clients.push(alice2);
+    await waitFor(async () => (await realmEntry(alice2, 'beta'))?.queued === 0, 20_000, 'the outbox to drain');
+    const bob = await login(beta2.port, 'bob');
+    clients.push(bob);
+    expect(texts(await bob.request('inbox'))).toEqual(['survives kill -9']);
+    expect(texts(await bob.request('inbox'))).toEqual([]);
+  });
+
+  it('of the receiving realm in the middle of a burst: every message arrives exactly once, in order', async () => {
+    const {keyFile, dataB, alpha, beta, alice} = await setUp();
+    const senders = [alice];
+    for (const name of ['s2', 's3']) {
+      const {client} = await registerUser(alpha.port, name);
+      clients.push(client);
+      senders.push(client);
+    }
+    const names = ['alice', 's2', 's3'];
+    const perSender = 120;
+    let replies = 0;
+    const load = senders.map(async (client, index) => {
+      for (let i = 0; i < perSender; i++) {
+        const reply = await client.request(`sendprivaterealm beta bob ${names[index]} ${i}`);
+        expect(reply.status).toBe('OK');
+        replies++;
+      }
+    });
+    await waitFor(() => replies >= 90, 20_000, 'the burst to get going');
+    await kill(beta, 'SIGKILL');
+    await waitFor(() => replies >= 180, 20_000, 'sends while beta is dead');
+    const beta2 = await startRealm('beta', dataB, keyFile, beta.port);
+    await Promise.all(load);
+    await waitFor(async () => (await realmEntry(alice, 'beta'))?.queued === 0, 20_000, 'the outbox to drain');
+
+    const bob = await login(beta2.port, 'bob');
+    clients.push(bob);
+    const received: string[] = [];
+    for (;;) {
+      const reply = await bob.request('inbox');
+      received.push(...texts(reply));
+      if (!reply.more) break;
+    }
+    expect(received).toHaveLength(names.length * perSender);
+    for (const name of names) {
+      expect(received.filter((text) => text.startsWith(`${name} `))).toEqual(Array.from({length: perSender}, (_, i) => `${name} ${i}`));
+    }
+  });
+});

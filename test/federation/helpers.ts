@@ -1,0 +1,97 @@
+/** Two-realm test harness: in-process daemons with federation on loopback port 0, a log recorder, polling. */
+import {randomBytes} from 'node:crypto';
+import type {Reply} from '../../common/protocol/replies.js';
+import {createFederation} from '../../daemon/federation/federation.js';
+import type {LinkTunables, PeerAddress} from '../../daemon/federation/options.js';
+import type {Logger} from '../../daemon/logger.js';
+import {LineClient, registerUser, startDaemon, type TestDaemon} from '../helpers/daemon.js';
+
+/** Short timers so outages and restarts resolve in well under a second. */
+export const FAST_LINKS: Partial<LinkTunables> = {
+  backoffBaseMs: 50,
+  backoffCapMs: 300,
+  heartbeatIntervalMs: 500,
+  heartbeatTimeoutMs: 3000,
+  handshakeTimeoutMs: 3000,
+};
+
+/** A fresh random federation key. */
+export function newKey(): Buffer {
+  return Buffer.from(randomBytes(32).toString('hex'));
+}
+
+/** A logger that keeps every line, for assertions on what the daemon logged. */
+export function recordingLogger(): Logger & {lines: string[]} {
+  const lines: string[] = [];
+  const at = (level: string) => (message: string, fields?: Record<string, unknown>) => {
+    lines.push(`${level} ${message} ${JSON.stringify(fields ?? {}, (_key, value: unknown) => (value instanceof Error ? value.message : value))}`);
+  };
+  return {lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error')};
+}
+
+/** Options of a test realm. */
+export interface RealmOptions {
+  key?: Buffer;
+  peers?: Record<string, PeerAddress>;
+  tunables?: Partial<LinkTunables>;
+  logger?: Logger;
+  dir?: string;
+  port?: number;
+}
+
+/** Starts realm `name` in this process (restart() keeps its data folder, port and federation settings). */
+export function startRealm(name: string, options: RealmOptions = {}): Promise<TestDaemon> {
+  const federation = createFederation({key: options.key, peers: options.peers, tunables: {...FAST_LINKS, ...options.tunables}});
+  return startDaemon({realm: name}, {federation, ...(options.logger ? {logger: options.logger} : {})}, options.dir, options.port);
+}
+
+/** Polls `check` until it returns a truthy value (returned), or fails after `ms`. */
+export async function waitFor<T>(check: () => T | Promise<T>, ms = 10_000, what = 'condition'): Promise<NonNullable<T>> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** A logged-in user on a realm. */
+export interface TestUser {
+  name: string;
+  client: LineClient;
+  token: string;
+}
+
+export async function user(port: number, name: string): Promise<TestUser> {
+  const {client, token} = await registerUser(port, name);
+  return {name, client, token};
+}
+
+/** Logs a user in again on a new connection (e.g. after a restart). */
+export async function login(port: number, name: string, password = 'pw'): Promise<LineClient> {
+  const client = await LineClient.connect(port);
+  const reply = await client.request(`auth ${name} ${password}`);
+  if (reply.status !== 'OK') throw new Error(`auth ${name} failed: ${reply.message}`);
+  return client;
+}
+
+/** The texts of every message in an inbox reply (map of lists) or realm-inbox reply (list), in order. */
+export function texts(reply: Reply): string[] {
+  const messages = reply.messages as unknown;
+  const list = Array.isArray(messages) ? messages : Object.values(messages as Record<string, unknown[]>).flat();
+  return (list as Array<{msg: string}>).map((message) => message.msg);
+}
+
+/** The `realms` entry of one realm. */
+export async function realmEntry(client: LineClient, name: string): Promise<Record<string, unknown> | undefined> {
+  const reply = await client.request('realms');
+  return (reply.realms as Array<Record<string, unknown>>).find((realm) => realm.name === name);
+}
+
+/** Links `from` to `to` with addrealm (host and port given) and waits until both sides list the link ready. */
+export async function link(from: {port: number; client: LineClient}, toName: string, to: {port: number; client: LineClient}, fromName: string): Promise<void> {
+  const reply = await from.client.request(`addrealm ${toName} 127.0.0.1 ${to.port}`);
+  if (reply.status !== 'OK') throw new Error(`addrealm ${toName} failed: ${reply.message}`);
+  await waitFor(async () => (await realmEntry(to.client, fromName))?.state === 'ready', 10_000, `${toName} to list ${fromName} ready`);
+}
