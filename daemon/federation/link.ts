@@ -22,7 +22,7 @@
 import {ERRORS, type ErrorCode} from '../../common/protocol/replies.js';
 import type {RealmStatus} from '../federation-api.js';
 import type {OutboxRecord, RealmRecord} from '../store/types.js';
-import {backoffDelay} from './backoff.js';
+import {backoffDelay} from '../../common/client/backoff.js';
 import type {ChannelHandler, LinkChannel} from './channel.js';
 import {dialLink, type HandshakeSettings} from './connect.js';
 import {InboundReceiver, type InboundServices} from './inbound.js';
@@ -214,8 +214,10 @@ export class RealmLink {
   }
 
   #scheduleRedial(): void {
-    const delay = backoffDelay(
-      {baseMs: this.env.tunables.backoffBaseMs, capMs: this.env.tunables.backoffCapMs}, this.#attempt++, this.env.random);
+    // The client library's backoff: capped exponential, with jitter in [d/2, d].
+    const delay = backoffDelay(this.#attempt++, {
+      initialDelayMs: this.env.tunables.backoffBaseMs, maxDelayMs: this.env.tunables.backoffCapMs, random: this.env.random,
+    });
     this.#setState('backoff', `redial in ${delay} ms`);
     clearTimeout(this.#retryTimer);
     this.#retryTimer = setTimeout(() => void this.#dial(), delay);

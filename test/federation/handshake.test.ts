@@ -1,6 +1,5 @@
 /** The handshake step machines, joined frame to frame without sockets (and the backoff policy). */
 import {describe, expect, it} from 'vitest';
-import {backoffDelay} from '../../daemon/federation/backoff.js';
 import {computeProof, InitiatorHandshake, ResponderHandshake, type HandshakeStep} from '../../daemon/federation/handshake.js';
 import type {LinkFrame} from '../../daemon/federation/link-codec.js';
 
@@ -88,25 +87,5 @@ describe('handshake', () => {
   it('works keyless on both sides (the caller limits that to loopback)', () => {
     const result = run(new InitiatorHandshake('alpha', 'beta', undefined, 1), new ResponderHandshake('beta', undefined));
     expect(result.initiator).toMatchObject({kind: 'done'});
-  });
-});
-
-describe('backoffDelay', () => {
-  const policy = {baseMs: 250, capMs: 30_000};
-
-  it('doubles per attempt, with jitter in [d/2, d], capped', () => {
-    expect([0, 1, 2, 3].map((n) => backoffDelay(policy, n, () => 1))).toEqual([250, 500, 1000, 2000]);
-    expect([0, 1, 2, 3].map((n) => backoffDelay(policy, n, () => 0))).toEqual([125, 250, 500, 1000]);
-    expect(backoffDelay(policy, 20, () => 1)).toBe(30_000);
-    expect(backoffDelay(policy, 10_000, () => 0)).toBe(15_000);
-  });
-
-  it('stays within its bounds for any random value', () => {
-    for (let attempt = 0; attempt < 40; attempt++) {
-      const delay = backoffDelay(policy, attempt);
-      const ceiling = Math.min(policy.capMs, policy.baseMs * 2 ** attempt);
-      expect(delay).toBeGreaterThanOrEqual(Math.floor(ceiling / 2));
-      expect(delay).toBeLessThanOrEqual(ceiling);
-    }
   });
 });
