@@ -4,17 +4,16 @@
  * private and group messages both ways, stops beta for a moment to show that nothing sent meanwhile is lost, prints
  * the transcript and stops both daemons.
  */
-import {spawn, type ChildProcess} from 'node:child_process';
 import {randomBytes} from 'node:crypto';
 import {existsSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {connect, createServer, type Socket} from 'node:net';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {fileURLToPath} from 'node:url';
 import {ReplyDecoder} from '../common/protocol/reply-codec.js';
 import type {Reply} from '../common/protocol/replies.js';
+import {REALMCHATD_BIN, startRealmchatd, type RealmchatdProcess} from './realmchatd-process.js';
 
-const BIN = fileURLToPath(new URL('../daemon/cli.js', import.meta.url));
+const BIN = REALMCHATD_BIN;
 const HOST = '127.0.0.1';
 const PORTS = {alpha: 8889, beta: 8890} as const;
 type RealmName = keyof typeof PORTS;
@@ -34,37 +33,24 @@ function portProblem(port: number): Promise<string | undefined> {
 
 /** One realmchatd child process. */
 class Realm {
-  child: ChildProcess | undefined;
   constructor(readonly name: RealmName, readonly data: string, readonly keyFile: string, readonly peer: RealmName) {}
 
+  #process: RealmchatdProcess | undefined;
+
   /** Starts the daemon; resolves with its start-up line. */
-  start(): Promise<string> {
-    const child = spawn(process.execPath, [BIN, '--realm', this.name, '--port', String(PORTS[this.name]), '--data', this.data,
-      '--federation-key-file', this.keyFile, '--peer', `${this.peer}=${HOST}:${PORTS[this.peer]}`, '--log-level', 'warn'],
-    {stdio: ['ignore', 'pipe', 'pipe']});
-    this.child = child;
-    return new Promise((resolve, reject) => {
-      let out = '';
-      let err = '';
-      child.stderr!.on('data', (chunk) => (err += chunk));
-      child.stdout!.on('data', (chunk) => {
-        out += chunk;
-        if (out.includes('\n')) resolve(out.trim());
-      });
-      child.once('exit', (code) => reject(new Error(`realmchatd ${this.name} exited with ${code}:\n${err}`)));
-    });
+  async start(): Promise<string> {
+    this.#process = await startRealmchatd(['--realm', this.name, '--port', String(PORTS[this.name]), '--data', this.data,
+      '--federation-key-file', this.keyFile, '--peer', `${this.peer}=${HOST}:${PORTS[this.peer]}`, '--log-level', 'warn']);
+    return this.#process.line;
   }
 
   /** Stops it gracefully (SIGTERM) and waits for the exit. */
   async stop(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    this.child = undefined;
-    child.removeAllListeners('exit');
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    });
+    const running = this.#process;
+    this.#process = undefined;
+    if (!running || running.child.exitCode !== null) return;
+    running.child.kill('SIGTERM');
+    await running.exited.catch(() => undefined);
   }
 }
 

@@ -11,15 +11,15 @@
  *   node dist/bench/federation-bench.js                  # N = 50000, C = 64, 3 runs each, medians
  *   node dist/bench/federation-bench.js --n 100000 --c 128 --runs 5 --seconds 5
  */
-import {spawn, type ChildProcess} from 'node:child_process';
+import type {ChildProcess} from 'node:child_process';
 import {randomBytes} from 'node:crypto';
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {connect, type Socket} from 'node:net';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {parseArgs} from 'node:util';
+import {startRealmchatd} from './realmchatd-process.js';
 
-const BIN = join(import.meta.dirname, '../daemon/cli.js');
 const TERMINATOR = Buffer.from('\r\n\r\n');
 
 interface Realm {
@@ -27,18 +27,8 @@ interface Realm {
   port: number;
 }
 
-function startRealm(name: string, data: string, keyFile: string, port = 0): Promise<Realm> {
-  const child = spawn(process.execPath, [BIN, '--realm', name, '--port', String(port), '--data', data,
-    '--federation-key-file', keyFile, '--log-level', 'warn'], {stdio: ['ignore', 'pipe', 'inherit']});
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk) => {
-      out += chunk;
-      const match = /listening on [\d.]+:(\d+)/.exec(out);
-      if (match) resolve({child, port: Number(match[1])});
-    });
-    child.once('exit', (code) => reject(new Error(`realmchatd ${name} exited with ${code}`)));
-  });
+async function startRealm(name: string, data: string, keyFile: string, port = 0): Promise<Realm> {
+  return startRealmchatd(['--realm', name, '--port', String(port), '--data', data, '--federation-key-file', keyFile, '--log-level', 'warn']);
 }
 
 async function stopRealm(realm: Realm): Promise<void> {

@@ -8,12 +8,12 @@
  *   npm run bench                       # C = 1, 16, 128; 5 s each after 1 s warm-up
  *   npm run bench -- --c 16 --seconds 10 --runs 3 --durability full
  */
-import {spawn} from 'node:child_process';
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import {connect, type Socket} from 'node:net';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {parseArgs} from 'node:util';
+import {startRealmchatd} from './realmchatd-process.js';
 
 const TERMINATOR = Buffer.from('\r\n\r\n');
 
@@ -122,19 +122,9 @@ async function main(): Promise<void> {
   }});
   const levels = (values.c ?? ['1', '16', '128']).map(Number);
   const dir = mkdtempSync(join(tmpdir(), 'realmchat-bench-'));
-  const bin = join(import.meta.dirname, '../daemon/cli.js');
-  const child = spawn(process.execPath, [bin, '--port', '0', '--data', dir, '--log-level', 'warn', '--durability', values.durability],
-    {stdio: ['ignore', 'pipe', 'inherit']});
+  const daemon = await startRealmchatd(['--port', '0', '--data', dir, '--log-level', 'warn', '--durability', values.durability]);
+  const {child, port} = daemon;
   try {
-    const port = await new Promise<number>((resolve, reject) => {
-      let out = '';
-      child.stdout!.on('data', (chunk) => {
-        out += chunk;
-        const match = /listening on [\d.]+:(\d+)/.exec(out);
-        if (match) resolve(Number(match[1]));
-      });
-      child.once('exit', (code) => reject(new Error(`realmchatd exited with ${code}`)));
-    });
     const sender = await request(port, 'register bench_sender pw Bench_Sender lab');
     await request(port, 'register bench_target pw Bench_Target lab');
     const token = sender.tokenid as string;
@@ -152,7 +142,7 @@ async function main(): Promise<void> {
     }
   } finally {
     child.kill('SIGTERM');
-    await new Promise((resolve) => child.once('exit', resolve));
+    await daemon.exited;
     rmSync(dir, {recursive: true, force: true});
   }
 }

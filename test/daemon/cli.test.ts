@@ -1,12 +1,12 @@
 /** The realmchatd binary as users and outside checks start it (the built dist/daemon/cli.js). */
-import {spawn, spawnSync, type ChildProcess} from 'node:child_process';
+import {spawnSync, type ChildProcess} from 'node:child_process';
 import {existsSync, mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {LineClient} from '../helpers/daemon.js';
+import {REALMCHATD_BIN as BIN, startRealmchatd, type RealmchatdProcess} from '../../bench/realmchatd-process.js';
 
-const BIN = join(import.meta.dirname, '../../dist/daemon/cli.js');
 const children: ChildProcess[] = [];
 const dirs: string[] = [];
 
@@ -21,21 +21,11 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, {recursive: true, force: true});
 });
 
-/** Starts the binary and resolves with the port from its start-up line. */
-function startBinary(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{child: ChildProcess; port: number; line: string}> {
-  const child = spawn(process.execPath, [BIN, ...args], {env, stdio: ['ignore', 'pipe', 'pipe']});
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stderr!.on('data', (chunk) => (err += chunk));
-    child.stdout!.on('data', (chunk) => {
-      out += chunk;
-      const match = /listening on [\d.]+:(\d+)/.exec(out);
-      if (match) resolve({child, port: Number(match[1]), line: out.trim()});
-    });
-    child.once('exit', (code) => reject(new Error(`exited ${code}: ${err}`)));
-  });
+/** Starts the binary (killed after each test) and resolves with the port from its start-up line. */
+async function startBinary(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<RealmchatdProcess> {
+  const daemon = await startRealmchatd(args, env);
+  children.push(daemon.child);
+  return daemon;
 }
 
 describe('realmchatd', () => {
@@ -59,7 +49,7 @@ describe('realmchatd', () => {
 
   it('starts with demo users, says realm/address/data, serves the course client and stops on SIGTERM', async () => {
     const data = tempDir();
-    const {child, port, line} = await startBinary(['--port', '0', '--realm', 'alpha', '--data', data, '--demo-users', '--log-level', 'warn']);
+    const {child, port, line, exited} = await startBinary(['--port', '0', '--realm', 'alpha', '--data', data, '--demo-users', '--log-level', 'warn']);
     expect(line).toMatch(new RegExp(`realm alpha listening on 127\\.0\\.0\\.1:${port}, data ${data}/realmchat\\.db`));
     const client = await LineClient.connect(port);
     client.write('auth messi surabaya \r\n');
@@ -67,7 +57,6 @@ describe('realmchatd', () => {
     expect(auth).toMatchObject({status: 'OK', username: 'messi'});
     client.write(`send ${auth.tokenid} lineker  hi from the course client \r\n`);
     expect(await client.next()).toMatchObject({status: 'OK', message: 'Message sent'});
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     const t0 = Date.now();
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

@@ -3,15 +3,15 @@
  * right after a queued OK, and kill -9 of the receiving realm in the middle of a burst. Nothing accepted is lost,
  * nothing arrives twice.
  */
-import {spawn, type ChildProcess} from 'node:child_process';
+import type {ChildProcess} from 'node:child_process';
 import {existsSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {LineClient, registerUser} from '../helpers/daemon.js';
+import {REALMCHATD_BIN as BIN, startRealmchatd} from '../../bench/realmchatd-process.js';
 import {login, newKey, realmEntry, texts, waitFor} from './helpers.js';
 
-const BIN = join(import.meta.dirname, '../../dist/daemon/cli.js');
 const children = new Set<ChildProcess>();
 const dirs: string[] = [];
 const clients: LineClient[] = [];
@@ -39,26 +39,13 @@ interface Realm {
   exited: Promise<void>;
 }
 
-/** Starts realmchatd and resolves with the port from its start-up line. */
-function startRealm(realm: string, data: string, keyFile: string, port = 0): Promise<Realm> {
-  const child = spawn(process.execPath, [BIN, '--realm', realm, '--port', String(port), '--data', data,
-    '--federation-key-file', keyFile, '--log-level', 'warn'], {stdio: ['ignore', 'pipe', 'pipe']});
-  children.add(child);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => {
-    children.delete(child);
-    resolve();
-  }));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stderr!.on('data', (chunk) => (err += chunk));
-    child.stdout!.on('data', (chunk) => {
-      out += chunk;
-      const match = /listening on [\d.]+:(\d+)/.exec(out);
-      if (match) resolve({child, port: Number(match[1]), exited});
-    });
-    child.once('exit', (code) => reject(new Error(`${realm} exited ${code}: ${err}`)));
-  });
+/** Starts realmchatd (killed after each test) and resolves with the port from its start-up line. */
+async function startRealm(realm: string, data: string, keyFile: string, port = 0): Promise<Realm> {
+  const daemon = await startRealmchatd(['--realm', realm, '--port', String(port), '--data', data,
+    '--federation-key-file', keyFile, '--log-level', 'warn']);
+  children.add(daemon.child);
+  void daemon.exited.then(() => children.delete(daemon.child));
+  return {child: daemon.child, port: daemon.port, exited: daemon.exited.then(() => undefined)};
 }
 
 async function kill(realm: Realm, signal: NodeJS.Signals): Promise<void> {
