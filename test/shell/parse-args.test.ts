@@ -22,6 +22,7 @@ describe('parseArgs', () => {
     expect(parseArgs(['--version'])).toMatchObject({kind: 'version', version: expect.stringMatching(/^\d+\.\d+\.\d+/)});
     expect(parseArgs([])).toMatchObject({kind: 'command', command: undefined});
     expect(parseArgs(['--no-color'])).toMatchObject({kind: 'command', command: undefined, flags: {color: false}});
+    expect(parseArgs(['--no-bell'])).toMatchObject({kind: 'command', command: undefined, flags: {bell: false}});
     expect(parseArgs(['nope'])).toMatchObject({kind: 'unknown-command', word: 'nope'});
     expect(parseArgs(['--weird', 'send', 'bob', 'hi'])).toMatchObject({kind: 'usage-error'});
     expect(parseArgs(['send', 'bob', '-x'])).toMatchObject({kind: 'usage-error', message: expect.stringContaining('-- -x')});

@@ -32,6 +32,7 @@ export function generalHelp(style: Style, configPath: string | undefined): strin
     '  -s, --server HOST:PORT  the daemon to use, remembered for later commands (default 127.0.0.1:8889)',
     '  --json                  print the daemon\'s reply as JSON',
     '  --no-color, --color     turn colors off or on (default: on a terminal, unless NO_COLOR is set)',
+    '  --no-bell               full-screen client: no terminal bell for direct messages',
     '  -h, --help              show this help; realmchat help <command> shows one command',
     '  -v, --version           show the version',
     '',

@@ -20,6 +20,8 @@ export interface TuiOptions {
   readonly stderr: NodeJS.WritableStream;
   /** --color / --no-color, when given. */
   readonly color: boolean | undefined;
+  /** --bell / --no-bell (bell for direct messages), when given. */
+  readonly bell?: boolean | undefined;
 }
 
 /** tui/app/main's export: runs the full-screen client until it quits; resolves with the exit code (default 0). */

@@ -17,6 +17,8 @@ export interface GlobalFlags {
   json: boolean;
   /** --color / --no-color; undefined when not given. */
   color?: boolean;
+  /** --bell / --no-bell (the full-screen client's bell for direct messages); undefined when not given. */
+  bell?: boolean;
 }
 
 /** What the command line asks for. */
@@ -33,12 +35,13 @@ const FLAGS = {
   server: {type: 'string', shortFlag: 's'},
   json: {type: 'boolean'},
   color: {type: 'boolean'},
+  bell: {type: 'boolean'},
   help: {type: 'boolean', shortFlag: 'h'},
   version: {type: 'boolean', shortFlag: 'v'},
 } as const;
 
 /** Keys meow reports for our flags (names, short flags, `--no-*` forms). */
-const KNOWN_FLAG_KEYS = new Set(['server', 's', 'json', 'color', 'help', 'h', 'version', 'v', '--']);
+const KNOWN_FLAG_KEYS = new Set(['server', 's', 'json', 'color', 'bell', 'help', 'h', 'version', 'v', '--']);
 
 /** Every command word realmchat accepts. */
 export const COMMAND_WORDS: readonly string[] = [...COMMANDS.map((spec) => spec.name), ...SHELL_COMMANDS.map((spec) => spec.name)];
@@ -48,7 +51,7 @@ const VALUE_FLAGS = new Set(['-s', '--server']);
 
 /** Every spelling of the options accepted before the command. */
 const PARENT_OPTIONS = new Set([
-  '-s', '--server', '--json', '--no-json', '--color', '--no-color', '-h', '--help', '-v', '--version',
+  '-s', '--server', '--json', '--no-json', '--color', '--no-color', '--bell', '--no-bell', '-h', '--help', '-v', '--version',
 ]);
 
 /** Index of the command word: the first word that is neither an option nor an option's value. */
@@ -107,6 +110,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   const flags: GlobalFlags = {json: raw.json === true};
   if (typeof raw.server === 'string') flags.server = raw.server;
   if (typeof raw.color === 'boolean') flags.color = raw.color;
+  if (typeof raw.bell === 'boolean') flags.bell = raw.bell;
 
   const bad = unknownFlag(raw);
   if (bad !== undefined) {

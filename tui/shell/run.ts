@@ -184,7 +184,7 @@ async function startFullScreen(
   }
   if (serverGiven) config.rememberServer(server);
   const code = await startTui({
-    server, config, env, color: flags.color,
+    server, config, env, color: flags.color, bell: flags.bell,
     stdin: options.stdin ?? process.stdin, stdout: options.stdout, stderr: options.stderr,
   });
   return typeof code === 'number' ? code : EXIT.OK;

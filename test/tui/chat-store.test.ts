@@ -1,0 +1,108 @@
+/** The chat store without a screen: history pages, the remembered conversation list, the bell switch, de-duplication. */
+import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import type {ChatStore} from '../../tui/app/store/chat-store.js';
+import {fileRecentStorage} from '../../tui/app/store/recent-conversations.js';
+import {registerUser, startDaemon, type LineClient, type TestDaemon} from '../helpers/daemon.js';
+import {tempConfigDir, testStore} from './helpers.js';
+
+describe('chat store', () => {
+  let daemon: TestDaemon;
+  let temp: ReturnType<typeof tempConfigDir>;
+  let bob: LineClient;
+  let aliceToken: string;
+  const stores: ChatStore[] = [];
+
+  beforeEach(async () => {
+    daemon = await startDaemon();
+    temp = tempConfigDir();
+    const alice = await registerUser(daemon.port, 'alice');
+    alice.client.close();
+    aliceToken = alice.token;
+    bob = (await registerUser(daemon.port, 'bob')).client;
+    temp.config().saveSession({server: {host: '127.0.0.1', port: daemon.port}, username: 'alice', token: aliceToken, realm: 'alpha'});
+  });
+  afterEach(async () => {
+    for (const store of stores.splice(0)) await store.close();
+    bob.close();
+    await daemon.cleanup();
+    temp.cleanup();
+  });
+
+  function open(options: Parameters<typeof testStore>[2] = {}): ChatStore {
+    const store = testStore(daemon.port, temp.config(), options);
+    stores.push(store);
+    store.start();
+    return store;
+  }
+
+  const connected = (store: ChatStore) => expect.poll(() => store.getState().connection.kind).toBe('connected');
+
+  it('loads the newest history page on selection and older pages on request', async () => {
+    for (let i = 1; i <= 25; i++) await bob.request(`send alice m${i}`);
+    // Alice reads them elsewhere (inline token), so the long poll brings nothing: history is the only source.
+    expect((await bob.request(`inbox ${aliceToken}`)).status).toBe('OK');
+    const store = open({historyPage: 10});
+    await connected(store);
+    await store.submit('/msg bob');
+    const conversation = () => store.getState().conversations.bob!;
+    await expect.poll(() => conversation().history).toBe('loaded');
+    expect(conversation().messages.map((message) => message.text)).toEqual(Array.from({length: 10}, (_, i) => `m${i + 16}`));
+    expect(conversation().olderAvailable).toBe(true);
+    store.loadOlder('bob');
+    await expect.poll(() => conversation().messages.length).toBe(20);
+    store.loadOlder('bob');
+    await expect.poll(() => conversation().messages.length).toBe(25);
+    expect(conversation().olderAvailable).toBe(false);
+    expect(conversation().messages[0]!.text).toBe('m1');
+  });
+
+  it('remembers the conversation list across restarts (addresses and times only)', async () => {
+    const recent = fileRecentStorage(temp.config().path);
+    const first = open({recent});
+    await connected(first);
+    await first.submit('/msg bob hello');
+    await expect.poll(() => first.getState().conversations.bob?.messages[0]?.pending).toBe(false);
+    await first.close();
+
+    const second = open({recent: fileRecentStorage(temp.config().path)});
+    expect(Object.keys(second.getState().conversations)).toContain('bob');
+    expect(second.getState().selected.inbox).toBe('bob');
+    await expect.poll(() => second.getState().conversations.bob!.messages.map((message) => message.text)).toEqual(['hello']);
+  });
+
+  it('rings for direct messages only, and not at all with the bell off', async () => {
+    let bells = 0;
+    const store = open({ringBell: () => bells++});
+    await connected(store);
+    await store.submit('/addgroup devs');
+    await bob.request('joingroup devs');
+    await bob.request('sendgroup devs group message');
+    await expect.poll(() => store.getState().conversations['group:devs']?.messages.length).toBe(1);
+    expect(bells).toBe(0);
+    await bob.request('send alice direct');
+    await expect.poll(() => bells).toBe(1);
+    await store.submit('/bell off');
+    expect(store.getState().bell).toBe(false);
+    await bob.request('send alice again');
+    await expect.poll(() => store.getState().conversations.bob?.messages.length).toBe(2);
+    expect(bells).toBe(1);
+  });
+
+  it('counts a message once however often it arrives', async () => {
+    const store = open({bell: false});
+    await connected(store);
+    const message = {id: 42, from: 'bob', to: 'alice', text: 'once', ts: new Date().toISOString()};
+    store.ingest([message]);
+    store.ingest([message]);
+    expect(store.getState().conversations.bob!.unread).toBe(1);
+    expect(store.getState().conversations.bob!.messages).toHaveLength(1);
+  });
+
+  it('forgets a /msg conversation with a user that does not exist', async () => {
+    const store = open();
+    await connected(store);
+    await store.submit('/msg nosuchuser');
+    await expect.poll(() => store.getState().status?.text).toBe('nosuchuser: User tidak ditemukan');
+    expect(store.getState().conversations.nosuchuser).toBeUndefined();
+  });
+});

@@ -1,0 +1,99 @@
+/**
+ * End to end: the built `realmchat` binary (dist/tui/cli.js, from `npm run build`) in a pseudo-terminal, against a
+ * real daemon on port 0. A user logs in, sends a message to a second user, sees the reply arrive, and quits; the
+ * terminal is back on its normal screen afterwards, also after SIGTERM.
+ */
+import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest';
+import {registerUser, startDaemon, type LineClient, type TestDaemon} from '../helpers/daemon.js';
+import {startPty, type PtySession} from './pty-harness.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const cli = join(root, 'dist/tui/cli.js');
+
+describe('realmchat full-screen client in a terminal', () => {
+  let daemon: TestDaemon;
+  let bob: LineClient;
+  let configHome: string;
+  let session: PtySession | undefined;
+
+  beforeAll(() => {
+    if (!existsSync(cli) || !existsSync(join(root, 'dist/tui/app/main.js'))) {
+      throw new Error('dist/tui is missing: run `npm run build` first (npm test does)');
+    }
+  });
+  beforeEach(async () => {
+    daemon = await startDaemon({shutdownGraceMs: 200});
+    await registerUser(daemon.port, 'alice', 's3cret').then(({client}) => client.close());
+    bob = (await registerUser(daemon.port, 'bob')).client;
+    configHome = mkdtempSync(join(tmpdir(), 'realmchat-e2e-'));
+  });
+  afterEach(async () => {
+    session?.kill('SIGKILL');
+    session = undefined;
+    bob.close();
+    await daemon.cleanup();
+    rmSync(configHome, {recursive: true, force: true});
+  });
+
+  function open(): PtySession {
+    session = startPty([cli, '--server', `127.0.0.1:${daemon.port}`], {env: {XDG_CONFIG_HOME: configHome}, cwd: root});
+    return session;
+  }
+
+  async function logIn(tui: PtySession): Promise<void> {
+    await tui.waitFor('realmchat · log in');
+    expect(tui.term.buffer.active.type).toBe('alternate');
+    await tui.type('alice', '› Username alice');
+    tui.write('\r');
+    await tui.waitFor('› Password');
+    await tui.type('s3cret', '••••••');
+    tui.write('\r');
+    await tui.waitFor('alice@alpha');
+    await tui.waitFor('● connected');
+  }
+
+  it('logs in, sends a message, sees the reply arrive, and restores the terminal on Ctrl+C', async () => {
+    const tui = open();
+    await logIn(tui);
+    const stored = JSON.parse(readFileSync(join(configHome, 'realmchat', 'config.json'), 'utf8')) as Record<string, string>;
+    expect(stored).toMatchObject({server: `127.0.0.1:${daemon.port}`, username: 'alice', realm: 'alpha'});
+    expect(stored.token).toMatch(/^[0-9a-f-]{36}$/);
+
+    await tui.type('/msg bob hello from the terminal');
+    tui.write('\r');
+    await tui.waitFor(/\d\d:\d\d alice hello from the terminal/);
+    await tui.waitFor('bob · direct messages');
+    expect(JSON.stringify((await bob.request('inbox')).messages)).toContain('hello from the terminal');
+
+    expect((await bob.request('send alice hi alice, got it')).status).toBe('OK');
+    await tui.waitFor(/\d\d:\d\d bob hi alice, got it/);
+
+    tui.write('\u0003');
+    expect((await tui.exited).exitCode).toBe(0);
+    expect(tui.term.buffer.active.type).toBe('normal');
+  });
+
+  it('goes straight in with the stored session, re-lays out on resize, and restores the terminal on SIGTERM', async () => {
+    const first = open();
+    await logIn(first);
+    first.write('\u0003');
+    await first.exited;
+
+    const tui = open();
+    await tui.waitFor('alice@alpha');
+    await tui.waitFor('● connected');
+    tui.resize(70, 16);
+    // Laid out again for 70 columns: every line fits and the status bar is on the last row but one.
+    await tui.waitFor((screen) => {
+      const lines = screen.split('\n');
+      return lines.every((line) => line.length <= 70) && /^alice@alpha │/.test(lines[14] ?? '');
+    });
+    tui.kill('SIGTERM');
+    expect((await tui.exited).exitCode).toBe(143);
+    expect(tui.term.buffer.active.type).toBe('normal');
+  });
+});

@@ -1,0 +1,54 @@
+/** Helpers for the full-screen client's tests: key bytes, paced typing, a store on a temp config, frame waits. */
+import {mkdtempSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {vi} from 'vitest';
+import {SessionConfig} from '../../tui/config.js';
+import {ChatStore, type ChatStoreOptions} from '../../tui/app/store/chat-store.js';
+
+/** The bytes a terminal sends for each key. */
+export const KEY = {
+  enter: '\r', tab: '\t', backTab: '\u001B[Z', up: '\u001B[A', down: '\u001B[B', left: '\u001B[D', right: '\u001B[C',
+  ctrlUp: '\u001B[1;5A', ctrlDown: '\u001B[1;5B', pageUp: '\u001B[5~', pageDown: '\u001B[6~', esc: '\u001B',
+  backspace: '\u007F', f1: '\u001BOP', ctrlC: '\u0003', ctrlN: '\u000E', ctrlP: '\u0010', ctrlR: '\u0012',
+  ctrlU: '\u0015', ctrlW: '\u0017', alt1: '\u001B1', alt2: '\u001B2', alt3: '\u001B3', altA: '\u001Ba',
+} as const;
+
+export const pause = (ms = 10) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Writes keys one at a time with a pause after each (Ink drops keys written faster than it re-subscribes). A string
+ * of text goes as one write, like a paste: write Enter separately.
+ */
+export async function press(stdin: {write(data: string): void}, ...keys: string[]): Promise<void> {
+  for (const key of keys) {
+    stdin.write(key);
+    await pause(15);
+  }
+}
+
+/** Waits until the last frame contains `text` (or matches it). */
+export async function waitForFrame(lastFrame: () => string | undefined, text: string | RegExp, timeout = 5000): Promise<string> {
+  let frame = '';
+  await vi.waitFor(() => {
+    frame = lastFrame() ?? '';
+    if (typeof text === 'string' ? !frame.includes(text) : !text.test(frame)) {
+      throw new Error(`frame does not show ${String(text)}:\n${frame}`);
+    }
+  }, {timeout, interval: 20});
+  return frame;
+}
+
+/** A temp folder for config.json (never the real home). */
+export function tempConfigDir(): {dir: string; config: () => SessionConfig; cleanup: () => void} {
+  const dir = mkdtempSync(join(tmpdir(), 'realmchat-tui-'));
+  return {dir, config: () => new SessionConfig({configDir: dir}), cleanup: () => rmSync(dir, {recursive: true, force: true})};
+}
+
+/** A store for a test daemon on `port`, with quick reconnects and no bell unless asked. */
+export function testStore(port: number, config: SessionConfig, options: Partial<ChatStoreOptions> = {}): ChatStore {
+  return new ChatStore({
+    server: {host: '127.0.0.1', port}, config, recent: null, backoff: {initialDelayMs: 50, maxDelayMs: 200, jitter: 0},
+    connectTimeoutMs: 2000, ...options,
+  });
+}

@@ -1,0 +1,99 @@
+/**
+ * What a line typed in the input means: text for the selected conversation, one of the client's own commands
+ * (`/msg`, `/join`, `/quit`, …), or any protocol command with a leading slash (`/sendprivaterealm beta carol hi`),
+ * which is sent through ChatClient.request and so built by the protocol's buildRequest. Pure: no I/O.
+ */
+import {COMMANDS, findCommand} from '../../../common/protocol/commands.js';
+import {splitLine} from '../../shell/repl.js';
+
+/** A command of the full-screen client (besides the protocol's). */
+export interface ClientCommand {
+  readonly name: string;
+  readonly usage: string;
+  readonly summary: string;
+  /** Other names it answers to. */
+  readonly aliases?: readonly string[];
+}
+
+/** The client's own commands, in the order the help shows them. */
+export const CLIENT_COMMANDS: readonly ClientCommand[] = [
+  {name: 'msg', usage: '/msg USER [TEXT]', summary: 'open a conversation (bob, carol@beta, #devs) and send TEXT'},
+  {name: 'join', usage: '/join GROUP', summary: 'join a group (joingroup)'},
+  {name: 'addgroup', usage: '/addgroup GROUP', summary: 'create a group and join it'},
+  {name: 'addrealm', usage: '/addrealm REALM [HOST PORT]', summary: 'link another realm'},
+  {name: 'info', usage: '/info [USER]', summary: 'show a user (yourself without a name)'},
+  {name: 'bell', usage: '/bell [on|off]', summary: 'ring the terminal bell for direct messages, or not'},
+  {name: 'logout', usage: '/logout', summary: 'end the session and go back to the login screen'},
+  {name: 'help', usage: '/help', summary: 'show keys and commands (also F1, or ? on an empty line)'},
+  {name: 'quit', usage: '/quit', summary: 'leave realmchat (also Ctrl+C)', aliases: ['exit']},
+];
+
+/** What a typed line asks for. */
+export type InputAction =
+  | {readonly kind: 'none'}
+  /** Text for the selected conversation. */
+  | {readonly kind: 'text'; readonly text: string}
+  /** `/msg TARGET [TEXT]`. */
+  | {readonly kind: 'msg'; readonly target: string; readonly text: string | undefined}
+  | {readonly kind: 'help'}
+  | {readonly kind: 'quit'}
+  | {readonly kind: 'bell'; readonly on: boolean | undefined}
+  /** A protocol command: the words after it, message text as one last argument. */
+  | {readonly kind: 'protocol'; readonly command: string; readonly args: readonly string[]}
+  /** Wrong use noticed before sending anything. */
+  | {readonly kind: 'usage'; readonly message: string}
+  | {readonly kind: 'unknown'; readonly word: string};
+
+/** Every command word the input accepts after `/`, for completion. */
+export const COMMAND_WORDS: readonly string[] = [...new Set([
+  ...CLIENT_COMMANDS.flatMap((command) => [command.name, ...(command.aliases ?? [])]),
+  ...COMMANDS.map((spec) => spec.name),
+])].sort();
+
+/** Parses one line of the input. */
+export function parseInput(line: string): InputAction {
+  if (line.trim() === '') return {kind: 'none'};
+  if (!line.startsWith('/')) return {kind: 'text', text: line};
+  // `//text` sends text that starts with a slash.
+  if (line.startsWith('//')) return {kind: 'text', text: line.slice(1)};
+  const body = line.slice(1).trim();
+  const word = (body.split(/\s+/)[0] ?? '').toLowerCase();
+  const rest = body.slice(word.length).trim();
+  switch (word) {
+    case '':
+      return {kind: 'usage', message: 'type a command after "/" (/help lists them), or "//" to send text starting with "/"'};
+    case 'msg':
+    case 'query': {
+      const match = /^(\S+)(?:\s+([\s\S]*))?$/.exec(rest);
+      if (!match) return {kind: 'usage', message: 'usage: /msg USER [TEXT]'};
+      const text = match[2]?.trim();
+      return {kind: 'msg', target: match[1]!, text: text === '' ? undefined : text};
+    }
+    case 'help':
+      return {kind: 'help'};
+    case 'quit':
+    case 'exit':
+      return {kind: 'quit'};
+    case 'bell': {
+      const value = rest.toLowerCase();
+      if (value === '') return {kind: 'bell', on: undefined};
+      if (value === 'on' || value === 'off') return {kind: 'bell', on: value === 'on'};
+      return {kind: 'usage', message: 'usage: /bell [on|off]'};
+    }
+    case 'join':
+      return protocol('joingroup', rest);
+    default:
+      return findCommand(word) ? protocol(word, rest) : {kind: 'unknown', word};
+  }
+}
+
+function protocol(command: string, rest: string): InputAction {
+  const split = splitLine(`${command} ${rest}`)!;
+  return {kind: 'protocol', command: findCommand(split.command)!.name, args: split.args};
+}
+
+/** A protocol command's usage as typed in the input: `/send <username> <message>`. */
+export function slashUsage(command: string): string | undefined {
+  const spec = findCommand(command);
+  return spec ? `/${spec.usage}` : undefined;
+}

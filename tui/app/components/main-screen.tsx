@@ -1,0 +1,195 @@
+/**
+ * The main screen: tab bar, conversation list, history, status line, input line, status bar. Its one key handler
+ * turns keys into store actions and line edits (input/keymap.ts); it reads the store and the line editor through
+ * getters, never through render-time values, so fast typing loses nothing.
+ */
+import {useCallback, useEffect, useMemo, useRef, useState} from 'react';
+import {Box, useInput, type Key} from 'ink';
+import {completionSource, type CompletionData} from '../commands/completion.js';
+import {historyLines} from '../format/history-lines.js';
+import {useF1} from '../hooks/use-function-keys.js';
+import {useLineEditor} from '../hooks/use-line-editor.js';
+import {keyToCommand} from '../input/keymap.js';
+import type {ChatStore} from '../store/chat-store.js';
+import {conversationsOfTab, titleOf, unreadByTab} from '../store/conversations.js';
+import type {ChatState, Conversation} from '../store/types.js';
+import {HelpOverlay, helpPageRows, helpRows} from './help-overlay.js';
+import {HistoryPane, maxScroll} from './history-pane.js';
+import {InputLine} from './input-line.js';
+import {Sidebar} from './sidebar.js';
+import {StatusBar} from './status-bar.js';
+import {StatusLine} from './status-line.js';
+import {TabBar} from './tab-bar.js';
+
+export interface MainScreenProps {
+  readonly store: ChatStore;
+  readonly state: ChatState;
+  readonly width: number;
+  readonly height: number;
+}
+
+/** Rows taken by the tab bar, status line, input line and status bar. */
+const CHROME_ROWS = 4;
+
+/** The list column's width for a terminal `width` columns wide. */
+export function sidebarWidth(width: number): number {
+  return width < 60 ? Math.max(10, Math.floor(width / 3)) : Math.min(30, Math.max(20, Math.floor(width * 0.28)));
+}
+
+/** The names Tab completes, from the store's state. */
+export function completionData(state: ChatState): CompletionData {
+  const conversations = Object.values(state.conversations);
+  return {
+    users: state.knownUsers,
+    remoteUsers: conversations.filter((conversation) => conversation.kind === 'remote-user').map((conversation) => conversation.address),
+    myGroups: [...new Set([
+      ...state.groups.filter((group) => group.member).map((group) => group.name),
+      ...conversations.filter((conversation) => conversation.kind === 'group').map((conversation) => conversation.name),
+    ])],
+    allGroups: state.groups.map((group) => group.name),
+    realms: state.realmLinks.map((link) => link.name),
+  };
+}
+
+function subtitleOf(conversation: Conversation, state: ChatState): string {
+  switch (conversation.kind) {
+    case 'direct': return 'direct messages';
+    case 'group': {
+      const group = state.groups.find((entry) => entry.name.toLowerCase() === conversation.name.toLowerCase());
+      return group && group.members > 0 ? `group, ${group.members} member${group.members === 1 ? '' : 's'}` : 'group';
+    }
+    case 'remote-user': return `user of realm ${conversation.realm}`;
+    case 'remote-group': return `group of realm ${conversation.realm}`;
+  }
+}
+
+/** Lines a line of input that holds a password must not be kept in the input history. */
+const SECRET_LINE = /^\s*\/(auth|register)\b/i;
+
+export function MainScreen({store, state, width, height}: MainScreenProps) {
+  const editor = useLineEditor();
+  const {current: currentLine, apply: edit} = editor;
+  const bodyHeight = Math.max(3, height - CHROME_ROWS);
+  const listWidth = sidebarWidth(width);
+  // The history pane has a one-column border on its left and one column of padding.
+  const paneWidth = Math.max(10, width - listWidth - 1);
+  const historyRows = Math.max(1, bodyHeight - 1);
+
+  const conversations = useMemo(() => conversationsOfTab(state, state.tab), [state]);
+  const unread = useMemo(() => unreadByTab(state), [state]);
+  const selectedKey = state.selected[state.tab];
+  const conversation = selectedKey ? state.conversations[selectedKey] : undefined;
+  const messages = conversation?.messages;
+  const lines = useMemo(
+    () => (messages ? historyLines(messages, {width: paneWidth - 1, me: state.me, realm: state.realm}) : []),
+    [messages, paneWidth, state.me, state.realm],
+  );
+
+  // Scroll (lines above the bottom) and the help's offset live in refs for the key handler, mirrored for rendering.
+  const scrollRef = useRef(0);
+  const [scroll, setScroll] = useState(0);
+  const helpRef = useRef(0);
+  const [helpOffset, setHelpOffset] = useState(0);
+  const layout = useRef({lineCount: 0, rows: 1, key: undefined as string | undefined, olderAvailable: false, helpRows: 0, helpPage: 1});
+  useEffect(() => {
+    layout.current = {
+      lineCount: lines.length, rows: historyRows, key: selectedKey, olderAvailable: conversation?.olderAvailable ?? false,
+      helpRows: helpRows(Math.max(10, width - 4)).length, helpPage: helpPageRows(bodyHeight),
+    };
+  });
+  const setScrollTo = useCallback((value: number) => {
+    scrollRef.current = value;
+    setScroll(value);
+  }, []);
+  const setHelpTo = useCallback((value: number) => {
+    helpRef.current = value;
+    setHelpOffset(value);
+  }, []);
+  // The help opens at its top, however it was opened (F1, ?, /help).
+  useEffect(() => {
+    if (state.helpOpen) setHelpTo(0);
+  }, [state.helpOpen, setHelpTo]);
+  // Another conversation on screen starts at its newest message.
+  useEffect(() => {
+    setScrollTo(0);
+  }, [selectedKey, state.tab, setScrollTo]);
+
+  const handleInput = useCallback((input: string, key: Key) => {
+    const current = store.getState();
+    const line = currentLine();
+    const command = keyToCommand(input, key, {inputEmpty: line.value === '', recalling: line.recall !== undefined, helpOpen: current.helpOpen});
+    switch (command.type) {
+      case 'none': return;
+      case 'quit': store.quit(); return;
+      case 'openHelp':
+        setHelpTo(0);
+        store.openHelp();
+        return;
+      case 'closeHelp': store.closeHelp(); return;
+      case 'helpScroll': {
+        const {helpRows: total, helpPage} = layout.current;
+        const step = command.page ? Math.max(1, helpPage - 1) : 1;
+        setHelpTo(Math.min(Math.max(0, total - helpPage), Math.max(0, helpRef.current + command.lines * step)));
+        return;
+      }
+      case 'tab': store.selectTab(command.tab); return;
+      case 'cycleTab': store.cycleTab(command.delta); return;
+      case 'select': store.moveSelection(command.delta); return;
+      case 'nextUnread': store.jumpToUnread(); return;
+      case 'scroll': {
+        const {lineCount, rows, key: visible, olderAvailable} = layout.current;
+        const top = maxScroll(lineCount, rows);
+        const next = Math.min(top, Math.max(0, scrollRef.current + command.pages * Math.max(1, rows - 1)));
+        setScrollTo(next);
+        if (command.pages > 0 && next === top && olderAvailable && visible) store.loadOlder(visible);
+        return;
+      }
+      case 'complete':
+        edit({type: 'complete', source: completionSource(completionData(current))});
+        return;
+      case 'submit': {
+        const text = line.value;
+        if (text.trim() === '') return;
+        edit({type: 'submit', remember: !SECRET_LINE.test(text)});
+        setScrollTo(0);
+        void store.submit(text);
+        return;
+      }
+      case 'edit': edit(command.action); return;
+    }
+  }, [store, currentLine, edit, setScrollTo, setHelpTo]);
+
+  useInput(handleInput);
+  useF1(useCallback(() => {
+    if (store.getState().helpOpen) {
+      store.closeHelp();
+    } else {
+      setHelpTo(0);
+      store.openHelp();
+    }
+  }, [store, setHelpTo]));
+
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <TabBar tab={state.tab} unread={unread} />
+      <Box height={bodyHeight} flexDirection="row" flexShrink={0}>
+        {state.helpOpen ? <HelpOverlay width={width} height={bodyHeight} offset={helpOffset} /> : (
+          <>
+            <Sidebar tab={state.tab} conversations={conversations} selectedKey={selectedKey} realm={state.realm}
+              realmLinks={state.realmLinks} width={listWidth} height={bodyHeight} />
+            <Box borderStyle="single" borderTop={false} borderBottom={false} borderRight={false} borderDimColor
+              width={paneWidth + 1} height={bodyHeight}>
+              <HistoryPane title={conversation ? titleOf(conversation) : undefined}
+                subtitle={conversation ? subtitleOf(conversation, state) : undefined} lines={lines} width={paneWidth}
+                height={bodyHeight} scroll={Math.min(scroll, maxScroll(lines.length, historyRows))}
+                loading={conversation?.history === 'loading'} olderAvailable={conversation?.olderAvailable ?? false} />
+            </Box>
+          </>
+        )}
+      </Box>
+      <StatusLine status={state.status} />
+      <InputLine editor={editor.state} width={width} target={conversation ? titleOf(conversation) : undefined} />
+      <StatusBar me={state.me} realm={state.realm} server={state.server} connection={state.connection} bell={state.bell} />
+    </Box>
+  );
+}

@@ -1,0 +1,34 @@
+/** The left column: the tab's conversation list, under the link table on the Realms tab. */
+import {Box, Text} from 'ink';
+import type {RealmLink} from '../../../common/client/reply-views.js';
+import type {Conversation, TabId} from '../store/types.js';
+import {ConversationList} from './conversation-list.js';
+import {RealmLinks} from './realm-links.js';
+
+export interface SidebarProps {
+  readonly tab: TabId;
+  readonly conversations: readonly Conversation[];
+  readonly selectedKey: string | undefined;
+  readonly realm: string | undefined;
+  readonly realmLinks: readonly RealmLink[];
+  readonly width: number;
+  readonly height: number;
+}
+
+const EMPTY_HINTS: Readonly<Record<TabId, string>> = {
+  inbox: 'No conversations yet. /msg USER TEXT starts one.',
+  groups: 'No groups yet. /join GROUP or /addgroup GROUP.',
+  realms: 'No remote conversations. /msg user@realm TEXT starts one.',
+};
+
+export function Sidebar({tab, conversations, selectedKey, realm, realmLinks, width, height}: SidebarProps) {
+  const linkRows = tab === 'realms' ? Math.min(Math.max(2, realmLinks.length + 1), Math.floor(height / 2)) : 0;
+  const listHeight = height - (linkRows > 0 ? linkRows + 1 : 0);
+  return (
+    <Box flexDirection="column" width={width} height={height} flexShrink={0}>
+      {linkRows > 0 ? <RealmLinks realm={realm} links={realmLinks} width={width} height={linkRows} /> : null}
+      {linkRows > 0 ? <Text dimColor wrap="truncate">{'─'.repeat(width)}</Text> : null}
+      <ConversationList conversations={conversations} selectedKey={selectedKey} width={width} height={listHeight} emptyHint={EMPTY_HINTS[tab]} />
+    </Box>
+  );
+}

@@ -1,0 +1,75 @@
+/**
+ * A conversation's messages as screen lines: a day separator when the date changes, then per message
+ * `HH:MM sender text`, wrapped to the pane's width with continuation lines indented under the text. Pure.
+ */
+import {sanitize} from '../../shell/format.js';
+import {isOwnMessage} from '../store/conversations.js';
+import type {DisplayMessage} from '../store/types.js';
+import {textWidth, truncate, wrapText} from './wrap.js';
+
+/** One screen line of the history pane. */
+export interface HistoryLine {
+  /** Stable React key. */
+  readonly key: string;
+  readonly kind: 'day' | 'first' | 'more';
+  /** `HH:MM` on a message's first line. */
+  readonly time?: string;
+  /** The sender on a message's first line. */
+  readonly sender?: string;
+  readonly own?: boolean;
+  /** Spaces before the text on continuation lines. */
+  readonly indent?: number;
+  readonly text: string;
+  readonly pending?: boolean;
+  readonly failed?: boolean;
+}
+
+export interface HistoryLineOptions {
+  readonly width: number;
+  readonly me: string | undefined;
+  readonly realm: string | undefined;
+}
+
+/** Longest sender shown before truncation, in columns. */
+const SENDER_MAX = 16;
+
+const pad2 = (value: number) => String(value).padStart(2, '0');
+
+function dayOf(date: Date): string {
+  return `${date.getFullYear()}-${pad2(date.getMonth() + 1)}-${pad2(date.getDate())}`;
+}
+
+export function historyLines(messages: readonly DisplayMessage[], options: HistoryLineOptions): HistoryLine[] {
+  const lines: HistoryLine[] = [];
+  let lastDay: string | undefined;
+  for (const message of messages) {
+    const date = new Date(message.ts);
+    const valid = !Number.isNaN(date.getTime());
+    const day = valid ? dayOf(date) : undefined;
+    if (day !== undefined && day !== lastDay) {
+      lines.push({key: `day-${day}-${message.id}`, kind: 'day', text: day});
+      lastDay = day;
+    }
+    const time = valid ? `${pad2(date.getHours())}:${pad2(date.getMinutes())}` : '--:--';
+    const own = isOwnMessage(message, options.me, options.realm);
+    const sender = truncate(sanitize(message.from), SENDER_MAX);
+    const suffix = message.failed ? ' (not sent)' : message.pending ? ' …' : '';
+    const indent = time.length + 1 + textWidth(sender) + 1;
+    const textWidthAvailable = options.width - indent;
+    const text = sanitize(message.text) + suffix;
+    // On a very narrow pane the text goes under the header instead of beside it.
+    const narrow = textWidthAvailable < 12;
+    const wrapped = wrapText(text, narrow ? options.width - 2 : textWidthAvailable);
+    const flags = {...(message.pending ? {pending: true} : {}), ...(message.failed ? {failed: true} : {})};
+    const key = `m${message.id}`;
+    if (narrow) {
+      lines.push({key: `${key}-0`, kind: 'first', time, sender, own, text: '', ...flags});
+      wrapped.forEach((line, i) => lines.push({key: `${key}-${i + 1}`, kind: 'more', indent: 2, text: line, ...flags}));
+    } else {
+      wrapped.forEach((line, i) => lines.push(i === 0
+        ? {key: `${key}-0`, kind: 'first', time, sender, own, text: line, ...flags}
+        : {key: `${key}-${i}`, kind: 'more', indent, text: line, ...flags}));
+    }
+  }
+  return lines;
+}

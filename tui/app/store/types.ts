@@ -1,0 +1,97 @@
+/** The chat state the full-screen client renders: plain immutable data, replaced (never mutated) on every change. */
+import type {ChatMessage, GroupSummary, RealmLink} from '../../../common/client/reply-views.js';
+
+/** The three tabs, in their order on screen (Alt+1/2/3). */
+export const TABS = ['inbox', 'groups', 'realms'] as const;
+export type TabId = (typeof TABS)[number];
+
+/**
+ * What a conversation is with: a local user (Inbox), a local group (Groups), a user of another realm or a group of
+ * another realm (Realms).
+ */
+export type ConversationKind = 'direct' | 'group' | 'remote-user' | 'remote-group';
+
+/** A message as shown: the daemon's, or one of ours still on its way (negative id until the daemon numbers it). */
+export interface DisplayMessage extends ChatMessage {
+  /** Sent by us, no reply yet. */
+  pending?: boolean;
+  /** Sent by us, and the daemon refused it or the connection dropped first. */
+  failed?: boolean;
+}
+
+export interface Conversation {
+  /** Lower-cased `address`: the key of `ChatState.conversations`. */
+  readonly key: string;
+  /** The history command's address: `bob`, `group:devs`, `carol@beta`, `group:ops@beta`. */
+  readonly address: string;
+  readonly kind: ConversationKind;
+  /** The user or group name, without realm. */
+  readonly name: string;
+  /** The other realm, for remote conversations. */
+  readonly realm?: string;
+  /** Oldest first; merged from history pages, the long poll and our own sends. */
+  readonly messages: readonly DisplayMessage[];
+  /** Messages that arrived while the conversation was not on screen. */
+  readonly unread: number;
+  /** ISO time of the newest message, for "newest activity first". */
+  readonly lastTs: string | undefined;
+  /** Whether the history command's newest page has been fetched. */
+  readonly history: 'none' | 'loading' | 'loaded' | 'error';
+  /** The daemon said older messages exist before the first one we hold. */
+  readonly olderAvailable: boolean;
+}
+
+/** The connection as the status bar shows it. */
+export type ConnectionView =
+  | {readonly kind: 'connecting'}
+  | {readonly kind: 'connected'}
+  /** `retryAt`: epoch ms of the next attempt. */
+  | {readonly kind: 'reconnecting'; readonly retryAt: number; readonly reason: string}
+  | {readonly kind: 'offline'; readonly reason?: string};
+
+/** One line of feedback: a command's reply, an error, a hint. */
+export interface StatusMessage {
+  readonly text: string;
+  readonly tone: 'info' | 'ok' | 'error';
+}
+
+/** The login screen's state that lives in the store (the typed fields live in the form component). */
+export interface LoginView {
+  readonly mode: 'login' | 'register';
+  /** Pre-filled server, `host:port`. */
+  readonly server: string;
+  /** Pre-filled username (the stored one). */
+  readonly username: string;
+  /** Why we are here (e.g. the stored session ended). */
+  readonly notice: string | undefined;
+  /** The daemon's refusal or a connection problem, shown under the form. */
+  readonly error: string | undefined;
+  readonly busy: boolean;
+}
+
+export interface ChatState {
+  readonly screen: 'login' | 'main';
+  /** The daemon, `host:port`. */
+  readonly server: string;
+  readonly login: LoginView;
+  /** The logged-in user. */
+  readonly me: string | undefined;
+  /** The daemon's realm. */
+  readonly realm: string | undefined;
+  readonly connection: ConnectionView;
+  readonly tab: TabId;
+  readonly conversations: Readonly<Record<string, Conversation>>;
+  /** The selected conversation key of each tab. */
+  readonly selected: Readonly<Record<TabId, string | undefined>>;
+  /** Every group of this realm (groups command). */
+  readonly groups: readonly GroupSummary[];
+  /** Linked realms (realms command). */
+  readonly realmLinks: readonly RealmLink[];
+  /** Usernames seen (peers, info replies), for completion. */
+  readonly knownUsers: readonly string[];
+  readonly status: StatusMessage | undefined;
+  readonly helpOpen: boolean;
+  readonly bell: boolean;
+  /** Set once the user asked to quit; the app unmounts. */
+  readonly quit: boolean;
+}
