@@ -1,0 +1,193 @@
+/**
+ * Runs the input line: text for the conversation on screen, the client's own commands (`/msg`, `/bell`, `/help`,
+ * `/quit`), and any protocol command typed with a slash, sent through ChatClient.request (so built by buildRequest)
+ * and followed by what its reply changes on screen.
+ */
+import {formatServerAddress} from '../../../common/client/address.js';
+import {buildCommandLine} from '../../../common/client/command-line.js';
+import {messagesOf, userOf} from '../../../common/client/reply-views.js';
+import {errorCodeOf, type Reply} from '../../../common/protocol/replies.js';
+import {RequestUsageError} from '../../../common/protocol/request.js';
+import {parseInput, slashUsage} from '../commands/slash-commands.js';
+import {parseAddress, titleOf, type ConversationRef} from './conversations.js';
+import {describeConnectionError, isConnectionProblem, isSessionGone, withoutUsage} from './request-errors.js';
+import type {StoreContext} from './store-context.js';
+import {groupsSummary, newMessagesSummary, realmsSummary} from './summaries.js';
+
+/** A group name as typed, without a `group:` prefix. */
+const bareGroup = (name: string) => name.replace(/^group:/, '');
+
+/** Executes input lines and slash commands. */
+export class CommandRunner {
+  readonly #ctx: StoreContext;
+
+  constructor(ctx: StoreContext) {
+    this.#ctx = ctx;
+  }
+
+  /** Runs one line of the input: text for the conversation on screen, or a command (only on the main screen). */
+  async submit(line: string): Promise<void> {
+    const {state, selection, session, messages} = this.#ctx;
+    if (state.current.screen !== 'main') return;
+    const action = parseInput(line);
+    switch (action.kind) {
+      case 'none': return;
+      case 'text': {
+        const key = state.visibleKey();
+        const conversation = key ? state.current.conversations[key] : undefined;
+        if (!conversation) {
+          state.setStatus('No conversation selected: pick one with ↑/↓, or start one with /msg USER TEXT', 'error');
+          return;
+        }
+        await messages.send(conversation, action.text);
+        return;
+      }
+      case 'msg': {
+        const ref = parseAddress(action.target, state.current.realm);
+        if (!ref) {
+          state.setStatus(`/msg: "${action.target}" is not a user (bob), a remote user (carol@beta) or a group (#devs)`, 'error');
+          return;
+        }
+        selection.select(selection.ensure(ref));
+        if (action.text !== undefined) await messages.send(ref, action.text);
+        return;
+      }
+      case 'help': selection.openHelp(); return;
+      case 'quit': session.quit(); return;
+      case 'bell': {
+        const bell = action.on ?? !state.current.bell;
+        state.set({bell});
+        state.setStatus(`Bell for direct messages ${bell ? 'on' : 'off'}`, 'ok');
+        return;
+      }
+      case 'usage': state.setStatus(action.message, 'error'); return;
+      case 'unknown': state.setStatus(`Unknown command /${action.word} (/help lists the commands)`, 'error'); return;
+      case 'protocol': await this.#runProtocol(action.command, action.args); return;
+    }
+  }
+
+  /** A protocol command typed with a slash: sent through ChatClient.request (so built by buildRequest). */
+  async #runProtocol(command: string, args: readonly string[]): Promise<void> {
+    const {state, session, connections, selection, messages} = this.#ctx;
+    try {
+      buildCommandLine(command, args);
+    } catch (error) {
+      if (!(error instanceof RequestUsageError)) throw error;
+      state.setStatus(`${withoutUsage(error.message)}; usage: ${slashUsage(command)}`, 'error');
+      return;
+    }
+    const server = formatServerAddress(connections.server);
+    switch (command) {
+      case 'auth':
+        await session.login({server, username: args[0]!, password: args[1]!});
+        return;
+      case 'register': {
+        const words = args.slice(2);
+        await session.register({server, username: args[0]!, password: args[1]!, fullName: words.slice(0, -1).join(' '), country: words.at(-1)!});
+        return;
+      }
+      case 'logout':
+        await session.logout();
+        return;
+      case 'history': {
+        const ref = parseAddress(args[0]!, state.current.realm);
+        if (ref) selection.select(selection.ensure(ref));
+        return;
+      }
+    }
+    const target = this.#sendTarget(command, args);
+    if (target) {
+      const reply = await messages.send(target, args.at(-1)!, {command, args});
+      if (reply?.status === 'OK') state.setStatus(`${reply.message} (${titleOf(target)})`, 'ok');
+      return;
+    }
+    let reply: Reply;
+    const generation = session.generation;
+    try {
+      reply = await connections.main.request(command, args);
+    } catch (error) {
+      if (isConnectionProblem(error)) {
+        state.setStatus(`/${command}: ${describeConnectionError(error, state.current.server)}`, 'error');
+        return;
+      }
+      if (error instanceof RequestUsageError) {
+        state.setStatus(error.message, 'error');
+        return;
+      }
+      throw error;
+    }
+    if (generation !== session.generation) return;
+    if (reply.status !== 'OK') {
+      if (isSessionGone(reply)) return session.ended();
+      const code = errorCodeOf(reply);
+      const usage = code === 'MISSING_PARAMETER' || code === 'BAD_PARAMETER' ? `; usage: ${slashUsage(command)}` : '';
+      state.setStatus(`${reply.message}${usage}`, 'error');
+      // Joining a group one is already in: open it anyway.
+      if (code === 'ALREADY_MEMBER') selection.select(selection.ensure({kind: 'group', name: bareGroup(args[0]!)}));
+      return;
+    }
+    this.#afterOk(command, args, reply);
+  }
+
+  /** The conversation a send command goes to; undefined for other commands (and user lists like `u1,u2`). */
+  #sendTarget(command: string, args: readonly string[]): ConversationRef | undefined {
+    const realm = this.#ctx.state.current.realm;
+    switch (command) {
+      case 'send': return parseAddress(args[0]!, realm);
+      case 'sendgroup': return parseAddress(`group:${bareGroup(args[0]!)}`, realm);
+      case 'sendprivaterealm': return parseAddress(`${args[1]!}@${args[0]!}`, realm);
+      case 'sendgrouprealm': return args[1]!.includes(',') ? undefined : parseAddress(`group:${bareGroup(args[1]!)}@${args[0]!}`, realm);
+      default: return undefined;
+    }
+  }
+
+  /** What an OK reply of a typed command changes on screen. */
+  #afterOk(command: string, args: readonly string[], reply: Reply): void {
+    const {state, selection, messages, sync} = this.#ctx;
+    switch (command) {
+      case 'inbox':
+      case 'getrealminbox': {
+        const received = messagesOf(reply);
+        messages.ingest(received);
+        state.setStatus(newMessagesSummary(received.length), 'ok');
+        return;
+      }
+      case 'addgroup':
+      case 'joingroup': {
+        const name = typeof reply.group === 'string' ? reply.group : args[0]!;
+        state.set((current) => {
+          const known = current.groups.find((group) => group.name.toLowerCase() === name.toLowerCase());
+          // Until the groups reload: the creator is the only member; a joiner is one more.
+          const members = command === 'addgroup' ? 1 : known ? known.members + 1 : 0;
+          return {groups: [...current.groups.filter((group) => group !== known), {name, members, member: true}]};
+        });
+        selection.select(selection.ensure({kind: 'group', name}));
+        state.setStatus(reply.message, 'ok');
+        void sync.reloadGroups();
+        return;
+      }
+      case 'groups': {
+        sync.applyGroups(reply);
+        state.setStatus(groupsSummary(state.current.groups), 'ok');
+        return;
+      }
+      case 'realms': {
+        sync.applyRealms(reply);
+        state.setStatus(realmsSummary(state.current.realm, state.current.realmLinks), 'ok');
+        return;
+      }
+      case 'addrealm':
+        state.setStatus(reply.message, 'ok');
+        void sync.reloadRealms();
+        return;
+      case 'info': {
+        const profile = userOf(reply);
+        if (profile) state.rememberUser(profile.username);
+        state.setStatus(reply.message, 'ok');
+        return;
+      }
+      default:
+        state.setStatus(reply.message, 'ok');
+    }
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * A conversation's history from the daemon's `history` command: its newest page when it comes on screen (or after
+ * a reconnect), and the page before the oldest message held on PgUp past the top. Our own messages still in flight
+ * or refused are kept across reloads.
+ */
+import {hasMore, messagesOf} from '../../../common/client/reply-views.js';
+import {errorCodeOf, type Reply} from '../../../common/protocol/replies.js';
+import {laterTs, mergeMessages, titleOf} from './conversations.js';
+import {isConnectionProblem, isSessionGone} from './request-errors.js';
+import type {StoreContext} from './store-context.js';
+
+/** Loads history pages into the conversations. */
+export class HistoryLoader {
+  readonly #ctx: StoreContext;
+
+  constructor(ctx: StoreContext) {
+    this.#ctx = ctx;
+  }
+
+  /**
+   * Loads the newest page of a conversation's history (not while one is loading), or with `older` the page before
+   * the oldest message held, when the daemon said there is one. A conversation the daemon does not know, still
+   * empty, is dropped from the list.
+   */
+  async load(key: string, older = false): Promise<void> {
+    const {state, session, connections, selection, recent, options} = this.#ctx;
+    const conversation = state.current.conversations[key];
+    if (!conversation || (!older && conversation.history === 'loading')) return;
+    const generation = session.generation;
+    const firstId = conversation.messages.find((message) => message.id > 0)?.id;
+    if (older && (firstId === undefined || !conversation.olderAvailable)) return;
+    if (!older) state.updateConversation(key, (current) => ({...current, history: 'loading'}));
+    let reply: Reply;
+    try {
+      reply = await connections.main.history(conversation.address, options.historyPage ?? 50, older ? firstId : undefined);
+    } catch (error) {
+      if (generation !== session.generation) return;
+      if (!older) state.updateConversation(key, (current) => ({...current, history: 'none'}));
+      if (!isConnectionProblem(error)) throw error;
+      return;
+    }
+    if (generation !== session.generation) return;
+    if (reply.status !== 'OK') {
+      if (isSessionGone(reply)) return session.ended();
+      const code = errorCodeOf(reply);
+      state.setStatus(`${titleOf(conversation)}: ${reply.message}`, 'error');
+      const gone = code === 'USER_NOT_FOUND' || code === 'GROUP_NOT_FOUND' || code === 'NOT_A_MEMBER';
+      if (gone && (state.current.conversations[key]?.messages.length ?? 0) === 0) selection.forget(key);
+      else state.updateConversation(key, (current) => ({...current, history: 'error'}));
+      return;
+    }
+    const page = messagesOf(reply);
+    const pageFirst = page[0]?.id;
+    state.updateConversation(key, (current) => {
+      // Our sent messages that the daemon numbered are in the page now; ones still in flight or refused stay.
+      const kept = older ? current.messages : current.messages.filter((message) => message.id > 0 || message.pending || message.failed);
+      const heldOlder = pageFirst !== undefined && kept.some((message) => message.id > 0 && message.id < pageFirst);
+      return {
+        ...current,
+        messages: mergeMessages(kept, page),
+        history: older ? current.history : 'loaded',
+        olderAvailable: older ? hasMore(reply) : hasMore(reply) || (heldOlder && current.olderAvailable),
+        lastTs: laterTs(current.lastTs, page.at(-1)?.ts),
+      };
+    });
+    recent.saveSoon();
+  }
+
+  /** PgUp past the oldest line: fetches the page before it, when the daemon has one. */
+  loadOlder(key: string): void {
+    void this.load(key, true);
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * Keeps recent.json in step with the conversation list: restores the list when a session starts, and saves it
+ * (addresses and last activity times, never text) a moment after it changes and when the session ends. The file
+ * itself is recent-conversations.ts.
+ */
+import {formatServerAddress} from '../../../common/client/address.js';
+import {emptyConversation, keyOf, type ConversationRef} from './conversations.js';
+import type {RecentEntry, RecentStorage} from './recent-conversations.js';
+import type {StoreContext} from './store-context.js';
+import type {Conversation} from './types.js';
+
+/** The remembered conversation list of the logged-in user on this daemon. */
+export class RecentList {
+  readonly #ctx: StoreContext;
+  readonly #storage: RecentStorage | null;
+  #timer: NodeJS.Timeout | undefined;
+
+  /** `storage` null: nothing is remembered. */
+  constructor(ctx: StoreContext, storage: RecentStorage | null) {
+    this.#ctx = ctx;
+    this.#storage = storage;
+  }
+
+  /** The remembered conversations of `me` (nothing loaded yet) and the users known from them, `me` first. */
+  restore(me: string): {conversations: Record<string, Conversation>; knownUsers: string[]} {
+    const conversations: Record<string, Conversation> = {};
+    const knownUsers = new Set<string>([me]);
+    for (const entry of this.#storage?.load(this.#account(me)) ?? []) {
+      const ref: ConversationRef = entry.kind === 'direct' || entry.kind === 'group' ? {kind: entry.kind, name: entry.name}
+        : {kind: entry.kind, name: entry.name, realm: entry.realm ?? '?'};
+      conversations[keyOf(ref)] = {...emptyConversation(ref), lastTs: entry.lastTs};
+      if (entry.kind === 'direct') knownUsers.add(entry.name);
+    }
+    return {conversations, knownUsers: [...knownUsers]};
+  }
+
+  /** Saves the list about a second from now (changes in between are saved together). */
+  saveSoon(): void {
+    if (!this.#storage || this.#timer) return;
+    this.#timer = setTimeout(() => this.flush(), 1000);
+    this.#timer.unref();
+  }
+
+  /** Saves the list now, if logged in (groups only once they had a message: the daemon lists the groups one is in). */
+  flush(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const state = this.#ctx.state.current;
+    const me = state.me;
+    if (!this.#storage || me === undefined || state.screen !== 'main') return;
+    const entries: RecentEntry[] = Object.values(state.conversations)
+      .filter((conversation) => conversation.kind !== 'group' || conversation.lastTs !== undefined)
+      .sort((a, b) => (b.lastTs ?? '').localeCompare(a.lastTs ?? ''))
+      .map((conversation) => ({
+        kind: conversation.kind, name: conversation.name,
+        ...(conversation.realm === undefined ? {} : {realm: conversation.realm}),
+        ...(conversation.lastTs === undefined ? {} : {lastTs: conversation.lastTs}),
+      }));
+    this.#storage.save(this.#account(me), entries);
+  }
+
+  /** The account the list is kept under: `host:port user`. */
+  #account(me: string): string {
+    return `${formatServerAddress(this.#ctx.connections.server)} ${me}`;
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * Keeps the store in step with the daemon: the catch-up after login and after every reconnect (session check,
+ * profile, groups, realms, the conversation on screen), reloading the groups and realms lists, and refreshing the
+ * realm links every few seconds while the Realms tab is shown.
+ */
+import {groupsOf, realmsOf, userOf} from '../../../common/client/reply-views.js';
+import type {Reply} from '../../../common/protocol/replies.js';
+import {emptyConversation, keyOf, type ConversationRef} from './conversations.js';
+import {isSessionGone} from './request-errors.js';
+import type {StoreContext} from './store-context.js';
+import type {TabId} from './types.js';
+
+/** The daemon's lists (groups, realm links) and the catch-up. */
+export class ServerSync {
+  readonly #ctx: StoreContext;
+  #realmsTimer: NodeJS.Timeout | undefined;
+
+  constructor(ctx: StoreContext) {
+    this.#ctx = ctx;
+  }
+
+  /** After login and after every reconnect: checks the session, reloads groups and realms and the shown conversation. */
+  async refresh(): Promise<void> {
+    const {session, connections, state, history} = this.#ctx;
+    const generation = session.generation;
+    const main = connections.main;
+    const results = await Promise.allSettled([main.info(), main.groups(), main.realms()]);
+    if (generation !== session.generation) return;
+    const [info, groups, realms] = results.map((result) => (result.status === 'fulfilled' ? result.value : undefined));
+    if ([info, groups, realms].some((reply) => reply !== undefined && isSessionGone(reply))) {
+      await session.ended();
+      return;
+    }
+    if (info?.status === 'OK') {
+      const profile = userOf(info);
+      if (profile) state.set({me: profile.username, realm: profile.realm ?? state.current.realm});
+    }
+    if (groups?.status === 'OK') this.applyGroups(groups);
+    if (realms?.status === 'OK') this.applyRealms(realms);
+    // Conversations not on screen are reloaded when next shown; the one on screen now.
+    state.set((current) => ({
+      conversations: Object.fromEntries(Object.entries(current.conversations).map(([key, conversation]) =>
+        [key, conversation.history === 'loaded' ? {...conversation, history: 'none' as const} : conversation])),
+    }));
+    const visible = state.visibleKey();
+    if (visible) void history.load(visible);
+  }
+
+  /** Takes an OK `groups` reply: the groups list, and a conversation for every group one is a member of. */
+  applyGroups(reply: Reply): void {
+    const {state, selection} = this.#ctx;
+    const groups = groupsOf(reply);
+    state.set((current) => {
+      const conversations = {...current.conversations};
+      for (const group of groups.filter((entry) => entry.member)) {
+        const ref: ConversationRef = {kind: 'group', name: group.name};
+        conversations[keyOf(ref)] ??= emptyConversation(ref);
+      }
+      return {groups, conversations};
+    });
+    // Someone looking at an empty Groups tab gets the first group; other tabs keep their selection.
+    if (state.current.tab === 'groups') selection.selectFirstIfNone('groups');
+  }
+
+  /** Takes an OK `realms` reply: the realm links, and our own realm's name. */
+  applyRealms(reply: Reply): void {
+    const {realm, links} = realmsOf(reply);
+    this.#ctx.state.set((state) => ({realmLinks: links, realm: realm ?? state.realm}));
+  }
+
+  /** Reloads the groups list (quietly: on failure it is reloaded after the next reconnect). */
+  reloadGroups(): Promise<void> {
+    return this.#reload(() => this.#ctx.connections.main.groups(), (reply) => this.applyGroups(reply));
+  }
+
+  /** Reloads the realm links (quietly: on failure they are reloaded after the next reconnect). */
+  reloadRealms(): Promise<void> {
+    return this.#reload(() => this.#ctx.connections.main.realms(), (reply) => this.applyRealms(reply));
+  }
+
+  /**
+   * Another tab came on screen. The Realms tab shows link states: refreshed on arrival and every few seconds while
+   * shown.
+   */
+  tabChanged(tab: TabId): void {
+    if (tab === 'realms') {
+      void this.reloadRealms();
+      this.#startRealmsTimer();
+    } else {
+      this.stopRealmsTimer();
+    }
+  }
+
+  /** Stops refreshing the realm links. */
+  stopRealmsTimer(): void {
+    clearInterval(this.#realmsTimer);
+    this.#realmsTimer = undefined;
+  }
+
+  #startRealmsTimer(): void {
+    if (this.#realmsTimer) return;
+    this.#realmsTimer = setInterval(() => {
+      if (this.#ctx.connections.main.state.state === 'connected') void this.reloadRealms();
+    }, this.#ctx.options.realmsRefreshMs ?? 15_000);
+    this.#realmsTimer.unref();
+  }
+
+  /** Fetches a list and applies an OK reply, unless the session changed meanwhile. */
+  async #reload(fetch: () => Promise<Reply>, apply: (reply: Reply) => void): Promise<void> {
+    const session = this.#ctx.session;
+    const generation = session.generation;
+    try {
+      const reply = await fetch();
+      if (generation === session.generation && reply.status === 'OK') apply(reply);
+    } catch {
+      // Refreshed again after the next reconnect.
+    }
+  }
+}
