@@ -14,13 +14,13 @@
 import type {ChildProcess} from 'node:child_process';
 import {randomBytes} from 'node:crypto';
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
-import {connect, type Socket} from 'node:net';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {parseArgs} from 'node:util';
+import {ChatClient} from '../common/client/index.js';
+import {median, onReplies, openSocket} from './load-wire.js';
 import {startRealmchatd} from './realmchatd-process.js';
 
-const TERMINATOR = Buffer.from('\r\n\r\n');
 
 interface Realm {
   child: ChildProcess;
@@ -40,56 +40,15 @@ async function stopRealm(realm: Realm): Promise<void> {
   });
 }
 
-function open(port: number): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => resolve(socket));
-    socket.setNoDelay(true);
-    socket.once('error', reject);
-  });
-}
-
-/** A connection that sends lines and yields replies as parsed JSON (set-up and polling only). */
-class Client {
-  #buffer: Buffer = Buffer.alloc(0);
-  readonly #waiters: Array<(reply: Record<string, unknown>) => void> = [];
-  private constructor(readonly socket: Socket) {
-    socket.on('data', (chunk: Buffer) => {
-      this.#buffer = Buffer.concat([this.#buffer, chunk]);
-      let end;
-      while ((end = this.#buffer.indexOf(TERMINATOR)) !== -1) {
-        const reply = JSON.parse(this.#buffer.subarray(0, end).toString()) as Record<string, unknown>;
-        this.#buffer = this.#buffer.subarray(end + 4);
-        this.#waiters.shift()?.(reply);
-      }
-    });
-  }
-
-  static async open(port: number): Promise<Client> {
-    return new Client(await open(port));
-  }
-
-  request(line: string): Promise<Record<string, unknown>> {
-    return new Promise((resolve) => {
-      this.#waiters.push(resolve);
-      this.socket.write(line + '\r\n');
-    });
-  }
-
-  close(): void {
-    this.socket.destroy();
-  }
-}
-
 /** Sends `count` copies of `line` over `connections` sockets, pipelined (at most `window` unanswered per socket). */
 async function flood(port: number, line: string, count: number, connections: number, window = 256): Promise<number> {
-  const sockets = await Promise.all(Array.from({length: connections}, () => open(port)));
+  const sockets = await Promise.all(Array.from({length: connections}, () => openSocket(port)));
   const bytes = Buffer.from(line + '\r\n');
   let errors = 0;
   await Promise.all(sockets.map((socket, index) => new Promise<void>((resolve) => {
     const share = Math.floor(count / connections) + (index < count % connections ? 1 : 0);
     let sent = 0;
     let answered = 0;
-    let pending: Buffer = Buffer.alloc(0);
     const top = () => {
       const batch: Buffer[] = [];
       while (sent < share && sent - answered < window) {
@@ -98,16 +57,11 @@ async function flood(port: number, line: string, count: number, connections: num
       }
       if (batch.length) socket.write(Buffer.concat(batch));
     };
-    socket.on('data', (chunk: Buffer) => {
-      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-      let end;
-      while ((end = pending.indexOf(TERMINATOR)) !== -1) {
-        if (pending[11] !== 0x4f) errors++; // {"status":"OK"… has 'O' at offset 11
-        pending = pending.subarray(end + 4);
-        answered++;
-      }
+    onReplies(socket, (ok) => {
+      if (!ok) errors++;
+      answered++;
       if (answered === share) resolve();
-      else top();
+      else if (sent - answered < window / 2) top();
     });
     if (share === 0) resolve();
     else top();
@@ -118,23 +72,17 @@ async function flood(port: number, line: string, count: number, connections: num
 
 /** Closed loop: `connections` sockets, one request in flight each, for `seconds`; returns replies per second. */
 async function closedLoop(port: number, line: string, connections: number, seconds: number): Promise<{rate: number; errors: number}> {
-  const sockets = await Promise.all(Array.from({length: connections}, () => open(port)));
+  const sockets = await Promise.all(Array.from({length: connections}, () => openSocket(port)));
   const bytes = Buffer.from(line + '\r\n');
   let running = true;
   let replies = 0;
   let errors = 0;
   const done = sockets.map((socket) => new Promise<void>((resolve) => {
-    let pending: Buffer = Buffer.alloc(0);
-    socket.on('data', (chunk: Buffer) => {
-      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-      let end;
-      while ((end = pending.indexOf(TERMINATOR)) !== -1) {
-        if (pending[11] !== 0x4f) errors++;
-        pending = pending.subarray(end + 4);
-        replies++;
-        if (running) socket.write(bytes);
-        else resolve();
-      }
+    onReplies(socket, (ok) => {
+      if (!ok) errors++;
+      replies++;
+      if (running) socket.write(bytes);
+      else resolve();
     });
     socket.write(bytes);
   }));
@@ -148,17 +96,12 @@ async function closedLoop(port: number, line: string, connections: number, secon
   return {rate: counted / elapsed, errors};
 }
 
-async function realmsOf(client: Client): Promise<{state: string; queued: number}> {
-  const reply = await client.request('realms');
+async function realmsOf(client: ChatClient): Promise<{state: string; queued: number}> {
+  const reply = await client.realms();
   return (reply.realms as Array<{state: string; queued: number}>)[0]!;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 async function main(): Promise<void> {
   const {values} = parseArgs({options: {
@@ -176,10 +119,14 @@ async function main(): Promise<void> {
   let beta = await startRealm('beta', join(dir, 'beta'), keyFile);
   const betaPort = beta.port;
   try {
-    const admin = await Client.open(alpha.port);
-    const alice = await admin.request('register alice pw Alice lab');
-    await (await Client.open(betaPort)).request('register bob pw Bob lab');
-    const added = await admin.request(`addrealm beta 127.0.0.1 ${betaPort}`);
+    const admin = new ChatClient({host: '127.0.0.1', port: alpha.port, requestTimeoutMs: 60_000});
+    await admin.connect();
+    const alice = await admin.register('alice', 'pw', 'Alice', 'lab');
+    const bobClient = new ChatClient({host: '127.0.0.1', port: betaPort});
+    await bobClient.connect();
+    await bobClient.register('bob', 'pw', 'Bob', 'lab');
+    await bobClient.close();
+    const added = await admin.addrealm('beta', '127.0.0.1', betaPort);
     if (added.status !== 'OK') throw new Error(`addrealm failed: ${String(added.message)}`);
     const line = `sendprivaterealm ${String(alice.tokenid)} beta bob a message of about the size of a chat line, 60 bytes`;
     console.log(`realmchat federation benchmark: one link alpha → beta, loopback, child processes, ${runs} run(s)`);
@@ -216,7 +163,7 @@ async function main(): Promise<void> {
     }
     console.log(`median backlog drain over one link: ${median(drainRates).toFixed(0)} msgs/s`);
     console.log(`median live sendprivaterealm (reply after the peer's verdict): ${median(liveRates).toFixed(0)} msgs/s`);
-    admin.close();
+    await admin.close();
   } finally {
     await Promise.all([stopRealm(alpha), stopRealm(beta)]);
     rmSync(dir, {recursive: true, force: true});

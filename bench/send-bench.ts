@@ -9,13 +9,12 @@
  *   npm run bench -- --c 16 --seconds 10 --runs 3 --durability full
  */
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
-import {connect, type Socket} from 'node:net';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {parseArgs} from 'node:util';
+import {ChatClient} from '../common/client/index.js';
+import {median, onReplies, openSocket} from './load-wire.js';
 import {startRealmchatd} from './realmchatd-process.js';
-
-const TERMINATOR = Buffer.from('\r\n\r\n');
 
 interface Result {
   concurrency: number;
@@ -34,32 +33,8 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
 }
 
-function open(port: number): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => resolve(socket));
-    socket.setNoDelay(true);
-    socket.once('error', reject);
-  });
-}
-
-/** One request/reply over a fresh connection (set-up only). */
-async function request(port: number, line: string): Promise<Record<string, unknown>> {
-  const socket = await open(port);
-  return new Promise((resolve) => {
-    let buffer = '';
-    socket.on('data', (chunk) => {
-      buffer += chunk;
-      if (buffer.endsWith('\r\n\r\n')) {
-        socket.destroy();
-        resolve(JSON.parse(buffer));
-      }
-    });
-    socket.write(line + '\r\n');
-  });
-}
-
 async function runLoad(port: number, pid: number, token: string, concurrency: number, seconds: number, warmup: number): Promise<Result> {
-  const sockets = await Promise.all(Array.from({length: concurrency}, () => open(port)));
+  const sockets = await Promise.all(Array.from({length: concurrency}, () => openSocket(port)));
   const line = Buffer.from(`send ${token} bench_target hello from the load generator\r\n`);
   const latencies: number[] = [];
   let measuring = false;
@@ -67,7 +42,6 @@ async function runLoad(port: number, pid: number, token: string, concurrency: nu
   let errors = 0;
   const done: Promise<void>[] = sockets.map((socket) => new Promise<void>((resolve) => {
     let sentAt = 0n;
-    let pending: Buffer = Buffer.alloc(0);
     const fire = () => {
       if (!running) {
         resolve();
@@ -76,15 +50,10 @@ async function runLoad(port: number, pid: number, token: string, concurrency: nu
       sentAt = process.hrtime.bigint();
       socket.write(line);
     };
-    socket.on('data', (chunk: Buffer) => {
-      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-      let end;
-      while ((end = pending.indexOf(TERMINATOR)) !== -1) {
-        if (pending[11] !== 0x4f) errors++; // {"status":"OK"… has 'O' at offset 11
-        pending = pending.subarray(end + 4);
-        if (measuring) latencies.push(Number(process.hrtime.bigint() - sentAt) / 1e6);
-        fire();
-      }
+    onReplies(socket, (ok) => {
+      if (!ok) errors++;
+      if (measuring) latencies.push(Number(process.hrtime.bigint() - sentAt) / 1e6);
+      fire();
     });
     fire();
   }));
@@ -107,11 +76,6 @@ async function runLoad(port: number, pid: number, token: string, concurrency: nu
   };
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
 async function main(): Promise<void> {
   const {values} = parseArgs({options: {
     c: {type: 'string', multiple: true},
@@ -125,8 +89,11 @@ async function main(): Promise<void> {
   const daemon = await startRealmchatd(['--port', '0', '--data', dir, '--log-level', 'warn', '--durability', values.durability]);
   const {child, port} = daemon;
   try {
-    const sender = await request(port, 'register bench_sender pw Bench_Sender lab');
-    await request(port, 'register bench_target pw Bench_Target lab');
+    const setup = new ChatClient({host: '127.0.0.1', port});
+    await setup.connect();
+    const sender = await setup.register('bench_sender', 'pw', 'Bench Sender', 'lab');
+    await setup.register('bench_target', 'pw', 'Bench Target', 'lab');
+    await setup.close();
     const token = sender.tokenid as string;
     console.log(`realmchat send benchmark: closed loop, durability=${values.durability}, ${values.seconds}s per run, ` +
       `${values.runs} run(s) per level, daemon pid ${child.pid}`);
