@@ -4,24 +4,12 @@ import {
   decodeLine, encodeFrame, encodeMessageBody, encodeMessageFrame, isWellFormedMessage, LinkDecoder,
   type DecodedFrame, type LinkFrame, type MessageBody, type MsgFrame,
 } from '../../daemon/federation/link-codec.js';
+import {everySplit, feedCut} from '../helpers/splits.js';
 
 /** Feeds `bytes` to a fresh decoder cut at the given offsets; returns everything it produced. */
 function feed(bytes: Buffer, cuts: number[], maxFrameBytes?: number): DecodedFrame[] {
   const decoder = new LinkDecoder({maxFrameBytes});
-  const out: DecodedFrame[] = [];
-  let start = 0;
-  for (const cut of [...cuts, bytes.length]) {
-    out.push(...decoder.push(bytes.subarray(start, cut)));
-    start = cut;
-  }
-  return out;
-}
-
-/** One chunk, byte by byte, and one cut at every index. */
-function everySplit(bytes: Buffer): number[][] {
-  const splits: number[][] = [[], Array.from({length: bytes.length - 1}, (_, i) => i + 1)];
-  for (let i = 1; i < bytes.length; i++) splits.push([i]);
-  return splits;
+  return feedCut(bytes, cuts, (chunk) => decoder.push(chunk));
 }
 
 const nonce = 'a1'.repeat(16);

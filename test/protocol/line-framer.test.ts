@@ -1,23 +1,11 @@
 import {describe, expect, it} from 'vitest';
 import {LineFramer, type FramedLine} from '../../common/protocol/line-framer.js';
+import {everySplit, feedCut} from '../helpers/splits.js';
 
 /** Feeds `bytes` to a fresh framer cut at the given offsets; returns everything it produced. */
 function feed(bytes: Buffer, cuts: number[], maxLineBytes?: number): FramedLine[] {
   const framer = new LineFramer({maxLineBytes});
-  const out: FramedLine[] = [];
-  let start = 0;
-  for (const cut of [...cuts, bytes.length]) {
-    out.push(...framer.push(bytes.subarray(start, cut)));
-    start = cut;
-  }
-  return out;
-}
-
-/** Every way the tests cut a stream: one chunk, byte by byte, and one cut at every index. */
-function everySplit(bytes: Buffer): number[][] {
-  const splits: number[][] = [[], Array.from({length: bytes.length - 1}, (_, i) => i + 1)];
-  for (let i = 1; i < bytes.length; i++) splits.push([i]);
-  return splits;
+  return feedCut(bytes, cuts, (chunk) => framer.push(chunk));
 }
 
 const lines = (...texts: string[]): FramedLine[] => texts.map((text) => ({kind: 'line', text}));

@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {encodeReply, ReplyDecoder, ReplyFramingError} from '../../common/protocol/reply-codec.js';
 import {error, ok} from '../../common/protocol/replies.js';
+import {everySplit, feedCut} from '../helpers/splits.js';
 
 describe('encodeReply', () => {
   it('is compact JSON ending in CRLF CRLF', () => {
@@ -36,16 +37,9 @@ describe('ReplyDecoder', () => {
   ];
 
   it('decodes the same replies for every split of the stream', () => {
-    const splits = [[], Array.from({length: stream.length - 1}, (_, i) => i + 1)];
-    for (let i = 1; i < stream.length; i++) splits.push([i]);
-    for (const cuts of splits) {
+    for (const cuts of everySplit(stream)) {
       const decoder = new ReplyDecoder();
-      const out = [];
-      let start = 0;
-      for (const cut of [...cuts, stream.length]) {
-        out.push(...decoder.push(stream.subarray(start, cut)));
-        start = cut;
-      }
+      const out = feedCut(stream, cuts, (chunk) => decoder.push(chunk));
       expect(out).toEqual(expected);
       expect(decoder.bufferedBytes).toBe(0);
     }
