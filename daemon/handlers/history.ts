@@ -25,7 +25,9 @@ export const history: Handler = (request, context) => {
       if (!store.isMember(group, username)) return error('NOT_A_MEMBER');
       rows = store.groupHistory(group, undefined, query);
     } else {
-      rows = store.groupHistory(target.name, realm, query);
+      // A group of another realm has only that realm's members: what this realm holds of it is what its users sent
+      // there, and each user sees only their own (not what colleagues wrote to a group they may not be in).
+      rows = store.groupHistory(target.name, realm, query, username);
     }
   } else {
     if (realm === undefined && !store.getUser(target.name)) return error('USER_NOT_FOUND');

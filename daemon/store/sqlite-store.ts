@@ -128,6 +128,7 @@ export class SqliteStore implements Store {
       groupHistory: db.prepare<Record<string, unknown>, MessageRow>(`
         SELECT ${MESSAGE_COLUMNS} FROM messages m
         WHERE m.group_name = @group AND m.recipient_realm IS @realm AND m.recipient IS NULL AND m.id < @before
+          AND (@sender IS NULL OR (m.sender = @sender AND m.sender_realm IS NULL))
         ORDER BY m.id DESC LIMIT @limit`),
     };
     this.#federation = prepareFederationStatements(db);
@@ -314,9 +315,9 @@ export class SqliteStore implements Store {
       .reverse().map(toMessage);
   }
 
-  groupHistory(group: string, groupRealm: string | undefined, query: HistoryQuery): StoredMessage[] {
+  groupHistory(group: string, groupRealm: string | undefined, query: HistoryQuery, sender?: string): StoredMessage[] {
     return this.#stmt.groupHistory
-      .all({group, realm: groupRealm ?? null, before: query.beforeId ?? Number.MAX_SAFE_INTEGER, limit: query.limit})
+      .all({group, realm: groupRealm ?? null, sender: sender ?? null, before: query.beforeId ?? Number.MAX_SAFE_INTEGER, limit: query.limit})
       .reverse().map(toMessage);
   }
 

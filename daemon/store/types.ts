@@ -149,8 +149,11 @@ export interface Store {
   hasUnread(username: string): boolean;
   /** A private conversation between two users, newest `limit` before `beforeId`, returned oldest first. */
   privateHistory(username: string, peer: string, peerRealm: string | undefined, query: HistoryQuery): StoredMessage[];
-  /** A group conversation, newest `limit` before `beforeId`, returned oldest first. */
-  groupHistory(group: string, groupRealm: string | undefined, query: HistoryQuery): StoredMessage[];
+  /**
+   * A group conversation, newest `limit` before `beforeId`, returned oldest first; with `sender`, only the messages
+   * that local user sent.
+   */
+  groupHistory(group: string, groupRealm: string | undefined, query: HistoryQuery, sender?: string): StoredMessage[];
 
   // ---- federation ----
 

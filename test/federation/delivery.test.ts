@@ -70,6 +70,8 @@ describe('groups on the other realm', () => {
     const history = await alice.client.request('history group:crew@beta');
     expect(history.messages).toHaveLength(5);
     expect(history.messages).toEqual(expect.arrayContaining([expect.objectContaining({msg_from: 'alice', msg_to: 'crew@beta', group: 'crew'})]));
+    // Another user of alpha does not read what alice wrote to a group of beta.
+    expect((await andi.client.request('history group:crew@beta')).messages).toEqual([]);
   });
 });
 
