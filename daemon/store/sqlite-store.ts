@@ -38,6 +38,8 @@ interface MessageRow {
   body: string;
   ts: number;
   read_at?: number | null;
+  /** History rows: 1 when the reader received this message (only then is `read_at` meaningful). */
+  received?: number;
 }
 
 function toMessage(row: MessageRow): StoredMessage {
@@ -46,7 +48,7 @@ function toMessage(row: MessageRow): StoredMessage {
   if (row.recipient !== null) message.recipient = row.recipient;
   if (row.recipient_realm !== null) message.recipientRealm = row.recipient_realm;
   if (row.group_name !== null) message.group = row.group_name;
-  if (row.read_at !== undefined) message.read = row.read_at !== null;
+  if (row.received === 1) message.read = row.read_at !== null;
   return message;
 }
 
@@ -119,7 +121,7 @@ export class SqliteStore implements Store {
       hasUnread: db.prepare('SELECT 1 FROM deliveries WHERE recipient = ? AND read_at IS NULL LIMIT 1').pluck(),
       markRead: db.prepare('UPDATE deliveries SET read_at = ? WHERE recipient = ? AND message_id = ? AND read_at IS NULL'),
       privateHistory: db.prepare<Record<string, unknown>, MessageRow>(`
-        SELECT ${MESSAGE_COLUMNS}, d.read_at FROM messages m
+        SELECT ${MESSAGE_COLUMNS}, d.read_at, d.recipient IS NOT NULL AS received FROM messages m
         LEFT JOIN deliveries d ON d.message_id = m.id AND d.recipient = @me
         WHERE m.id < @before AND m.group_name IS NULL AND (
           (m.sender = @me AND m.sender_realm IS NULL AND m.recipient = @peer AND m.recipient_realm IS @realm) OR

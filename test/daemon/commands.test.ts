@@ -139,6 +139,8 @@ describe('send, inbox, info, history', () => {
 
     const history = await b.request('history sender1');
     expect((history.messages as Array<{msg: string}>).map((m) => m.msg)).toEqual(['first', 'second one', 'reply']);
+    // `read` is about messages the reader received; its own messages carry none.
+    expect((history.messages as Array<{read?: boolean}>).map((m) => m.read)).toEqual([true, true, undefined]);
     const page = await b.request('history sender1 2');
     expect((page.messages as Array<{msg: string}>).map((m) => m.msg)).toEqual(['second one', 'reply']);
     expect(page.more).toBe(true);
