@@ -37,6 +37,8 @@ export function drainInbox(
 ): {messages: WireMessage[]; more: boolean} {
   const {store, options} = context;
   const page: InboxPage = store.unread(username, {maxMessages: options.inboxMaxMessages, maxBytes: options.inboxMaxBytes}, fromRealm);
+  // Build the reply first: if that fails, nothing is marked read and the messages stay unread.
+  const messages = page.messages.map((message) => toWireMessage(message, options.realm, username));
   store.markRead(username, page.messages.map((message) => message.id), context.clock.now());
-  return {messages: page.messages.map((message) => toWireMessage(message, options.realm, username)), more: page.more};
+  return {messages, more: page.more};
 }

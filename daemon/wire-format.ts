@@ -44,11 +44,18 @@ export function toWireMessage(message: StoredMessage, ownRealm: string, reader?:
   return wire;
 }
 
-/** Groups wire messages by sender address, each list in arrival order (the inbox shape). */
+/**
+ * Groups wire messages by sender address, each list in arrival order (the inbox shape). Keyed through a Map: a
+ * username may be `constructor` or `__proto__`, which a plain object lookup would find on Object.prototype.
+ */
 export function bySender(messages: readonly WireMessage[]): Record<string, WireMessage[]> {
-  const grouped: Record<string, WireMessage[]> = {};
-  for (const message of messages) (grouped[message.msg_from] ??= []).push(message);
-  return grouped;
+  const grouped = new Map<string, WireMessage[]>();
+  for (const message of messages) {
+    const list = grouped.get(message.msg_from);
+    if (list) list.push(message);
+    else grouped.set(message.msg_from, [message]);
+  }
+  return Object.fromEntries(grouped); // own data properties, even for `__proto__`
 }
 
 /** The public profile of a user: never a password, verifier or token. */

@@ -83,7 +83,7 @@ export function error(code: ErrorCode, fields: Record<string, Json | undefined> 
 /** The error code of an ERROR reply, or undefined for OK. Falls back to the message for peers that send no code. */
 export function errorCodeOf(reply: Reply): ErrorCode | undefined {
   if (reply.status !== 'ERROR') return undefined;
-  if (reply.code && reply.code in ERRORS) return reply.code;
+  if (reply.code && Object.hasOwn(ERRORS, reply.code)) return reply.code;
   const entry = Object.entries(ERRORS).find(([, message]) => message === reply.message);
   return entry?.[0] as ErrorCode | undefined;
 }

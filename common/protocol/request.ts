@@ -96,6 +96,10 @@ export function parseParams(split: SplitRequest & {spec: CommandSpec}): ParamsRe
   if (words.length < required + restWords) return {ok: false, code: 'MISSING_PARAMETER'};
   const fixedCount = spec.rest ? spec.params.length : Math.min(words.length, spec.params.length);
   if (!spec.rest && words.length > spec.params.length) return {ok: false, code: 'BAD_PARAMETER'};
+  // Words split on spaces and tabs only, so a "word" of other white space (\f, U+3000…) trims to no text at all:
+  // the text is missing, which is answered before any malformed parameter.
+  const text = spec.rest === 'text' ? split.line.slice(words[fixedCount - 1]?.end ?? 0).trim() : undefined;
+  if (text === '') return {ok: false, code: 'MISSING_PARAMETER'};
 
   const params: Record<string, ParamValue> = {};
   for (let i = 0; i < fixedCount; i++) {
@@ -109,10 +113,7 @@ export function parseParams(split: SplitRequest & {spec: CommandSpec}): ParamsRe
     return {ok: false, code: 'MISSING_PARAMETER'};
   }
 
-  if (spec.rest === 'text') {
-    const text = split.line.slice(words[fixedCount - 1]?.end ?? 0).trim();
-    return {ok: true, request: {spec, params, text}};
-  }
+  if (text !== undefined) return {ok: true, request: {spec, params, text}};
   if (spec.rest === 'nameAndCountry') {
     const rest = words.slice(fixedCount);
     const country = rest.pop()!.text;
@@ -148,7 +149,10 @@ function parseValue(kind: ParamKind, word: string): ParamValue | undefined {
         return isValidName(name) ? {kind: 'group', name} : undefined;
       }
       if (word.includes(',')) {
-        const names = [...new Set(word.split(',').filter((name) => name !== ''))];
+        // Names are case-insensitive: keep each user once, in its first spelling.
+        const byKey = new Map<string, string>();
+        for (const name of word.split(',')) if (name !== '' && !byKey.has(name.toLowerCase())) byKey.set(name.toLowerCase(), name);
+        const names = [...byKey.values()];
         return names.length > 0 && names.every(isValidName) ? {kind: 'users', names} : undefined;
       }
       return isValidName(word) ? {kind: 'group', name: word} : undefined;

@@ -7,6 +7,9 @@ import type {Socket} from 'node:net';
 import {encodeFrame, LinkDecoder, type LinkFrame} from './link-codec.js';
 import type {Logger} from '../logger.js';
 
+/** How many maximum-size frames' worth of our bytes a peer may leave unread (4 MiB with the default 1 MiB). */
+const UNREAD_FRAMES = 4;
+
 /** What the owner of a channel is told. */
 export interface ChannelHandler {
   /** A decoded frame (ping/pong are answered by the channel itself and not passed on). */
@@ -32,6 +35,8 @@ export class LinkChannel {
   readonly #socket: Socket;
   readonly #decoder: LinkDecoder;
   readonly #logger: Logger;
+  /** Our frames the peer may leave unread before the connection is cut (see `send`). */
+  readonly #maxUnreadBytes: number;
   #handler: ChannelHandler | undefined;
   /** Frames decoded while no handler was attached (between the handshake and the link taking over). */
   readonly #backlog: LinkFrame[] = [];
@@ -46,6 +51,7 @@ export class LinkChannel {
     this.#socket = socket;
     this.#logger = options.logger;
     this.#decoder = new LinkDecoder({maxFrameBytes: options.maxFrameBytes});
+    this.#maxUnreadBytes = UNREAD_FRAMES * options.maxFrameBytes;
     this.remote = `${socket.remoteAddress}:${socket.remotePort}`;
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
@@ -92,11 +98,19 @@ export class LinkChannel {
 
   /**
    * Sends one frame; false when the socket's buffer is full (wait for `writable`). Control frames (handshake, ack,
-   * pong) are small and bounded by what the peer sends, so they are written regardless; only the message pump
-   * (RealmLink) holds back on false.
+   * pong) are small and answer what the peer sends, so they are written regardless; only the message pump
+   * (RealmLink) holds back on false. A peer that keeps sending but never reads would make them pile up here without
+   * bound (a flood of pings costs nothing, even before the handshake), so once more than a few frames' worth of
+   * our bytes wait unread, the connection is cut. The pump alone never queues that much: it stops at a full buffer.
    */
   send(frame: LinkFrame): boolean {
-    return this.write(encodeFrame(frame));
+    const flushed = this.write(encodeFrame(frame));
+    if (!this.#isClosed && this.#socket.writableLength > this.#maxUnreadBytes) {
+      this.#logger.warn('closing a realm link whose peer does not read what we send',
+        {peer: this.remote, queuedBytes: this.#socket.writableLength});
+      this.close('the peer does not read what we send');
+    }
+    return flushed;
   }
 
   /** Sends encoded frames; false when the socket's buffer is full (wait for `writable`). */

@@ -27,21 +27,35 @@ export type HandshakeResult =
   | {ok: true; channel: LinkChannel; peer: string; peerPort: number}
   | {ok: false; reason: string};
 
-/** Dials `host:port` and authenticates as the initiator, expecting the peer to be realm `expected`. */
+/**
+ * Dials `host:port` and authenticates as the initiator, expecting the peer to be realm `expected`. Aborting
+ * `signal` (the daemon stops) gives up at once: the socket is closed and the result is a failure.
+ */
 export function dialLink(
   settings: HandshakeSettings, target: {host: string; port: number; expected: string},
   onConnected: (channel: LinkChannel) => void = () => {},
+  signal?: AbortSignal,
 ): Promise<HandshakeResult> {
   return new Promise((resolve) => {
     let channel: LinkChannel | undefined;
     const socket: Socket = connect({host: target.host, port: target.port});
-    const timer = setTimeout(() => {
+    const giveUp = (reason: string) => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
       socket.destroy();
-      channel?.close('handshake timeout');
-      resolve({ok: false, reason: `no handshake within ${settings.timeoutMs} ms`});
-    }, settings.timeoutMs);
+      channel?.close(reason);
+      resolve({ok: false, reason});
+    };
+    const onAbort = () => giveUp('daemon stopping');
+    const timer = setTimeout(() => giveUp(`no handshake within ${settings.timeoutMs} ms`), settings.timeoutMs);
+    if (signal?.aborted) {
+      giveUp('daemon stopping');
+      return;
+    }
+    signal?.addEventListener('abort', onAbort, {once: true});
     socket.once('error', (err) => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
       resolve({ok: false, reason: err.message});
     });
     socket.once('connect', () => {
@@ -50,6 +64,7 @@ export function dialLink(
       onConnected(channel);
       runHandshake(channel, (frame) => handshake.receive(frame), (result) => {
         clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
         resolve(result);
       });
       channel.send(handshake.hello());

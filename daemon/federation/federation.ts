@@ -44,6 +44,8 @@ class LinkedFederation implements Federation {
   /** Incoming connections still in their handshake. */
   readonly #handshaking = new Set<Socket>();
   readonly #env: LinkEnvironment;
+  /** Aborted when the daemon stops: dials still in their handshake give up at once. */
+  readonly #stopping = new AbortController();
   #port = 0;
   #started = false;
   #closed = false;
@@ -59,6 +61,7 @@ class LinkedFederation implements Federation {
       tunables: this.#tunables,
       handshakeSettings: () => this.#handshakeSettings(),
       random: Math.random,
+      stopping: this.#stopping.signal,
     };
     for (const record of services.store.listRealms()) this.#links.set(lower(record.name), new RealmLink(this.#env, record));
     this.acceptor = {verb: LINK_HELLO_VERB, accept: (socket, head) => this.#accept(socket, head)};
@@ -85,6 +88,7 @@ class LinkedFederation implements Federation {
 
   async close(): Promise<void> {
     this.#closed = true;
+    this.#stopping.abort();
     for (const link of this.#links.values()) link.close();
     for (const socket of this.#handshaking) socket.destroy();
     this.#handshaking.clear();
@@ -101,19 +105,31 @@ class LinkedFederation implements Federation {
     if (!target) return error('MISSING_PARAMETER');
     this.#adding.add(lower(realm));
     try {
-      const result = await dialLink(this.#handshakeSettings(), {...target, expected: realm});
+      const result = await dialLink(this.#handshakeSettings(), {...target, expected: realm}, undefined, this.#stopping.signal);
+      if (this.#closed) {
+        if (result.ok) result.channel.close('daemon stopping');
+        return error('SHUTTING_DOWN');
+      }
       if (!result.ok) {
         logger.warn('addrealm: the realm cannot be reached', {realm, address: `${target.host}:${target.port}`, reason: result.reason});
         return error('REALM_UNREACHABLE');
       }
-      if (this.#closed) {
-        result.channel.close('daemon stopping');
-        return error('SHUTTING_DOWN');
-      }
-      if (this.#links.has(lower(realm))) {
-        // It linked to us while we were checking it.
-        result.channel.close('already linked');
-        return error('REALM_EXISTS');
+      const existing = this.#links.get(lower(realm));
+      if (existing) {
+        // It linked to us while we were checking it: it ran addrealm for us at the same moment. A link that
+        // nobody dials never comes back once its connection drops, so exactly one side must become the dialler:
+        // the realm whose name sorts first (both sides decide alike). The other keeps the link it was given.
+        if (existing.record.dial || lower(options.realm) > lower(result.peer)) {
+          result.channel.close('already linked');
+          return error('REALM_EXISTS');
+        }
+        const record: RealmRecord = {...existing.record, host: target.host, port: target.port, dial: true};
+        store.saveRealm(record);
+        existing.updateRecord(record);
+        existing.adopt(result.channel);
+        logger.info('realm added (it was linking to us at the same time; this realm dials)',
+          {realm: record.name, address: `${target.host}:${target.port}`});
+        return ok(OK_MESSAGES.addrealm, {realm: record.name, host: target.host, port: target.port});
       }
       const record: RealmRecord = {name: result.peer, host: target.host, port: target.port, dial: true, addedAt: clock.now()};
       // Committed with this request's reply (the connection awaits the store before answering).

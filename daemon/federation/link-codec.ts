@@ -165,7 +165,8 @@ export function decodeLine(line: string): DecodedFrame {
     return {ok: false, code: 'MALFORMED', verb};
   }
   if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) return {ok: false, code: 'MALFORMED', verb};
-  const check = CHECKS[verb];
+  // Own keys only: a verb such as `constructor` or `hasOwnProperty` must not find an Object.prototype member.
+  const check = Object.hasOwn(CHECKS, verb) ? CHECKS[verb] : undefined;
   if (!check) return {ok: false, code: 'UNKNOWN_VERB', verb};
   const frame = check(fields as Record<string, unknown>);
   return frame ? {ok: true, frame} : {ok: false, code: 'BAD_FIELDS', verb};
@@ -213,20 +214,27 @@ const CHECKS: Record<string, (f: Record<string, unknown>) => LinkFrame | undefin
  */
 function checkMsg(f: Record<string, unknown>): MsgFrame | undefined {
   if (!isSeq(f.seq) || typeof f.id !== 'string' || f.id.length === 0 || f.id.length > 100) return undefined;
+  // Anything but a string reads as '' (an invalid name, refused with a verdict). Never String(value): the peer's
+  // JSON may be an object with its own `toString`, which makes the conversion throw.
+  const text = (value: unknown) => (typeof value === 'string' ? value : '');
   const base = {
     type: 'msg' as const, seq: f.seq, id: f.id,
-    origin: String(f.origin ?? ''), from: String(f.from ?? ''),
-    text: typeof f.text === 'string' ? f.text : '', ts: Number.isSafeInteger(f.ts) ? (f.ts as number) : -1,
+    origin: text(f.origin), from: text(f.from),
+    text: text(f.text), ts: Number.isSafeInteger(f.ts) ? (f.ts as number) : -1,
   };
   if (typeof f.to === 'string') return {...base, to: f.to};
   if (typeof f.group === 'string') return {...base, group: f.group};
-  if (Array.isArray(f.users)) return {...base, users: (f.users as unknown[]).map(String)};
+  if (Array.isArray(f.users)) return {...base, users: (f.users as unknown[]).map(text)};
   return {...base, to: ''};
 }
 
+/** The largest time a JavaScript Date holds (ms since the epoch); a later `ts` could never be shown to a reader. */
+const MAX_DATE_MS = 8.64e15;
+
 /** True when a message frame's content is acceptable: valid names, a non-empty text, a timestamp, one target. */
 export function isWellFormedMessage(frame: MsgFrame): boolean {
-  if (!isName(frame.origin) || !isName(frame.from) || frame.text.trim() === '' || frame.ts < 0) return false;
+  if (!isName(frame.origin) || !isName(frame.from) || frame.text.trim() === '') return false;
+  if (frame.ts < 0 || frame.ts > MAX_DATE_MS) return false;
   if ('to' in frame) return isName(frame.to);
   if ('group' in frame) return isName(frame.group);
   return frame.users.length > 0 && frame.users.length <= 1000 && frame.users.every(isName);

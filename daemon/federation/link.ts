@@ -45,6 +45,8 @@ export interface LinkEnvironment {
   handshakeSettings(): HandshakeSettings;
   /** Random source for the backoff jitter. */
   readonly random: () => number;
+  /** Aborted when the daemon stops: a dial still in its handshake gives up at once. */
+  readonly stopping?: AbortSignal;
 }
 
 /** Write batches of frames of about this many characters. */
@@ -193,6 +195,7 @@ export class RealmLink {
       () => {
         if (!this.#channel) this.#setState('handshaking');
       },
+      this.env.stopping,
     );
     this.#dialing = false;
     if ((this.#state as LinkState) === 'closed') { // it may have closed while we dialled
@@ -332,7 +335,9 @@ export class RealmLink {
     const verdicts: Array<[Waiter, Verdict]> = [];
     for (const entry of done) {
       const code = refused.get(entry.seq);
-      const errorCode: ErrorCode | undefined = code === undefined ? undefined : code in ERRORS ? (code as ErrorCode) : 'INTERNAL';
+      // Own keys only: a peer's code such as `constructor` must not pass for one of ours.
+      const errorCode: ErrorCode | undefined =
+        code === undefined ? undefined : Object.hasOwn(ERRORS, code) ? (code as ErrorCode) : 'INTERNAL';
       const waiter = this.#waiters.get(entry.seq);
       if (waiter) {
         clearTimeout(waiter.timer);

@@ -182,6 +182,37 @@ describe('send, inbox, info, history', () => {
     await small.cleanup();
   });
 
+  it('keys the inbox by any valid username, including names of Object.prototype members', async () => {
+    const {client: reader} = await registerUser(server.port, 'proto_reader');
+    const senders = ['constructor', '__proto__', 'toString'];
+    for (const name of senders) {
+      const {client} = await registerUser(server.port, name);
+      expect(await client.request(`send proto_reader from ${name}`)).toMatchObject({status: 'OK'});
+      client.close();
+    }
+    const inbox = await reader.request('inbox');
+    expect(inbox).toMatchObject({status: 'OK', message: 'Inbox', more: false});
+    const messages = inbox.messages as Record<string, Array<{msg: string}>>;
+    expect(Object.keys(messages)).toEqual(senders);
+    for (const name of senders) expect(messages[name]!.map((m) => m.msg)).toEqual([`from ${name}`]);
+    reader.close();
+  });
+
+  it('marks nothing read when the inbox reply cannot be built (the messages are not lost)', async () => {
+    const {client: reader} = await registerUser(server.port, 'fragile_reader');
+    const {client: sender} = await registerUser(server.port, 'fragile_sender');
+    expect(await sender.request('send fragile_reader kept')).toMatchObject({status: 'OK'});
+    // A stored row the reply cannot show (a time no Date holds), as a bug or an old version might leave behind.
+    const {store} = server.daemon.services;
+    store.storeMessage({sender: 'fragile_sender', recipient: 'fragile_reader', body: 'unshowable', ts: 9e15}, ['fragile_reader']);
+    await store.settled();
+    expect(await reader.request('inbox')).toMatchObject({status: 'ERROR', code: 'INTERNAL'});
+    const unread = store.unread('fragile_reader', {maxMessages: 10, maxBytes: 1 << 20}).messages.map((m) => m.body);
+    expect(unread).toEqual(['kept', 'unshowable']);
+    reader.close();
+    sender.close();
+  });
+
   it('long-polls: inbox N waits for the first message and answers at once when it arrives', async () => {
     const {client: waiter, token} = await registerUser(server.port, 'poller');
     const {client: sender} = await registerUser(server.port, 'poker');

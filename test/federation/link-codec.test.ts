@@ -72,6 +72,13 @@ describe('LinkDecoder', () => {
     }
   });
 
+  it('treats names of Object.prototype members as unknown verbs, never as frame checks', () => {
+    // A plain-object lookup would find `constructor`, `hasOwnProperty`, `__proto__`… and throw or accept anything.
+    for (const verb of ['constructor', 'hasOwnProperty', '__proto__', 'toString', 'valueOf', 'isPrototypeOf']) {
+      expect(decodeLine(`${verb} {"type":"ack","upto":"x"}`)).toEqual({ok: false, code: 'UNKNOWN_VERB', verb});
+    }
+  });
+
   it('reports invalid UTF-8 and over-long frames, then keeps decoding', () => {
     const bytes = Buffer.concat([Buffer.from('msg {"t":"'), Buffer.from([0xff]), Buffer.from('"}\n'), Buffer.from(`ping {"pad":"${'x'.repeat(100)}"}\npong {}\n`)]);
     expect(feed(bytes, [], 64)).toEqual([
@@ -88,6 +95,16 @@ describe('message frames', () => {
     expect(decodeLine('msg {"id":"x"}')).toEqual({ok: false, code: 'BAD_FIELDS', verb: 'msg'});
   });
 
+  it('never convert the peer objects to strings (an own toString could make that throw)', () => {
+    const hostile = '{"toString":1,"valueOf":null}';
+    for (const fields of [`"origin":${hostile}`, `"from":${hostile}`, `"to":"bob","users":[${hostile}]`, `"users":[${hostile}]`, '"users":[null]']) {
+      const decoded = decodeLine(`msg {"seq":5,"id":"x","text":"hi","ts":1,"origin":"alpha","from":"alice",${fields}}`);
+      expect(decoded.ok, fields).toBe(true);
+      // Bad content, refused with a verdict (`to` wins over `users` when both are there).
+      if (!fields.startsWith('"to"')) expect(isWellFormedMessage((decoded as {frame: MsgFrame}).frame), fields).toBe(false);
+    }
+  });
+
   it('are well formed with valid names, a text, a time and one target', () => {
     const base = {type: 'msg' as const, seq: 1, id: 'i', origin: 'alpha', from: 'alice', text: 'hi', ts: 0};
     expect(isWellFormedMessage({...base, to: 'bob'})).toBe(true);
@@ -96,5 +113,8 @@ describe('message frames', () => {
     expect(isWellFormedMessage({...base, users: []})).toBe(false);
     expect(isWellFormedMessage({...base, text: '  ', to: 'bob'})).toBe(false);
     expect(isWellFormedMessage({...base, ts: -1, to: 'bob'})).toBe(false);
+    // Past the largest time a Date holds: it could never be shown (toISOString throws).
+    expect(isWellFormedMessage({...base, ts: 8.64e15, to: 'bob'})).toBe(true);
+    expect(isWellFormedMessage({...base, ts: 8.64e15 + 1, to: 'bob'})).toBe(false);
   });
 });

@@ -101,6 +101,27 @@ describe('receiving', () => {
     expect(received).toEqual(Array.from({length: count}, (_, i) => `n${i + 1}`));
   });
 
+  it('refuses a message whose time no Date can hold, so it never breaks its reader inbox', async () => {
+    const key = newKey();
+    const {daemon, user: bob} = await realmWithUser('beta', 'bob', key);
+    const peer = await RawPeer.dial(daemon.port, 'delta', 'beta', key);
+    peers.push(peer);
+    peer.send(msg(1, 'before'));
+    peer.send(msg(2, 'far-future', {ts: 9e15}));
+    peer.send(msg(3, 'after'));
+    const refused: unknown[] = [];
+    for (;;) {
+      const ack = await peer.frame();
+      if (ack.type === 'ack') refused.push(...(ack.refused ?? []));
+      if (ack.type === 'ack' && ack.upto === 3) break;
+    }
+    expect(refused).toEqual([[2, 'BAD_PARAMETER']]);
+    const inbox = await bob.client.request('inbox');
+    expect(inbox).toMatchObject({status: 'OK'});
+    expect(texts(inbox)).toEqual(['text before', 'text after']);
+    expect((await bob.client.request('history dave@delta')).status).toBe('OK');
+  });
+
   it('refuses a malformed message with a verdict instead of blocking the link', async () => {
     const key = newKey();
     const {daemon} = await realmWithUser('beta', 'bob', key);
@@ -116,6 +137,28 @@ describe('receiving', () => {
       ack = await peer.frame();
     }
     expect(refused).toEqual([[1, 'BAD_PARAMETER']]);
+  });
+});
+
+describe('a peer that sends but never reads', () => {
+  it('is disconnected once its unread replies pile up, instead of growing the daemon memory', async () => {
+    const key = newKey();
+    // Replies are held for 4 frames' worth at most: 4 × 64 KiB here (beyond what the kernel buffers take).
+    const {daemon, logger} = await realmWithUser('beta', 'bob', key, {maxFrameBytes: 64 * 1024});
+    const peer = await RawPeer.dial(daemon.port, 'delta', 'beta', key);
+    peers.push(peer);
+    peer.socket.pause(); // never read: every pong stays with the daemon once the kernel buffers are full
+    let closed = false;
+    void peer.closed.then(() => (closed = true));
+    const chunk = Buffer.from('ping {}\n'.repeat(8192));
+    const limit = 16 * 1024 * 1024; // pings for far more pongs than the kernel buffers (~4 MiB) and the bound take
+    for (let sent = 0; sent < limit && !closed; sent += chunk.length) {
+      if (!peer.socket.write(chunk)) {
+        await Promise.race([new Promise((resolve) => peer.socket.once('drain', resolve)), peer.closed]);
+      }
+    }
+    await Promise.race([peer.closed, new Promise((_, reject) => setTimeout(() => reject(new Error('still connected')), 10_000))]);
+    expect(logger.lines.some((line) => line.includes('does not read'))).toBe(true);
   });
 });
 
@@ -169,6 +212,14 @@ describe('sending', () => {
     });
     // The sender's copy stays in its history: it was told "queued", not "refused".
     expect((await alice.client.request('history ghost@delta')).messages).toHaveLength(1);
+  });
+
+  it('takes a refusal code it does not know (even `constructor`) as INTERNAL, with the exact message', async () => {
+    const {user: alice, peer} = await alphaLinkedToPeer({verdictTimeoutMs: 5000});
+    const pending = alice.client.request('sendprivaterealm delta dora odd verdict');
+    const frame = (await peer.frame()) as MsgFrame;
+    peer.send({type: 'ack', upto: frame.seq, refused: [[frame.seq, 'constructor']]});
+    expect(await pending).toEqual({status: 'ERROR', message: 'Terjadi kesalahan pada server', code: 'INTERNAL'});
   });
 
   it('resends everything unacknowledged, in order, on the next connection', async () => {

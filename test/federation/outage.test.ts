@@ -2,7 +2,10 @@
  * Outages: a realm stopped and restarted (idle and under load), the sending realm restarted, and a queued message
  * refused later. Nothing accepted is lost, nothing arrives twice, order holds per sender.
  */
+import {createServer, type Socket} from 'node:net';
+import {join} from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
+import {SqliteStore} from '../../daemon/store/sqlite-store.js';
 import type {LineClient, TestDaemon} from '../helpers/daemon.js';
 import {link, login, newKey, realmEntry, startRealm, texts, user, waitFor} from './helpers.js';
 
@@ -171,5 +174,86 @@ describe('a queued message that is refused later', () => {
       'Delivery failed: realm beta refused your message to nobody@beta (User tidak ditemukan): "are you there"',
       'Delivery failed: realm beta refused your message to group:nogroup@beta (Group tidak ditemukan): "anyone"',
     ]);
+  });
+});
+
+describe('both realms run addrealm for each other at the same moment', () => {
+  it('ends with one working link that one side dials, also after both restart', async () => {
+    const key = newKey();
+    let alpha = await startRealm('alpha', {key});
+    let beta = await startRealm('beta', {key});
+    daemons.push(alpha, beta);
+    const alice = await user(alpha.port, 'alice');
+    const bob = await user(beta.port, 'bob');
+    clients.push(alice.client, bob.client);
+    // Each side's check of the peer completes while the peer's own connection is being registered here.
+    const replies = await Promise.all([
+      alice.client.request(`addrealm beta 127.0.0.1 ${beta.port}`),
+      bob.client.request(`addrealm alpha 127.0.0.1 ${alpha.port}`),
+    ]);
+    for (const reply of replies) expect(['Realm added successfully', 'Realm sudah ada']).toContain(reply.message);
+    await waitFor(async () => (await realmEntry(alice.client, 'beta'))?.state === 'ready', 5000, 'alpha to list beta ready');
+    await waitFor(async () => (await realmEntry(bob.client, 'alpha'))?.state === 'ready', 5000, 'beta to list alpha ready');
+    // Someone must dial, or the link never comes back after it drops.
+    const directions = [(await realmEntry(alice.client, 'beta'))!.direction, (await realmEntry(bob.client, 'alpha'))!.direction];
+    expect(directions).toContain('outbound');
+
+    alpha = await restart(alpha);
+    beta = await restart(beta);
+    const alice2 = await login(alpha.port, 'alice');
+    const bob2 = await login(beta.port, 'bob');
+    clients.push(alice2, bob2);
+    await waitFor(async () => (await realmEntry(alice2, 'beta'))?.state === 'ready', 5000, 'the link to come back');
+    expect(await alice2.request('sendprivaterealm beta bob across')).toMatchObject({message: 'Message sent to user in realm'});
+    expect(await bob2.request('sendprivaterealm alpha alice back')).toMatchObject({message: 'Message sent to user in realm'});
+    expect(texts(await bob2.request('inbox'))).toEqual(['across']);
+    expect(texts(await alice2.request('inbox'))).toEqual(['back']);
+  });
+});
+
+describe('stopping while a realm is being dialled', () => {
+  /** A TCP server that accepts connections and never answers (a hung daemon, or something else on that port). */
+  async function silentServer() {
+    const sockets: Socket[] = [];
+    const server = createServer((socket) => {
+      sockets.push(socket);
+      socket.on('error', () => {});
+      socket.resume(); // read (and ignore) the hello, so the end of the stream is seen
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return {server, sockets, port: (server.address() as {port: number}).port};
+  }
+
+  const closedWithin = (socket: Socket, ms: number) => new Promise<boolean>((resolve) => {
+    if (socket.destroyed) return resolve(true);
+    const timer = setTimeout(() => resolve(false), ms);
+    socket.once('close', () => { clearTimeout(timer); resolve(true); });
+  });
+
+  it('drops the dial of addrealm and of a stored link at once, not after the handshake timeout', async () => {
+    const silent = await silentServer();
+    try {
+      const alpha = await startRealm('alpha', {tunables: {handshakeTimeoutMs: 15_000}});
+      daemons.push(alpha);
+      const alice = await user(alpha.port, 'alice');
+      clients.push(alice.client);
+      void alice.client.request(`addrealm ghost 127.0.0.1 ${silent.port}`).catch(() => {});
+      await waitFor(() => silent.sockets.length === 1, 5000, 'addrealm to dial');
+      await alpha.stop();
+      expect(await closedWithin(silent.sockets[0]!, 2000)).toBe(true);
+
+      // A stored link that dials on start-up.
+      const store = new SqliteStore({file: join(alpha.dir, 'realmchat.db')});
+      store.saveRealm({name: 'ghost', host: '127.0.0.1', port: silent.port, dial: true, addedAt: 0});
+      await store.close();
+      const again = await alpha.restart();
+      daemons.splice(daemons.indexOf(alpha), 1, again);
+      await waitFor(() => silent.sockets.length === 2, 5000, 'the link to dial');
+      await again.stop();
+      expect(await closedWithin(silent.sockets[1]!, 2000)).toBe(true);
+    } finally {
+      for (const socket of silent.sockets) socket.destroy();
+      await new Promise((resolve) => silent.server.close(resolve));
+    }
   });
 });

@@ -86,6 +86,59 @@ describe('the federation key', () => {
   });
 });
 
+describe('frames named like Object.prototype members', () => {
+  it('do not crash the daemon before the handshake (no key needed to send them)', async () => {
+    const beta = await realm('beta', newKey());
+    const raw = await new Promise<RawPeer>((resolve) => {
+      const socket = connect(beta.daemon.port, '127.0.0.1', () => resolve(new RawPeer(socket)));
+    });
+    peers.push(raw);
+    // In the hello's own packet (the bytes the client connection hands over) and after it.
+    raw.write(`realmlink {"v":1,"realm":"mallory","to":"beta","nonce":"${'0'.repeat(32)}","auth":"key","port":0}\n` +
+      'hasOwnProperty {}\n__proto__ {}\n');
+    expect(await raw.frame()).toMatchObject({type: 'challenge', realm: 'beta'});
+    raw.write('toString {}\nvalueOf {}\n');
+    raw.send({type: 'response', proof: 'f'.repeat(64)});
+    expect(await raw.frame()).toEqual({type: 'refuse', reason: 'bad-proof'});
+    expect(await beta.client.request('realms')).toMatchObject({status: 'OK', realms: []});
+  });
+
+  it('a message frame whose names are objects with their own toString: refused, no crash, before and after the handshake', async () => {
+    const key = newKey();
+    const beta = await realm('beta', key);
+    const hostile = (seq: number) =>
+      `msg {"seq":${seq},"id":"h${seq}","origin":{"toString":1},"from":{"valueOf":null,"toString":null},"users":[{"toString":1}],"text":"x","ts":1}\n`;
+    const raw = await new Promise<RawPeer>((resolve) => {
+      const socket = connect(beta.daemon.port, '127.0.0.1', () => resolve(new RawPeer(socket)));
+    });
+    peers.push(raw);
+    raw.write(`realmlink {"v":1,"realm":"mallory","to":"beta","nonce":"${'0'.repeat(32)}","auth":"key","port":0}\n${hostile(1)}`);
+    expect(await raw.frame()).toMatchObject({type: 'challenge'});
+    expect(await raw.frame()).toEqual({type: 'refuse', reason: 'unexpected-frame'});
+
+    const peer = await RawPeer.dial(beta.daemon.port, 'delta', 'beta', key);
+    peers.push(peer);
+    peer.write(hostile(2));
+    expect(await peer.frame()).toEqual({type: 'ack', upto: 2, refused: [[2, 'BAD_PARAMETER']]});
+    expect(await beta.client.request('realms')).toMatchObject({status: 'OK'});
+  });
+
+  it('cannot smuggle an unchecked frame onto an authenticated link', async () => {
+    const key = newKey();
+    const beta = await realm('beta', key);
+    const bob = await user(beta.daemon.port, 'bob');
+    clients.push(bob.client);
+    const peer = await RawPeer.dial(beta.daemon.port, 'delta', 'beta', key);
+    peers.push(peer);
+    const ts = Date.now();
+    // `constructor` would hand the JSON object over as a frame, with whatever "type" and fields it claims.
+    peer.write(`constructor ${JSON.stringify({type: 'msg', seq: 1, id: {not: 'a string'}, origin: 'delta', from: 'dave', to: 'bob', text: 'x', ts})}\n`);
+    peer.send({type: 'msg', seq: 2, id: 'fine-2', origin: 'delta', from: 'dave', to: 'bob', text: 'checked', ts});
+    expect(await peer.frame()).toEqual({type: 'ack', upto: 2});
+    expect(texts(await bob.client.request('inbox'))).toEqual(['checked']);
+  });
+});
+
 describe('origin', () => {
   it('refuses messages that claim another realm as origin; accepts the peer own ones', async () => {
     const key = newKey();

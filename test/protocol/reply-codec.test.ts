@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {encodeReply, ReplyDecoder, ReplyFramingError} from '../../common/protocol/reply-codec.js';
-import {error, ok} from '../../common/protocol/replies.js';
+import {error, errorCodeOf, ok, type ErrorCode} from '../../common/protocol/replies.js';
 import {everySplit, feedCut} from '../helpers/splits.js';
 
 describe('encodeReply', () => {
@@ -59,5 +59,15 @@ describe('ReplyDecoder', () => {
   it('bounds an unterminated reply', () => {
     const decoder = new ReplyDecoder({maxReplyBytes: 100});
     expect(() => decoder.push('x'.repeat(200))).toThrow(/too large/);
+  });
+});
+
+describe('errorCodeOf', () => {
+  it('knows codes of ERRORS only, never names of Object.prototype members', () => {
+    expect(errorCodeOf(error('NO_SESSION'))).toBe('NO_SESSION');
+    expect(errorCodeOf({status: 'ERROR', message: 'Session tidak ditemukan'})).toBe('NO_SESSION');
+    expect(errorCodeOf({status: 'ERROR', message: 'x', code: 'constructor' as ErrorCode})).toBeUndefined();
+    expect(errorCodeOf({status: 'ERROR', message: 'x', code: 'toString' as ErrorCode})).toBeUndefined();
+    expect(errorCodeOf(ok('fine'))).toBeUndefined();
   });
 });

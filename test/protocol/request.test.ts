@@ -41,6 +41,8 @@ describe('parseParams', () => {
     expect(params('sendgrouprealm beta group:ops hi').params.group).toEqual({kind: 'group', name: 'ops'});
     expect(params('sendgrouprealm beta ops hi').params.group).toEqual({kind: 'group', name: 'ops'});
     expect(params('sendgrouprealm beta u1,u2,u1 hi').params.group).toEqual({kind: 'users', names: ['u1', 'u2']});
+    // Names are case-insensitive: U1 is u1 again (one message each, as the receiving realm delivers it).
+    expect(params('sendgrouprealm beta u1,U2,U1,u2 hi').params.group).toEqual({kind: 'users', names: ['u1', 'U2']});
   });
 
   it('reads register names with underscores and multi-word names', () => {
@@ -64,6 +66,9 @@ describe('parseParams', () => {
     ['addgroup', 'MISSING_PARAMETER'],
     ['addrealm beta 127.0.0.1', 'MISSING_PARAMETER'],
     ['sendprivaterealm beta carol', 'MISSING_PARAMETER'],
+    // Words split on spaces and tabs only; a text of other white space trims to nothing and is missing too.
+    ['send bob \f', 'MISSING_PARAMETER'],
+    ['sendprivaterealm beta carol \u3000\u00a0', 'MISSING_PARAMETER'],
     ['auth bad/name pw', 'BAD_PARAMETER'],
     [`register ${TOKEN} pw a b`, 'BAD_PARAMETER'],
     [`auth ${'a'.repeat(33)} pw`, 'BAD_PARAMETER'],
