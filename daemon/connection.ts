@@ -155,7 +155,15 @@ export class Connection implements ConnectionState {
 
   async #answer(item: FramedLine): Promise<Reply | undefined> {
     if (item.kind === 'error') return error(item.code);
-    const reply = await routeLine(item.text, this, this.services);
+    let reply: Reply | undefined;
+    try {
+      reply = await routeLine(item.text, this, this.services);
+    } catch (err) {
+      // The router answers handler bugs itself; this catches a failure before a handler runs (a store error in
+      // the session lookup): still our bug, still one reply, and the connection keeps serving.
+      this.services.logger.error('request failed', {connection: this.id, err});
+      reply = error('INTERNAL');
+    }
     try {
       await this.services.store.settled();
     } catch (err) {

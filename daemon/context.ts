@@ -29,6 +29,8 @@ export interface DaemonOptions {
   /** Default and largest page of the history command. @default 50 and 500 */
   historyDefaultLimit: number;
   historyMaxLimit: number;
+  /** Stop filling a history page once its message text passes this many bytes. @default 1 MiB */
+  historyMaxBytes: number;
   /** How long a graceful stop waits for in-flight requests, in ms. @default 3000 */
   shutdownGraceMs: number;
   /** scrypt cost for new password verifiers. */

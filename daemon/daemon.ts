@@ -23,6 +23,7 @@ export const DEFAULT_OPTIONS: DaemonOptions = {
   maxPipelinedRequests: 256,
   historyDefaultLimit: 50,
   historyMaxLimit: 500,
+  historyMaxBytes: 1024 * 1024,
   shutdownGraceMs: 3000,
   scryptCost: DEFAULT_SCRYPT_COST,
 };

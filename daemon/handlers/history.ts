@@ -34,7 +34,19 @@ export const history: Handler = (request, context) => {
     rows = store.privateHistory(username, target.name, realm, query);
   }
   // One extra row was fetched to tell whether older messages remain.
-  const more = rows.length > limit;
-  const page = more ? rows.slice(1) : rows;
+  let more = rows.length > limit;
+  let page = more ? rows.slice(1) : rows;
+  // Like inbox, a page stops once its text passes historyMaxBytes (the newest message always fits).
+  let bytes = 0;
+  let start = page.length;
+  while (start > 0) {
+    bytes += Buffer.byteLength(page[start - 1]!.body);
+    if (start < page.length && bytes > options.historyMaxBytes) break;
+    start--;
+  }
+  if (start > 0) {
+    page = page.slice(start);
+    more = true;
+  }
   return ok(OK_MESSAGES.history, {messages: page.map((message) => toWireMessage(message, options.realm)), more});
 };

@@ -1,4 +1,4 @@
-import {ok, OK_MESSAGES} from '../../common/protocol/replies.js';
+import {error, ok, OK_MESSAGES} from '../../common/protocol/replies.js';
 import {sessionOf, type Handler} from '../context.js';
 import {drainInbox} from '../messaging.js';
 import {bySender} from '../wire-format.js';
@@ -8,10 +8,12 @@ import {bySender} from '../wire-format.js';
  * unread it waits (long poll) up to that long for the first message.
  */
 export const inbox: Handler = async (request, context) => {
-  const {username} = sessionOf(context);
+  const {username, token} = sessionOf(context);
   const wait = Math.min(Number(request.params.wait_seconds ?? 0), context.options.maxWaitSeconds);
   if (wait > 0 && !context.store.hasUnread(username)) {
     await context.inboxWaiters.wait(username, wait * 1000, context.signal);
+    // A logout while waiting kills the token at once: the waiting request must not read the inbox afterwards.
+    if (!context.sessions.lookup(token)) return error('NO_SESSION');
   }
   const page = drainInbox(context, username, undefined);
   return ok(OK_MESSAGES.inbox, {messages: bySender(page.messages), more: page.more});

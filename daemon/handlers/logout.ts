@@ -3,7 +3,10 @@ import {sessionOf, type Handler} from '../context.js';
 
 /** logout: ends the session at once (on every connection that uses its token). */
 export const logout: Handler = (_request, context) => {
-  context.sessions.end(sessionOf(context).token);
+  const {token, username} = sessionOf(context);
+  context.sessions.end(token);
   context.bindSession(undefined);
+  // Wake this user's long polls: one waiting with the dead token must answer now, not after its wait.
+  context.inboxWaiters.notify(username);
   return ok(OK_MESSAGES.logout);
 };

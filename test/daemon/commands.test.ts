@@ -229,6 +229,36 @@ describe('send, inbox, info, history', () => {
   });
 });
 
+describe('long poll and history limits', () => {
+  it('answers a waiting inbox with Session tidak ditemukan at once when its session logs out', async () => {
+    const {client: waiter, token} = await registerUser(server.port, 'lp_logout');
+    const other = await LineClient.connect(server.port);
+    const pending = waiter.request(`inbox ${token} 30`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const t0 = Date.now();
+    expect(await other.request(`logout ${token}`)).toMatchObject({status: 'OK'});
+    expect(await pending).toMatchObject({status: 'ERROR', message: 'Session tidak ditemukan'});
+    expect(Date.now() - t0).toBeLessThan(5000);
+    waiter.close();
+    other.close();
+  });
+
+  it('stops a history page at historyMaxBytes of text and says more', async () => {
+    const small = await startDaemon({historyMaxBytes: 250});
+    const {client: a} = await registerUser(small.port, 'hb_a');
+    await registerUser(small.port, 'hb_b');
+    for (let i = 0; i < 5; i++) await a.request(`send hb_b ${String(i).repeat(100)}`);
+    const page = await a.request('history hb_b');
+    expect((page.messages as Array<{msg: string}>).map((m) => m.msg[0])).toEqual(['3', '4']);
+    expect(page.more).toBe(true);
+    const firstId = (page.messages as Array<{id: number}>)[0]!.id;
+    const older = await a.request(`history hb_b 50 ${firstId}`);
+    expect((older.messages as Array<{msg: string}>).map((m) => m.msg[0])).toEqual(['1', '2']);
+    a.close();
+    await small.cleanup();
+  });
+});
+
 describe('unknown and malformed input', () => {
   it('answers unknown commands, ignores blank lines, and stays usable after errors', async () => {
     const c = await LineClient.connect(server.port);
