@@ -4,6 +4,7 @@
  * `~/.config/realmchat/config.json` on Linux) with file mode 0600. The password is never stored: the token is
  * enough to act as the user until `logout`, and the 0600 mode is what protects it.
  */
+import {homedir} from 'node:os';
 import {isAbsolute, join} from 'node:path';
 import Conf from 'conf';
 import {formatServerAddress, parseServerAddress, DEFAULT_SERVER, type ServerAddress} from '../common/client/address.js';
@@ -51,13 +52,20 @@ export class SessionConfig {
   /** Throws when config.json exists but is not valid (the message names the file). */
   constructor(options: SessionConfigOptions = {}) {
     const cwd = options.configDir ?? configDirFor(options.env ?? process.env);
-    this.#conf = new Conf<StoredConfig>({
-      projectName: 'realmchat',
-      projectSuffix: '',
-      configFileMode: 0o600,
-      schema: SCHEMA,
-      ...(cwd === undefined ? {} : {cwd}),
-    });
+    try {
+      this.#conf = new Conf<StoredConfig>({
+        projectName: 'realmchat',
+        projectSuffix: '',
+        configFileMode: 0o600,
+        schema: SCHEMA,
+        ...(cwd === undefined ? {} : {cwd}),
+      });
+    } catch (error) {
+      // conf's messages ("Expected property name … in JSON at position 1") do not say which file.
+      const dir = cwd ?? (process.platform === 'linux' ? join(homedir(), '.config', 'realmchat') : undefined);
+      const file = dir === undefined ? 'realmchat/config.json in your config folder' : join(dir, 'config.json');
+      throw new Error(`${file}: ${(error as Error).message}`, {cause: error});
+    }
   }
 
   /** The path of config.json. */

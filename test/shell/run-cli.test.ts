@@ -206,6 +206,14 @@ describe('realmchat exit codes and help', () => {
     expect(result.stderr).toContain(`npm start, or realmchatd --port ${port}`);
   });
 
+  it('names the config file it cannot read, and exits 2', async () => {
+    const alice = user();
+    writeFileSync(join(alice, 'config.json'), '{bad');
+    const result = await cli([...server, 'info'], alice);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`cannot use the config file: ${join(alice, 'config.json')}: `);
+  });
+
   it('does not remember a --server it could not reach', async () => {
     const alice = user();
     await cli([...server, 'register', 'alice', 'pw', 'Alice', 'indonesia'], alice);

@@ -48,6 +48,17 @@ describe('conversations', () => {
     expect(merged.map((entry) => [entry.id, entry.text])).toEqual([[3, 'hi'], [5, 'again'], [-1, 'mine']]);
   });
 
+  it('keeps a message that was not sent where it was typed: later messages, and the resent copy, go below it', () => {
+    const at = (minute: number) => `2026-01-01T10:${String(minute).padStart(2, '0')}:00.000Z`;
+    const failed = {...message({id: -1, from: 'alice', text: 'lost', ts: at(2)}), failed: true};
+    const inFlight = {...message({id: -2, from: 'alice', text: 'on its way', ts: at(5)}), pending: true};
+    const merged = mergeMessages(
+      [message({id: 1, ts: at(1)}), failed],
+      [message({id: 2, text: 'resent', from: 'alice', ts: at(3)}), message({id: 3, text: 'reply', ts: at(4)}), inFlight],
+    );
+    expect(merged.map((entry) => entry.text)).toEqual(['hi', 'lost', 'resent', 'reply', 'on its way']);
+  });
+
   it('orders a tab newest activity first, counts unread per tab and finds the next unread', () => {
     const conversation = (ref: Parameters<typeof emptyConversation>[0], lastTs: string | undefined, unread = 0): Conversation =>
       ({...emptyConversation(ref), lastTs, unread});

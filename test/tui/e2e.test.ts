@@ -47,7 +47,8 @@ describe('realmchat full-screen client in a terminal', () => {
   async function logIn(tui: PtySession): Promise<void> {
     await tui.waitFor('realmchat · log in');
     expect(tui.term.buffer.active.type).toBe('alternate');
-    await tui.type('alice', '› Username alice');
+    expect(tui.term.modes.bracketedPasteMode).toBe(true);
+    await tui.type('alice', /› Username +alice/);
     tui.write('\r');
     await tui.waitFor('› Password');
     await tui.type('s3cret', '••••••');
@@ -63,8 +64,8 @@ describe('realmchat full-screen client in a terminal', () => {
     expect(stored).toMatchObject({server: `127.0.0.1:${daemon.port}`, username: 'alice', realm: 'alpha'});
     expect(stored.token).toMatch(/^[0-9a-f-]{36}$/);
 
-    await tui.type('/msg bob hello from the terminal');
-    tui.write('\r');
+    // The line and its Enter in one write, as a fast typist's keys may arrive.
+    tui.write('/msg bob hello from the terminal\r');
     await tui.waitFor(/\d\d:\d\d alice hello from the terminal/);
     await tui.waitFor('bob · direct messages');
     expect(JSON.stringify((await bob.request('inbox')).messages)).toContain('hello from the terminal');
@@ -75,6 +76,7 @@ describe('realmchat full-screen client in a terminal', () => {
     tui.write('\u0003');
     expect((await tui.exited).exitCode).toBe(0);
     expect(tui.term.buffer.active.type).toBe('normal');
+    expect(tui.term.modes.bracketedPasteMode).toBe(false);
   });
 
   it('goes straight in with the stored session, re-lays out on resize, and restores the terminal on SIGTERM', async () => {
@@ -95,5 +97,6 @@ describe('realmchat full-screen client in a terminal', () => {
     tui.kill('SIGTERM');
     expect((await tui.exited).exitCode).toBe(143);
     expect(tui.term.buffer.active.type).toBe('normal');
+    expect(tui.term.modes.bracketedPasteMode).toBe(false);
   });
 });

@@ -17,8 +17,8 @@ export const KEY = {
 export const pause = (ms = 10) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Writes keys one at a time with a pause after each (Ink drops keys written faster than it re-subscribes). A string
- * of text goes as one write, like a paste: write Enter separately.
+ * Writes keys one at a time with a pause after each, so each arrives as a read of its own, as typed keys usually do
+ * (reads holding several keys are covered by key-chunks.test.ts and the tests that write them on purpose).
  */
 export async function press(stdin: {write(data: string): void}, ...keys: string[]): Promise<void> {
   for (const key of keys) {

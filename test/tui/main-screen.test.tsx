@@ -86,6 +86,25 @@ describe('main screen', () => {
     await expect.poll(async () => JSON.stringify((await bob.request('inbox')).messages), {timeout: 3000}).toContain('second line');
   });
 
+  it('takes keys typed faster than they are read one by one, and a bracketed paste as text', async () => {
+    await press(view.stdin, '/msg bob');
+    await press(view.stdin, KEY.enter);
+    await waitForFrame(view.lastFrame, 'bob · direct messages');
+    // Text and Enter in one read (a burst of typing): the text is sent, not left in the line.
+    view.stdin.write('quick one\r');
+    await waitForFrame(view.lastFrame, 'alice quick one');
+    await expect.poll(async () => JSON.stringify((await bob.request('inbox')).messages), {timeout: 3000}).toContain('quick one');
+    await waitForFrame(view.lastFrame, /bob› {2}message bob/);
+    // Backspace in the same read deletes.
+    view.stdin.write('typoo\u007f');
+    await waitForFrame(view.lastFrame, /bob› typo\s/);
+    await press(view.stdin, KEY.esc);
+    // A pasted line break is not Enter: the pasted lines wait in the input as one line.
+    view.stdin.write('\u001B[200~two\rlines\r\u001B[201~');
+    await waitForFrame(view.lastFrame, /bob› two lines/);
+    expect(view.lastFrame()).not.toContain('alice two');
+  });
+
   it('shows incoming messages without a key press, counts unread ones and rings the bell', async () => {
     await bob.request('send alice hi from bob');
     await waitForFrame(view.lastFrame, /1 Inbox \(1\)/);
@@ -207,12 +226,17 @@ describe('main screen', () => {
     await waitForFrame(view.lastFrame, 'bob line 40');
     expect(view.lastFrame()).not.toContain('bob line 1\n');
     await press(view.stdin, KEY.pageUp);
-    await waitForFrame(view.lastFrame, /more lines? below/);
-    expect(view.lastFrame()).not.toContain('bob line 40');
+    const scrolled = await waitForFrame(view.lastFrame, /more lines? below/);
+    expect(scrolled).not.toContain('bob line 40');
+    // A message that arrives meanwhile does not move the lines being read: it adds to the lines below.
+    const below = Number(/↓ (\d+) more lines? below/.exec(scrolled)![1]);
+    await bob.request('send alice line 41');
+    const after = await waitForFrame(view.lastFrame, `↓ ${below + 1} more lines below`);
+    expect(after.match(/bob line \d+/g)).toEqual(scrolled.match(/bob line \d+/g));
     await press(view.stdin, KEY.pageUp, KEY.pageUp, KEY.pageUp);
     await waitForFrame(view.lastFrame, /bob line 1$/m);
     await press(view.stdin, KEY.pageDown, KEY.pageDown, KEY.pageDown, KEY.pageDown);
-    await waitForFrame(view.lastFrame, 'bob line 40');
+    await waitForFrame(view.lastFrame, 'bob line 41');
   });
 
   it('re-lays out on resize', async () => {
@@ -222,6 +246,22 @@ describe('main screen', () => {
     await vi.waitFor(() => expect(view.lastFrame()!.split('\n').length).toBe(13));
     const lines = view.lastFrame()!.split('\n');
     expect(Math.max(...lines.map((line) => line.length))).toBeLessThanOrEqual(60);
+    expect(lines.at(-1)).toMatch(/^alice@alpha │/);
+  });
+
+  it('keeps every tab on the tab bar at the smallest size, 40×12, whichever tab is on and however many unread', async () => {
+    Object.defineProperty(view.stdout, 'columns', {value: 40, configurable: true});
+    Object.defineProperty(view.stdout, 'rows', {value: 12, configurable: true});
+    view.stdout.emit('resize');
+    await vi.waitFor(() => expect(view.lastFrame()!.split('\n').length).toBe(11));
+    for (const key of [KEY.alt1, KEY.alt2, KEY.alt3]) {
+      await press(view.stdin, key);
+      await vi.waitFor(() => expect(view.lastFrame()!.split('\n')[0]).toMatch(/1 Inbox\s+2 Groups\s+3 Realms\s*$/));
+    }
+    for (let i = 1; i <= 12; i++) await bob.request(`send alice unread ${i}`);
+    await vi.waitFor(() => expect(view.lastFrame()!.split('\n')[0]).toMatch(/1 Inbox \(12\)\s+2 Groups\s+3 Realms\s*$/));
+    const lines = view.lastFrame()!.split('\n');
+    expect(lines).toHaveLength(11);
     expect(lines.at(-1)).toMatch(/^alice@alpha │/);
   });
 

@@ -20,7 +20,8 @@ function fakeFederation(sent: string[]): Federation {
     add: async () => ok('Realm added successfully'),
     sendPrivate: async (sender, realm, user, text) => {
       sent.push(`${sender} → ${user}@${realm}: ${text}`);
-      return ok('Message sent to user in realm');
+      // zoe's realm link is down, as far as this stand-in goes: her messages wait in the queue.
+      return user === 'zoe' ? ok('Message queued for user in realm', {queued: true}) : ok('Message sent to user in realm');
     },
     sendGroup: async (sender, realm, recipients, text) => {
       sent.push(`${sender} → ${recipients.kind === 'group' ? `#${recipients.name}` : recipients.names.join(',')}@${realm}: ${text}`);
@@ -75,6 +76,12 @@ describe('realms and reconnecting', () => {
     await waitForFrame(view.lastFrame, 'alice and more');
     expect(sent).toContain('alice → carol@beta: and more');
 
+    // A message for a realm that is down is queued, and the status line says so.
+    await press(view.stdin, '/msg zoe@beta are you there');
+    await press(view.stdin, KEY.enter);
+    await waitForFrame(view.lastFrame, 'alice are you there');
+    await waitForFrame(view.lastFrame, 'Queued for zoe@beta: realm beta is not reachable now');
+
     await press(view.stdin, '/sendgrouprealm beta ops halo grup');
     await press(view.stdin, KEY.enter);
     await waitForFrame(view.lastFrame, 'Message sent to group in realm (#ops@beta)');
@@ -116,8 +123,14 @@ describe('realms and reconnecting', () => {
     // The app is still usable.
     await press(view.stdin, 'after');
     await press(view.stdin, KEY.enter);
-    await waitForFrame(view.lastFrame, 'alice after');
+    await waitForFrame(view.lastFrame, /alice after\n/);
     await expect.poll(async () => JSON.stringify((await bob.request('inbox')).messages)).toContain('after');
+    // The message that was not sent stays where it was typed, above what came later; the error is over.
+    const frame = view.lastFrame()!;
+    const order = ['alice before', 'alice while away (not sent)', 'bob welcome back', 'alice after'].map((text) => frame.indexOf(text));
+    expect(order).not.toContain(-1);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(frame).not.toContain('Not sent:');
   });
 
   it('logs out with /logout and can log in again', async () => {

@@ -8,6 +8,9 @@ export const ALT_SCREEN_ON = '\u001B[?1049h';
 export const ALT_SCREEN_OFF = '\u001B[?1049l';
 export const SHOW_CURSOR = '\u001B[?25h';
 export const CLEAR_HOME = '\u001B[2J\u001B[H';
+/** Bracketed paste: the terminal marks pasted text, so a pasted line break is not taken for Enter. */
+export const PASTE_ON = '\u001B[?2004h';
+export const PASTE_OFF = '\u001B[?2004l';
 
 export interface FullScreen {
   /** Leaves the alternate screen and shows the cursor; safe to call more than once. */
@@ -21,9 +24,10 @@ interface RawModeStream {
 }
 
 /**
- * Switches `stdout` to the alternate screen and `stdin` to raw mode; the returned leave() restores both (also on
- * process exit). Raw mode is set here, before the first frame, because Ink sets it only in an effect after its first
- * render: keys typed in between would be echoed by the terminal and held back until Enter as one line.
+ * Switches `stdout` to the alternate screen (with bracketed paste) and `stdin` to raw mode; the returned leave()
+ * restores both (also on process exit). Raw mode is set here, before the first frame, because Ink sets it only in an
+ * effect after its first render: keys typed in between would be echoed by the terminal and held back until Enter as
+ * one line.
  */
 export function enterFullScreen(stdout: NodeJS.WritableStream, stdin?: NodeJS.ReadableStream): FullScreen {
   const input = stdin as RawModeStream | undefined;
@@ -38,13 +42,13 @@ export function enterFullScreen(stdout: NodeJS.WritableStream, stdin?: NodeJS.Re
       // Already closed.
     }
     try {
-      stdout.write(ALT_SCREEN_OFF + SHOW_CURSOR);
+      stdout.write(PASTE_OFF + ALT_SCREEN_OFF + SHOW_CURSOR);
     } catch {
       // The terminal is gone (SIGHUP): nothing left to restore.
     }
   };
   if (input?.isTTY) input.setRawMode?.(true);
-  stdout.write(ALT_SCREEN_ON + CLEAR_HOME);
+  stdout.write(ALT_SCREEN_ON + CLEAR_HOME + PASTE_ON);
   process.on('exit', leave);
   return {leave};
 }

@@ -45,12 +45,17 @@ function promptOf(username: string | undefined): string {
   return `${username ?? 'realmchat'}> `;
 }
 
-function describeState(state: ClientState, address: string): string | undefined {
+/**
+ * What the line mode says about the connection: the first failure of a streak (the retries after it are quiet: a
+ * command typed meanwhile says when the next attempt is) and the reconnection. Undefined: nothing to say.
+ */
+function describeState(state: ClientState, address: string, firstFailure: boolean): string | undefined {
   switch (state.state) {
     case 'reconnecting':
-      return `connection to ${address} lost (${state.error.message}); reconnecting in ${(state.inMs / 1000).toFixed(1)} s`;
+      // The error names the address already: "connection to … lost: …", "cannot connect to …: …".
+      return firstFailure ? `${state.error.message}; reconnecting in ${(state.inMs / 1000).toFixed(1)} s` : undefined;
     case 'connected':
-      return `connected to ${address}`;
+      return `connected to ${address} again`;
     default:
       return undefined;
   }
@@ -73,12 +78,21 @@ export async function runRepl(options: ReplOptions): Promise<ExitCode> {
   });
   // Ctrl+C ends the line mode, like the course CLI's KeyboardInterrupt.
   rl.on('SIGINT', () => rl.close());
-  let lostOnce = false;
+  let lost = false;
+  // A command is running: its output owns the screen, and the prompt comes back when it is done.
+  let busy = false;
   const onState = (state: ClientState) => {
-    if (state.state === 'reconnecting') lostOnce = true;
-    if (state.state === 'connected' && !lostOnce) return;
-    const text = describeState(state, address);
-    if (text) writeLines(stderr, [style.yellow(text)]);
+    if (state.state === 'connected' && !lost) return;
+    const text = describeState(state, address, !lost);
+    if (state.state === 'reconnecting') lost = true;
+    if (state.state === 'connected') lost = false;
+    if (!text) return;
+    // Between commands the prompt and what is typed after it are on screen: the note goes above them, and they are
+    // drawn again below it (readline keeps the typed text).
+    const atPrompt = interactive && !busy;
+    if (atPrompt) options.terminalOutput.write('\r\u001B[K');
+    writeLines(stderr, [style.yellow(text)]);
+    if (atPrompt) rl.prompt(true);
   };
   const onSession = () => rl.setPrompt(promptOf(client.username));
   client.on('state', onState);
@@ -89,10 +103,16 @@ export async function runRepl(options: ReplOptions): Promise<ExitCode> {
     rl.prompt();
   }
   let exitCode: ExitCode = EXIT.OK;
+  let quitTyped = false;
   try {
     for await (const line of rl) {
+      busy = true;
       const code = await runLine(options, line);
-      if (code === 'quit') break;
+      busy = false;
+      if (code === 'quit') {
+        quitTyped = true;
+        break;
+      }
       if (code !== EXIT.OK) exitCode = code;
       if (interactive) rl.prompt();
     }
@@ -101,6 +121,8 @@ export async function runRepl(options: ReplOptions): Promise<ExitCode> {
     client.off('session', onSession);
     rl.close();
   }
+  // Ctrl+D or Ctrl+C leave the cursor after the prompt: the shell's prompt goes on a line of its own.
+  if (interactive && !quitTyped) options.terminalOutput.write('\n');
   return interactive ? EXIT.OK : exitCode;
 }
 

@@ -25,6 +25,18 @@ export function visibleLines<T>(lines: readonly T[], height: number, scroll: num
   return lines.slice(Math.max(0, end - height), end);
 }
 
+/**
+ * How many lines came after `anchor` (the key of the newest line when the view was scrolled up): the scroll grows by
+ * that much, so the lines being read stay put while messages arrive. 0 without an anchor or when it is gone.
+ */
+export function linesAfter(lines: readonly {readonly key: string}[], anchor: string | undefined): number {
+  if (anchor === undefined) return 0;
+  for (let i = lines.length - 1; i >= 0; i--) {
+    if (lines[i]!.key === anchor) return lines.length - 1 - i;
+  }
+  return 0;
+}
+
 /** The largest useful scroll for so many lines in so many rows. */
 export function maxScroll(lineCount: number, height: number): number {
   return Math.max(0, lineCount - height);

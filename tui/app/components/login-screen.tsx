@@ -4,7 +4,8 @@
  * same line editor as the main input; the form lives in a ref so fast typing loses nothing.
  */
 import {useCallback, useRef, useState} from 'react';
-import {Box, Text, useInput, type Key} from 'ink';
+import {Box, Text, type Key} from 'ink';
+import {useKeys} from '../hooks/use-keys.js';
 import {editAction} from '../input/keymap.js';
 import {emptyEditor, lineEditorReducer, type LineEditorState} from '../input/line-editor.js';
 import type {ChatStore} from '../store/chat-store.js';
@@ -103,18 +104,23 @@ export function LoginScreen({store, login, width, height}: LoginScreenProps) {
     if (action) update((current) => ({...current, fields: {...current.fields, [current.focus]: lineEditorReducer(current.fields[current.focus], action)}}));
   }, [store, update]);
 
-  useInput(handleInput);
+  useKeys(handleInput);
 
   const fields = FIELDS[login.mode];
+  // On a short terminal (down to 12 rows) the form drops its blank lines and its hint gets shorter, so that it fits.
+  const compact = height < 20;
   const boxWidth = Math.min(width - 2, 64);
-  const labelWidth = 11;
+  // The focus mark and a space, the longest label, and a space before the field.
+  const labelWidth = 2 + Math.max(...Object.values(LABELS).map((label) => label.length)) + 1;
   const fieldWidth = Math.max(8, boxWidth - labelWidth - 4);
   return (
-    <Box flexDirection="column" width={width} height={height} alignItems="center" justifyContent="center">
-      <Box flexDirection="column" width={boxWidth} borderStyle="round" paddingX={1}>
+    <Box flexDirection="column" width={width} height={height} alignItems="center" justifyContent={compact ? 'flex-start' : 'center'}
+      overflow="hidden">
+      {/* Never squeezed (rows would be drawn over each other): what does not fit is cut at the bottom. */}
+      <Box flexDirection="column" width={boxWidth} borderStyle="round" paddingX={1} flexShrink={0}>
         <Text bold color={color('cyan')}>realmchat · {login.mode === 'login' ? 'log in' : 'create an account'}</Text>
         {login.notice ? <Text color={color('yellow')} wrap="wrap">{login.notice}</Text> : null}
-        <Text> </Text>
+        {compact ? null : <Text> </Text>}
         {fields.map((field) => (
           <Box key={field}>
             <Text bold={form.focus === field}>{`${form.focus === field ? '›' : ' '} ${LABELS[field]}`.padEnd(labelWidth)}</Text>
@@ -124,11 +130,13 @@ export function LoginScreen({store, login, width, height}: LoginScreenProps) {
             </Box>
           </Box>
         ))}
-        <Text> </Text>
+        {compact ? null : <Text> </Text>}
         {login.busy ? <Text color={color('yellow')}>{login.mode === 'login' ? 'Logging in…' : 'Creating the account…'}</Text> : null}
         {login.error ? <Text color={color('red')} wrap="wrap">✗ {login.error}</Text> : null}
         <Text dimColor wrap="wrap">
-          Tab/↓ next field · Enter {login.mode === 'login' ? 'log in' : 'register'} · Ctrl+R {login.mode === 'login' ? 'create an account instead' : 'log in instead'} · Ctrl+C quit
+          {compact
+            ? `Tab next · Enter ${login.mode === 'login' ? 'log in' : 'register'} · Ctrl+R ${login.mode === 'login' ? 'register' : 'log in'} · Ctrl+C quit`
+            : `Tab/↓ next field · Enter ${login.mode === 'login' ? 'log in' : 'register'} · Ctrl+R ${login.mode === 'login' ? 'create an account instead' : 'log in instead'} · Ctrl+C quit`}
         </Text>
       </Box>
     </Box>

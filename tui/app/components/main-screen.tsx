@@ -4,17 +4,18 @@
  * getters, never through render-time values, so fast typing loses nothing.
  */
 import {useCallback, useEffect, useMemo, useRef, useState} from 'react';
-import {Box, useInput, type Key} from 'ink';
+import {Box, type Key} from 'ink';
 import {completionSource, type CompletionData} from '../commands/completion.js';
 import {historyLines} from '../format/history-lines.js';
 import {useF1} from '../hooks/use-function-keys.js';
+import {useKeys} from '../hooks/use-keys.js';
 import {useLineEditor} from '../hooks/use-line-editor.js';
 import {keyToCommand} from '../input/keymap.js';
 import type {ChatStore} from '../store/chat-store.js';
 import {conversationsOfTab, titleOf, unreadByTab} from '../store/conversations.js';
 import type {ChatState, Conversation} from '../store/types.js';
 import {HelpOverlay, helpPageRows, helpRows} from './help-overlay.js';
-import {HistoryPane, maxScroll} from './history-pane.js';
+import {HistoryPane, linesAfter, maxScroll} from './history-pane.js';
 import {InputLine} from './input-line.js';
 import {Sidebar} from './sidebar.js';
 import {StatusBar} from './status-bar.js';
@@ -85,21 +86,27 @@ export function MainScreen({store, state, width, height}: MainScreenProps) {
     [messages, paneWidth, state.me, state.realm],
   );
 
-  // Scroll (lines above the bottom) and the help's offset live in refs for the key handler, mirrored for rendering.
-  const scrollRef = useRef(0);
-  const [scroll, setScroll] = useState(0);
+  // Scroll (lines above the bottom, counted from `anchor`, the newest line when it was set: lines that arrive later
+  // add to it, so a scrolled-up view stays where it is) and the help's offset, mirrored for rendering.
+  const [scrollState, setScroll] = useState<{lines: number; anchor: string | undefined}>({lines: 0, anchor: undefined});
+  const scroll = scrollState.lines === 0 ? 0 : Math.min(scrollState.lines + linesAfter(lines, scrollState.anchor), maxScroll(lines.length, historyRows));
   const helpRef = useRef(0);
   const [helpOffset, setHelpOffset] = useState(0);
-  const layout = useRef({lineCount: 0, rows: 1, key: undefined as string | undefined, olderAvailable: false, helpRows: 0, helpPage: 1});
+  const layout = useRef({
+    lineCount: 0, rows: 1, key: undefined as string | undefined, olderAvailable: false, helpRows: 0, helpPage: 1,
+    scroll: 0, newestLine: undefined as string | undefined,
+  });
   useEffect(() => {
     layout.current = {
       lineCount: lines.length, rows: historyRows, key: selectedKey, olderAvailable: conversation?.olderAvailable ?? false,
       helpRows: helpRows(Math.max(10, width - 4)).length, helpPage: helpPageRows(bodyHeight),
+      scroll, newestLine: lines.at(-1)?.key,
     };
   });
   const setScrollTo = useCallback((value: number) => {
-    scrollRef.current = value;
-    setScroll(value);
+    // The handler may run again before the next render: what it reads must already be the new scroll.
+    layout.current = {...layout.current, scroll: value};
+    setScroll({lines: value, anchor: layout.current.newestLine});
   }, []);
   const setHelpTo = useCallback((value: number) => {
     helpRef.current = value;
@@ -137,9 +144,9 @@ export function MainScreen({store, state, width, height}: MainScreenProps) {
       case 'select': store.moveSelection(command.delta); return;
       case 'nextUnread': store.jumpToUnread(); return;
       case 'scroll': {
-        const {lineCount, rows, key: visible, olderAvailable} = layout.current;
+        const {lineCount, rows, key: visible, olderAvailable, scroll: current} = layout.current;
         const top = maxScroll(lineCount, rows);
-        const next = Math.min(top, Math.max(0, scrollRef.current + command.pages * Math.max(1, rows - 1)));
+        const next = Math.min(top, Math.max(0, current + command.pages * Math.max(1, rows - 1)));
         setScrollTo(next);
         if (command.pages > 0 && next === top && olderAvailable && visible) store.loadOlder(visible);
         return;
@@ -159,7 +166,7 @@ export function MainScreen({store, state, width, height}: MainScreenProps) {
     }
   }, [store, currentLine, edit, setScrollTo, setHelpTo]);
 
-  useInput(handleInput);
+  useKeys(handleInput);
   useF1(useCallback(() => {
     if (store.getState().helpOpen) {
       store.closeHelp();
@@ -171,7 +178,7 @@ export function MainScreen({store, state, width, height}: MainScreenProps) {
 
   return (
     <Box flexDirection="column" width={width} height={height}>
-      <TabBar tab={state.tab} unread={unread} />
+      <TabBar tab={state.tab} unread={unread} width={width} />
       <Box height={bodyHeight} flexDirection="row" flexShrink={0}>
         {state.helpOpen ? <HelpOverlay width={width} height={bodyHeight} offset={helpOffset} /> : (
           <>
@@ -181,7 +188,7 @@ export function MainScreen({store, state, width, height}: MainScreenProps) {
               width={paneWidth + 1} height={bodyHeight}>
               <HistoryPane title={conversation ? titleOf(conversation) : undefined}
                 subtitle={conversation ? subtitleOf(conversation, state) : undefined} lines={lines} width={paneWidth}
-                height={bodyHeight} scroll={Math.min(scroll, maxScroll(lines.length, historyRows))}
+                height={bodyHeight} scroll={scroll}
                 loading={conversation?.history === 'loading'} olderAvailable={conversation?.olderAvailable ?? false} />
             </Box>
           </>

@@ -100,16 +100,22 @@ export function emptyConversation(ref: ConversationRef): Conversation {
 
 /**
  * Merges messages into a conversation's list: one entry per id (the later copy wins, so the daemon's copy replaces
- * our optimistic one), daemon messages in id order, our not-yet-numbered ones (negative ids) after them.
+ * our optimistic one), daemon messages in id order, our not-yet-numbered ones (negative ids) after them. Ours that
+ * were not sent stay where they were typed, among the daemon's messages by time, so later messages go below them.
  */
 export function mergeMessages(existing: readonly DisplayMessage[], incoming: readonly DisplayMessage[]): DisplayMessage[] {
   const byId = new Map<number, DisplayMessage>();
   for (const message of existing) byId.set(message.id, message);
   for (const message of incoming) byId.set(message.id, message);
   const all = [...byId.values()];
-  const numbered = all.filter((message) => message.id > 0).sort((a, b) => a.id - b.id);
+  const merged = all.filter((message) => message.id > 0).sort((a, b) => a.id - b.id);
   const local = all.filter((message) => message.id <= 0).sort((a, b) => b.id - a.id);
-  return [...numbered, ...local];
+  for (const message of local.filter((entry) => entry.failed)) {
+    let at = merged.length;
+    while (at > 0 && merged[at - 1]!.ts > message.ts) at--;
+    merged.splice(at, 0, message);
+  }
+  return [...merged, ...local.filter((message) => !message.failed)];
 }
 
 /** The later of two ISO times. */

@@ -104,6 +104,12 @@ export class Messages {
     if (reply.status === 'OK') {
       const numbered = typeof reply.id === 'number' && reply.id > 0 ? reply.id : id;
       this.#replace(key, id, {...message, id: numbered, pending: false});
+      // Say so when the realm is down; either way an earlier error in the status line is over.
+      if (reply.queued === true) {
+        state.setStatus(`Queued for ${titleOf(ref)}: realm ${ref.realm ?? ''} is not reachable now; it is delivered when the link is back`, 'info');
+      } else if (state.current.status?.tone === 'error') {
+        state.set({status: undefined});
+      }
     } else {
       this.#replace(key, id, {...message, pending: false, failed: true});
       if (isSessionGone(reply)) await session.ended();

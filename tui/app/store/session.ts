@@ -109,6 +109,8 @@ export class Session {
     const server = parseServerAddress(form.server);
     if (!server) return fail(`the server must be HOST:PORT (e.g. 127.0.0.1:8889), not "${form.server.trim()}"`);
     if (form.username.trim() === '' || form.password === '') return fail('type a username and a password');
+    const details = form as Partial<RegisterForm>;
+    if (details.fullName?.trim() === '' || details.country?.trim() === '') return fail('type a full name and a country');
     if (fromMain) await this.#leaveMain(undefined);
     state.setLogin({busy: true, error: undefined, server: formatServerAddress(server), username: form.username.trim()});
     await connections.useServer(server);
