@@ -15,6 +15,7 @@ export const history: Handler = (request, context) => {
   const realm = target.realm === undefined || target.realm.toLowerCase() === options.realm.toLowerCase()
     ? undefined
     : context.federation.realmName(target.realm) ?? target.realm;
+  if (realm !== undefined && !context.federation.has(realm)) return error('REALM_NOT_FOUND');
   const limit = Math.min(Math.max(Number(request.params.limit ?? options.historyDefaultLimit), 1), options.historyMaxLimit);
   const query = {limit: limit + 1, beforeId: request.params.before_id as number | undefined};
   let rows;

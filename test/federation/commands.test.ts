@@ -118,6 +118,9 @@ describe('sendprivaterealm <realm> <user> <text>', () => {
     // The refused message left nothing behind: no copy in alice's history, no notice.
     expect((await alice.client.request('history nobody@beta')).messages).toEqual([]);
     expect(texts(await alice.client.request('inbox'))).toEqual([]);
+    // History of a realm that is not linked is a clear error, not an empty conversation.
+    expect(await alice.client.request('history bob@nowhere')).toMatchObject({message: 'Realm tidak ditemukan'});
+    expect(await alice.client.request('history group:ops@nowhere')).toMatchObject({message: 'Realm tidak ditemukan'});
   });
 
   it('answers parameter tidak ada without a text', async () => {
