@@ -186,6 +186,7 @@ describe('realmchat exit codes and help', () => {
     expect((await cli(['send', 'bob', 'hi', '--bogus'], dir))).toMatchObject({code: 2, stderr: expect.stringContaining('unknown option --bogus')});
     expect((await cli(['--bogus', 'send', 'bob', 'hi'], dir)).code).toBe(2);
     expect((await cli(['--server', 'nohost', 'inbox'], dir))).toMatchObject({code: 2, stderr: expect.stringContaining('HOST:PORT')});
+    expect((await cli(['--server=', 'inbox'], dir))).toMatchObject({code: 2, stderr: expect.stringContaining('--server needs a value')});
     expect((await cli(['repl', 'extra'], dir)).code).toBe(2);
   });
 

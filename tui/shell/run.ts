@@ -107,7 +107,9 @@ async function runCommand(
   if (flags.server !== undefined) {
     server = parseServerAddress(flags.server);
     if (!server) {
-      stderr.write(`realmchat: --server must be HOST:PORT (e.g. 127.0.0.1:8889), not "${flags.server}"\n`);
+      stderr.write(flags.server === ''
+        ? 'realmchat: --server needs a value: HOST:PORT (e.g. 127.0.0.1:8889)\n'
+        : `realmchat: --server must be HOST:PORT (e.g. 127.0.0.1:8889), not "${flags.server}"\n`);
       return EXIT.USAGE;
     }
   }
