@@ -28,6 +28,12 @@ export async function press(stdin: {write(data: string): void}, ...keys: string[
 }
 
 /** Waits until the last frame contains `text` (or matches it). */
+/** Types a line, then Enter as a key of its own (Ink must see them as separate reads). */
+export async function submit(stdin: {write(data: string): void}, line: string): Promise<void> {
+  await press(stdin, line);
+  await press(stdin, KEY.enter);
+}
+
 export async function waitForFrame(lastFrame: () => string | undefined, text: string | RegExp, timeout = 5000): Promise<string> {
   let frame = '';
   await vi.waitFor(() => {

@@ -7,7 +7,7 @@ import {render} from 'ink-testing-library';
 import {App} from '../../tui/app/app.js';
 import type {ChatStore} from '../../tui/app/store/chat-store.js';
 import {registerUser, startDaemon, type LineClient, type TestDaemon} from '../helpers/daemon.js';
-import {KEY, press, tempConfigDir, testStore, waitForFrame} from './helpers.js';
+import {KEY, press, submit, tempConfigDir, testStore, waitForFrame} from './helpers.js';
 
 /** The input line of a frame (it starts with the prompt's `›`). */
 const inputLine = (frame: string | undefined) => (frame ?? '').split('\n').find((line) => /^\S*› /.test(line)) ?? '';
@@ -66,29 +66,25 @@ describe('main screen', () => {
     await press(view.stdin, 'why?');
     await waitForFrame(view.lastFrame, 'why?');
     await press(view.stdin, KEY.esc);
-    await press(view.stdin, '/help');
-    await press(view.stdin, KEY.enter);
+    await submit(view.stdin, '/help');
     await waitForFrame(view.lastFrame, 'Keys');
   });
 
   it('sends with /msg: the message shows at once and reaches the other user', async () => {
-    await press(view.stdin, '/msg bob hello bob');
-    await press(view.stdin, KEY.enter);
+    await submit(view.stdin, '/msg bob hello bob');
     const frame = await waitForFrame(view.lastFrame, /\d\d:\d\d alice hello bob/);
     expect(frame).toContain('bob · direct messages');
     expect(inputLine(frame)).toMatch(/^bob› /);
     const inbox = await bob.request('inbox');
     expect(JSON.stringify(inbox.messages)).toContain('hello bob');
     // Plain text now goes to bob.
-    await press(view.stdin, 'second line');
-    await press(view.stdin, KEY.enter);
+    await submit(view.stdin, 'second line');
     await waitForFrame(view.lastFrame, 'alice second line');
     await expect.poll(async () => JSON.stringify((await bob.request('inbox')).messages), {timeout: 3000}).toContain('second line');
   });
 
   it('takes keys typed faster than they are read one by one, and a bracketed paste as text', async () => {
-    await press(view.stdin, '/msg bob');
-    await press(view.stdin, KEY.enter);
+    await submit(view.stdin, '/msg bob');
     await waitForFrame(view.lastFrame, 'bob · direct messages');
     // Text and Enter in one read (a burst of typing): the text is sent, not left in the line.
     view.stdin.write('quick one\r');
@@ -142,12 +138,10 @@ describe('main screen', () => {
   });
 
   it('creates, joins and talks in groups; group messages arrive live', async () => {
-    await press(view.stdin, '/addgroup devs');
-    await press(view.stdin, KEY.enter);
+    await submit(view.stdin, '/addgroup devs');
     await waitForFrame(view.lastFrame, 'Add group successful');
     await waitForFrame(view.lastFrame, '#devs · group, 1 member');
-    await press(view.stdin, 'hello devs');
-    await press(view.stdin, KEY.enter);
+    await submit(view.stdin, 'hello devs');
     await waitForFrame(view.lastFrame, 'alice hello devs');
 
     expect((await bob.request('joingroup devs')).status).toBe('OK');
@@ -155,32 +149,26 @@ describe('main screen', () => {
     await waitForFrame(view.lastFrame, 'bob hi alice');
     expect(JSON.stringify((await bob.request('history group:devs')).messages)).toContain('hello devs');
 
-    await press(view.stdin, '/join nothere');
-    await press(view.stdin, KEY.enter);
+    await submit(view.stdin, '/join nothere');
     await waitForFrame(view.lastFrame, 'Group tidak ditemukan');
   });
 
   it('runs any protocol command with a leading slash and shows the reply in the status line', async () => {
-    await press(view.stdin, '/info bob');
-    await press(view.stdin, KEY.enter);
+    await submit(view.stdin, '/info bob');
     await waitForFrame(view.lastFrame, 'User info: bob');
 
     // A realm command to the own realm works like send (docs/PROTOCOL.md), through the generic path.
-    await press(view.stdin, '/sendprivaterealm alpha bob via the realm path');
-    await press(view.stdin, KEY.enter);
+    await submit(view.stdin, '/sendprivaterealm alpha bob via the realm path');
     await waitForFrame(view.lastFrame, 'Message sent to user in realm');
     expect(JSON.stringify((await bob.request('inbox')).messages)).toContain('via the realm path');
 
-    await press(view.stdin, '/send bob');
-    await press(view.stdin, KEY.enter);
+    await submit(view.stdin, '/send bob');
     await waitForFrame(view.lastFrame, 'usage: /send <username> <message>');
 
-    await press(view.stdin, '/frobnicate');
-    await press(view.stdin, KEY.enter);
+    await submit(view.stdin, '/frobnicate');
     await waitForFrame(view.lastFrame, 'Unknown command /frobnicate');
 
-    await press(view.stdin, '/groups');
-    await press(view.stdin, KEY.enter);
+    await submit(view.stdin, '/groups');
     await waitForFrame(view.lastFrame, 'No groups yet (/addgroup NAME creates one)');
   });
 
@@ -198,11 +186,9 @@ describe('main screen', () => {
 
   it('chooses conversations with ↑/↓ and recalls earlier input with Ctrl+↑', async () => {
     await registerUser(daemon.port, 'carol').then(({client}) => client.close());
-    await press(view.stdin, '/msg carol one');
-    await press(view.stdin, KEY.enter);
+    await submit(view.stdin, '/msg carol one');
     await waitForFrame(view.lastFrame, 'alice one');
-    await press(view.stdin, '/msg bob two');
-    await press(view.stdin, KEY.enter);
+    await submit(view.stdin, '/msg bob two');
     await waitForFrame(view.lastFrame, 'alice two');
     // Newest first: bob, then carol.
     await press(view.stdin, KEY.down);
@@ -266,8 +252,7 @@ describe('main screen', () => {
   });
 
   it('quits with /quit', async () => {
-    await press(view.stdin, '/quit');
-    await press(view.stdin, KEY.enter);
+    await submit(view.stdin, '/quit');
     await expect.poll(() => store.getState().quit).toBe(true);
   });
 });

@@ -9,7 +9,7 @@ import {noFederation, type Federation} from '../../daemon/federation-api.js';
 import {App} from '../../tui/app/app.js';
 import type {ChatStore} from '../../tui/app/store/chat-store.js';
 import {LineClient, registerUser, startDaemon, type TestDaemon} from '../helpers/daemon.js';
-import {KEY, press, tempConfigDir, testStore, waitForFrame} from './helpers.js';
+import {KEY, press, submit, tempConfigDir, testStore, waitForFrame} from './helpers.js';
 
 /** A federation that knows one realm, beta, and records what is sent there (the rest as a daemon without links). */
 function fakeFederation(sent: string[]): Federation {
@@ -66,24 +66,20 @@ describe('realms and reconnecting', () => {
     await press(view.stdin, KEY.alt3);
     await waitForFrame(view.lastFrame, /beta\s+ready\s+q2/);
 
-    await press(view.stdin, '/msg carol@beta halo carol');
-    await press(view.stdin, KEY.enter);
+    await submit(view.stdin, '/msg carol@beta halo carol');
     await waitForFrame(view.lastFrame, 'carol@beta · user of realm beta');
     await waitForFrame(view.lastFrame, 'alice halo carol');
     expect(sent).toContain('alice → carol@beta: halo carol');
-    await press(view.stdin, 'and more');
-    await press(view.stdin, KEY.enter);
+    await submit(view.stdin, 'and more');
     await waitForFrame(view.lastFrame, 'alice and more');
     expect(sent).toContain('alice → carol@beta: and more');
 
     // A message for a realm that is down is queued, and the status line says so.
-    await press(view.stdin, '/msg zoe@beta are you there');
-    await press(view.stdin, KEY.enter);
+    await submit(view.stdin, '/msg zoe@beta are you there');
     await waitForFrame(view.lastFrame, 'alice are you there');
     await waitForFrame(view.lastFrame, 'Queued for zoe@beta: realm beta is not reachable now');
 
-    await press(view.stdin, '/sendgrouprealm beta ops halo grup');
-    await press(view.stdin, KEY.enter);
+    await submit(view.stdin, '/sendgrouprealm beta ops halo grup');
     await waitForFrame(view.lastFrame, 'Message sent to group in realm (#ops@beta)');
     expect(sent).toContain('alice → #ops@beta: halo grup');
     expect(view.lastFrame()).toContain('#ops@beta');
@@ -101,15 +97,13 @@ describe('realms and reconnecting', () => {
   it('shows a lost daemon, reconnects with backoff and catches up on messages', async () => {
     await openAsAlice();
     await registerUser(daemon.port, 'bob').then(({client}) => client.close());
-    await press(view.stdin, '/msg bob before');
-    await press(view.stdin, KEY.enter);
+    await submit(view.stdin, '/msg bob before');
     await waitForFrame(view.lastFrame, 'alice before');
 
     await daemon.stop();
     await waitForFrame(view.lastFrame, /● (reconnecting|connecting)/);
     // Sending while offline marks the message as not sent and says why.
-    await press(view.stdin, 'while away');
-    await press(view.stdin, KEY.enter);
+    await submit(view.stdin, 'while away');
     await waitForFrame(view.lastFrame, 'while away (not sent)');
     expect(view.lastFrame()).toContain('Not sent:');
 
@@ -121,8 +115,7 @@ describe('realms and reconnecting', () => {
     await waitForFrame(view.lastFrame, 'bob welcome back', 10_000);
     await waitForFrame(view.lastFrame, '● connected');
     // The app is still usable.
-    await press(view.stdin, 'after');
-    await press(view.stdin, KEY.enter);
+    await submit(view.stdin, 'after');
     await waitForFrame(view.lastFrame, /alice after\n/);
     await expect.poll(async () => JSON.stringify((await bob.request('inbox')).messages)).toContain('after');
     // The message that was not sent stays where it was typed, above what came later; the error is over.
@@ -135,8 +128,7 @@ describe('realms and reconnecting', () => {
 
   it('logs out with /logout and can log in again', async () => {
     await openAsAlice();
-    await press(view.stdin, '/logout');
-    await press(view.stdin, KEY.enter);
+    await submit(view.stdin, '/logout');
     await waitForFrame(view.lastFrame, 'Logged out.');
     expect(temp.config().token).toBeUndefined();
     await press(view.stdin, 'pw', KEY.enter);
