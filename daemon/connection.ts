@@ -5,11 +5,16 @@
  *     └──────────────(socket error, slow reader, destroy)─────────────────────▶ closed
  *
  * Requests are answered strictly one at a time, in order, so pipelined requests see each other's effects and get
- * their replies in request order. Every reply waits for the store's group commit (`settled()`): an OK is only sent
- * for a committed change. Flow control both ways: reading pauses while `maxPipelinedRequests` lines wait, answering
- * pauses while the socket's buffer is full (`write()` returned false), and a client whose unread replies pass
- * `maxQueuedBytes`, or that reads none of them for `drainTimeoutMs`, is disconnected: no client can grow the
- * daemon's memory without bound.
+ * their replies in request order. A request is answered as soon as it is read (its writes join the store's open
+ * group commit), without waiting for the commit of the one before: the reply waits instead. At the end of the turn
+ * the TurnScheduler commits, and the connection writes every reply whose batch committed, in one socket write. So
+ * an OK is only sent for a committed change, and pipelined requests share a commit and a write.
+ *
+ * Fairness: a connection answers for at most `sliceMs` per turn, then yields until every other connection had its
+ * turn; no client holds the event loop. Flow control both ways: reading pauses while `maxPipelinedRequests` lines
+ * wait, answering pauses while the socket's buffer is full (`write()` returned false), and a client whose unread
+ * replies pass `maxQueuedBytes`, or that reads none of them for `drainTimeoutMs`, is disconnected: no client can
+ * grow the daemon's memory without bound.
  *
  * Realm links share the client port: while the daemon takes links (`federation.acceptor`), the bytes of the first
  * line are held back until it is complete; if it starts with the link verb, the socket and those bytes go to the
@@ -21,20 +26,38 @@ import {encodeReply} from '../common/protocol/reply-codec.js';
 import {error, type Reply} from '../common/protocol/replies.js';
 import type {RequestContext, Services, Session} from './context.js';
 import {routeLine, type ConnectionState} from './router.js';
+import type {CommitBatch} from './store/types.js';
+import type {TurnParticipant, TurnScheduler} from './turn-scheduler.js';
+
+/** A reply waiting for the commit of the batch its request's writes joined. */
+interface AnsweredRequest {
+  readonly reply: Reply;
+  readonly batch: CommitBatch;
+}
+
+type Answer = Reply | undefined | Promise<Reply | undefined>;
 
 export type ConnectionPhase = 'open' | 'draining' | 'closed';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- socket listeners take event-specific arguments
 type SocketListener = (...args: any[]) => void;
 
-export class Connection implements ConnectionState {
+export class Connection implements ConnectionState, TurnParticipant {
   session: Session | undefined;
   phase: ConnectionPhase = 'open';
   readonly #abort = new AbortController();
   readonly #framer: LineFramer;
   readonly #queue: FramedLine[] = [];
-  #busy = false;
+  /** Answered requests whose replies are not written yet, in request order. */
+  #answered: AnsweredRequest[] = [];
+  /** A request whose handler is still running (a password hash, a long poll); the next ones wait for it. */
+  #handlerRunning = false;
+  /** Gave up the rest of its slice; the scheduler resumes it. */
+  #yielded = false;
+  /** The batch the first unwritten reply waits for, when it was pending at the last flush. */
+  #awaitedBatch: CommitBatch | undefined;
   #waitingForDrain = false;
+  #ended = false;
   #drainTimer: NodeJS.Timeout | undefined;
   /** The first line's bytes while it is incomplete, when a link acceptor may want the socket. */
   #firstLine: Buffer[] | undefined;
@@ -49,6 +72,7 @@ export class Connection implements ConnectionState {
     readonly id: number,
     private readonly socket: Socket,
     private readonly services: Services,
+    private readonly turns: TurnScheduler,
   ) {
     this.#framer = new LineFramer({maxLineBytes: services.options.maxLineBytes});
     const bind = (next: Session | undefined, current: Session | undefined) => {
@@ -72,7 +96,7 @@ export class Connection implements ConnectionState {
     this.#listen('drain', () => {
       clearTimeout(this.#drainTimer);
       this.#waitingForDrain = false;
-      void this.#pump();
+      this.#run();
     });
     this.#listen('error', (err: Error) => services.logger.debug('connection error', {connection: id, error: err.message}));
     this.#listen('close', () => this.#onClose());
@@ -92,7 +116,7 @@ export class Connection implements ConnectionState {
     this.phase = 'draining';
     this.socket.pause();
     this.#abort.abort();
-    void this.#pump();
+    this.#run();
   }
 
   /** Closes at once. */
@@ -109,7 +133,7 @@ export class Connection implements ConnectionState {
     }
     for (const item of this.#framer.push(chunk)) this.#queue.push(item);
     if (this.#queue.length >= this.services.options.maxPipelinedRequests) this.socket.pause();
-    void this.#pump();
+    this.#run();
   }
 
   /**
@@ -136,45 +160,104 @@ export class Connection implements ConnectionState {
     return undefined;
   }
 
-  async #pump(): Promise<void> {
-    if (this.#busy) return;
-    this.#busy = true;
-    try {
-      while (this.#queue.length > 0 && !this.#waitingForDrain && this.phase !== 'closed') {
-        const reply = await this.#answer(this.#queue.shift()!);
-        if (reply && (this.phase as ConnectionPhase) !== 'closed') this.#write(reply);
+  /**
+   * Answers queued requests in order until the queue is empty, a handler goes asynchronous (the next request waits
+   * for it), the slice is used up, or the socket's buffer is full.
+   */
+  #run(): void {
+    if (this.#handlerRunning || this.#yielded || this.phase === 'closed') return;
+    const started = performance.now();
+    let answered = 0;
+    while (this.#queue.length > 0 && !this.#waitingForDrain) {
+      if (answered > 0 && performance.now() - started > this.services.options.sliceMs) {
+        this.#yielded = true;
+        this.turns.resumeSoon(this);
+        break;
       }
-    } finally {
-      this.#busy = false;
+      const answer = this.#answer(this.#queue.shift()!);
+      answered++;
+      if (answer instanceof Promise) {
+        this.#handlerRunning = true;
+        void answer.then((reply) => {
+          this.#handlerRunning = false;
+          this.#keep(reply);
+          this.#run();
+        });
+        break;
+      }
+      this.#keep(answer);
     }
     if (this.phase === 'open' && this.#queue.length < this.services.options.maxPipelinedRequests / 2 && this.socket.isPaused()) {
       this.socket.resume();
     }
-    if (this.phase === 'draining' && this.#queue.length === 0 && !this.#waitingForDrain) this.socket.end();
+    this.#endIfDrained();
   }
 
-  async #answer(item: FramedLine): Promise<Reply | undefined> {
+  resume(): void {
+    this.#yielded = false;
+    this.#run();
+  }
+
+  #answer(item: FramedLine): Answer {
     if (item.kind === 'error') return error(item.code);
-    let reply: Reply | undefined;
     try {
-      reply = await routeLine(item.text, this, this.services);
+      return routeLine(item.text, this, this.services);
     } catch (err) {
       // The router answers handler bugs itself; this catches a failure before a handler runs (a store error in
       // the session lookup): still our bug, still one reply, and the connection keeps serving.
       this.services.logger.error('request failed', {connection: this.id, err});
-      reply = error('INTERNAL');
-    }
-    try {
-      await this.services.store.settled();
-    } catch (err) {
-      this.services.logger.error('commit failed', {connection: this.id, err});
       return error('INTERNAL');
     }
-    return reply;
   }
 
-  #write(reply: Reply): void {
-    const flushed = this.socket.write(encodeReply(reply));
+  /** Keeps a reply until the batch its request's writes joined is committed. A blank line has no reply. */
+  #keep(reply: Reply | undefined): void {
+    if (reply === undefined || this.phase === 'closed') return;
+    this.#answered.push({reply, batch: this.services.store.currentBatch()});
+    this.turns.flushSoon(this);
+  }
+
+  /** Writes, in one socket write, every reply from the front whose batch is no longer pending. */
+  flush(): void {
+    if (this.phase === 'closed') return;
+    const answered = this.#answered;
+    let out = '';
+    let count = 0;
+    for (; count < answered.length; count++) {
+      const {reply, batch} = answered[count]!;
+      if (batch.state === 'pending') {
+        this.#awaitCommit(batch);
+        break;
+      }
+      // A failed commit undid the request's writes: its OK would be a lie.
+      out += encodeReply(batch.state === 'committed' ? reply : error('INTERNAL'));
+    }
+    this.#answered = count === answered.length ? [] : answered.slice(count);
+    if (out !== '') this.#write(out);
+    this.#endIfDrained();
+  }
+
+  /** Flushes again once `batch` is committed (a store whose commit completes later than the turn). */
+  #awaitCommit(batch: CommitBatch): void {
+    if (this.#awaitedBatch === batch) return;
+    this.#awaitedBatch = batch;
+    const again = () => {
+      if (this.#awaitedBatch === batch) this.#awaitedBatch = undefined;
+      this.turns.flushSoon(this);
+    };
+    batch.done.then(again, again);
+  }
+
+  #endIfDrained(): void {
+    if (this.phase === 'draining' && this.#queue.length === 0 && !this.#handlerRunning && this.#answered.length === 0 &&
+        !this.#waitingForDrain && !this.#ended) {
+      this.#ended = true;
+      this.socket.end();
+    }
+  }
+
+  #write(bytes: string): void {
+    const flushed = this.socket.write(bytes, 'latin1'); // replies are ASCII
     if (this.socket.writableLength > this.services.options.maxQueuedBytes) {
       this.services.logger.warn('disconnecting a client that does not read its replies', {
         connection: this.id, queuedBytes: this.socket.writableLength,
@@ -194,6 +277,7 @@ export class Connection implements ConnectionState {
   #onClose(): void {
     this.phase = 'closed';
     this.#queue.length = 0;
+    this.#answered = [];
     clearTimeout(this.#drainTimer);
     this.#abort.abort();
     this.#resolveClosed();

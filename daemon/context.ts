@@ -31,6 +31,11 @@ export interface DaemonOptions {
   historyMaxLimit: number;
   /** Stop filling a history page once its message text passes this many bytes. @default 1 MiB */
   historyMaxBytes: number;
+  /**
+   * Longest a connection answers pipelined requests in one turn before it lets the others run, in ms (it always
+   * answers at least one). @default 2
+   */
+  sliceMs: number;
   /** How long a graceful stop waits for in-flight requests, in ms. @default 3000 */
   shutdownGraceMs: number;
   /** scrypt cost for new password verifiers. */

@@ -10,6 +10,7 @@ import {InboxWaiters} from './inbox-waiters.js';
 import {silentLogger, systemClock, type Clock, type Logger} from './logger.js';
 import {DEFAULT_SCRYPT_COST} from './passwords.js';
 import {SessionRegistry} from './sessions.js';
+import {TurnScheduler} from './turn-scheduler.js';
 import type {Store} from './store/types.js';
 
 export const DEFAULT_OPTIONS: DaemonOptions = {
@@ -24,6 +25,7 @@ export const DEFAULT_OPTIONS: DaemonOptions = {
   historyDefaultLimit: 50,
   historyMaxLimit: 500,
   historyMaxBytes: 1024 * 1024,
+  sliceMs: 2,
   shutdownGraceMs: 3000,
   scryptCost: DEFAULT_SCRYPT_COST,
 };
@@ -64,6 +66,7 @@ export function createDaemon(config: DaemonConfig): Daemon {
     inboxWaiters: new InboxWaiters(),
   };
   const services: Services = {...base, federation: config.federation?.(base) ?? noFederation};
+  const turns = new TurnScheduler(config.store, logger);
   const connections = new Set<Connection>();
   let nextId = 1;
   let server: Server | undefined;
@@ -74,7 +77,7 @@ export function createDaemon(config: DaemonConfig): Daemon {
       socket.destroy();
       return;
     }
-    const connection = new Connection(nextId++, socket, services);
+    const connection = new Connection(nextId++, socket, services, turns);
     connections.add(connection);
     logger.debug('connection opened', {connection: connection.id, peer: `${socket.remoteAddress}:${socket.remotePort}`});
     void connection.closed.then(() => {

@@ -17,8 +17,13 @@ export interface ConnectionState {
   readonly baseContext: RequestContext;
 }
 
-/** Answers one request line; undefined for a blank line (which gets no reply). */
-export async function routeLine(line: string, connection: ConnectionState, services: Services): Promise<Reply | undefined> {
+/**
+ * Answers one request line; undefined for a blank line (which gets no reply). Synchronous when the handler is, so a
+ * connection can answer a whole pipeline within one turn; a promise when the handler waits (hashing, long polls).
+ */
+export function routeLine(
+  line: string, connection: ConnectionState, services: Services,
+): Reply | undefined | Promise<Reply | undefined> {
   const split = splitRequest(line);
   if (!split) return undefined;
   const {spec} = split;
@@ -37,10 +42,14 @@ export async function routeLine(line: string, connection: ConnectionState, servi
   // Per request only the session differs: a child of the connection's context, not a copy of every service.
   const context = Object.create(connection.baseContext) as {-readonly [K in keyof RequestContext]: RequestContext[K]};
   context.session = session;
-  try {
-    return await HANDLERS[spec.name]!(checked.request, context);
-  } catch (err) {
+  const failed = (err: unknown): Reply => {
     services.logger.error('handler failed', {command: spec.name, connection: connection.id, err});
     return error('INTERNAL');
+  };
+  try {
+    const reply = HANDLERS[spec.name]!(checked.request, context);
+    return reply instanceof Promise ? reply.catch(failed) : reply;
+  } catch (err) {
+    return failed(err);
   }
 }

@@ -10,7 +10,7 @@ import {dirname} from 'node:path';
 import Database from 'better-sqlite3';
 import {MIGRATIONS} from './migrations.js';
 import type {
-  GroupSummary, HistoryQuery, InboxLimits, InboxPage, NewMessage, OutboxCompletion, OutboxRecord, PasswordRecord,
+  CommitBatch, GroupSummary, HistoryQuery, InboxLimits, InboxPage, NewMessage, OutboxCompletion, OutboxRecord, PasswordRecord,
   RealmRecord, ReceivedMessage, Store, StoredMessage, UserRecord,
 } from './types.js';
 
@@ -58,12 +58,38 @@ function hashToken(token: string): Buffer {
 
 const USER_CACHE_LIMIT = 50_000;
 
+/** The open group commit: pending until COMMIT ran, then committed or failed for good. */
+class Batch implements CommitBatch {
+  state: CommitBatch['state'] = 'pending';
+  readonly done: Promise<void>;
+  #resolve!: () => void;
+  #reject!: (error: unknown) => void;
+
+  constructor() {
+    this.done = new Promise<void>((resolve, reject) => { this.#resolve = resolve; this.#reject = reject; });
+    this.done.catch(() => {}); // a failed commit is reported to those waiting on it, never as an unhandled rejection
+  }
+
+  settle(error?: unknown): void {
+    if (error === undefined) {
+      this.state = 'committed';
+      this.#resolve();
+    } else {
+      this.state = 'failed';
+      this.#reject(error);
+    }
+  }
+}
+
+/** What writes belong to when no batch is open: everything before them is committed. */
+const COMMITTED: CommitBatch = {state: 'committed', done: Promise.resolve()};
+
 const MESSAGE_COLUMNS = 'm.id, m.sender, m.sender_realm, m.recipient, m.recipient_realm, m.group_name, m.body, m.ts';
 
 export class SqliteStore implements Store {
   readonly db: Database.Database;
-  /** The commit of the open batch, if one is open. */
-  #batch: {promise: Promise<void>; resolve: () => void; reject: (error: unknown) => void} | undefined;
+  /** The open batch, if one is open. */
+  #batch: Batch | undefined;
   #closed = false;
   readonly #stmt;
   readonly #federation: ReturnType<typeof prepareFederationStatements>;
@@ -83,6 +109,8 @@ export class SqliteStore implements Store {
     this.#migrate();
     const db = this.db;
     this.#stmt = {
+      begin: db.prepare('BEGIN IMMEDIATE'),
+      commit: db.prepare('COMMIT'),
       savepoint: db.prepare('SAVEPOINT write'),
       release: db.prepare('RELEASE write'),
       rollbackTo: db.prepare('ROLLBACK TO write'),
@@ -151,13 +179,10 @@ export class SqliteStore implements Store {
   #write<T>(fn: () => T): T {
     if (this.#closed) throw new Error('store is closed');
     if (!this.#batch) {
-      this.db.exec('BEGIN IMMEDIATE');
-      let resolve!: () => void;
-      let reject!: (error: unknown) => void;
-      const promise = new Promise<void>((res, rej) => { resolve = res; reject = rej; });
-      promise.catch(() => {}); // a failed commit is reported through settled(), not as an unhandled rejection
-      this.#batch = {promise, resolve, reject};
-      setImmediate(() => this.#commit());
+      this.#stmt.begin.run();
+      this.#batch = new Batch();
+      // The daemon commits at the end of its turn (commit()); this is the fallback for writes made outside one.
+      setImmediate(() => this.commit());
     }
     // A savepoint per write: a write that throws is undone alone and the batch goes on. (Prepared statements,
     // not db.transaction(), which builds five wrapper functions per call: measurable at tens of thousands of writes/s.)
@@ -173,27 +198,31 @@ export class SqliteStore implements Store {
     }
   }
 
-  #commit(): void {
+  commit(): void {
     const batch = this.#batch;
     if (!batch) return;
     this.#batch = undefined;
     try {
-      this.db.exec('COMMIT');
-      batch.resolve();
+      this.#stmt.commit.run();
+      batch.settle();
     } catch (error) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
       this.#users.clear(); // it may hold a user whose creation was just rolled back
-      batch.reject(error);
+      batch.settle(error);
     }
   }
 
+  currentBatch(): CommitBatch {
+    return this.#batch ?? COMMITTED;
+  }
+
   settled(): Promise<void> {
-    return this.#batch?.promise ?? Promise.resolve();
+    return this.currentBatch().done;
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
-    this.#commit();
+    this.commit();
     this.#closed = true;
     this.db.close();
   }

@@ -117,6 +117,14 @@ export interface ReceivedMessage {
   deliveries: RemoteDelivery[];
 }
 
+/** One group commit: every write of an event-loop turn, committed together. */
+export interface CommitBatch {
+  /** pending: not yet committed; committed: durable; failed: rolled back, none of its writes happened. */
+  readonly state: 'pending' | 'committed' | 'failed';
+  /** Resolves when the batch committed, rejects when it failed. */
+  readonly done: Promise<void>;
+}
+
 export interface Store {
   /** Creates a user; returns false when the name is taken. */
   createUser(user: UserRecord, verifier: string): boolean;
@@ -179,6 +187,13 @@ export interface Store {
 
   /** Resolves once every write made so far is committed; rejects if that commit failed. */
   settled(): Promise<void>;
+  /**
+   * The group commit that writes made now belong to (the open batch), or an already committed one when no batch is
+   * open. Connections keep it with each answered request and send the reply once it is no longer pending.
+   */
+  currentBatch(): CommitBatch;
+  /** Commits the open batch now instead of at the end of the turn (the daemon calls it once its turn's work is done). */
+  commit(): void;
   /** Commits what is pending and closes the database. */
   close(): Promise<void>;
 }

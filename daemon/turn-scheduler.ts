@@ -1,0 +1,57 @@
+/**
+ * The end of an event-loop turn, where the daemon batches. During a turn, connections answer the requests they have
+ * read; every store write joins one open transaction. At the end of the turn (setImmediate) the scheduler commits
+ * that transaction once, lets each connection that answered something write its replies (one socket write per
+ * connection per turn), then resumes the connections that gave up the rest of their slice so others could run.
+ *
+ *   data events ─▶ connections answer (writes join the open batch) ─▶ end of turn: COMMIT ─▶ replies out ─▶ resume
+ */
+import type {Logger} from './logger.js';
+import type {Store} from './store/types.js';
+
+/** What the scheduler drives: a connection. */
+export interface TurnParticipant {
+  /** Writes the replies whose commit is done, in order. */
+  flush(): void;
+  /** Goes on answering after it yielded the rest of its slice. */
+  resume(): void;
+}
+
+export class TurnScheduler {
+  #toFlush = new Set<TurnParticipant>();
+  #toResume = new Set<TurnParticipant>();
+  #scheduled = false;
+
+  constructor(private readonly store: Store, private readonly logger: Logger) {}
+
+  /** `participant` has replies to send once this turn's batch is committed. */
+  flushSoon(participant: TurnParticipant): void {
+    this.#toFlush.add(participant);
+    this.#schedule();
+  }
+
+  /** `participant` used up its slice; it goes on after this turn, when everybody else had theirs. */
+  resumeSoon(participant: TurnParticipant): void {
+    this.#toResume.add(participant);
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(this.#endTurn);
+  }
+
+  readonly #endTurn = (): void => {
+    this.#scheduled = false;
+    const batch = this.store.currentBatch();
+    if (batch.state === 'pending') batch.done.catch((err: unknown) => this.logger.error('commit failed', {err}));
+    this.store.commit();
+    const flush = this.#toFlush;
+    this.#toFlush = new Set();
+    for (const participant of flush) participant.flush();
+    const resume = this.#toResume;
+    this.#toResume = new Set();
+    for (const participant of resume) participant.resume();
+  };
+}
