@@ -119,7 +119,10 @@ async function main(): Promise<void> {
   const file = join(dataDir, 'realmchat.db');
   let store: SqliteStore;
   try {
-    store = new SqliteStore({file, durability: values.durability as Durability});
+    store = new SqliteStore({
+      file, durability: values.durability as Durability,
+      onCheckpointError: (message) => logger.warn('background WAL checkpoint failed', {error: message}),
+    });
   } catch (err) {
     fail(`cannot open the database ${file}: ${(err as Error).message}`);
   }

@@ -8,7 +8,9 @@ import {createHash} from 'node:crypto';
 import {mkdirSync} from 'node:fs';
 import {dirname} from 'node:path';
 import Database from 'better-sqlite3';
+import {Checkpointer} from './checkpointer.js';
 import {MIGRATIONS} from './migrations.js';
+import {READS} from './sqlite-reads.js';
 import type {
   CommitBatch, GroupSummary, HistoryQuery, InboxLimits, InboxPage, NewMessage, OutboxCompletion, OutboxRecord, PasswordRecord,
   RealmRecord, ReceivedMessage, Store, StoredMessage, UserRecord,
@@ -26,6 +28,13 @@ export interface SqliteStoreOptions {
    * (an fsync per group commit). @default 'normal'
    */
   durability?: Durability;
+  /**
+   * How often a worker thread checkpoints the WAL, in ms (see checkpointer.ts); 0 leaves checkpoints to SQLite's
+   * automatic one on the main thread. @default 100
+   */
+  checkpointIntervalMs?: number;
+  /** Told when a background checkpoint fails. */
+  onCheckpointError?: (message: string) => void;
 }
 
 interface MessageRow {
@@ -84,7 +93,6 @@ class Batch implements CommitBatch {
 /** What writes belong to when no batch is open: everything before them is committed. */
 const COMMITTED: CommitBatch = {state: 'committed', done: Promise.resolve()};
 
-const MESSAGE_COLUMNS = 'm.id, m.sender, m.sender_realm, m.recipient, m.recipient_realm, m.group_name, m.body, m.ts';
 
 export class SqliteStore implements Store {
   readonly db: Database.Database;
@@ -98,14 +106,24 @@ export class SqliteStore implements Store {
    * Bounded; only existing users are cached, so unknown names cannot grow it.
    */
   readonly #users = new Map<string, UserRecord>();
+  readonly #options: SqliteStoreOptions;
+  /** The checkpoint worker, started with the first write. */
+  #checkpointer: Checkpointer | undefined;
 
   constructor(options: SqliteStoreOptions) {
+    this.#options = options;
     if (options.file !== ':memory:') mkdirSync(dirname(options.file), {recursive: true});
     this.db = new Database(options.file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
+    // Indexes of a large history stay in memory: 32 MiB of page cache (the default is 2 MiB).
+    this.db.pragma('cache_size = -32768');
+    if (this.#backgroundCheckpoints) {
+      // The worker checkpoints; SQLite's own automatic checkpoint stays as a safety net at 40 MiB of WAL.
+      this.db.pragma('wal_autocheckpoint = 10000');
+    }
     this.#migrate();
     const db = this.db;
     this.#stmt = {
@@ -140,26 +158,12 @@ export class SqliteStore implements Store {
         INSERT INTO messages (sender, sender_realm, recipient, recipient_realm, group_name, body, ts)
         VALUES (@sender, @senderRealm, @recipient, @recipientRealm, @group, @body, @ts)`),
       insertDelivery: db.prepare('INSERT OR IGNORE INTO deliveries (recipient, message_id) VALUES (?, ?)'),
-      unreadAll: db.prepare<[string, number], MessageRow>(`
-        SELECT ${MESSAGE_COLUMNS} FROM deliveries d JOIN messages m ON m.id = d.message_id
-        WHERE d.recipient = ? AND d.read_at IS NULL ORDER BY d.message_id LIMIT ?`),
-      unreadFromRealm: db.prepare<[string, string | null, number], MessageRow>(`
-        SELECT ${MESSAGE_COLUMNS} FROM deliveries d JOIN messages m ON m.id = d.message_id
-        WHERE d.recipient = ? AND d.read_at IS NULL AND m.sender_realm IS ? ORDER BY d.message_id LIMIT ?`),
-      hasUnread: db.prepare('SELECT 1 FROM deliveries WHERE recipient = ? AND read_at IS NULL LIMIT 1').pluck(),
+      unreadAll: db.prepare<[string, number], MessageRow>(READS.unreadAll),
+      unreadFromRealm: db.prepare<[string, string | null, number], MessageRow>(READS.unreadFromRealm),
+      hasUnread: db.prepare(READS.hasUnread).pluck(),
       markRead: db.prepare('UPDATE deliveries SET read_at = ? WHERE recipient = ? AND message_id = ? AND read_at IS NULL'),
-      privateHistory: db.prepare<Record<string, unknown>, MessageRow>(`
-        SELECT ${MESSAGE_COLUMNS}, d.read_at, d.recipient IS NOT NULL AS received FROM messages m
-        LEFT JOIN deliveries d ON d.message_id = m.id AND d.recipient = @me
-        WHERE m.id < @before AND m.group_name IS NULL AND (
-          (m.sender = @me AND m.sender_realm IS NULL AND m.recipient = @peer AND m.recipient_realm IS @realm) OR
-          (m.sender = @peer AND m.sender_realm IS @realm AND m.recipient = @me AND m.recipient_realm IS NULL))
-        ORDER BY m.id DESC LIMIT @limit`),
-      groupHistory: db.prepare<Record<string, unknown>, MessageRow>(`
-        SELECT ${MESSAGE_COLUMNS} FROM messages m
-        WHERE m.group_name = @group AND m.recipient_realm IS @realm AND m.recipient IS NULL AND m.id < @before
-          AND (@sender IS NULL OR (m.sender = @sender AND m.sender_realm IS NULL))
-        ORDER BY m.id DESC LIMIT @limit`),
+      privateHistory: db.prepare<Record<string, unknown>, MessageRow>(READS.privateHistory),
+      groupHistory: db.prepare<Record<string, unknown>, MessageRow>(READS.groupHistory),
     };
     this.#federation = prepareFederationStatements(db);
   }
@@ -179,6 +183,14 @@ export class SqliteStore implements Store {
   #write<T>(fn: () => T): T {
     if (this.#closed) throw new Error('store is closed');
     if (!this.#batch) {
+      if (this.#backgroundCheckpoints && !this.#checkpointer) {
+        this.#checkpointer = new Checkpointer({
+          file: this.#options.file,
+          synchronous: this.#options.durability === 'full' ? 'FULL' : 'NORMAL',
+          intervalMs: this.#options.checkpointIntervalMs,
+          onError: this.#options.onCheckpointError,
+        });
+      }
       this.#stmt.begin.run();
       this.#batch = new Batch();
       // The daemon commits at the end of its turn (commit()); this is the fallback for writes made outside one.
@@ -220,11 +232,16 @@ export class SqliteStore implements Store {
     return this.currentBatch().done;
   }
 
+  get #backgroundCheckpoints(): boolean {
+    return this.#options.file !== ':memory:' && this.#options.checkpointIntervalMs !== 0;
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.commit();
     this.#closed = true;
-    this.db.close();
+    await this.#checkpointer?.stop();
+    this.db.close(); // the last connection to close checkpoints the rest and removes the WAL
   }
 
   createUser(user: UserRecord, verifier: string): boolean {

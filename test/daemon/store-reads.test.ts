@@ -1,0 +1,107 @@
+/**
+ * The store's hot reads: the plans SQLite picks for them (each walks an index range and reads at most a page, so
+ * the cost does not grow with history), and the pages they return over conversations that interleave.
+ */
+import {mkdtempSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {READS} from '../../daemon/store/sqlite-reads.js';
+import {SqliteStore} from '../../daemon/store/sqlite-store.js';
+import type {NewMessage, StoredMessage} from '../../daemon/store/types.js';
+
+let dir: string;
+let store: SqliteStore;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'realmchat-reads-'));
+  store = new SqliteStore({file: join(dir, 'realmchat.db')});
+  for (const username of ['ann', 'ben', 'cat']) {
+    store.createUser({username, fullName: username, country: 'x', createdAt: 0}, 'v');
+  }
+});
+
+afterAll(async () => {
+  await store.close();
+  rmSync(dir, {recursive: true, force: true});
+});
+
+function planOf(sql: string, params: unknown): string[] {
+  return (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params as never) as Array<{detail: string}>)
+    .map((row) => row.detail);
+}
+
+describe('query plans of the hot reads', () => {
+  const cases: Array<[keyof typeof READS, unknown]> = [
+    ['unreadAll', ['ann', 1001]],
+    ['unreadFromRealm', ['ann', 'beta', 1001]],
+    ['hasUnread', ['ann']],
+    ['privateHistory', {me: 'ann', peer: 'ben', realm: null, before: 1e15, limit: 51}],
+    ['groupHistory', {group: 'devs', realm: null, sender: null, before: 1e15, limit: 51}],
+  ];
+
+  it.each(cases)('%s walks an index range, never a whole table or an OR of indexes', (name, params) => {
+    const plan = planOf(READS[name], params);
+    expect(plan.length).toBeGreaterThan(0);
+    for (const line of plan) {
+      expect(line).not.toMatch(/^SCAN (m|d|messages|deliveries)\b/);
+      expect(line).not.toContain('MULTI-INDEX OR');
+    }
+  });
+
+  it('reads unread messages through the partial index of unread deliveries, not the primary key', () => {
+    for (const name of ['unreadAll', 'unreadFromRealm', 'hasUnread'] as const) {
+      const plan = planOf(READS[name], name === 'unreadAll' ? ['ann', 5] : name === 'hasUnread' ? ['ann'] : ['ann', null, 5]);
+      expect(plan.join('\n')).toMatch(/SEARCH (d|deliveries) USING INDEX deliveries_unread \(recipient=\?\)/);
+    }
+  });
+
+  it('reads each direction of a private conversation from its end (a range bounded by before_id)', () => {
+    const plan = planOf(READS.privateHistory, {me: 'ann', peer: 'ben', realm: null, before: 10, limit: 5});
+    const ranges = plan.filter((line) => line.includes('USING INDEX messages_by_pair'));
+    expect(ranges).toHaveLength(2);
+    for (const line of ranges) expect(line).toContain('id<?');
+  });
+});
+
+describe('history pages', () => {
+  const texts = (messages: StoredMessage[]) => messages.map((message) => message.body);
+  const send = (message: Omit<NewMessage, 'ts'>, to: string[]) => store.storeMessage({...message, ts: 1}, to);
+
+  it('pages a private conversation both ways, skipping other conversations, realms and groups in between', async () => {
+    const expected: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const fromAnn = i % 3 !== 0;
+      const body = `m${i}`;
+      send(fromAnn ? {sender: 'ann', recipient: 'ben', body} : {sender: 'ben', recipient: 'ann', body}, [fromAnn ? 'ben' : 'ann']);
+      expected.push(body);
+      // Noise the pages must skip: another peer, the same name on another realm, a group, a message to oneself.
+      send({sender: 'ann', recipient: 'cat', body: `cat${i}`}, ['cat']);
+      send({sender: 'ann', recipient: 'ben', recipientRealm: 'beta', body: `remote${i}`}, []);
+      send({sender: 'ben', senderRealm: 'beta', recipient: 'ann', body: `remote-in${i}`}, ['ann']);
+      send({sender: 'ann', group: 'devs', body: `group${i}`}, ['ben']);
+    }
+    await store.settled();
+    const seen: string[] = [];
+    let before: number | undefined;
+    for (;;) {
+      const page = store.privateHistory('ann', 'BEN', undefined, {limit: 7, beforeId: before});
+      if (page.length === 0) break;
+      expect(page.length).toBeLessThanOrEqual(7);
+      seen.unshift(...texts(page));
+      before = page[0]!.id;
+    }
+    expect(seen).toEqual(expected);
+    // The other side sees the same conversation.
+    expect(texts(store.privateHistory('ben', 'ann', undefined, {limit: 100}))).toEqual(expected);
+    // The remote conversation with ben@beta is its own.
+    expect(texts(store.privateHistory('ann', 'ben', 'beta', {limit: 3}))).toEqual(['remote-in38', 'remote39', 'remote-in39']);
+  });
+
+  it('lists a conversation with oneself once, not once per direction', async () => {
+    for (let i = 0; i < 5; i++) send({sender: 'cat', recipient: 'cat', body: `note${i}`}, ['cat']);
+    await store.settled();
+    expect(texts(store.privateHistory('cat', 'Cat', undefined, {limit: 50}))).toEqual(['note0', 'note1', 'note2', 'note3', 'note4']);
+    expect(texts(store.privateHistory('cat', 'cat', undefined, {limit: 2}))).toEqual(['note3', 'note4']);
+  });
+});
