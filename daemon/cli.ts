@@ -15,6 +15,9 @@ import {parsePeer, readKeyFile, type PeerAddress} from './federation/options.js'
 import {createLogger, LOG_LEVELS, type LogLevel} from './logger.js';
 import {SqliteStore, type Durability} from './store/sqlite-store.js';
 
+/** Descriptors kept free for the database, its checkpoint worker, realm links we dial and the log. */
+const DESCRIPTOR_RESERVE = 100;
+
 const HELP = `Usage: realmchatd [options]
 
 Runs one realm of the realmchat chat system: a TCP daemon speaking the line protocol
@@ -38,6 +41,9 @@ Options:
                        \`openssl rand -hex 32\`); realm links must prove they know it.
                        Without it, links are accepted from loopback peers only.
                        See docs/FEDERATION.md.
+  --max-connections N  most connections held at once; past it new ones are closed
+                       and the daemon says so once per burst
+                       (default: the process's open-file limit minus ${DESCRIPTOR_RESERVE})
   --help               show this help
   --version            show the version
 
@@ -45,6 +51,17 @@ Examples:
   realmchatd --port 8889 --realm alpha --demo-users
   realmchatd --port 8890 --realm beta --federation-key-file key --peer alpha=127.0.0.1:8889
 `;
+
+/** The soft limit on open files of this process (Linux /proc), or undefined where it cannot be read. */
+function descriptorLimit(): number | undefined {
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((row) => row.startsWith('Max open files'));
+    const soft = line?.split(/\s{2,}/)[1];
+    return soft === undefined || soft === 'unlimited' ? undefined : Number(soft);
+  } catch {
+    return undefined;
+  }
+}
 
 function fail(message: string): never {
   process.stderr.write(`realmchatd: ${message}\nTry 'realmchatd --help'.\n`);
@@ -76,6 +93,7 @@ async function main(): Promise<void> {
         'log-level': {type: 'string', default: 'info'},
         peer: {type: 'string', multiple: true, default: []},
         'federation-key-file': {type: 'string'},
+        'max-connections': {type: 'string'},
         help: {type: 'boolean', default: false},
         version: {type: 'boolean', default: false},
       },
@@ -104,6 +122,14 @@ async function main(): Promise<void> {
     if (!peer) fail(`--peer must be NAME=HOST:PORT (e.g. beta=127.0.0.1:8890), not "${spec}"`);
     peers.set(peer.name.toLowerCase(), peer.address);
   }
+  let maxConnections = Number.POSITIVE_INFINITY;
+  if (values['max-connections'] !== undefined) {
+    maxConnections = Number(values['max-connections']);
+    if (!/^\d+$/.test(values['max-connections']) || maxConnections < 1) fail('--max-connections must be a whole number from 1');
+  } else {
+    const limit = descriptorLimit();
+    if (limit !== undefined) maxConnections = Math.max(16, limit - DESCRIPTOR_RESERVE);
+  }
   const keyFile = values['federation-key-file'];
   let key: Buffer | undefined;
   if (keyFile !== undefined) {
@@ -126,7 +152,7 @@ async function main(): Promise<void> {
   } catch (err) {
     fail(`cannot open the database ${file}: ${(err as Error).message}`);
   }
-  const daemon = createDaemon({store, logger, options: {realm: values.realm}, federation: createFederation({key, peers})});
+  const daemon = createDaemon({store, logger, options: {realm: values.realm, maxConnections}, federation: createFederation({key, peers})});
   if (values['demo-users']) {
     const created = await ensureDemoUsers(daemon.services);
     if (created.length > 0) logger.info('created demo users', {users: created.join(',')});

@@ -36,6 +36,11 @@ export interface DaemonOptions {
    * answers at least one). @default 2
    */
   sliceMs: number;
+  /**
+   * Most client connections (and inbound realm links) held at once; past it new ones are closed at once and the
+   * daemon logs it once per burst. realmchatd sets it from the process's descriptor limit. @default Infinity
+   */
+  maxConnections: number;
   /** How long a graceful stop waits for in-flight requests, in ms. @default 3000 */
   shutdownGraceMs: number;
   /** scrypt cost for new password verifiers. */

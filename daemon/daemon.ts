@@ -26,6 +26,7 @@ export const DEFAULT_OPTIONS: DaemonOptions = {
   historyMaxLimit: 500,
   historyMaxBytes: 1024 * 1024,
   sliceMs: 2,
+  maxConnections: Number.POSITIVE_INFINITY,
   shutdownGraceMs: 3000,
   scryptCost: DEFAULT_SCRYPT_COST,
 };
@@ -54,6 +55,36 @@ export interface Daemon {
    * connections, stops links and closes the store. Connections still busy after `shutdownGraceMs` are cut.
    */
   close(): Promise<void>;
+}
+
+/**
+ * Logs refused connections once per burst: the first refusal at once (with the cause and the cap), then, once no
+ * connection has been refused for `quietMs`, how many were refused in all. A flood of refusals is one pair of lines.
+ */
+class RefusalLog {
+  #refused = 0;
+  #quietTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly logger: Logger, private readonly cap: number, private readonly quietMs = 10_000) {}
+
+  readonly drop = (): void => {
+    if (this.#refused++ === 0) {
+      this.logger.warn('refusing new connections: the connection cap is reached (it keeps descriptors free below ' +
+        'the process limit; raise LimitNOFILE / ulimit -n or --max-connections)', {maxConnections: this.cap});
+    }
+    clearTimeout(this.#quietTimer);
+    this.#quietTimer = setTimeout(() => this.#endBurst(), this.quietMs);
+    this.#quietTimer.unref();
+  };
+
+  #endBurst(): void {
+    this.logger.warn('accepting connections again', {refused: this.#refused});
+    this.#refused = 0;
+  }
+
+  stop(): void {
+    clearTimeout(this.#quietTimer);
+  }
 }
 
 export function createDaemon(config: DaemonConfig): Daemon {
@@ -86,7 +117,10 @@ export function createDaemon(config: DaemonConfig): Daemon {
     });
   }
 
+  const refusals = new RefusalLog(logger, options.maxConnections);
+
   async function stop(): Promise<void> {
+    refusals.stop();
     const stopped = server ? new Promise<void>((resolve) => server!.close(() => resolve())) : Promise.resolve();
     for (const connection of connections) connection.drain();
     // Links first: their sockets came from this server (server.close waits for them), and senders still waiting
@@ -112,6 +146,8 @@ export function createDaemon(config: DaemonConfig): Daemon {
     },
     listen(port, host = '127.0.0.1') {
       server = createServer({allowHalfOpen: true}, accept);
+      if (Number.isFinite(options.maxConnections)) server.maxConnections = options.maxConnections;
+      server.on('drop', refusals.drop);
       return new Promise((resolve, reject) => {
         server!.once('error', reject);
         server!.listen(port, host, () => {

@@ -1,5 +1,5 @@
 /** The realmchatd binary as users and outside checks start it (the built dist/daemon/cli.js). */
-import {spawnSync, type ChildProcess} from 'node:child_process';
+import {spawn, spawnSync, type ChildProcess} from 'node:child_process';
 import {existsSync, mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
@@ -32,7 +32,7 @@ describe('realmchatd', () => {
   it('prints help and version', () => {
     const help = spawnSync(process.execPath, [BIN, '--help'], {encoding: 'utf8'});
     expect(help.status).toBe(0);
-    for (const flag of ['--host', '--port', '--realm', '--data', '--demo-users', '--log-level', '--version']) {
+    for (const flag of ['--host', '--port', '--realm', '--data', '--demo-users', '--log-level', '--max-connections', '--version']) {
       expect(help.stdout).toContain(flag);
     }
     const version = spawnSync(process.execPath, [BIN, '--version'], {encoding: 'utf8'});
@@ -40,7 +40,7 @@ describe('realmchatd', () => {
   });
 
   it('refuses bad flags with exit code 2 and a hint', () => {
-    for (const args of [['--bogus'], ['--port', 'abc'], ['--realm', 'no spaces!'], ['--log-level', 'loud']]) {
+    for (const args of [['--bogus'], ['--port', 'abc'], ['--realm', 'no spaces!'], ['--log-level', 'loud'], ['--max-connections', '0']]) {
       const run = spawnSync(process.execPath, [BIN, ...args], {encoding: 'utf8'});
       expect(run.status, args.join(' ')).toBe(2);
       expect(run.stderr).toContain("Try 'realmchatd --help'");
@@ -85,4 +85,34 @@ describe('realmchatd', () => {
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}`));
   });
+
+  it('past its descriptor budget refuses new connections, logs it once per burst, and keeps serving the rest', async () => {
+    // ulimit 160 leaves a cap of 60 connections (the limit minus 100 descriptors kept for the database and links).
+    const child = spawn('bash', ['-c', `ulimit -n 160 && exec "${process.execPath}" "${BIN}" --port 0 --data "${tempDir()}" --log-level warn`],
+      {stdio: ['ignore', 'pipe', 'pipe']});
+    children.push(child);
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const port = await new Promise<number>((resolve) => {
+      let out = '';
+      child.stdout.on('data', (chunk) => {
+        out += chunk;
+        const match = /listening on [\d.]+:(\d+)/.exec(out);
+        if (match) resolve(Number(match[1]));
+      });
+    });
+    const canary = await LineClient.connect(port);
+    await canary.request('register canary pw Canary lab');
+    const flood = await Promise.all(Array.from({length: 120}, () => LineClient.connect(port).catch(() => undefined)));
+    // Connections past the cap are closed by the daemon; the ones it holds, and the canary, are served.
+    const closed = await Promise.all(flood.map((client) => client && Promise.race([
+      client.closed.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 1000))])));
+    expect(closed.filter(Boolean).length).toBeGreaterThanOrEqual(50);
+    expect(await canary.request('info')).toMatchObject({status: 'OK'});
+    expect(stderr.match(/refusing new connections/g)).toHaveLength(1);
+    expect(stderr).toContain('maxConnections=60');
+    for (const client of flood) client?.close();
+    canary.close();
+  });
 });
+
