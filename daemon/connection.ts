@@ -229,8 +229,13 @@ export class Connection implements ConnectionState, TurnParticipant {
         this.#awaitCommit(batch);
         break;
       }
-      // A failed commit undid the request's writes: its OK would be a lie.
-      out += encodeReply(batch.state === 'committed' ? reply : error('INTERNAL'));
+      if (batch.state === 'committed') {
+        out += encodeReply(reply);
+      } else {
+        // A failed commit undid the request's writes: its OK would be a lie.
+        this.turns.commitFailed(batch);
+        out += encodeReply(error('INTERNAL'));
+      }
     }
     this.#answered = count === answered.length ? [] : answered.slice(count);
     if (out !== '') this.#write(out);

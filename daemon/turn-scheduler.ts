@@ -7,7 +7,7 @@
  *   data events ─▶ connections answer (writes join the open batch) ─▶ end of turn: COMMIT ─▶ replies out ─▶ resume
  */
 import type {Logger} from './logger.js';
-import type {Store} from './store/types.js';
+import type {CommitBatch, Store} from './store/types.js';
 
 /** What the scheduler drives: a connection. */
 export interface TurnParticipant {
@@ -21,6 +21,8 @@ export class TurnScheduler {
   #toFlush = new Set<TurnParticipant>();
   #toResume = new Set<TurnParticipant>();
   #scheduled = false;
+  /** Failed batches already logged (several connections may have had requests in one). */
+  readonly #loggedFailures = new WeakSet<CommitBatch>();
 
   constructor(private readonly store: Store, private readonly logger: Logger) {}
 
@@ -36,6 +38,13 @@ export class TurnScheduler {
     this.#schedule();
   }
 
+  /** A connection found its requests' batch failed: logged once per batch, with the store's error. */
+  commitFailed(batch: CommitBatch): void {
+    if (this.#loggedFailures.has(batch)) return;
+    this.#loggedFailures.add(batch);
+    batch.done.catch((err: unknown) => this.logger.error('commit failed', {err}));
+  }
+
   #schedule(): void {
     if (this.#scheduled) return;
     this.#scheduled = true;
@@ -44,8 +53,6 @@ export class TurnScheduler {
 
   readonly #endTurn = (): void => {
     this.#scheduled = false;
-    const batch = this.store.currentBatch();
-    if (batch.state === 'pending') batch.done.catch((err: unknown) => this.logger.error('commit failed', {err}));
     this.store.commit();
     const flush = this.#toFlush;
     this.#toFlush = new Set();

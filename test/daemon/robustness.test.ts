@@ -144,6 +144,96 @@ describe('load and flow control', () => {
   });
 });
 
+describe('pipelining and fairness', () => {
+  it('answers a pipeline in request order with few socket writes, each reply after its commit', async () => {
+    const server = await start();
+    const {token} = await registerUser(server.port, 'pipe_target');
+    const {client} = await registerUser(server.port, 'pipe_sender');
+    let writes = 0;
+    client.socket.on('data', () => writes++);
+    // 64 sends, a read of what they wrote, and a request that fails, in one TCP write.
+    const lines = Array.from({length: 64}, (_, i) => `send pipe_target n${i}\r\n`).join('') + `history pipe_target 100\r\nfrobnicate\r\n`;
+    client.write(lines);
+    const replies = [];
+    for (let i = 0; i < 66; i++) replies.push(await client.next());
+    const ids = replies.slice(0, 64).map((reply) => reply.id as number);
+    expect(replies.slice(0, 64).every((reply) => reply.status === 'OK')).toBe(true);
+    expect(ids).toEqual([...ids].sort((a, b) => a - b)); // in request order
+    expect((replies[64]!.messages as Array<{msg: string}>).map((m) => m.msg)).toEqual(Array.from({length: 64}, (_, i) => `n${i}`));
+    expect(replies[65]).toMatchObject({code: 'UNKNOWN_COMMAND'});
+    // One commit and one write for the lot (the kernel may split a write in two reads; 66 reads means none of that).
+    expect(writes).toBeLessThanOrEqual(4);
+    const target = await LineClient.connect(server.port);
+    target.write(`inbox ${token}\r\n`);
+    expect(((await target.next()).messages as Record<string, unknown[]>).pipe_sender).toHaveLength(64);
+    client.close();
+    target.close();
+  });
+
+  it('answers a failed commit with INTERNAL for every request in it, never OK', async () => {
+    const logged: string[] = [];
+    const logger: Logger = {debug() {}, info() {}, warn() {}, error: (message) => logged.push(message)};
+    const server = await start({}, {logger});
+    await registerUser(server.port, 'commit_target');
+    const {client} = await registerUser(server.port, 'commit_sender');
+    const store = server.daemon.services.store as SqliteStore;
+    // Fault injection: the first send also leaves a dangling row whose foreign key SQLite checks only at COMMIT, so
+    // that COMMIT really fails (as a full disk would make it) and rolls the whole batch back.
+    const original = store.storeMessage.bind(store);
+    let inject = true;
+    store.storeMessage = (message, recipients) => {
+      const id = original(message, recipients);
+      if (inject) {
+        inject = false;
+        store.db.pragma('defer_foreign_keys = ON');
+        store.db.prepare('INSERT INTO deliveries (recipient, message_id) VALUES (?, ?)').run('nobody', 987654321);
+      }
+      return id;
+    };
+    client.write('send commit_target a\r\nsend commit_target b\r\n');
+    expect(await client.next()).toMatchObject({status: 'ERROR', code: 'INTERNAL'});
+    expect(await client.next()).toMatchObject({status: 'ERROR', code: 'INTERNAL'});
+    expect(logged).toContain('commit failed');
+    // Nothing of the failed batch exists; the next batch works.
+    expect(await client.request('send commit_target c')).toMatchObject({status: 'OK'});
+    expect(((await client.request('history commit_target')).messages as Array<{msg: string}>).map((m) => m.msg)).toEqual(['c']);
+    client.close();
+  });
+
+  it('serves another client while one connection pipelines expensive requests', async () => {
+    const server = await start();
+    const {client: flooder, token} = await registerUser(server.port, 'flooder');
+    await registerUser(server.port, 'flood_peer');
+    // A conversation whose history pages are about 1 MiB of text each.
+    const big = 'x'.repeat(16_000);
+    for (let i = 0; i < 70; i++) flooder.write(`send flood_peer ${big}\r\n`);
+    for (let i = 0; i < 70; i++) expect(await flooder.next()).toMatchObject({status: 'OK'});
+    // Count the flooder's replies without keeping them: 150 pages is some 150 MiB.
+    const flood = await LineClient.connect(server.port);
+    let answered = 0;
+    let pending = Buffer.alloc(0);
+    flood.socket.removeAllListeners('data');
+    flood.socket.on('data', (chunk: Buffer) => {
+      pending = Buffer.concat([pending, chunk]);
+      let end;
+      while ((end = pending.indexOf('\r\n\r\n')) !== -1) {
+        answered++;
+        pending = pending.subarray(end + 4);
+      }
+    });
+    const requests = 150;
+    flood.write(`history ${token} flood_peer 500\r\n`.repeat(requests));
+    await until(() => answered > 0);
+    const canary = await LineClient.connect(server.port);
+    const reply = await canary.request(`info ${token}`);
+    expect(reply).toMatchObject({status: 'OK'});
+    // The canary was answered while most of the pipeline was still waiting: no connection holds the event loop.
+    expect(answered).toBeLessThan(requests / 2);
+    await until(() => answered === requests, 30_000);
+    for (const client of [flooder, flood, canary]) client.close();
+  });
+});
+
 describe('shutdown and bugs', () => {
   it('answers what is in flight on close, long polls included, then closes connections', async () => {
     const server = await start();
