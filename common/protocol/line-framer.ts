@@ -20,6 +20,12 @@ export interface LineFramerOptions {
 
 export const DEFAULT_MAX_LINE_BYTES = 64 * 1024;
 
+/**
+ * Shared by every framer: decoding a whole line at once (never with `stream`) keeps no state between calls, and one
+ * decoder per connection would cost each idle connection a few KiB.
+ */
+const UTF8 = new TextDecoder('utf-8', {fatal: true, ignoreBOM: true});
+
 const LF = 0x0a;
 const CR = 0x0d;
 
@@ -30,7 +36,6 @@ export class LineFramer {
   #pendingBytes = 0;
   /** True while the rest of an over-long line is being skipped. */
   #discarding = false;
-  readonly #decoder = new TextDecoder('utf-8', {fatal: true, ignoreBOM: true});
 
   constructor(options: LineFramerOptions = {}) {
     this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
@@ -78,7 +83,7 @@ export class LineFramer {
     if (length > 0 && bytes[length - 1] === CR) length--;
     if (length > this.maxLineBytes) return {kind: 'error', code: 'LINE_TOO_LONG'};
     try {
-      return {kind: 'line', text: this.#decoder.decode(bytes.subarray(0, length))};
+      return {kind: 'line', text: UTF8.decode(bytes.subarray(0, length))};
     } catch {
       return {kind: 'error', code: 'INVALID_UTF8'};
     }

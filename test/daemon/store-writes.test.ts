@@ -1,0 +1,68 @@
+/** Group commit in the SQLite store: batches, and what a write that fails undoes. */
+import {mkdtempSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {SqliteStore} from '../../daemon/store/sqlite-store.js';
+
+let dir: string;
+let store: SqliteStore;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'realmchat-writes-'));
+  store = new SqliteStore({file: join(dir, 'realmchat.db')});
+  for (const username of ['ann', 'ben', 'victim']) store.createUser({username, fullName: username, country: 'x', createdAt: 0}, 'v');
+  store.commit();
+  // Fault injection: a delivery to "victim" fails as a full disk would make it fail, after its message row is in.
+  store.db.exec(`CREATE TEMP TRIGGER fail_delivery BEFORE INSERT ON deliveries WHEN NEW.recipient = 'victim'
+                 BEGIN SELECT RAISE(ABORT, 'injected failure'); END`);
+});
+
+afterEach(async () => {
+  await store.close();
+  rmSync(dir, {recursive: true, force: true});
+});
+
+const count = (sql: string) => store.db.prepare(sql).pluck().get() as number;
+
+describe('group commit', () => {
+  it('puts the writes of one turn in one batch and commits them together', async () => {
+    const batch = store.currentBatch();
+    expect(batch.state).toBe('committed'); // nothing open
+    store.storeMessage({sender: 'ann', recipient: 'ben', body: 'a', ts: 1}, ['ben']);
+    const open = store.currentBatch();
+    expect(open.state).toBe('pending');
+    store.storeMessage({sender: 'ben', recipient: 'ann', body: 'b', ts: 1}, ['ann']);
+    expect(store.currentBatch()).toBe(open);
+    store.commit();
+    expect(open.state).toBe('committed');
+    await expect(open.done).resolves.toBeUndefined();
+    expect(count('SELECT count(*) FROM messages')).toBe(2);
+  });
+
+  it('rolls back the whole batch when a message cannot be delivered: no message without its deliveries', async () => {
+    store.storeMessage({sender: 'ann', recipient: 'ben', body: 'earlier in the batch', ts: 1}, ['ben']);
+    const batch = store.currentBatch();
+    expect(() => store.storeMessage({sender: 'ann', recipient: 'victim', body: 'x', ts: 1}, ['victim'])).toThrow('injected failure');
+    expect(batch.state).toBe('failed');
+    await expect(batch.done).rejects.toThrow('injected failure');
+    expect(count('SELECT count(*) FROM messages')).toBe(0);
+    expect(count('SELECT count(*) FROM deliveries')).toBe(0);
+    // The store goes on with a new batch.
+    store.storeMessage({sender: 'ann', recipient: 'ben', body: 'after', ts: 1}, ['ben']);
+    await store.settled();
+    expect(count('SELECT count(*) FROM messages')).toBe(1);
+  });
+
+  it('undoes a failing write of a savepoint kind alone and keeps the batch', async () => {
+    store.storeMessage({sender: 'ann', recipient: 'ben', body: 'kept', ts: 1}, ['ben']);
+    const batch = store.currentBatch();
+    // A group whose creator does not exist breaks a foreign key in its second statement.
+    expect(() => store.createGroup('ghosts', 'nobody', 1)).toThrow();
+    expect(batch.state).toBe('pending');
+    store.commit();
+    expect(batch.state).toBe('committed');
+    expect(count('SELECT count(*) FROM groups')).toBe(0);
+    expect(count('SELECT count(*) FROM messages')).toBe(1);
+  });
+});
