@@ -13,6 +13,7 @@ import {createHash, randomBytes, scryptSync} from 'node:crypto';
 import {existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs';
 import {homedir} from 'node:os';
 import {join} from 'node:path';
+import {performance} from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 
 /** Bump when insertFixture() changes what it writes: cached large databases are keyed by it. */
@@ -71,7 +72,7 @@ const BACKGROUND_NAME = (index: number) => `u${String(index).padStart(5, '0')}`;
 // groups, group_members, messages (one row per message), deliveries (one row per recipient, read_at NULL = unread).
 // Keep this the only function that writes the schema's tables.
 // ==================================================================================================================
-function insertFixture(db: Database.Database, spec: FixtureSpec): FixtureIds {
+function insertFixture(db: Database.Database, spec: FixtureSpec, step: (what: string) => void): FixtureIds {
   const now = Date.now();
   const verifier = cheapVerifier(BENCH_PASSWORD);
   const insertUser = db.prepare(
@@ -108,6 +109,7 @@ function insertFixture(db: Database.Database, spec: FixtureSpec): FixtureIds {
     const indexes = db.prepare(`SELECT name, sql FROM sqlite_master
       WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ('messages', 'deliveries')`).all() as {name: string; sql: string}[];
     for (const index of indexes) db.exec(`DROP INDEX "${index.name}"`);
+    step('users and groups');
     // Messages, ids 1..N, generated inside SQLite. kind: 0 = a<->b, 1 = group, else private between background users.
     db.prepare(`
       WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < @count)
@@ -137,6 +139,7 @@ function insertFixture(db: Database.Database, spec: FixtureSpec): FixtureIds {
       count: bulk.messages, a: bulk.a, b: bulk.b, bigGroup: bulk.bigGroup, groups: bulk.smallGroups, users: background,
       bigBackground: Math.max(1, Math.min(background, bigBackground)), t0: now - bulk.messages - 1000,
     });
+    step(`${bulk.messages} messages`);
     // Deliveries: the recipient of each private message; every member but the sender of each group message.
     // Unread: 1 in 20 private messages between background users, 1 in 200 group messages (never for a or b).
     db.prepare(`
@@ -147,10 +150,12 @@ function insertFixture(db: Database.Database, spec: FixtureSpec): FixtureIds {
         UNION ALL
         SELECT gm.username, m.id,
                CASE WHEN m.id % 200 = 11 AND gm.username NOT IN (@a, @b) THEN NULL ELSE m.ts END
-          FROM messages m JOIN group_members gm ON gm.group_name = m.group_name
+          FROM messages m CROSS JOIN group_members gm ON gm.group_name = m.group_name -- messages outer: no index yet
           WHERE m.group_name IS NOT NULL AND m.id <= @count AND gm.username <> m.sender)
       ORDER BY recipient COLLATE NOCASE, id`).run({count: bulk.messages, a: bulk.a, b: bulk.b});
+    step('deliveries');
     for (const index of indexes) db.exec(index.sql);
+    step(`indexes ${indexes.map((index) => index.name).join(', ')}`);
     ids.deepId = 10 * Math.max(1, Math.floor(bulk.messages / 20));
   }
 
@@ -197,7 +202,7 @@ async function createSchema(file: string): Promise<void> {
 }
 
 /** Writes a fixture database into a realmchatd data folder (created if needed); returns the ids it assigned. */
-export async function createFixtureDb(dataDir: string, spec: FixtureSpec): Promise<FixtureIds> {
+export async function createFixtureDb(dataDir: string, spec: FixtureSpec, log?: (line: string) => void): Promise<FixtureIds> {
   mkdirSync(dataDir, {recursive: true});
   const file = dbFile(dataDir);
   await createSchema(file);
@@ -208,7 +213,15 @@ export async function createFixtureDb(dataDir: string, spec: FixtureSpec): Promi
     db.pragma('cache_size = -1000000'); // 1 GB
     db.pragma('temp_store = MEMORY');
     db.pragma('foreign_keys = OFF');
-    return db.transaction(() => insertFixture(db, spec))();
+    let last = performance.now();
+    const step = (what: string) => {
+      const now = performance.now();
+      log?.(`  ${what}: ${((now - last) / 1000).toFixed(1)} s`);
+      last = now;
+    };
+    const ids = db.transaction(() => insertFixture(db, spec, step))();
+    step('commit');
+    return ids;
   } finally {
     db.close();
   }
@@ -239,7 +252,7 @@ export async function cachedFixtureDb(
   rmSync(dataDir, {recursive: true, force: true});
   log(`building ${dataDir} …`);
   const t0 = Date.now();
-  const ids = await createFixtureDb(building, spec);
+  const ids = await createFixtureDb(building, spec, log);
   writeFileSync(join(building, 'fixture.json'), JSON.stringify(ids));
   renameSync(building, dataDir);
   log(`built in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
