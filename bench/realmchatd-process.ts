@@ -4,6 +4,7 @@
  */
 import {spawn, type ChildProcess} from 'node:child_process';
 import {fileURLToPath} from 'node:url';
+import {wrapperPrefix} from './proc-stats.js';
 
 /** The built daemon entry point (dist/daemon/cli.js), found from this file's place in dist/bench or bench/. */
 export const REALMCHATD_BIN = fileURLToPath(new URL(
@@ -20,9 +21,31 @@ export interface RealmchatdProcess {
   exited: Promise<number | null>;
 }
 
+/** Where and how to start a child (benchmarks). */
+export interface ChildPlacement {
+  /** Pin the child to this CPU (through `taskset -c`). */
+  cpu?: number;
+  /** Raise the child's open-files soft limit to this (through `prlimit`, when it exists). */
+  nofile?: number;
+}
+
 /** Spawns `realmchatd ARGS` and resolves once it prints its start-up line; rejects if it exits first. */
-export function startRealmchatd(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<RealmchatdProcess> {
-  const child = spawn(process.execPath, [REALMCHATD_BIN, ...args], {env, stdio: ['ignore', 'pipe', 'pipe']});
+export function startRealmchatd(
+  args: readonly string[], env: NodeJS.ProcessEnv = process.env, placement: ChildPlacement = {},
+): Promise<RealmchatdProcess> {
+  return startNodeChild(REALMCHATD_BIN, args, env, placement, 'realmchatd');
+}
+
+/**
+ * Spawns `node SCRIPT ARGS` (optionally pinned, with a raised descriptor limit; the wrappers exec, so `child.pid`
+ * is node's) and resolves once it prints a line with `listening on HOST:PORT`; rejects if it exits first.
+ */
+export function startNodeChild(
+  script: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env, placement: ChildPlacement = {},
+  label = script,
+): Promise<RealmchatdProcess> {
+  const [command, ...prefix] = [...wrapperPrefix(placement.cpu, placement.nofile), process.execPath];
+  const child = spawn(command!, [...prefix, script, ...args], {env, stdio: ['ignore', 'pipe', 'pipe']});
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
     let out = '';
@@ -33,6 +56,6 @@ export function startRealmchatd(args: readonly string[], env: NodeJS.ProcessEnv 
       const match = /listening on [\d.:a-f[\]]+:(\d+)/.exec(out);
       if (match) resolve({child, port: Number(match[1]), line: out.trim().split('\n')[0]!, exited});
     });
-    void exited.then((code) => reject(new Error(`realmchatd ${args.join(' ')} exited with ${code}:\n${err}`)));
+    void exited.then((code) => reject(new Error(`${label} ${args.join(' ')} exited with ${code}:\n${err}`)));
   });
 }
