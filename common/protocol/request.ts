@@ -9,7 +9,6 @@ import type {ErrorCode} from './replies.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const NAME = /^[A-Za-z0-9_.-]{1,32}$/;
-const WORD = /[^ \t]+/g;
 
 /** Longest full name and country accepted by register, in characters. */
 export const MAX_PROFILE_FIELD = 100;
@@ -48,15 +47,31 @@ export interface SplitRequest {
 
 /** Splits a line; returns undefined for a blank line (which gets no reply). */
 export function splitRequest(line: string): SplitRequest | undefined {
-  const words: Word[] = [];
-  for (const match of line.matchAll(WORD)) words.push({text: match[0], end: match.index + match[0].length});
-  const first = words.shift();
+  const first = nextWord(line, 0);
   if (!first) return undefined;
   const verb = first.text.toLowerCase();
   const spec = findCommand(verb);
+  // Only the words the checks need are split off: the token, the fixed parameters, and one more (a text's first
+  // word, or the excess word that makes a request malformed). A message text stays one slice of the line.
+  const wanted = spec && spec.rest !== 'nameAndCountry' ? spec.params.length + (spec.session ? 2 : 1) : Infinity;
+  const words: Word[] = [];
+  for (let word = nextWord(line, first.end); word && words.length < wanted; word = nextWord(line, word.end)) words.push(word);
   let token: string | undefined;
   if (spec?.session && words[0] && isTokenShaped(words[0].text)) token = words.shift()!.text;
   return {verb, spec, token, words, line};
+}
+
+const SPACE = 0x20;
+const TAB = 0x09;
+
+/** The next word (a run of characters other than space and tab) at or after `from`, or undefined. */
+function nextWord(line: string, from: number): Word | undefined {
+  let start = from;
+  while (start < line.length && (line.charCodeAt(start) === SPACE || line.charCodeAt(start) === TAB)) start++;
+  if (start === line.length) return undefined;
+  let end = start + 1;
+  while (end < line.length && line.charCodeAt(end) !== SPACE && line.charCodeAt(end) !== TAB) end++;
+  return {text: line.slice(start, end), end};
 }
 
 /** A group-realm target. */
