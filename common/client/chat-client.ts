@@ -20,8 +20,8 @@ import {findCommand} from '../protocol/commands.js';
 import {ReplyDecoder} from '../protocol/reply-codec.js';
 import type {Reply} from '../protocol/replies.js';
 import {formatServerAddress, type ServerAddress} from './address.js';
-import {backoffDelay, type BackoffOptions} from './backoff.js';
-import {buildCommandLine} from './command-line.js';
+import {backoffDelay, type BackoffOptions} from '../util/backoff.js';
+import {buildRequestLine} from './request-line.js';
 import {ConnectionError, ConnectionLostError, RequestTimeoutError} from './errors.js';
 
 /** How a ChatClient connects and waits. */
@@ -173,7 +173,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   request(command: string, args: readonly (string | number)[] = [], options: RequestOptions = {}): Promise<Reply> {
     let line: string;
     try {
-      line = buildCommandLine(command, args, this.#token);
+      line = buildRequestLine(command, args, this.#token);
     } catch (error) {
       return Promise.reject(error as Error);
     }

@@ -1,8 +1,8 @@
 /** The realmchat client library: one ChatClient per connection, its errors, and typed views of replies. */
 export * from './address.js';
-export * from './backoff.js';
+export * from '../util/backoff.js';
 export * from './chat-client.js';
-export * from './command-line.js';
+export * from './request-line.js';
 export * from './errors.js';
 export * from './reply-views.js';
 export {RequestUsageError} from '../protocol/request.js';

@@ -22,7 +22,7 @@
 import {ERRORS, type ErrorCode} from '../../common/protocol/replies.js';
 import type {RealmStatus} from '../federation-api.js';
 import type {OutboxRecord, RealmRecord} from '../store/types.js';
-import {backoffDelay} from '../../common/client/backoff.js';
+import {backoffDelay} from '../../common/util/backoff.js';
 import type {ChannelHandler, LinkChannel} from './channel.js';
 import {dialLink, type HandshakeSettings} from './connect.js';
 import {InboundReceiver, type InboundServices} from './inbound.js';

@@ -3,7 +3,7 @@
  * stored session in step with the reply, prints the result, and maps the outcome to an exit code.
  */
 import type {ChatClient} from '../../common/client/chat-client.js';
-import {buildCommandLine} from '../../common/client/command-line.js';
+import {buildRequestLine} from '../../common/client/request-line.js';
 import {formatServerAddress, type ServerAddress} from '../../common/client/address.js';
 import {ConnectionError, RequestTimeoutError} from '../../common/client/errors.js';
 import {findCommand} from '../../common/protocol/commands.js';
@@ -49,7 +49,7 @@ export function requestArgs(command: string, args: readonly string[]): string[] 
 /** Checks a command's arguments without a daemon; the usage error text, or undefined when they fit. */
 export function usageProblem(command: string, args: readonly string[]): string | undefined {
   try {
-    buildCommandLine(command, requestArgs(command, args));
+    buildRequestLine(command, requestArgs(command, args));
     return undefined;
   } catch (error) {
     if (error instanceof RequestUsageError) return usageText(command, error);

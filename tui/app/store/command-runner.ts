@@ -4,7 +4,7 @@
  * and followed by what its reply changes on screen.
  */
 import {formatServerAddress} from '../../../common/client/address.js';
-import {buildCommandLine} from '../../../common/client/command-line.js';
+import {buildRequestLine} from '../../../common/client/request-line.js';
 import {messagesOf, userOf} from '../../../common/client/reply-views.js';
 import {errorCodeOf, type Reply} from '../../../common/protocol/replies.js';
 import {RequestUsageError} from '../../../common/protocol/request.js';
@@ -70,7 +70,7 @@ export class CommandRunner {
   async #runProtocol(command: string, args: readonly string[]): Promise<void> {
     const {state, session, connections, selection, messages} = this.#ctx;
     try {
-      buildCommandLine(command, args);
+      buildRequestLine(command, args);
     } catch (error) {
       if (!(error instanceof RequestUsageError)) throw error;
       state.setStatus(`${withoutUsage(error.message)}; usage: ${slashUsage(command)}`, 'error');

@@ -6,7 +6,7 @@
  */
 import {ChatClient, type ChatClientOptions, type ClientState} from '../../../common/client/chat-client.js';
 import {formatServerAddress, type ServerAddress} from '../../../common/client/address.js';
-import type {BackoffOptions} from '../../../common/client/backoff.js';
+import type {BackoffOptions} from '../../../common/util/backoff.js';
 import type {StoreContext} from './store-context.js';
 import type {ConnectionView} from './types.js';
 

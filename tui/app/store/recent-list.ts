@@ -5,7 +5,7 @@
  */
 import {formatServerAddress} from '../../../common/client/address.js';
 import {emptyConversation, keyOf, type ConversationRef} from './conversations.js';
-import type {RecentEntry, RecentStorage} from './recent-conversations.js';
+import type {RecentEntry, RecentStorage} from './recent-storage.js';
 import type {StoreContext} from './store-context.js';
 import type {Conversation} from './types.js';
 

@@ -9,7 +9,7 @@ import {CommandRunner} from './command-runner.js';
 import {Connections} from './connections.js';
 import {HistoryLoader} from './history.js';
 import {Messages} from './messages.js';
-import {fileRecentStorage} from './recent-conversations.js';
+import {fileRecentStorage} from './recent-storage.js';
 import {RecentList} from './recent-list.js';
 import {ServerSync} from './server-sync.js';
 import {Selection} from './selection.js';
