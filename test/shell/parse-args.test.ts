@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {parseArgs} from '../../tui/shell/parse-args.js';
-import {splitLine} from '../../tui/shell/repl.js';
+import {splitLine} from '../../tui/shared/text.js';
 
 describe('parseArgs', () => {
   it('splits the command from its arguments, with options before or after it', () => {

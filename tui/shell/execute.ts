@@ -9,9 +9,10 @@ import {ConnectionError, RequestTimeoutError} from '../../common/client/errors.j
 import {findCommand} from '../../common/protocol/commands.js';
 import {errorCodeOf, type Reply} from '../../common/protocol/replies.js';
 import {RequestUsageError} from '../../common/protocol/request.js';
-import type {SessionConfig} from '../config.js';
+import type {SessionConfig} from '../shared/config.js';
 import {EXIT, type ExitCode} from './exit-codes.js';
-import {formatOk, sanitize} from './format.js';
+import {sanitize} from '../shared/text.js';
+import {formatOk} from './format.js';
 import type {Style} from './style.js';
 
 /** Somewhere to print: a stream or a test's collector. */

@@ -20,7 +20,7 @@
 import type {ServerAddress} from '../../../common/client/address.js';
 import type {BackoffOptions} from '../../../common/util/backoff.js';
 import type {ChatMessage} from '../../../common/client/reply-views.js';
-import type {SessionConfig} from '../../config.js';
+import type {SessionConfig} from '../../shared/config.js';
 import type {RecentStorage} from './recent-storage.js';
 import {StoreContext} from './store-context.js';
 import type {ChatState, LoginView, TabId} from './types.js';

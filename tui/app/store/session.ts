@@ -8,7 +8,7 @@ import type {ChatClient} from '../../../common/client/chat-client.js';
 import {formatServerAddress, parseServerAddress} from '../../../common/client/address.js';
 import type {Reply} from '../../../common/protocol/replies.js';
 import {RequestUsageError} from '../../../common/protocol/request.js';
-import type {SessionConfig} from '../../config.js';
+import type {SessionConfig} from '../../shared/config.js';
 import type {LoginForm, RegisterForm} from './chat-store.js';
 import {InboxPoller} from './inbox-poller.js';
 import {describeConnectionError, isConnectionProblem, withoutUsage} from './request-errors.js';
