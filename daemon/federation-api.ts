@@ -3,25 +3,9 @@
  * without links uses `noFederation`, where only the daemon's own realm exists.
  */
 import type {AddressInfo, Socket} from 'node:net';
-import {error, type Json, type Reply} from '../common/protocol/replies.js';
+import {error, type Reply} from '../common/protocol/replies.js';
+import type {RealmStatus} from '../common/protocol/reply-shapes.js';
 import type {Recipients} from '../common/protocol/request.js';
-
-/** A linked realm as the `realms` command lists it. */
-export interface RealmStatus {
-  name: string;
-  host: string;
-  port: number;
-  /**
-   * connecting/handshaking: dialling it now; ready: up; backoff: down, and it comes back by itself (we redial after
-   * a delay, or, for a realm that dials us, it redials); closed: the daemon is stopping.
-   */
-  state: 'connecting' | 'handshaking' | 'ready' | 'backoff' | 'closed';
-  /** Messages accepted for it and not yet acknowledged. */
-  queued: number;
-  /** outbound: this realm dials it (added here with addrealm); inbound: it dials this realm. */
-  direction?: 'outbound' | 'inbound';
-  [key: string]: Json | undefined;
-}
 
 /** Takes over connections whose first line starts with `verb` (realm links share the client port). */
 export interface LinkAcceptor {

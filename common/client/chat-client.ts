@@ -19,6 +19,7 @@ import {connect as connectSocket, type Socket} from 'node:net';
 import {findCommand} from '../protocol/commands.js';
 import {ReplyDecoder} from '../protocol/reply-codec.js';
 import type {Reply} from '../protocol/replies.js';
+import {loginOf} from '../protocol/reply-shapes.js';
 import {formatServerAddress, type ServerAddress} from './address.js';
 import {backoffDelay, type BackoffOptions} from '../util/backoff.js';
 import {buildRequestLine} from './request-line.js';
@@ -393,8 +394,9 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
 
   #noteSession(command: string, reply: Reply): void {
     if (reply.status !== 'OK') return;
-    if ((command === 'auth' || command === 'register') && typeof reply.tokenid === 'string') {
-      this.setSession({token: reply.tokenid, username: typeof reply.username === 'string' ? reply.username : undefined});
+    const login = command === 'auth' || command === 'register' ? loginOf(reply) : undefined;
+    if (login) {
+      this.setSession({token: login.token, username: login.username});
     } else if (command === 'logout') {
       this.setSession(undefined);
     }

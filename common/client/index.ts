@@ -4,6 +4,6 @@ export * from '../util/backoff.js';
 export * from './chat-client.js';
 export * from './request-line.js';
 export * from './errors.js';
-export * from './reply-views.js';
+export * from '../protocol/reply-shapes.js';
 export {RequestUsageError} from '../protocol/request.js';
 export type {Reply, ErrorCode} from '../protocol/replies.js';

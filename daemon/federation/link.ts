@@ -20,7 +20,7 @@
  * Receiving: see inbound.ts.
  */
 import {ERRORS, type ErrorCode} from '../../common/protocol/replies.js';
-import type {RealmStatus} from '../federation-api.js';
+import type {RealmLinkState, RealmStatus} from '../../common/protocol/reply-shapes.js';
 import type {OutboxRecord, RealmRecord} from '../store/types.js';
 import {backoffDelay} from '../../common/util/backoff.js';
 import type {ChannelHandler, LinkChannel} from './channel.js';
@@ -32,7 +32,7 @@ import type {LinkTunables} from './options.js';
 import {OutboxWindow} from './outbox-window.js';
 
 /** The states of a link (see the diagram above). */
-export type LinkState = RealmStatus['state'];
+export type LinkState = Exclude<RealmLinkState, 'unknown'>;
 
 /** What the sender's reply reports about a message. */
 export type Verdict = {kind: 'delivered'} | {kind: 'refused'; code: ErrorCode} | {kind: 'queued'};

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import type {ChatMessage} from '../../common/client/reply-views.js';
+import type {ChatMessage} from '../../common/protocol/reply-shapes.js';
 import {ok} from '../../common/protocol/replies.js';
 import {shouldColor} from '../../tui/shared/color.js';
 import {sanitize} from '../../tui/shared/text.js';

@@ -8,6 +8,7 @@ import {formatServerAddress, type ServerAddress} from '../../common/client/addre
 import {ConnectionError, RequestTimeoutError} from '../../common/client/errors.js';
 import {findCommand} from '../../common/protocol/commands.js';
 import {errorCodeOf, type Reply} from '../../common/protocol/replies.js';
+import {loginOf} from '../../common/protocol/reply-shapes.js';
 import {RequestUsageError} from '../../common/protocol/request.js';
 import type {SessionConfig} from '../shared/config.js';
 import {EXIT, type ExitCode} from './exit-codes.js';
@@ -123,12 +124,13 @@ export async function executeCommand(context: ShellContext, command: string, arg
 
 /** Keeps config.json in step: a login stores the session, a logout (or a session the daemon no longer knows) clears it. */
 function rememberSession(context: ShellContext, command: string, args: readonly string[], reply: Reply): void {
-  if ((command === 'auth' || command === 'register') && typeof reply.tokenid === 'string') {
+  const login = command === 'auth' || command === 'register' ? loginOf(reply) : undefined;
+  if (login) {
     context.config.saveSession({
       server: context.server,
-      username: typeof reply.username === 'string' ? reply.username : args[0]!,
-      token: reply.tokenid,
-      ...(typeof reply.realm === 'string' ? {realm: reply.realm} : {}),
+      username: login.username ?? args[0]!,
+      token: login.token,
+      ...(login.realm === undefined ? {} : {realm: login.realm}),
     });
   } else if (command === 'logout') {
     context.config.clearToken();

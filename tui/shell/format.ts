@@ -1,5 +1,5 @@
 /** Output for people: message lines, small tables and one-line confirmations. Pure functions of a reply. */
-import {groupsOf, hasMore, messagesOf, realmsOf, userOf, type ChatMessage} from '../../common/client/reply-views.js';
+import {groupsOf, hasMore, messagesOf, realmsOf, userOf, type ChatMessage} from '../../common/protocol/reply-shapes.js';
 import type {Reply} from '../../common/protocol/replies.js';
 import {sanitize} from '../shared/text.js';
 import {stripStyle, type Style} from './style.js';

@@ -19,7 +19,7 @@
  */
 import type {ServerAddress} from '../../../common/client/address.js';
 import type {BackoffOptions} from '../../../common/util/backoff.js';
-import type {ChatMessage} from '../../../common/client/reply-views.js';
+import type {ChatMessage} from '../../../common/protocol/reply-shapes.js';
 import type {SessionConfig} from '../../shared/config.js';
 import type {RecentStorage} from './recent-storage.js';
 import {StoreContext} from './store-context.js';

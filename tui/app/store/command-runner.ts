@@ -5,7 +5,7 @@
  */
 import {formatServerAddress} from '../../../common/client/address.js';
 import {buildRequestLine} from '../../../common/client/request-line.js';
-import {messagesOf, userOf} from '../../../common/client/reply-views.js';
+import {messagesOf, userOf} from '../../../common/protocol/reply-shapes.js';
 import {errorCodeOf, type Reply} from '../../../common/protocol/replies.js';
 import {RequestUsageError} from '../../../common/protocol/request.js';
 import {parseInput, slashUsage} from '../commands/slash-commands.js';

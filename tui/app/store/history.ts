@@ -3,7 +3,7 @@
  * a reconnect), and the page before the oldest message held on PgUp past the top. Our own messages still in flight
  * or refused are kept across reloads.
  */
-import {hasMore, messagesOf} from '../../../common/client/reply-views.js';
+import {hasMore, messagesOf} from '../../../common/protocol/reply-shapes.js';
 import {errorCodeOf, type Reply} from '../../../common/protocol/replies.js';
 import {laterTs, mergeMessages, titleOf} from './conversations.js';
 import {isConnectionProblem, isSessionGone} from './request-errors.js';

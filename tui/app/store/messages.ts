@@ -3,7 +3,7 @@
  * their conversations, unread counts for conversations not on screen, the bell for direct messages, list order.
  * Outgoing: shown at once as pending, then numbered with the daemon's id, or marked "not sent" with the reason.
  */
-import type {ChatMessage} from '../../../common/client/reply-views.js';
+import type {ChatMessage} from '../../../common/protocol/reply-shapes.js';
 import type {Reply} from '../../../common/protocol/replies.js';
 import {RequestUsageError} from '../../../common/protocol/request.js';
 import {conversationOfMessage, emptyConversation, isOwnMessage, keyOf, laterTs, mergeMessages, titleOf, type ConversationRef} from './conversations.js';

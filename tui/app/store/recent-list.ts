@@ -7,7 +7,7 @@ import {formatServerAddress} from '../../../common/client/address.js';
 import {emptyConversation, keyOf, type ConversationRef} from './conversations.js';
 import type {RecentEntry, RecentStorage} from './recent-storage.js';
 import type {StoreContext} from './store-context.js';
-import type {Conversation} from './types.js';
+import type {ConversationView} from './types.js';
 
 /** The remembered conversation list of the logged-in user on this daemon. */
 export class RecentList {
@@ -22,8 +22,8 @@ export class RecentList {
   }
 
   /** The remembered conversations of `me` (nothing loaded yet) and the users known from them, `me` first. */
-  restore(me: string): {conversations: Record<string, Conversation>; knownUsers: string[]} {
-    const conversations: Record<string, Conversation> = {};
+  restore(me: string): {conversations: Record<string, ConversationView>; knownUsers: string[]} {
+    const conversations: Record<string, ConversationView> = {};
     const knownUsers = new Set<string>([me]);
     for (const entry of this.#storage?.load(this.#account(me)) ?? []) {
       const ref: ConversationRef = entry.kind === 'direct' || entry.kind === 'group' ? {kind: entry.kind, name: entry.name}

@@ -3,7 +3,7 @@
  * profile, groups, realms, the conversation on screen), reloading the groups and realms lists, and refreshing the
  * realm links every few seconds while the Realms tab is shown.
  */
-import {groupsOf, realmsOf, userOf} from '../../../common/client/reply-views.js';
+import {groupsOf, realmsOf, userOf} from '../../../common/protocol/reply-shapes.js';
 import type {Reply} from '../../../common/protocol/replies.js';
 import {emptyConversation, keyOf, type ConversationRef} from './conversations.js';
 import {isSessionGone} from './request-errors.js';

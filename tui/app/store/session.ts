@@ -7,6 +7,7 @@
 import type {ChatClient} from '../../../common/client/chat-client.js';
 import {formatServerAddress, parseServerAddress} from '../../../common/client/address.js';
 import type {Reply} from '../../../common/protocol/replies.js';
+import {loginOf} from '../../../common/protocol/reply-shapes.js';
 import {RequestUsageError} from '../../../common/protocol/request.js';
 import type {SessionConfig} from '../../shared/config.js';
 import type {LoginForm, RegisterForm} from './chat-store.js';
@@ -124,15 +125,16 @@ export class Session {
       if (error instanceof RequestUsageError) return fail(withoutUsage(error.message));
       throw error;
     }
-    if (reply.status !== 'OK' || typeof reply.tokenid !== 'string') {
+    const login = loginOf(reply);
+    if (!login) {
       state.setLogin({busy: false});
       return fail(reply.message);
     }
-    const username = typeof reply.username === 'string' ? reply.username : form.username.trim();
-    const realm = typeof reply.realm === 'string' ? reply.realm : undefined;
+    const username = login.username ?? form.username.trim();
+    const realm = login.realm;
     // Stored exactly as the one-shot `realmchat auth` stores it.
-    this.#config.saveSession({server, username, token: reply.tokenid, ...(realm === undefined ? {} : {realm})});
-    connections.poll.setSession({token: reply.tokenid, username});
+    this.#config.saveSession({server, username, token: login.token, ...(realm === undefined ? {} : {realm})});
+    connections.poll.setSession({token: login.token, username});
     state.setLogin({busy: false, error: undefined, notice: undefined});
     this.#enterMain(username, realm);
     return true;
