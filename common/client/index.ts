@@ -1,7 +1,11 @@
-/** The realmchat client library: one ChatClient per connection, its errors, and typed views of replies. */
+/**
+ * The realmchat client library: one ChatClient per connection (the socket and reconnects around the transport-free
+ * ClientProtocol), its errors, and the reply shapes and their readers.
+ */
 export * from './address.js';
 export * from '../util/backoff.js';
 export * from './chat-client.js';
+export * from './client-protocol.js';
 export * from './request-line.js';
 export * from './errors.js';
 export * from '../protocol/reply-shapes.js';

@@ -81,7 +81,7 @@ export function unreachableText(error: ConnectionError | RequestTimeoutError, se
     case 'connect-timeout':
       return `realmchat: cannot reach realmchatd at ${address}: no answer to the connection attempt.\n${start}`;
     case 'connect':
-      return `realmchat: cannot reach realmchatd at ${address}: ${error.message.replace(/^cannot connect to \S+: /, '')}.\n${start}`;
+      return `realmchat: cannot reach realmchatd at ${address}: ${error.reason}.\n${start}`;
     default:
       return `realmchat: ${error.message}.\n`;
   }

@@ -5,18 +5,13 @@
  * back while logged in.
  */
 import {ChatClient, type ChatClientOptions, type ClientState} from '../../../common/client/chat-client.js';
+import type {Credentials} from '../../../common/client/client-protocol.js';
 import {formatServerAddress, type ServerAddress} from '../../../common/client/address.js';
 import type {BackoffOptions} from '../../../common/util/backoff.js';
 import type {StoreContext} from './store-context.js';
 import type {ConnectionView} from './types.js';
 
 const DEFAULT_BACKOFF: BackoffOptions = {initialDelayMs: 500, maxDelayMs: 15_000};
-
-/** A session the clients send with session commands. */
-export interface Credentials {
-  readonly token: string;
-  readonly username: string;
-}
 
 /** The `main` and `poll` ChatClients of one daemon, replaced when the user switches daemons. */
 export class Connections {

@@ -14,7 +14,7 @@ export function isConnectionProblem(error: unknown): error is ConnectionError | 
 export function describeConnectionError(error: ConnectionError | RequestTimeoutError, address: string): string {
   if (error instanceof RequestTimeoutError) return `realmchatd at ${address} did not answer in time`;
   if (error.failure === 'connect' || error.failure === 'connect-timeout') {
-    return `cannot reach realmchatd at ${address}: ${error.message.replace(/^cannot connect to \S+: /, '')}`;
+    return `cannot reach realmchatd at ${address}: ${error.reason}`;
   }
   return error.message;
 }
