@@ -13,7 +13,8 @@ import type {AddRealmResult, Federation, LinkAcceptor, RealmSendResult} from '..
 import type {NewMessage, RealmRecord} from '../store/types.js';
 import {acceptLink, dialLink, type HandshakeSettings} from './connect.js';
 import type {LinkChannel} from './channel.js';
-import {RealmLink, type LinkEnvironment, type Verdict} from './link.js';
+import {RealmLink, type LinkEnvironment} from './link.js';
+import type {Verdict} from './verdict-waiters.js';
 import {encodeMessageBody, LINK_HELLO_VERB, type MessageBody, type MessageTarget} from './link-codec.js';
 import {DEFAULT_LINK_TUNABLES, type FederationConfig, type LinkTunables, type PeerAddress} from './options.js';
 
