@@ -28,3 +28,9 @@ export function withoutUsage(message: string): string {
 export function isSessionGone(reply: Reply): boolean {
   return errorCodeOf(reply) === 'NO_SESSION';
 }
+
+/** What the store's parts that send requests announce (ChatStore ends the session on it). */
+export interface RequestEvents {
+  /** A reply said the daemon no longer knows the session (logged out elsewhere, or the daemon was reset). */
+  'session-gone': [];
+}

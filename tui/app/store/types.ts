@@ -70,6 +70,19 @@ export interface LoginView {
   readonly busy: boolean;
 }
 
+/** The fields of the login screen's form. */
+export interface LoginForm {
+  readonly server: string;
+  readonly username: string;
+  readonly password: string;
+}
+
+/** The fields of the register form: the login fields, the full name and the country. */
+export interface RegisterForm extends LoginForm {
+  readonly fullName: string;
+  readonly country: string;
+}
+
 export interface ChatState {
   readonly screen: 'login' | 'main';
   /** The daemon, `host:port`. */
