@@ -1,7 +1,7 @@
 /**
  * Keeps recent.json in step with the conversation list: restores the list when a session starts, and saves it
  * (addresses and last activity times, never text) a moment after it changes and when the session ends. The file
- * itself is recent-conversations.ts.
+ * itself is recent-storage.ts.
  */
 import {formatServerAddress, type ServerAddress} from '../../../common/client/address.js';
 import {emptyConversation, keyOf, type ConversationRef} from './conversations.js';
