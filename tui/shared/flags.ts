@@ -22,6 +22,9 @@ export const FLAGS = {
 
 export type FlagName = keyof typeof FLAGS;
 
+/** Boolean options that do something rather than switch something: they have no `--no-` form. */
+const ACTIONS: ReadonlySet<FlagName> = new Set(['help', 'version']);
+
 const ENTRIES = Object.entries(FLAGS) as [FlagName, FlagSpec][];
 
 /** The keys meow reports for our flags: names, short flags, and `--` (everything after it). */
@@ -34,7 +37,7 @@ export const VALUE_FLAG_SPELLINGS: ReadonlySet<string> = new Set(
 
 /** Every spelling of every option (`-s`, `--server`, `--json`, `--no-json`, …). */
 export const FLAG_SPELLINGS: ReadonlySet<string> = new Set(ENTRIES.flatMap(([name, spec]) => [
-  ...spellings(name, spec), ...(spec.type === 'boolean' ? [`--no-${name}`] : []),
+  ...spellings(name, spec), ...(spec.type === 'boolean' && !ACTIONS.has(name) ? [`--no-${name}`] : []),
 ]));
 
 function spellings(name: string, spec: FlagSpec): string[] {
