@@ -9,13 +9,13 @@ import {realmSendReply} from './realm-send-reply.js';
  * sendgrouprealm <realm> <group|group:NAME|u1,u2> <text>: a message to every member of a group of a realm, or to
  * a list of its users (all or nothing). One's own realm works like sendgroup.
  */
-export const sendgrouprealm: Handler = async (request, context) => {
+export const sendgrouprealm: Handler = (request, context) => {
   const realm = request.params.realm as string;
   const sender = sessionOf(context).username;
   const recipients = request.params.group as Recipients;
   if (!isOwnRealm(context.options, realm)) {
-    const result = await context.federation.sendGroup(sender, realm, recipients, request.text!);
-    return realmSendReply('sendgrouprealm', result, recipients.kind === 'users');
+    return context.federation.sendGroup(sender, realm, recipients, request.text!)
+      .then((result) => realmSendReply('sendgrouprealm', result, recipients.kind === 'users'));
   }
   if (recipients.kind === 'group') {
     const result = sendLocalGroup(context, sender, recipients.name, request.text!);
