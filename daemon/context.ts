@@ -1,10 +1,11 @@
 /** The types every handler sees: daemon options, injected services, and the per-request context. */
 import type {ParsedRequest} from '../common/protocol/request.js';
 import type {Reply} from '../common/protocol/replies.js';
-import type {Clock, Logger} from './logger.js';
+import type {Clock} from './clock.js';
+import type {Logger} from './logger.js';
 import type {ScryptCost} from './passwords.js';
 import type {Store} from './store/types.js';
-import type {SessionRegistry} from './sessions.js';
+import type {Session, SessionRegistry} from './sessions.js';
 import type {InboxWaiters} from './inbox-waiters.js';
 import type {Federation} from './federation-api.js';
 
@@ -58,11 +59,9 @@ export interface Services {
   readonly federation: Federation;
 }
 
-/** A logged-in session. */
-export interface Session {
-  readonly token: string;
-  readonly username: string;
-}
+
+/** Declared beside the registry that makes sessions; the router and connections take it from here. */
+export type {Session};
 
 /** What a handler gets with each request. */
 export interface RequestContext extends Services {

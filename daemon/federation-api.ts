@@ -1,27 +1,45 @@
 /**
  * What the realm commands need from federation. The link machinery (daemon/federation/) implements it; a daemon
- * without links uses `noFederation`, where only the daemon's own realm exists.
+ * without links uses `noFederation`, where only the daemon's own realm exists. Federation answers in domain terms
+ * (added, exists, accepted and queued, refused with a code); the handlers in daemon/handlers/ turn that into
+ * replies, like every other handler. Whether a realm is this daemon's own is the handlers' question (isOwnRealm):
+ * federation only knows the other realms.
  */
 import type {AddressInfo, Socket} from 'node:net';
-import {error, type Json, type Reply} from '../common/protocol/replies.js';
+import type {ErrorCode} from '../common/protocol/replies.js';
+import type {RealmStatus} from '../common/protocol/reply-shapes.js';
 import type {Recipients} from '../common/protocol/request.js';
 
-/** A linked realm as the `realms` command lists it. */
-export interface RealmStatus {
-  name: string;
-  host: string;
-  port: number;
-  /**
-   * connecting/handshaking: dialling it now; ready: up; backoff: down, and it comes back by itself (we redial after
-   * a delay, or, for a realm that dials us, it redials); closed: the daemon is stopping.
-   */
-  state: 'connecting' | 'handshaking' | 'ready' | 'backoff' | 'closed';
-  /** Messages accepted for it and not yet acknowledged. */
-  queued: number;
-  /** outbound: this realm dials it (added here with addrealm); inbound: it dials this realm. */
-  direction?: 'outbound' | 'inbound';
-  [key: string]: Json | undefined;
+/** True when `realm` names this daemon's own realm (realm names are case-insensitive). */
+export function isOwnRealm(options: {readonly realm: string}, realm: string): boolean {
+  return realm.toLowerCase() === options.realm.toLowerCase();
 }
+
+/** What became of addrealm's check of a realm. */
+export type AddRealmResult =
+  /** Checked and stored: `realm` in the peer's own spelling. */
+  | {kind: 'added'; realm: string; host: string; port: number}
+  /** It is linked already, or another addrealm of it is running. */
+  | {kind: 'exists'}
+  /** No address was given and the peer directory (--peer) does not know the realm. */
+  | {kind: 'no-address'}
+  /** The peer did not answer, or failed the handshake. */
+  | {kind: 'unreachable'}
+  /** The daemon began to stop during the check. */
+  | {kind: 'stopping'};
+
+/** What became of a message for a user or group of another realm. */
+export type RealmSendResult =
+  /** No such linked realm. */
+  | {kind: 'unknown-realm'}
+  /** The peer refused it (e.g. USER_NOT_FOUND); nothing of it was kept. */
+  | {kind: 'refused'; code: ErrorCode}
+  /**
+   * Stored here and in the outbox: delivered (the peer stored it) or `queued` (the link is down or gave no verdict
+   * in time; it is delivered when the link is back, or its sender gets a notice). `ids`: the sender's copies, one
+   * per recipient of a user list, else one; `realm`: the realm's stored spelling.
+   */
+  | {kind: 'accepted'; realm: string; ids: number[]; queued: boolean};
 
 /** Takes over connections whose first line starts with `verb` (realm links share the client port). */
 export interface LinkAcceptor {
@@ -35,12 +53,12 @@ export interface Federation {
   has(realm: string): boolean;
   /** The stored spelling of a linked realm's name (names are case-insensitive), or undefined. */
   realmName(realm: string): string | undefined;
-  /** Links a realm: checks the peer, then stores the link. Resolves to the reply for addrealm. */
-  add(realm: string, address: {host: string; port: number} | undefined): Promise<Reply>;
-  /** Sends a private message to `user@realm`; the reply for sendprivaterealm. */
-  sendPrivate(sender: string, realm: string, user: string, text: string): Promise<Reply>;
-  /** Sends to a group (or a user list) of a realm; the reply for sendgrouprealm. */
-  sendGroup(sender: string, realm: string, recipients: Recipients, text: string): Promise<Reply>;
+  /** Links a realm (never this daemon's own): checks the peer, then stores the link. */
+  add(realm: string, address: {host: string; port: number} | undefined): Promise<AddRealmResult>;
+  /** Sends a private message to `user@realm`. */
+  sendPrivate(sender: string, realm: string, user: string, text: string): Promise<RealmSendResult>;
+  /** Sends to a group (or a user list) of a realm. */
+  sendGroup(sender: string, realm: string, recipients: Recipients, text: string): Promise<RealmSendResult>;
   /** Every linked realm with its state. */
   list(): RealmStatus[];
   /** Called once the daemon listens: links start (re)connecting. */
@@ -55,9 +73,9 @@ export interface Federation {
 export const noFederation: Federation = {
   has: () => false,
   realmName: () => undefined,
-  add: async () => error('REALM_UNREACHABLE'),
-  sendPrivate: async () => error('REALM_NOT_FOUND'),
-  sendGroup: async () => error('REALM_NOT_FOUND'),
+  add: async () => ({kind: 'unreachable'}),
+  sendPrivate: async () => ({kind: 'unknown-realm'}),
+  sendGroup: async () => ({kind: 'unknown-realm'}),
   list: () => [],
   start: () => {},
   acceptor: undefined,

@@ -34,11 +34,3 @@ export function createLogger(level: LogLevel = 'info', write: (line: string) => 
 
 /** A logger that drops everything. */
 export const silentLogger: Logger = {debug() {}, info() {}, warn() {}, error() {}};
-
-/** The clock the daemon reads; tests may pass a fixed one. */
-export interface Clock {
-  /** Milliseconds since the epoch. */
-  now(): number;
-}
-
-export const systemClock: Clock = {now: () => Date.now()};

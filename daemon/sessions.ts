@@ -1,8 +1,13 @@
 /** Session tokens: created on auth/register, kept in the store (as hashes), cached in memory while in use. */
 import {randomUUID} from 'node:crypto';
-import type {Clock} from './logger.js';
+import type {Clock} from './clock.js';
 import type {Store} from './store/types.js';
-import type {Session} from './context.js';
+
+/** A logged-in session: a token and the user it acts for. */
+export interface Session {
+  readonly token: string;
+  readonly username: string;
+}
 
 /** Caches at most this many sessions; older entries are dropped and re-read from the store when used again. */
 const CACHE_LIMIT = 100_000;

@@ -1,19 +1,9 @@
-/** How stored messages and users look on the wire (the course base server's shape, plus ids and times). */
-import type {Json} from '../common/protocol/replies.js';
-import type {StoredMessage, UserRecord} from './store/types.js';
+/** How stored messages look on the wire (the shape is common/protocol/reply-shapes.ts's WireMessage). */
+import type {WireMessage} from '../common/protocol/reply-shapes.js';
+import type {StoredMessage} from './store/types.js';
 
-/** A message as sent to clients: `{id, msg_from, msg_to, msg, ts}` plus `group`, and realms for remote parties. */
-export interface WireMessage {
-  id: number;
-  msg_from: string;
-  msg_to: string;
-  msg: string;
-  ts: string;
-  group?: string;
-  realm_from?: string;
-  realm_to?: string;
-  [key: string]: Json | undefined;
-}
+/** Declared with the other reply shapes in common/protocol/reply-shapes.ts; messaging.ts takes it from here. */
+export type {WireMessage};
 
 /** `user` for a local party, `user@realm` for a remote one. */
 export function address(name: string, realm: string | undefined): string {
@@ -56,16 +46,4 @@ export function bySender(messages: readonly WireMessage[]): Record<string, WireM
     else grouped.set(message.msg_from, [message]);
   }
   return Object.fromEntries(grouped); // own data properties, even for `__proto__`
-}
-
-/** The public profile of a user: never a password, verifier or token. */
-export function toWireUser(user: UserRecord, realm: string, groups: string[]): Record<string, Json> {
-  return {
-    username: user.username,
-    nama: user.fullName,
-    negara: user.country,
-    realm,
-    groups,
-    created_at: new Date(user.createdAt).toISOString(),
-  };
 }

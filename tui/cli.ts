@@ -1,9 +1,17 @@
 #!/usr/bin/env node
 /**
- * realmchat: the shell client's entry point. Everything lives in runCli (./shell/run.ts); this file only connects
- * it to the process: argv, streams, environment, and the exit code.
+ * realmchat: the entry point, the one module above both faces. The command line lives in runCli (./shell/run.ts);
+ * the full-screen client (./app/main.tsx) is handed to it as `startTui` and loaded only when it is used, so a
+ * one-shot command never loads Ink. This file connects them to the process: argv, streams, environment, exit code.
  */
 import {runCli} from './shell/run.js';
+import type {TuiOptions} from './shared/tui-options.js';
+
+/** `realmchat` alone, in a terminal: the full-screen client. */
+async function startTui(options: TuiOptions): Promise<number> {
+  const app = await import('./app/main.js');
+  return app.startTui(options);
+}
 
 // `realmchat inbox | head -1` closes stdout early; that is not an error worth a stack trace.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -19,6 +27,7 @@ try {
     env: process.env,
     isTTY: process.stdout.isTTY === true,
     stdinIsTTY: process.stdin.isTTY === true,
+    startTui,
   });
 } catch (error) {
   process.stderr.write(`realmchat: unexpected error: ${(error as Error).stack ?? String(error)}\n`);

@@ -1,6 +1,7 @@
 /**
- * ChatClient: the realmchat protocol over one TCP connection, for the shell client, the TUI, federation links and
- * the benchmark.
+ * ChatClient: the realmchat protocol over one TCP connection, for the shell client, the TUI and the benchmark. The
+ * protocol itself (request lines, FIFO reply matching, the kept session) is ClientProtocol (client-protocol.ts),
+ * which has no I/O; this class is the socket, the timeouts and the reconnects around it.
  *
  * - Requests are built only by `buildRequest` (common/protocol), the same table the daemon parses them with.
  * - Requests may be pipelined: each is written at once and the daemon answers strictly in order, so replies are
@@ -16,12 +17,10 @@
  */
 import {EventEmitter} from 'node:events';
 import {connect as connectSocket, type Socket} from 'node:net';
-import {findCommand} from '../protocol/commands.js';
-import {ReplyDecoder} from '../protocol/reply-codec.js';
 import type {Reply} from '../protocol/replies.js';
+import {backoffDelay, type BackoffOptions} from '../util/backoff.js';
 import {formatServerAddress, type ServerAddress} from './address.js';
-import {backoffDelay, type BackoffOptions} from './backoff.js';
-import {buildCommandLine} from './command-line.js';
+import {ClientProtocol, replyTimeoutMs, ReplyStreamError, type Credentials, type PreparedRequest} from './client-protocol.js';
 import {ConnectionError, ConnectionLostError, RequestTimeoutError} from './errors.js';
 
 /** How a ChatClient connects and waits. */
@@ -53,32 +52,17 @@ export type ClientState =
   /** Final: after close(), or after a failure without reconnect. */
   | {state: 'closed'; error?: ConnectionError};
 
-/** The session the client sends with session commands. */
-export interface ClientSession {
-  token: string;
-  username: string | undefined;
-}
-
 /** Events of ChatClient. */
 export interface ChatClientEvents {
   state: [ClientState];
   /** A login (auth/register) or logout changed the kept session; undefined after logout. */
-  session: [ClientSession | undefined];
+  session: [Credentials | undefined];
 }
 
 /** Options of one request. */
 export interface RequestOptions {
   /** Overrides the client's requestTimeoutMs for this request (0: wait forever). */
   timeoutMs?: number;
-}
-
-interface PendingRequest {
-  readonly command: string;
-  readonly resolve: (reply: Reply) => void;
-  readonly reject: (error: Error) => void;
-  timer?: NodeJS.Timeout;
-  /** Settled already (timed out): its reply is still awaited, to keep the FIFO matching, then dropped. */
-  done: boolean;
 }
 
 export class ChatClient extends EventEmitter<ChatClientEvents> {
@@ -91,12 +75,10 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   #state: ClientState = {state: 'idle'};
   #socket: Socket | undefined;
   #connecting: Promise<void> | undefined;
-  #pending: PendingRequest[] = [];
+  readonly #protocol: ClientProtocol;
   #attempt = 0;
   #reconnectTimer: NodeJS.Timeout | undefined;
   #closedByUser = false;
-  #token: string | undefined;
-  #username: string | undefined;
 
   constructor(options: ChatClientOptions) {
     super();
@@ -105,8 +87,10 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     this.#connectTimeoutMs = options.connectTimeoutMs ?? 5000;
     this.#requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
     this.#backoff = options.reconnect === true ? {} : options.reconnect || undefined;
-    this.#token = options.token;
-    this.#username = options.username;
+    this.#protocol = new ClientProtocol({
+      ...(options.token === undefined ? {} : {session: {token: options.token, username: options.username}}),
+      onSession: (session) => this.emit('session', session),
+    });
   }
 
   /** The current connection state. */
@@ -116,24 +100,22 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
 
   /** The kept session token, if logged in. */
   get token(): string | undefined {
-    return this.#token;
+    return this.#protocol.session?.token;
   }
 
   /** The username of the kept session, when known. */
   get username(): string | undefined {
-    return this.#username;
+    return this.#protocol.session?.username;
   }
 
   /** Requests written and not yet answered (timed-out ones included until their reply comes). */
   get pendingCount(): number {
-    return this.#pending.length;
+    return this.#protocol.pendingCount;
   }
 
   /** Replaces the kept session (e.g. after reading a stored one); undefined forgets it. */
-  setSession(session: ClientSession | undefined): void {
-    this.#token = session?.token;
-    this.#username = session?.username;
-    this.emit('session', session);
+  setSession(session: Credentials | undefined): void {
+    this.#protocol.setSession(session);
   }
 
   /**
@@ -171,28 +153,24 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
    * and resolves with the daemon's reply, OK or ERROR.
    */
   request(command: string, args: readonly (string | number)[] = [], options: RequestOptions = {}): Promise<Reply> {
-    let line: string;
+    let request: PreparedRequest;
     try {
-      line = buildCommandLine(command, args, this.#token);
+      request = this.#protocol.prepare(command, args);
     } catch (error) {
       return Promise.reject(error as Error);
     }
-    const name = findCommand(command)!.name;
     const socket = this.#socket;
     if (!socket || socket.destroyed || this.#closedByUser) return Promise.reject(this.#offlineError());
-    const timeoutMs = options.timeoutMs ?? this.#defaultTimeout(name, args);
-    return new Promise<Reply>((resolve, reject) => {
-      const entry: PendingRequest = {command: name, resolve, reject, done: false};
-      if (timeoutMs > 0) {
-        entry.timer = setTimeout(() => {
-          entry.done = true;
-          reject(new RequestTimeoutError(this.address, entry.command, timeoutMs));
-        }, timeoutMs);
-      }
-      this.#pending.push(entry);
-      // While connecting, net.Socket buffers the write until the connection is up.
-      socket.write(line);
-    });
+    const timeoutMs = options.timeoutMs ?? replyTimeoutMs(request.command, args, this.#requestTimeoutMs);
+    const exchange = this.#protocol.send(request);
+    if (timeoutMs > 0) {
+      const timer = setTimeout(() => exchange.abandon(new RequestTimeoutError(this.address, request.command, timeoutMs)), timeoutMs);
+      const clear = () => clearTimeout(timer);
+      exchange.reply.then(clear, clear);
+    }
+    // While connecting, net.Socket buffers the write until the connection is up.
+    socket.write(exchange.line);
+    return exchange.reply;
   }
 
   /** Logs in; on OK the token is kept for later requests. */
@@ -275,13 +253,6 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     return this.request('realms');
   }
 
-  /** The request timeout; a long-poll inbox gets its wait on top, however it was sent. */
-  #defaultTimeout(command: string, args: readonly (string | number)[]): number {
-    if (this.#requestTimeoutMs <= 0) return 0;
-    const wait = command === 'inbox' ? Number(args[0] ?? 0) : 0;
-    return this.#requestTimeoutMs + (Number.isFinite(wait) && wait > 0 ? wait * 1000 : 0);
-  }
-
   #offlineError(): ConnectionError {
     const state = this.#state;
     const detail = state.state === 'reconnecting' ? ` (reconnecting in ${Math.ceil(state.inMs / 1000)} s)`
@@ -297,7 +268,6 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   /** Opens one TCP connection; everything about that socket lives in this closure. */
   #open(): Promise<void> {
     const socket = connectSocket({host: this.#server.host, port: this.#server.port});
-    const decoder = new ReplyDecoder();
     this.#socket = socket;
     this.#setState({state: 'connecting', attempt: this.#attempt});
     let connected = false;
@@ -320,31 +290,20 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
         resolve();
       });
       socket.on('data', (chunk: Buffer) => {
-        let replies: Reply[];
+        if (this.#socket !== socket) return;
         try {
-          replies = decoder.push(chunk);
+          this.#protocol.receive(chunk);
         } catch (error) {
-          fail(new ConnectionLostError(this.address, `broken reply stream from ${this.address}: ${(error as Error).message}`, {cause: error}));
-          return;
-        }
-        for (const reply of replies) {
-          const entry = this.#pending.shift();
-          if (!entry) {
-            fail(new ConnectionLostError(this.address, `${this.address} sent a reply nobody asked for`));
-            return;
-          }
-          clearTimeout(entry.timer);
-          this.#noteSession(entry.command, reply);
-          if (!entry.done) {
-            entry.done = true;
-            entry.resolve(reply);
-          }
+          if (!(error instanceof ReplyStreamError)) throw error;
+          fail(new ConnectionLostError(this.address, error.kind === 'broken'
+            ? `broken reply stream from ${this.address}: ${error.message}`
+            : `${this.address} sent a reply nobody asked for`, {cause: error.cause}));
         }
       });
       socket.on('error', (error: NodeJS.ErrnoException) => {
         failure ??= connected
           ? new ConnectionLostError(this.address, `connection to ${this.address} lost: ${error.message}`, {cause: error})
-          : new ConnectionError(this.address, 'connect', `cannot connect to ${this.address}: ${describeSystemError(error)}`, {cause: error});
+          : connectFailure(this.address, error);
       });
       socket.once('close', () => {
         clearTimeout(timer);
@@ -368,15 +327,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   #onClosed(socket: Socket, error: ConnectionError): void {
     if (this.#socket !== socket) return;
     this.#socket = undefined;
-    const pending = this.#pending;
-    this.#pending = [];
-    for (const entry of pending) {
-      clearTimeout(entry.timer);
-      if (!entry.done) {
-        entry.done = true;
-        entry.reject(error);
-      }
-    }
+    this.#protocol.reset(error);
     if (this.#closedByUser || !this.#backoff) {
       this.#setState(this.#closedByUser ? {state: 'closed'} : {state: 'closed', error});
       return;
@@ -390,15 +341,12 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       this.#open().catch(() => {});
     }, inMs);
   }
+}
 
-  #noteSession(command: string, reply: Reply): void {
-    if (reply.status !== 'OK') return;
-    if ((command === 'auth' || command === 'register') && typeof reply.tokenid === 'string') {
-      this.setSession({token: reply.tokenid, username: typeof reply.username === 'string' ? reply.username : undefined});
-    } else if (command === 'logout') {
-      this.setSession(undefined);
-    }
-  }
+/** A failed TCP connect, its reason in plain words. */
+function connectFailure(address: string, error: NodeJS.ErrnoException): ConnectionError {
+  const reason = describeSystemError(error);
+  return new ConnectionError(address, 'connect', `cannot connect to ${address}: ${reason}`, {cause: error, reason});
 }
 
 /** "connection refused" rather than "connect ECONNREFUSED 127.0.0.1:8889". */

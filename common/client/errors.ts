@@ -16,15 +16,21 @@ export type ConnectionFailure =
 /** The connection to the daemon failed or ended. Every request pending at that moment is rejected with it. */
 export class ConnectionError extends Error {
   override name = 'ConnectionError';
+  /**
+   * What went wrong in plain words, without the address: `connection refused`, `unknown host`, … for a failed
+   * connect; otherwise the whole message.
+   */
+  readonly reason: string;
 
   constructor(
     /** The daemon's address, `host:port`. */
     readonly address: string,
     readonly failure: ConnectionFailure,
     message: string,
-    options?: {cause?: unknown},
+    options?: {cause?: unknown; reason?: string},
   ) {
     super(message, options);
+    this.reason = options?.reason ?? message;
   }
 
   /** The system error code of the cause (`ECONNREFUSED`, `ENOTFOUND`, …), when there is one. */

@@ -3,4 +3,5 @@ export * from './commands.js';
 export * from './line-framer.js';
 export * from './replies.js';
 export * from './reply-codec.js';
+export * from './reply-shapes.js';
 export * from './request.js';

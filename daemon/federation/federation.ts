@@ -1,18 +1,20 @@
 /**
  * createFederation: a daemon's realm links behind the Federation interface the realm commands use. Holds the
  * links by realm (no module-level state: two daemons in one process each have their own), accepts incoming links,
- * runs addrealm's check of the peer, and turns sends into durable outbox rows plus the peer's verdict.
+ * runs addrealm's check of the peer, and turns sends into durable outbox rows plus the peer's verdict. It answers
+ * in domain results (federation-api.ts); the realm commands' handlers write the replies.
  */
 import {randomUUID} from 'node:crypto';
 import type {AddressInfo, Socket} from 'node:net';
-import {error, ok, OK_MESSAGES, QUEUED_MESSAGES, type Reply} from '../../common/protocol/replies.js';
 import type {Recipients} from '../../common/protocol/request.js';
 import type {Services} from '../context.js';
-import type {Federation, LinkAcceptor, RealmStatus} from '../federation-api.js';
+import type {RealmStatus} from '../../common/protocol/reply-shapes.js';
+import type {AddRealmResult, Federation, LinkAcceptor, RealmSendResult} from '../federation-api.js';
 import type {NewMessage, RealmRecord} from '../store/types.js';
 import {acceptLink, dialLink, type HandshakeSettings} from './connect.js';
 import type {LinkChannel} from './channel.js';
-import {RealmLink, type LinkEnvironment, type Verdict} from './link.js';
+import {RealmLink, type LinkEnvironment} from './link.js';
+import type {Verdict} from './verdict-waiters.js';
 import {encodeMessageBody, LINK_HELLO_VERB, type MessageBody, type MessageTarget} from './link-codec.js';
 import {DEFAULT_LINK_TUNABLES, type FederationConfig, type LinkTunables, type PeerAddress} from './options.js';
 
@@ -96,23 +98,21 @@ class LinkedFederation implements Federation {
 
   // ---- addrealm ----
 
-  async add(realm: string, address: PeerAddress | undefined): Promise<Reply> {
+  async add(realm: string, address: PeerAddress | undefined): Promise<AddRealmResult> {
     const {options, store, clock, logger} = this.#services;
-    if (lower(realm) === lower(options.realm) || this.#links.has(lower(realm)) || this.#adding.has(lower(realm))) {
-      return error('REALM_EXISTS');
-    }
+    if (this.#links.has(lower(realm)) || this.#adding.has(lower(realm))) return {kind: 'exists'};
     const target = address ?? this.#peers.get(lower(realm));
-    if (!target) return error('MISSING_PARAMETER');
+    if (!target) return {kind: 'no-address'};
     this.#adding.add(lower(realm));
     try {
       const result = await dialLink(this.#handshakeSettings(), {...target, expected: realm}, undefined, this.#stopping.signal);
       if (this.#closed) {
         if (result.ok) result.channel.close('daemon stopping');
-        return error('SHUTTING_DOWN');
+        return {kind: 'stopping'};
       }
       if (!result.ok) {
         logger.warn('addrealm: the realm cannot be reached', {realm, address: `${target.host}:${target.port}`, reason: result.reason});
-        return error('REALM_UNREACHABLE');
+        return {kind: 'unreachable'};
       }
       const existing = this.#links.get(lower(realm));
       if (existing) {
@@ -121,7 +121,7 @@ class LinkedFederation implements Federation {
         // the realm whose name sorts first (both sides decide alike). The other keeps the link it was given.
         if (existing.record.dial || lower(options.realm) > lower(result.peer)) {
           result.channel.close('already linked');
-          return error('REALM_EXISTS');
+          return {kind: 'exists'};
         }
         const record: RealmRecord = {...existing.record, host: target.host, port: target.port, dial: true};
         store.saveRealm(record);
@@ -129,7 +129,7 @@ class LinkedFederation implements Federation {
         existing.adopt(result.channel);
         logger.info('realm added (it was linking to us at the same time; this realm dials)',
           {realm: record.name, address: `${target.host}:${target.port}`});
-        return ok(OK_MESSAGES.addrealm, {realm: record.name, host: target.host, port: target.port});
+        return {kind: 'added', realm: record.name, host: target.host, port: target.port};
       }
       const record: RealmRecord = {name: result.peer, host: target.host, port: target.port, dial: true, addedAt: clock.now()};
       // Committed with this request's reply (the connection awaits the store before answering).
@@ -139,7 +139,7 @@ class LinkedFederation implements Federation {
       link.adopt(result.channel);
       link.start();
       logger.info('realm added', {realm: record.name, address: `${target.host}:${target.port}`});
-      return ok(OK_MESSAGES.addrealm, {realm: record.name, host: target.host, port: target.port});
+      return {kind: 'added', realm: record.name, host: target.host, port: target.port};
     } finally {
       this.#adding.delete(lower(realm));
     }
@@ -185,34 +185,30 @@ class LinkedFederation implements Federation {
 
   // ---- sending ----
 
-  sendPrivate(sender: string, realm: string, user: string, text: string): Promise<Reply> {
-    return this.#send(sender, realm, {to: user}, text, 'private');
+  sendPrivate(sender: string, realm: string, user: string, text: string): Promise<RealmSendResult> {
+    return this.#send(sender, realm, {to: user}, text);
   }
 
-  sendGroup(sender: string, realm: string, recipients: Recipients, text: string): Promise<Reply> {
+  sendGroup(sender: string, realm: string, recipients: Recipients, text: string): Promise<RealmSendResult> {
     const target: MessageTarget = recipients.kind === 'group' ? {group: recipients.name} : {users: recipients.names};
-    return this.#send(sender, realm, target, text, 'group');
+    return this.#send(sender, realm, target, text);
   }
 
   /**
    * Accepts a message for another realm: the sender's copies and the outbox row commit together; then the reply
    * waits (boundedly) for the peer's verdict.
    */
-  async #send(sender: string, realm: string, target: MessageTarget, text: string, kind: 'private' | 'group'): Promise<Reply> {
+  async #send(sender: string, realm: string, target: MessageTarget, text: string): Promise<RealmSendResult> {
     const link = this.#links.get(lower(realm));
-    if (!link) return error('REALM_NOT_FOUND');
+    if (!link) return {kind: 'unknown-realm'};
     const {options, store, clock} = this.#services;
     const ts = clock.now();
     const body = {id: newMessageId(ts), origin: options.realm, from: sender, text, ts, ...target} as MessageBody;
     const record = store.enqueueOutbox(link.name, encodeMessageBody(body), senderCopies(sender, link.name, target, text, ts), ts);
     await store.settled(); // only a committed message may leave this realm
     const verdict: Verdict = await link.offer(record);
-    if (verdict.kind === 'refused') return error(verdict.code);
-    const ids = 'users' in target ? {ids: record.localIds} : {id: record.localIds[0]!};
-    const queued = verdict.kind === 'queued';
-    const command = kind === 'private' ? 'sendprivaterealm' : 'sendgrouprealm';
-    const message = queued ? QUEUED_MESSAGES[command] : OK_MESSAGES[command];
-    return ok(message, {...ids, realm: link.name, ...(queued ? {queued: true} : {})});
+    if (verdict.kind === 'refused') return verdict;
+    return {kind: 'accepted', realm: link.name, ids: record.localIds, queued: verdict.kind === 'queued'};
   }
 
   #handshakeSettings(): HandshakeSettings {

@@ -5,7 +5,8 @@
  * verdict exactly as stored.
  */
 import type {ErrorCode} from '../../common/protocol/replies.js';
-import type {Logger, Clock} from '../logger.js';
+import type {Clock} from '../clock.js';
+import type {Logger} from '../logger.js';
 import type {InboxWaiters} from '../inbox-waiters.js';
 import type {ReceivedMessage, RemoteDelivery, Store} from '../store/types.js';
 import {isWellFormedMessage, type AckFrame, type MsgFrame} from './link-codec.js';

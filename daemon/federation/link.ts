@@ -14,28 +14,29 @@
  * Either way one connection carries both directions. When a newer authenticated connection for the same realm
  * arrives, it replaces the current one (the old one may be a half-dead socket of a peer that restarted).
  *
- * Sending: the durable outbox is sent in seq order, pipelined (up to `maxInFlight` unacknowledged messages,
- * written in batches, pausing while the socket's buffer is full). Every connection starts again from the oldest
- * unacknowledged message; the receiver deduplicates by message id, so retries never duplicate and order holds.
- * Receiving: see inbound.ts.
+ * Sending: the durable outbox is sent in seq order by the pump (outbox-pump.ts: pipelined up to `maxInFlight`
+ * unacknowledged messages, written in batches, pausing while the socket's buffer is full). Every connection starts
+ * again from the oldest unacknowledged message; the receiver deduplicates by message id, so retries never duplicate
+ * and order holds. An ack settles the outbox in the store, then tells the waiting senders (verdict-waiters.ts, where
+ * each sender's wait ends in exactly one place). This file keeps the connection's life: dialling, redial timers,
+ * adopting connections, routing frames. Receiving: see inbound.ts.
  */
 import {ERRORS, type ErrorCode} from '../../common/protocol/replies.js';
-import type {RealmStatus} from '../federation-api.js';
+import type {RealmLinkState, RealmStatus} from '../../common/protocol/reply-shapes.js';
 import type {OutboxRecord, RealmRecord} from '../store/types.js';
-import {backoffDelay} from '../../common/client/backoff.js';
+import {backoffDelay} from '../../common/util/backoff.js';
 import type {ChannelHandler, LinkChannel} from './channel.js';
 import {dialLink, type HandshakeSettings} from './connect.js';
 import {InboundReceiver, type InboundServices} from './inbound.js';
-import {encodeMessageFrame, type AckFrame, type LinkFrame, type MessageBody} from './link-codec.js';
+import type {AckFrame, LinkFrame, MessageBody} from './link-codec.js';
 import {deliveryFailureNotice} from './notices.js';
 import type {LinkTunables} from './options.js';
+import {OutboxPump} from './outbox-pump.js';
 import {OutboxWindow} from './outbox-window.js';
+import {VerdictWaiters, type Verdict} from './verdict-waiters.js';
 
 /** The states of a link (see the diagram above). */
-export type LinkState = RealmStatus['state'];
-
-/** What the sender's reply reports about a message. */
-export type Verdict = {kind: 'delivered'} | {kind: 'refused'; code: ErrorCode} | {kind: 'queued'};
+export type LinkState = Exclude<RealmLinkState, 'unknown'>;
 
 /** What every link of a daemon shares. */
 export interface LinkEnvironment {
@@ -49,14 +50,6 @@ export interface LinkEnvironment {
   readonly stopping?: AbortSignal;
 }
 
-/** Write batches of frames of about this many characters. */
-const WRITE_BATCH_CHARS = 128 * 1024;
-
-interface Waiter {
-  resolve(verdict: Verdict): void;
-  timer: NodeJS.Timeout;
-}
-
 /** The link to one peer realm (see the diagram at the top of this file). */
 export class RealmLink {
   #state: LinkState = 'backoff';
@@ -66,15 +59,11 @@ export class RealmLink {
   #dialing = false;
   #attempt = 0;
   #retryTimer: NodeJS.Timeout | undefined;
-  /** The socket's buffer is full; wait for `writable`. */
-  #blocked = false;
-  #pumpQueued = false;
   #lastDialError: string | undefined;
-  readonly #outbox: OutboxWindow;
+  readonly #outbox: OutboxPump;
   /** Committed outbox rows not yet acknowledged (what `realms` shows as queued), kept here so listing is cheap. */
   #queued: number;
-  /** Senders waiting for the verdict of a message, by seq. */
-  readonly #waiters = new Map<number, Waiter>();
+  readonly #waiters: VerdictWaiters;
   readonly #inbound: InboundReceiver;
 
   constructor(private readonly env: LinkEnvironment, record: RealmRecord) {
@@ -82,11 +71,13 @@ export class RealmLink {
     const {store} = env.services;
     const stats = store.outboxStats(record.name);
     this.#queued = stats.count;
-    this.#outbox = new OutboxWindow(
+    const window = new OutboxWindow(
       (after, upto, limit) => store.outboxPage(record.name, after, upto, limit),
       env.tunables.outboxWindow,
       stats.lastSeq,
     );
+    this.#outbox = new OutboxPump(window, env.tunables.maxInFlight);
+    this.#waiters = new VerdictWaiters(env.tunables.verdictTimeoutMs);
     this.#inbound = new InboundReceiver(
       env.services, record.name,
       (ack) => this.#channel?.send(ack),
@@ -131,16 +122,15 @@ export class RealmLink {
     this.#channel = channel;
     if (old) old.close('replaced by a newer connection');
     clearTimeout(this.#retryTimer);
-    this.#outbox.rewind();
+    // Unacknowledged rows are sent again on this connection, from the oldest.
+    this.#outbox.attach(channel);
     this.#inbound.reset();
-    this.#blocked = false;
     this.#attempt = 0;
     this.#lastDialError = undefined;
     this.#setState('ready', `connected (${channel.remote})`);
     channel.startHeartbeat(this.env.tunables.heartbeatIntervalMs, this.env.tunables.heartbeatTimeoutMs);
     // Attaching hands over frames held since the handshake, or a close that happened meanwhile (→ #onClosed).
     channel.attach(this.#handlerFor(channel));
-    if (this.#channel === channel) this.#queuePump();
   }
 
   /**
@@ -150,15 +140,8 @@ export class RealmLink {
   offer(record: OutboxRecord): Promise<Verdict> {
     this.#queued++;
     this.#outbox.add(record);
-    this.#queuePump();
     if (this.#state === 'backoff' || this.#state === 'closed') return Promise.resolve({kind: 'queued'});
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.#waiters.delete(record.seq);
-        resolve({kind: 'queued'});
-      }, this.env.tunables.verdictTimeoutMs);
-      this.#waiters.set(record.seq, {resolve, timer});
-    });
+    return this.#waiters.wait(record.seq);
   }
 
   /** The link as `realms` lists it. */
@@ -180,7 +163,8 @@ export class RealmLink {
     clearTimeout(this.#retryTimer);
     this.#channel?.close('daemon stopping');
     this.#channel = undefined;
-    this.#releaseWaiters();
+    this.#outbox.detach();
+    this.#waiters.releaseAll();
   }
 
   // ---- connection management ----
@@ -236,9 +220,7 @@ export class RealmLink {
         if (channel === this.#channel) this.#inbound.chunkEnd();
       },
       writable: () => {
-        if (channel !== this.#channel) return;
-        this.#blocked = false;
-        this.#pump();
+        if (channel === this.#channel) this.#outbox.writable();
       },
       closed: (reason) => this.#onClosed(channel, reason),
     };
@@ -261,9 +243,9 @@ export class RealmLink {
   #onClosed(channel: LinkChannel, reason: string): void {
     if (channel !== this.#channel) return;
     this.#channel = undefined;
-    this.#outbox.rewind();
+    this.#outbox.detach();
     this.#inbound.reset();
-    this.#releaseWaiters();
+    this.#waiters.releaseAll();
     if (this.#state === 'closed') return;
     this.env.services.logger.info('realm link lost', {realm: this.name, reason});
     if (this.#record.dial) this.#scheduleRedial();
@@ -277,51 +259,11 @@ export class RealmLink {
     const fields = {realm: this.name, from, to: next, ...(why ? {why} : {})};
     if (next === 'ready' || from === 'ready') this.env.services.logger.info('realm link state', fields);
     else this.env.services.logger.debug('realm link state', fields);
-    if (next !== 'ready' && next !== 'connecting' && next !== 'handshaking') this.#releaseWaiters();
-  }
-
-  /** Every waiting sender is told "queued" (the link is down: no verdict will come soon). */
-  #releaseWaiters(): void {
-    for (const waiter of this.#waiters.values()) {
-      clearTimeout(waiter.timer);
-      waiter.resolve({kind: 'queued'});
-    }
-    this.#waiters.clear();
+    // The link is down: no verdict will come soon.
+    if (next !== 'ready' && next !== 'connecting' && next !== 'handshaking') this.#waiters.releaseAll();
   }
 
   // ---- sending ----
-
-  /** Pumps once after the current burst of offers (they come in one run of microtasks after a commit). */
-  #queuePump(): void {
-    if (this.#pumpQueued) return;
-    this.#pumpQueued = true;
-    queueMicrotask(() => {
-      this.#pumpQueued = false;
-      this.#pump();
-    });
-  }
-
-  /** Writes unsent outbox rows in batches until the window is full, the outbox is empty or the socket is full. */
-  #pump(): void {
-    const channel = this.#channel;
-    if (this.#state !== 'ready' || !channel || this.#blocked) return;
-    const {maxInFlight} = this.env.tunables;
-    let batch = '';
-    while (this.#outbox.inFlight < maxInFlight) {
-      const entry = this.#outbox.next();
-      if (!entry) break;
-      batch += encodeMessageFrame(entry.seq, entry.body);
-      if (batch.length >= WRITE_BATCH_CHARS) {
-        const flushed = channel.write(batch);
-        batch = '';
-        if (!flushed) {
-          this.#blocked = true;
-          return;
-        }
-      }
-    }
-    if (batch !== '' && !channel.write(batch)) this.#blocked = true;
-  }
 
   /** The peer stored (or refused) everything up to `upto`: settle the outbox, tell the senders, send more. */
   #onAck(frame: AckFrame): void {
@@ -332,17 +274,14 @@ export class RealmLink {
     const refused = new Map(frame.refused ?? []);
     const notices = [];
     const dropMessageIds: number[] = [];
-    const verdicts: Array<[Waiter, Verdict]> = [];
+    const verdicts: Array<[number, Verdict]> = [];
     for (const entry of done) {
       const code = refused.get(entry.seq);
       // Own keys only: a peer's code such as `constructor` must not pass for one of ours.
       const errorCode: ErrorCode | undefined =
         code === undefined ? undefined : Object.hasOwn(ERRORS, code) ? (code as ErrorCode) : 'INTERNAL';
-      const waiter = this.#waiters.get(entry.seq);
-      if (waiter) {
-        clearTimeout(waiter.timer);
-        this.#waiters.delete(entry.seq);
-        verdicts.push([waiter, errorCode ? {kind: 'refused', code: errorCode} : {kind: 'delivered'}]);
+      if (this.#waiters.has(entry.seq)) {
+        verdicts.push([entry.seq, errorCode ? {kind: 'refused', code: errorCode} : {kind: 'delivered'}]);
         // The sender gets an ERROR: its copy goes, as if the message had never been accepted.
         if (errorCode) dropMessageIds.push(...entry.localIds);
       } else if (errorCode) {
@@ -358,7 +297,8 @@ export class RealmLink {
       logger.error('could not settle the outbox after an ack', {realm: this.name, err});
     }
     for (const notice of notices) for (const user of notice.recipients) inboxWaiters.notify(user);
-    for (const [waiter, verdict] of verdicts) waiter.resolve(verdict);
-    this.#pump();
+    // Told only now: a refused sender's copy is gone from the store by the time it hears so.
+    for (const [seq, verdict] of verdicts) this.#waiters.settle(seq, verdict);
+    this.#outbox.pump();
   }
 }

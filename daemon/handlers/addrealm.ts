@@ -1,12 +1,18 @@
-import {error} from '../../common/protocol/replies.js';
+import {error, ok, OK_MESSAGES} from '../../common/protocol/replies.js';
 import type {Handler} from '../context.js';
+import {isOwnRealm} from '../federation-api.js';
 
 /** addrealm <realm> [<host> <port>]: links another realm (the peer is checked before the answer). */
-export const addrealm: Handler = (request, context) => {
+export const addrealm: Handler = async (request, context) => {
   const realm = request.params.realm as string;
-  if (realm.toLowerCase() === context.options.realm.toLowerCase() || context.federation.has(realm)) {
-    return error('REALM_EXISTS');
-  }
+  if (isOwnRealm(context.options, realm)) return error('REALM_EXISTS');
   const {host, port} = request.params;
-  return context.federation.add(realm, host === undefined ? undefined : {host: host as string, port: port as number});
+  const result = await context.federation.add(realm, host === undefined ? undefined : {host: host as string, port: port as number});
+  switch (result.kind) {
+    case 'added': return ok(OK_MESSAGES.addrealm, {realm: result.realm, host: result.host, port: result.port});
+    case 'exists': return error('REALM_EXISTS');
+    case 'no-address': return error('MISSING_PARAMETER');
+    case 'unreachable': return error('REALM_UNREACHABLE');
+    case 'stopping': return error('SHUTTING_DOWN');
+  }
 };

@@ -1,4 +1,5 @@
 import {error, ok, OK_MESSAGES} from '../../common/protocol/replies.js';
+import {toWireLogin} from '../../common/protocol/reply-shapes.js';
 import type {Handler} from '../context.js';
 import {verifyPassword} from '../passwords.js';
 
@@ -9,5 +10,5 @@ export const auth: Handler = async (request, context) => {
   if (!(await verifyPassword(request.params.password as string, record.verifier))) return error('AUTH_WRONG_PASSWORD');
   const session = context.sessions.create(record.username);
   context.bindSession(session);
-  return ok(OK_MESSAGES.auth, {tokenid: session.token, username: record.username, realm: context.options.realm});
+  return ok(OK_MESSAGES.auth, toWireLogin(session.token, record.username, context.options.realm));
 };

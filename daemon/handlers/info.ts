@@ -1,6 +1,6 @@
 import {error, ok, OK_MESSAGES} from '../../common/protocol/replies.js';
 import {sessionOf, type Handler} from '../context.js';
-import {toWireUser} from '../wire-format.js';
+import {toWireUser} from '../../common/protocol/reply-shapes.js';
 
 /** info [username]: a user's public profile; the caller's own without a name. */
 export const info: Handler = (request, context) => {

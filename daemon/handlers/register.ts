@@ -1,4 +1,5 @@
 import {error, ok, OK_MESSAGES} from '../../common/protocol/replies.js';
+import {toWireLogin} from '../../common/protocol/reply-shapes.js';
 import type {Handler} from '../context.js';
 import {hashPassword} from '../passwords.js';
 
@@ -12,5 +13,5 @@ export const register: Handler = async (request, context) => {
   if (!context.store.createUser(user, verifier)) return error('USER_EXISTS');
   const session = context.sessions.create(username);
   context.bindSession(session);
-  return ok(OK_MESSAGES.register, {tokenid: session.token, username, realm: context.options.realm});
+  return ok(OK_MESSAGES.register, toWireLogin(session.token, username, context.options.realm));
 };

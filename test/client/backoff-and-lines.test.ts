@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {backoffDelay, buildCommandLine, formatServerAddress, parseServerAddress, RequestUsageError} from '../../common/client/index.js';
+import {backoffDelay, buildRequestLine, formatServerAddress, parseServerAddress, RequestUsageError} from '../../common/client/index.js';
 
 const TOKEN = '0b0f2a4e-8c1d-4e57-9a3b-6d2c1e0f9a8b';
 
@@ -15,22 +15,22 @@ describe('backoffDelay', () => {
   });
 });
 
-describe('buildCommandLine', () => {
+describe('buildRequestLine', () => {
   it('builds lines through the protocol table, with the token as the second word of session commands', () => {
-    expect(buildCommandLine('send', ['bob', 'hello   world'], TOKEN)).toBe(`send ${TOKEN} bob hello   world\r\n`);
-    expect(buildCommandLine('auth', ['alice', 'pw'], TOKEN)).toBe('auth alice pw\r\n');
-    expect(buildCommandLine('inbox', [])).toBe('inbox\r\n');
+    expect(buildRequestLine('send', ['bob', 'hello   world'], TOKEN)).toBe(`send ${TOKEN} bob hello   world\r\n`);
+    expect(buildRequestLine('auth', ['alice', 'pw'], TOKEN)).toBe('auth alice pw\r\n');
+    expect(buildRequestLine('inbox', [])).toBe('inbox\r\n');
   });
 
   it('never sends a value that is not token-shaped inline', () => {
-    expect(buildCommandLine('info', [], 'not-a-token')).toBe('info\r\n');
+    expect(buildRequestLine('info', [], 'not-a-token')).toBe('info\r\n');
   });
 
   it('refuses arguments the daemon would refuse', () => {
-    expect(() => buildCommandLine('send', ['bob'])).toThrow(RequestUsageError);
-    expect(() => buildCommandLine('addrealm', ['beta', '127.0.0.1'])).toThrow(/missing parameter/);
-    expect(() => buildCommandLine('register', ['alice', 'a b', 'Alice', 'id'])).toThrow(/one word/);
-    expect(() => buildCommandLine('send', ['bob', 'two\nlines'])).toThrow(/line breaks/);
+    expect(() => buildRequestLine('send', ['bob'])).toThrow(RequestUsageError);
+    expect(() => buildRequestLine('addrealm', ['beta', '127.0.0.1'])).toThrow(/missing parameter/);
+    expect(() => buildRequestLine('register', ['alice', 'a b', 'Alice', 'id'])).toThrow(/one word/);
+    expect(() => buildRequestLine('send', ['bob', 'two\nlines'])).toThrow(/line breaks/);
   });
 });
 

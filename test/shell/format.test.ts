@@ -1,8 +1,10 @@
 import {describe, expect, it} from 'vitest';
-import type {ChatMessage} from '../../common/client/reply-views.js';
+import type {ChatMessage} from '../../common/protocol/reply-shapes.js';
 import {ok} from '../../common/protocol/replies.js';
-import {formatMessage, formatOk, formatTable, formatTime, sanitize, type FormatContext} from '../../tui/shell/format.js';
-import {createStyle, shouldColor, stripStyle} from '../../tui/shell/style.js';
+import {shouldColor} from '../../tui/shared/color.js';
+import {sanitize} from '../../tui/shared/text.js';
+import {formatMessage, formatOk, formatTable, formatTime, type FormatContext} from '../../tui/shell/format.js';
+import {createStyle, stripStyle} from '../../tui/shell/style.js';
 
 const now = new Date(2025, 4, 20, 12, 0);
 const at = (hours: number, minutes: number, day = 20) => new Date(2025, 4, day, hours, minutes).toISOString();

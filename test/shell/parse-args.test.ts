@@ -1,6 +1,32 @@
 import {describe, expect, it} from 'vitest';
 import {parseArgs} from '../../tui/shell/parse-args.js';
-import {splitLine} from '../../tui/shell/repl.js';
+import {booleanFlag, FLAG_SPELLINGS, FLAGS, VALUE_FLAG_SPELLINGS} from '../../tui/shared/flags.js';
+import {splitLine} from '../../tui/shared/text.js';
+
+describe('the flag table', () => {
+  it('gives every spelling of every option, and the ones that take a value', () => {
+    expect([...FLAG_SPELLINGS].sort()).toEqual([
+      '--bell', '--color', '--help', '--json', '--no-bell', '--no-color', '--no-json', '--server', '--version', '-h',
+      '-s', '-v',
+    ]);
+    expect([...VALUE_FLAG_SPELLINGS].sort()).toEqual(['--server', '-s']);
+  });
+
+  it('reads a boolean option from command-line words as the shell does', () => {
+    expect(booleanFlag([], 'bell')).toBeUndefined();
+    expect(booleanFlag(['--no-bell'], 'bell')).toBe(false);
+    expect(booleanFlag(['--no-bell', '--bell'], 'bell')).toBe(true);
+    expect(booleanFlag(['send', 'bob', '--', '--no-bell'], 'bell')).toBeUndefined();
+    expect(() => booleanFlag([], 'server' as keyof typeof FLAGS)).toThrow(TypeError);
+  });
+
+  it('lets every spelling of the table through the shell before a command', () => {
+    for (const spelling of FLAG_SPELLINGS) {
+      const words = VALUE_FLAG_SPELLINGS.has(spelling) ? [spelling, 'h:1', 'groups'] : [spelling, 'groups'];
+      expect(parseArgs(words).kind, spelling).not.toBe('usage-error');
+    }
+  });
+});
 
 describe('parseArgs', () => {
   it('splits the command from its arguments, with options before or after it', () => {

@@ -1,7 +1,7 @@
 /** The chat store without a screen: history pages, the remembered conversation list, the bell switch, de-duplication. */
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import type {ChatStore} from '../../tui/app/store/chat-store.js';
-import {fileRecentStorage} from '../../tui/app/store/recent-conversations.js';
+import {fileRecentStorage} from '../../tui/app/store/recent-storage.js';
 import {registerUser, startDaemon, type LineClient, type TestDaemon} from '../helpers/daemon.js';
 import {tempConfigDir, testStore} from './helpers.js';
 

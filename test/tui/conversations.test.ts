@@ -1,10 +1,10 @@
 import {describe, expect, it} from 'vitest';
-import type {ChatMessage} from '../../common/client/reply-views.js';
+import type {ChatMessage} from '../../common/protocol/reply-shapes.js';
 import {
   addressOf, conversationOfMessage, conversationsOfTab, emptyConversation, keyOf, mergeMessages, nextUnread, parseAddress, tabOf,
   titleOf, unreadByTab,
 } from '../../tui/app/store/conversations.js';
-import type {Conversation} from '../../tui/app/store/types.js';
+import type {ConversationView} from '../../tui/app/store/types.js';
 
 const message = (fields: Partial<ChatMessage>): ChatMessage => ({id: 1, from: 'bob', to: 'alice', text: 'hi', ts: '2026-01-01T10:00:00.000Z', ...fields});
 
@@ -60,7 +60,7 @@ describe('conversations', () => {
   });
 
   it('orders a tab newest activity first, counts unread per tab and finds the next unread', () => {
-    const conversation = (ref: Parameters<typeof emptyConversation>[0], lastTs: string | undefined, unread = 0): Conversation =>
+    const conversation = (ref: Parameters<typeof emptyConversation>[0], lastTs: string | undefined, unread = 0): ConversationView =>
       ({...emptyConversation(ref), lastTs, unread});
     const list = [
       conversation({kind: 'direct', name: 'old'}, '2026-01-01T09:00:00Z'),

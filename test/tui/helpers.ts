@@ -3,7 +3,7 @@ import {mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {vi} from 'vitest';
-import {SessionConfig} from '../../tui/config.js';
+import {SessionConfig} from '../../tui/shared/config.js';
 import {ChatStore, type ChatStoreOptions} from '../../tui/app/store/chat-store.js';
 
 /** The bytes a terminal sends for each key. */

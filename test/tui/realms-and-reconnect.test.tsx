@@ -4,7 +4,6 @@
  */
 import {afterEach, describe, expect, it} from 'vitest';
 import {render} from 'ink-testing-library';
-import {ok} from '../../common/protocol/replies.js';
 import {noFederation, type Federation} from '../../daemon/federation-api.js';
 import {App} from '../../tui/app/app.js';
 import type {ChatStore} from '../../tui/app/store/chat-store.js';
@@ -17,15 +16,15 @@ function fakeFederation(sent: string[]): Federation {
     ...noFederation,
     has: (realm) => realm === 'beta',
     realmName: (realm) => (realm.toLowerCase() === 'beta' ? 'beta' : undefined),
-    add: async () => ok('Realm added successfully'),
+    add: async (realm) => ({kind: 'added', realm, host: '127.0.0.1', port: 8890}),
     sendPrivate: async (sender, realm, user, text) => {
       sent.push(`${sender} → ${user}@${realm}: ${text}`);
       // zoe's realm link is down, as far as this stand-in goes: her messages wait in the queue.
-      return user === 'zoe' ? ok('Message queued for user in realm', {queued: true}) : ok('Message sent to user in realm');
+      return {kind: 'accepted', realm, ids: [], queued: user === 'zoe'};
     },
     sendGroup: async (sender, realm, recipients, text) => {
       sent.push(`${sender} → ${recipients.kind === 'group' ? `#${recipients.name}` : recipients.names.join(',')}@${realm}: ${text}`);
-      return ok('Message sent to group in realm');
+      return {kind: 'accepted', realm, ids: [], queued: false};
     },
     list: () => [{name: 'beta', host: '127.0.0.1', port: 8890, state: 'ready', queued: 2}],
   };

@@ -1,20 +1,21 @@
 /**
- * startTui: `realmchat` with no arguments, in a terminal. tui/cli.ts (through tui/shell/launch-tui.ts) imports this
- * module and calls startTui; it resolves with the exit code once the user quits.
+ * startTui: `realmchat` with no arguments, in a terminal. tui/cli.ts hands it to runCli, which calls it with the
+ * parsed options; it resolves with the exit code once the user quits.
  *
  * Terminal hygiene lives here, outside React: the alternate screen is entered before Ink renders and left (cursor
  * shown) on every way out: /quit, Ctrl+C, SIGTERM, SIGHUP, SIGINT, and an uncaught exception.
  */
 import {render, type Instance} from 'ink';
 import {parseServerAddress, type ServerAddress} from '../../common/client/address.js';
-import {SessionConfig} from '../config.js';
-import type {StartTui} from '../shell/launch-tui.js';
-import {shouldColor} from '../shell/style.js';
+import {SessionConfig} from '../shared/config.js';
+import {shouldColor} from '../shared/color.js';
+import {booleanFlag} from '../shared/flags.js';
+import type {StartTui} from '../shared/tui-options.js';
 import {App} from './app.js';
 import {ChatStore} from './store/chat-store.js';
 import {enterFullScreen, installGuards} from './terminal.js';
 
-/** What startTui accepts: tui/shell/launch-tui.ts's TuiOptions, every field optional, plus the bell switch. */
+/** What startTui accepts: tui/shared/tui-options.ts's TuiOptions, every field optional, plus the bell switch. */
 export interface StartTuiOptions {
   /** The daemon (`host:port` or an address); default: the stored one, else 127.0.0.1:8889. */
   readonly server?: ServerAddress | string;
@@ -30,7 +31,7 @@ export interface StartTuiOptions {
   readonly noBell?: boolean;
   /** The same switch the other way round (`bell: false` = `noBell: true`). */
   readonly bell?: boolean;
-  /** Command-line words to look for `--no-bell` in. @default process.argv.slice(2) */
+  /** Command-line words to read `--bell` / `--no-bell` from (through the flag table). @default none */
   readonly argv?: readonly string[];
 }
 
@@ -51,10 +52,10 @@ const isTTY = (stream: NodeJS.ReadableStream | NodeJS.WritableStream) => (stream
 export function bellDisabled(options: Pick<StartTuiOptions, 'noBell' | 'bell' | 'argv'>, env: NodeJS.ProcessEnv): boolean {
   if (options.noBell !== undefined) return options.noBell;
   if (options.bell !== undefined) return !options.bell;
-  const argv = options.argv ?? process.argv.slice(2);
-  if (argv.includes('--no-bell')) return true;
-  const flag = env.REALMCHAT_NO_BELL;
-  return flag !== undefined && flag !== '' && flag !== '0';
+  const flag = options.argv === undefined ? undefined : booleanFlag(options.argv, 'bell');
+  if (flag !== undefined) return !flag;
+  const quiet = env.REALMCHAT_NO_BELL;
+  return quiet !== undefined && quiet !== '' && quiet !== '0';
 }
 
 function serverOf(server: StartTuiOptions['server'], config: SessionConfig): ServerAddress {
@@ -126,5 +127,5 @@ export async function startTui(options: StartTuiOptions = {}): Promise<number> {
   }
 }
 
-// tui/shell/launch-tui.ts loads this module and calls startTui with its TuiOptions: keep the two in step.
+// runCli calls this through tui/shared/tui-options.ts's StartTui: the compiler keeps the two in step.
 const _fitsTheCli: StartTui = startTui;

@@ -3,15 +3,17 @@
  * stored session in step with the reply, prints the result, and maps the outcome to an exit code.
  */
 import type {ChatClient} from '../../common/client/chat-client.js';
-import {buildCommandLine} from '../../common/client/command-line.js';
+import {buildRequestLine} from '../../common/client/request-line.js';
 import {formatServerAddress, type ServerAddress} from '../../common/client/address.js';
 import {ConnectionError, RequestTimeoutError} from '../../common/client/errors.js';
 import {findCommand} from '../../common/protocol/commands.js';
 import {errorCodeOf, type Reply} from '../../common/protocol/replies.js';
+import {loginOf} from '../../common/protocol/reply-shapes.js';
 import {RequestUsageError} from '../../common/protocol/request.js';
-import type {SessionConfig} from '../config.js';
+import type {SessionConfig} from '../shared/config.js';
 import {EXIT, type ExitCode} from './exit-codes.js';
-import {formatOk, sanitize} from './format.js';
+import {sanitize} from '../shared/text.js';
+import {formatOk} from './format.js';
 import type {Style} from './style.js';
 
 /** Somewhere to print: a stream or a test's collector. */
@@ -49,7 +51,7 @@ export function requestArgs(command: string, args: readonly string[]): string[] 
 /** Checks a command's arguments without a daemon; the usage error text, or undefined when they fit. */
 export function usageProblem(command: string, args: readonly string[]): string | undefined {
   try {
-    buildCommandLine(command, requestArgs(command, args));
+    buildRequestLine(command, requestArgs(command, args));
     return undefined;
   } catch (error) {
     if (error instanceof RequestUsageError) return usageText(command, error);
@@ -79,7 +81,7 @@ export function unreachableText(error: ConnectionError | RequestTimeoutError, se
     case 'connect-timeout':
       return `realmchat: cannot reach realmchatd at ${address}: no answer to the connection attempt.\n${start}`;
     case 'connect':
-      return `realmchat: cannot reach realmchatd at ${address}: ${error.message.replace(/^cannot connect to \S+: /, '')}.\n${start}`;
+      return `realmchat: cannot reach realmchatd at ${address}: ${error.reason}.\n${start}`;
     default:
       return `realmchat: ${error.message}.\n`;
   }
@@ -122,12 +124,13 @@ export async function executeCommand(context: ShellContext, command: string, arg
 
 /** Keeps config.json in step: a login stores the session, a logout (or a session the daemon no longer knows) clears it. */
 function rememberSession(context: ShellContext, command: string, args: readonly string[], reply: Reply): void {
-  if ((command === 'auth' || command === 'register') && typeof reply.tokenid === 'string') {
+  const login = command === 'auth' || command === 'register' ? loginOf(reply) : undefined;
+  if (login) {
     context.config.saveSession({
       server: context.server,
-      username: typeof reply.username === 'string' ? reply.username : args[0]!,
-      token: reply.tokenid,
-      ...(typeof reply.realm === 'string' ? {realm: reply.realm} : {}),
+      username: login.username ?? args[0]!,
+      token: login.token,
+      ...(login.realm === undefined ? {} : {realm: login.realm}),
     });
   } else if (command === 'logout') {
     context.config.clearToken();

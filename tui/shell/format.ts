@@ -1,6 +1,7 @@
 /** Output for people: message lines, small tables and one-line confirmations. Pure functions of a reply. */
-import {groupsOf, hasMore, messagesOf, realmsOf, userOf, type ChatMessage} from '../../common/client/reply-views.js';
+import {groupsOf, hasMore, messagesOf, realmsOf, userOf, type ChatMessage} from '../../common/protocol/reply-shapes.js';
 import type {Reply} from '../../common/protocol/replies.js';
+import {sanitize} from '../shared/text.js';
 import {stripStyle, type Style} from './style.js';
 
 /** What formatting needs besides the reply. */
@@ -12,15 +13,6 @@ export interface FormatContext {
   style: Style;
   /** Today, to decide whether a time needs its date. */
   now: Date;
-}
-
-/**
- * Text from other users goes straight to a terminal: control characters (escape sequences could move the cursor,
- * retitle the window or fake output) and bidi overrides (could disguise text) are replaced.
- */
-export function sanitize(text: string): string {
-  // eslint-disable-next-line no-control-regex -- finding control characters is the point
-  return text.replace(/\t/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '\ufffd');
 }
 
 const pad2 = (value: number) => String(value).padStart(2, '0');

@@ -8,6 +8,7 @@
  */
 import meow from 'meow';
 import {COMMANDS} from '../../common/protocol/commands.js';
+import {FLAG_KEYS, FLAG_SPELLINGS, FLAGS, VALUE_FLAG_SPELLINGS} from '../shared/flags.js';
 import {SHELL_COMMANDS} from './help.js';
 
 /** The options every command accepts. */
@@ -31,28 +32,8 @@ export type ParsedArgs =
   | {kind: 'unknown-command'; word: string; flags: GlobalFlags}
   | {kind: 'usage-error'; message: string; flags: GlobalFlags};
 
-const FLAGS = {
-  server: {type: 'string', shortFlag: 's'},
-  json: {type: 'boolean'},
-  color: {type: 'boolean'},
-  bell: {type: 'boolean'},
-  help: {type: 'boolean', shortFlag: 'h'},
-  version: {type: 'boolean', shortFlag: 'v'},
-} as const;
-
-/** Keys meow reports for our flags (names, short flags, `--no-*` forms). */
-const KNOWN_FLAG_KEYS = new Set(['server', 's', 'json', 'color', 'bell', 'help', 'h', 'version', 'v', '--']);
-
 /** Every command word realmchat accepts. */
 export const COMMAND_WORDS: readonly string[] = [...COMMANDS.map((spec) => spec.name), ...SHELL_COMMANDS.map((spec) => spec.name)];
-
-/** Flags that take a value: the word after them is not the command. */
-const VALUE_FLAGS = new Set(['-s', '--server']);
-
-/** Every spelling of the options accepted before the command. */
-const PARENT_OPTIONS = new Set([
-  '-s', '--server', '--json', '--no-json', '--color', '--no-color', '--bell', '--no-bell', '-h', '--help', '-v', '--version',
-]);
 
 /** Index of the command word: the first word that is neither an option nor an option's value. */
 function commandIndex(argv: readonly string[]): number {
@@ -60,7 +41,7 @@ function commandIndex(argv: readonly string[]): number {
     const word = argv[i]!;
     if (word === '--') return i + 1 < argv.length ? i + 1 : -1;
     if (!word.startsWith('-') || word === '-') return i;
-    if (VALUE_FLAGS.has(word)) i++;
+    if (VALUE_FLAG_SPELLINGS.has(word)) i++;
   }
   return -1;
 }
@@ -83,7 +64,7 @@ function parse(argv: readonly string[], commands?: readonly string[]) {
 }
 
 function unknownFlag(flags: MeowFlags): string | undefined {
-  const key = Object.keys(flags).find((name) => !KNOWN_FLAG_KEYS.has(name));
+  const key = Object.keys(flags).find((name) => !FLAG_KEYS.has(name));
   return key === undefined ? undefined : (key.length === 1 ? `-${key}` : `--${key}`);
 }
 
@@ -94,8 +75,8 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   const noFlags: GlobalFlags = {json: false};
   // An unknown option before the command could swallow the command word as its value, and meow would then exit
   // on the "unknown command" that follows; so options before the command are checked first.
-  const before = words.slice(0, index === -1 ? words.length : index).filter((word, i, all) => word.startsWith('-') && !VALUE_FLAGS.has(all[i - 1] ?? ''));
-  const strange = before.find((word) => word !== '--' && !PARENT_OPTIONS.has(word.replace(/=.*$/, '')));
+  const before = words.slice(0, index === -1 ? words.length : index).filter((word, i, all) => word.startsWith('-') && !VALUE_FLAG_SPELLINGS.has(all[i - 1] ?? ''));
+  const strange = before.find((word) => word !== '--' && !FLAG_SPELLINGS.has(word.replace(/=.*$/, '')));
   if (strange !== undefined) return {kind: 'usage-error', message: `unknown option ${strange}`, flags: noFlags};
   if (index !== -1) {
     const word = words[index]!.toLowerCase();

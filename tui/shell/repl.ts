@@ -7,10 +7,11 @@
 import {createInterface} from 'node:readline';
 import {formatServerAddress} from '../../common/client/address.js';
 import type {ClientState} from '../../common/client/chat-client.js';
-import {findCommand, type CommandSpec} from '../../common/protocol/commands.js';
+import {findCommand} from '../../common/protocol/commands.js';
 import {ERRORS} from '../../common/protocol/replies.js';
 import {EXIT, type ExitCode} from './exit-codes.js';
 import {executeCommand, writeLines, type ShellContext} from './execute.js';
+import {splitLine} from '../shared/text.js';
 import {commandHelp, commandList, findHelpTopic} from './help.js';
 
 /** What the repl needs besides a command's context. */
@@ -23,23 +24,6 @@ export interface ReplOptions extends ShellContext {
 }
 
 const QUIT_WORDS = new Set(['quit', 'exit', '/quit', '/exit']);
-
-/**
- * Splits a typed line into a command and its arguments. Message text is kept as typed (inner spaces included) as
- * one argument, so `send bob a  b` sends "a  b".
- */
-export function splitLine(line: string): {command: string; args: string[]} | undefined {
-  const trimmed = line.trim();
-  if (trimmed === '') return undefined;
-  const [command = '', ...words] = trimmed.split(/\s+/);
-  const spec: CommandSpec | undefined = findCommand(command);
-  if (spec?.rest !== 'text') return {command, args: words};
-  // Take the command and the fixed parameters as words; the rest of the line is the text.
-  const fixed = new RegExp(`^\\S+${'\\s+\\S+'.repeat(Math.min(spec.params.length, words.length))}\\s*`);
-  const prefix = fixed.exec(trimmed)![0];
-  const text = trimmed.slice(prefix.length);
-  return {command, args: [...words.slice(0, spec.params.length), ...(text === '' ? [] : [text])]};
-}
 
 function promptOf(username: string | undefined): string {
   return `${username ?? 'realmchat'}> `;

@@ -6,14 +6,15 @@ import {ChatClient} from '../../common/client/chat-client.js';
 import {formatServerAddress, parseServerAddress, type ServerAddress} from '../../common/client/address.js';
 import {ConnectionError} from '../../common/client/errors.js';
 import {ERRORS} from '../../common/protocol/replies.js';
-import {SessionConfig} from '../config.js';
+import {SessionConfig} from '../shared/config.js';
 import {EXIT} from './exit-codes.js';
 import {executeCommand, unreachableText, usageProblem, writeLines, type ShellContext} from './execute.js';
 import {commandHelp, commandList, findHelpTopic, generalHelp} from './help.js';
-import {loadStartTui, type StartTui} from './launch-tui.js';
 import {parseArgs, type GlobalFlags} from './parse-args.js';
 import {runRepl} from './repl.js';
-import {createStyle, shouldColor, type Style} from './style.js';
+import {shouldColor} from '../shared/color.js';
+import type {StartTui} from '../shared/tui-options.js';
+import {createStyle, type Style} from './style.js';
 
 /** The process around realmchat, injectable for tests. */
 export interface RunCliOptions {
@@ -36,7 +37,7 @@ export interface RunCliOptions {
   /** ChatClient timeouts, in ms. */
   connectTimeoutMs?: number;
   requestTimeoutMs?: number;
-  /** The full-screen client; undefined loads tui/app/main.js, null means none. */
+  /** The full-screen client (tui/cli.ts passes tui/app/main's); without one, `realmchat` alone explains the commands. */
   startTui?: StartTui | null;
 }
 
@@ -179,7 +180,7 @@ function noteDroppedSession(result: {droppedSessionOf?: string}, stderr: NodeJS.
 async function startFullScreen(
   options: RunCliOptions, env: NodeJS.ProcessEnv, config: SessionConfig, server: ServerAddress, flags: GlobalFlags, serverGiven: boolean,
 ): Promise<number> {
-  const startTui = options.isTTY ? (options.startTui === undefined ? await loadStartTui() : options.startTui) : null;
+  const startTui = options.isTTY ? options.startTui : undefined;
   if (!startTui) {
     options.stderr.write(NO_TUI_MESSAGE);
     return EXIT.USAGE;

@@ -4,7 +4,7 @@
  * which is sent through ChatClient.request and so built by the protocol's buildRequest. Pure: no I/O.
  */
 import {COMMANDS, findCommand} from '../../../common/protocol/commands.js';
-import {splitLine} from '../../shell/repl.js';
+import {splitLine} from '../../shared/text.js';
 
 /** A command of the full-screen client (besides the protocol's). */
 export interface ClientCommand {

@@ -5,11 +5,11 @@
 import {Box, Text} from 'ink';
 import {padEnd, textWidth, truncate} from '../format/wrap.js';
 import {titleOf} from '../store/conversations.js';
-import type {Conversation} from '../store/types.js';
+import type {ConversationView} from '../store/types.js';
 import {usePalette} from '../theme.js';
 
 export interface ConversationListProps {
-  readonly conversations: readonly Conversation[];
+  readonly conversations: readonly ConversationView[];
   readonly selectedKey: string | undefined;
   readonly width: number;
   readonly height: number;

@@ -13,7 +13,7 @@ import {useLineEditor} from '../hooks/use-line-editor.js';
 import {keyToCommand} from '../input/keymap.js';
 import type {ChatStore} from '../store/chat-store.js';
 import {conversationsOfTab, titleOf, unreadByTab} from '../store/conversations.js';
-import type {ChatState, Conversation} from '../store/types.js';
+import type {ChatState, ConversationView} from '../store/types.js';
 import {HelpOverlay, helpPageRows, helpRows} from './help-overlay.js';
 import {HistoryPane, linesAfter, maxScroll} from './history-pane.js';
 import {InputLine} from './input-line.js';
@@ -52,7 +52,7 @@ export function completionData(state: ChatState): CompletionData {
   };
 }
 
-function subtitleOf(conversation: Conversation, state: ChatState): string {
+function subtitleOf(conversation: ConversationView, state: ChatState): string {
   switch (conversation.kind) {
     case 'direct': return 'direct messages';
     case 'group': {

@@ -1,12 +1,12 @@
 /** The Realms tab's link table: each linked realm, its link state and how many messages wait for it. */
 import {Box, Text} from 'ink';
-import type {RealmLink} from '../../../common/client/reply-views.js';
+import type {RealmStatus} from '../../../common/protocol/reply-shapes.js';
 import {padEnd} from '../format/wrap.js';
 import {usePalette} from '../theme.js';
 
 export interface RealmLinksProps {
   readonly realm: string | undefined;
-  readonly links: readonly RealmLink[];
+  readonly links: readonly RealmStatus[];
   readonly width: number;
   /** Most rows to use (the title included). */
   readonly height: number;

@@ -1,16 +1,16 @@
 /** The left column: the tab's conversation list, under the link table on the Realms tab. */
 import {Box, Text} from 'ink';
-import type {RealmLink} from '../../../common/client/reply-views.js';
-import type {Conversation, TabId} from '../store/types.js';
+import type {RealmStatus} from '../../../common/protocol/reply-shapes.js';
+import type {ConversationView, TabId} from '../store/types.js';
 import {ConversationList} from './conversation-list.js';
 import {RealmLinks} from './realm-links.js';
 
 export interface SidebarProps {
   readonly tab: TabId;
-  readonly conversations: readonly Conversation[];
+  readonly conversations: readonly ConversationView[];
   readonly selectedKey: string | undefined;
   readonly realm: string | undefined;
-  readonly realmLinks: readonly RealmLink[];
+  readonly realmLinks: readonly RealmStatus[];
   readonly width: number;
   readonly height: number;
 }

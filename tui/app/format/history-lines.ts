@@ -2,7 +2,7 @@
  * A conversation's messages as screen lines: a day separator when the date changes, then per message
  * `HH:MM sender text`, wrapped to the pane's width with continuation lines indented under the text. Pure.
  */
-import {sanitize} from '../../shell/format.js';
+import {sanitize} from '../../shared/text.js';
 import {isOwnMessage} from '../store/conversations.js';
 import type {DisplayMessage} from '../store/types.js';
 import {textWidth, truncate, wrapText} from './wrap.js';

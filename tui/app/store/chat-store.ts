@@ -6,24 +6,38 @@
  * Both reconnect by themselves with capped backoff; after a reconnect the store catches up (groups, realms, the
  * conversation on screen), and the poll loop collects what arrived meanwhile.
  *
- * This class is the store's only entry point; the work is done by its parts (see StoreContext):
- * - store-state.ts      the snapshot, its subscribers and small updates
- * - connections.ts      the two clients, their states in the status bar, reconnects
- * - session.ts          start, login/register, logout, the session ending, quit, close; the poll loop
- * - server-sync.ts      the catch-up after login and reconnects; groups and realms; the Realms tab refresh
- * - selection.ts        tabs, the selected conversation, help overlay, list entries
- * - history.ts          history pages
- * - messages.ts         incoming messages (unread, bell) and sending
- * - command-runner.ts   the input line and slash commands
- * - recent-list.ts      restoring and saving recent.json
+ * This class is the store's only entry point and the one place its parts are wired. Each part gets the few parts
+ * it uses in its constructor, so they form a one-way stack (each line uses only the lines below it):
+ *
+ *   command-runner.ts        the input line and slash commands
+ *   session-lifecycle.ts     start, login/register, logout, the session ending, quit, close; the poll loop
+ *   server-sync.ts           the catch-up after login and reconnects; groups and realms; the Realms tab refresh
+ *   selection.ts             tabs, the selected conversation, the help overlay
+ *   messages.ts, history.ts  incoming messages (unread, bell) and sending; history pages
+ *   conversation-entries.ts  adding and dropping conversations of the list
+ *   connections.ts, recent-list.ts, session-epoch.ts, store-state.ts
+ *                            the two clients; recent.json; the session's number; the snapshot
+ *
+ * What must travel upwards travels as events, wired below in the constructor: the session entered or left, the
+ * connection came up, the long poll brought messages, a tab came on screen, a reply said the session is gone.
  */
-import type {ServerAddress} from '../../../common/client/address.js';
-import type {BackoffOptions} from '../../../common/client/backoff.js';
-import type {ChatMessage} from '../../../common/client/reply-views.js';
-import type {SessionConfig} from '../../config.js';
-import type {RecentStorage} from './recent-conversations.js';
-import {StoreContext} from './store-context.js';
-import type {ChatState, LoginView, TabId} from './types.js';
+import {formatServerAddress, type ServerAddress} from '../../../common/client/address.js';
+import type {ChatMessage} from '../../../common/protocol/reply-shapes.js';
+import type {BackoffOptions} from '../../../common/util/backoff.js';
+import type {SessionConfig} from '../../shared/config.js';
+import {CommandRunner} from './command-runner.js';
+import {Connections} from './connections.js';
+import {ConversationEntries} from './conversation-entries.js';
+import {HistoryLoader} from './history.js';
+import {Messages} from './messages.js';
+import {RecentList} from './recent-list.js';
+import {fileRecentStorage, type RecentStorage} from './recent-storage.js';
+import {Selection} from './selection.js';
+import {ServerSync} from './server-sync.js';
+import {SessionEpoch} from './session-epoch.js';
+import {SessionLifecycle} from './session-lifecycle.js';
+import {initialChatState, StoreState} from './store-state.js';
+import type {ChatState, LoginForm, LoginView, RegisterForm, TabId} from './types.js';
 
 /** How a ChatStore is set up: the daemon and session, and knobs the tests turn. */
 export interface ChatStoreOptions {
@@ -53,124 +67,150 @@ export interface ChatStoreOptions {
   readonly now?: () => number;
 }
 
-/** The fields of the login screen's form. */
-export interface LoginForm {
-  readonly server: string;
-  readonly username: string;
-  readonly password: string;
-}
-
-/** The fields of the register form: the login fields, the full name and the country. */
-export interface RegisterForm extends LoginForm {
-  readonly fullName: string;
-  readonly country: string;
-}
-
 /** The full-screen client's store: one per app, driven by the components, hooks and tests. */
 export class ChatStore {
-  readonly #ctx: StoreContext;
+  readonly #state: StoreState;
+  readonly #session: SessionLifecycle;
+  readonly #selection: Selection;
+  readonly #history: HistoryLoader;
+  readonly #messages: Messages;
+  readonly #commands: CommandRunner;
 
-  /** Creates the store on the login screen; nothing connects until `start()`. */
+  /** Creates the store on the login screen and wires its parts; nothing connects until `start()`. */
   constructor(options: ChatStoreOptions) {
-    this.#ctx = new StoreContext(options);
+    const now = options.now ?? Date.now;
+    const state = new StoreState(initialChatState(formatServerAddress(options.server), options.config.username ?? '', options.bell ?? true));
+    const epoch = new SessionEpoch();
+    const connections = new Connections(state, options.server, {
+      backoff: options.backoff, connectTimeoutMs: options.connectTimeoutMs, requestTimeoutMs: options.requestTimeoutMs, now,
+    });
+    const storage = options.recent === undefined ? fileRecentStorage(options.config.path) : options.recent;
+    const recent = new RecentList(state, storage, () => connections.server);
+    const entries = new ConversationEntries(state, recent);
+    const history = new HistoryLoader(state, connections, epoch, entries, recent, options.historyPage ?? 50);
+    const messages = new Messages(state, connections, epoch, entries, recent, {now, ringBell: options.ringBell});
+    const selection = new Selection(state, history);
+    const sync = new ServerSync(state, connections, epoch, history, selection, options.realmsRefreshMs ?? 15_000);
+    const session = new SessionLifecycle(state, connections, epoch, recent, selection, options.config, options.pollSeconds ?? 25);
+    const commands = new CommandRunner({state, connections, epoch, session, selection, entries, messages, sync});
+
+    // What travels upwards, as events.
+    const catchUp = () => void sync.refresh();
+    connections.on('up', () => {
+      if (state.current.screen === 'main') catchUp();
+    });
+    session.on('entered', () => {
+      if (connections.main.state.state === 'connected') catchUp();
+    });
+    session.on('left', () => sync.stopRealmsTimer());
+    session.on('messages', (received) => messages.ingest(received));
+    selection.on('tab-changed', (tab) => sync.tabChanged(tab));
+    for (const part of [history, messages, sync]) part.on('session-gone', () => void session.ended());
+
+    this.#state = state;
+    this.#session = session;
+    this.#selection = selection;
+    this.#history = history;
+    this.#messages = messages;
+    this.#commands = commands;
   }
 
   // ---- the React side ------------------------------------------------------------------------------------------
 
   /** Subscribes to changes; returns the unsubscribe function (useSyncExternalStore's contract). */
-  readonly subscribe = (listener: () => void): (() => void) => this.#ctx.state.subscribe(listener);
+  readonly subscribe = (listener: () => void): (() => void) => this.#state.subscribe(listener);
 
   /** The current snapshot (a new object after every change). */
-  readonly getState = (): ChatState => this.#ctx.state.current;
+  readonly getState = (): ChatState => this.#state.current;
 
   // ---- start, login, logout ------------------------------------------------------------------------------------
 
   /** Goes straight in with a stored session for this daemon, else shows the login screen. */
   start(): void {
-    this.#ctx.session.start();
+    this.#session.start();
   }
 
   /** Switches the login screen between logging in and registering. */
   setLoginMode(mode: LoginView['mode']): void {
-    this.#ctx.session.setLoginMode(mode);
+    this.#session.setLoginMode(mode);
   }
 
   /** Logs in from the login screen (or `/auth`); resolves true once on the main screen. */
   login(form: LoginForm): Promise<boolean> {
-    return this.#ctx.session.login(form);
+    return this.#session.login(form);
   }
 
   /** Creates an account and logs in (or `/register`); resolves true once on the main screen. */
   register(form: RegisterForm): Promise<boolean> {
-    return this.#ctx.session.register(form);
+    return this.#session.register(form);
   }
 
   /** Ends the session on the daemon and shows the login screen. */
   logout(): Promise<void> {
-    return this.#ctx.session.logout();
+    return this.#session.logout();
   }
 
   /** Asks the app to quit. */
   quit(): void {
-    this.#ctx.session.quit();
+    this.#session.quit();
   }
 
   /** Stops everything: poll loop, timers, connections. */
   close(): Promise<void> {
-    return this.#ctx.session.close();
+    return this.#session.close();
   }
 
   // ---- messages and the input line -----------------------------------------------------------------------------
 
   /** Adds messages (from the long poll, `/inbox`, `/getrealminbox`): unread counts, bell, list order. */
   ingest(messages: readonly ChatMessage[]): void {
-    this.#ctx.messages.ingest(messages);
+    this.#messages.ingest(messages);
   }
 
   /** Runs one line of the input: text for the conversation on screen, or a command. */
   submit(line: string): Promise<void> {
-    return this.#ctx.commands.submit(line);
+    return this.#commands.submit(line);
   }
 
   /** PgUp past the oldest line: fetches the page before it, when the daemon has one. */
   loadOlder(key: string): void {
-    this.#ctx.history.loadOlder(key);
+    this.#history.loadOlder(key);
   }
 
   // ---- selection and help --------------------------------------------------------------------------------------
 
   /** Shows a tab with its selected conversation (or its first one). */
   selectTab(tab: TabId): void {
-    this.#ctx.selection.selectTab(tab);
+    this.#selection.selectTab(tab);
   }
 
   /** Ctrl+N / Ctrl+P: the next or previous tab. */
   cycleTab(delta: 1 | -1): void {
-    this.#ctx.selection.cycleTab(delta);
+    this.#selection.cycleTab(delta);
   }
 
   /** ↑/↓ in the conversation list of the current tab. */
   moveSelection(delta: 1 | -1): void {
-    this.#ctx.selection.moveSelection(delta);
+    this.#selection.moveSelection(delta);
   }
 
   /** Shows a conversation: switches to its tab, selects it, clears its unread count, loads its history. */
   select(key: string): void {
-    this.#ctx.selection.select(key);
+    this.#selection.select(key);
   }
 
   /** Alt+A: the next conversation with unread messages. */
   jumpToUnread(): void {
-    this.#ctx.selection.jumpToUnread();
+    this.#selection.jumpToUnread();
   }
 
   /** Opens the help overlay. */
   openHelp(): void {
-    this.#ctx.selection.openHelp();
+    this.#selection.openHelp();
   }
 
   /** Closes the help overlay. */
   closeHelp(): void {
-    this.#ctx.selection.closeHelp();
+    this.#selection.closeHelp();
   }
 }

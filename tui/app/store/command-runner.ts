@@ -4,30 +4,45 @@
  * and followed by what its reply changes on screen.
  */
 import {formatServerAddress} from '../../../common/client/address.js';
-import {buildCommandLine} from '../../../common/client/command-line.js';
-import {messagesOf, userOf} from '../../../common/client/reply-views.js';
+import {buildRequestLine} from '../../../common/client/request-line.js';
+import {messagesOf, userOf} from '../../../common/protocol/reply-shapes.js';
 import {errorCodeOf, type Reply} from '../../../common/protocol/replies.js';
 import {RequestUsageError} from '../../../common/protocol/request.js';
 import {parseInput, slashUsage} from '../commands/slash-commands.js';
+import type {Connections} from './connections.js';
+import type {ConversationEntries} from './conversation-entries.js';
 import {parseAddress, titleOf, type ConversationRef} from './conversations.js';
+import type {Messages} from './messages.js';
 import {describeConnectionError, isConnectionProblem, isSessionGone, withoutUsage} from './request-errors.js';
-import type {StoreContext} from './store-context.js';
+import type {Selection} from './selection.js';
+import type {ServerSync} from './server-sync.js';
+import type {SessionEpoch} from './session-epoch.js';
+import type {SessionLifecycle} from './session-lifecycle.js';
+import type {StoreState} from './store-state.js';
 import {groupsSummary, newMessagesSummary, realmsSummary} from './summaries.js';
 
 /** A group name as typed, without a `group:` prefix. */
 const bareGroup = (name: string) => name.replace(/^group:/, '');
 
-/** Executes input lines and slash commands. */
-export class CommandRunner {
-  readonly #ctx: StoreContext;
+/** The parts a typed line may use. */
+export interface CommandParts {
+  readonly state: StoreState;
+  readonly connections: Connections;
+  readonly epoch: SessionEpoch;
+  readonly session: SessionLifecycle;
+  readonly selection: Selection;
+  readonly entries: ConversationEntries;
+  readonly messages: Messages;
+  readonly sync: ServerSync;
+}
 
-  constructor(ctx: StoreContext) {
-    this.#ctx = ctx;
-  }
+/** Executes input lines and slash commands: the top of the store's parts (nothing below calls it). */
+export class CommandRunner {
+  constructor(private readonly parts: CommandParts) {}
 
   /** Runs one line of the input: text for the conversation on screen, or a command (only on the main screen). */
   async submit(line: string): Promise<void> {
-    const {state, selection, session, messages} = this.#ctx;
+    const {state, selection, entries, session, messages} = this.parts;
     if (state.current.screen !== 'main') return;
     const action = parseInput(line);
     switch (action.kind) {
@@ -48,7 +63,7 @@ export class CommandRunner {
           state.setStatus(`/msg: "${action.target}" is not a user (bob), a remote user (carol@beta) or a group (#devs)`, 'error');
           return;
         }
-        selection.select(selection.ensure(ref));
+        selection.select(entries.ensure(ref));
         if (action.text !== undefined) await messages.send(ref, action.text);
         return;
       }
@@ -68,9 +83,9 @@ export class CommandRunner {
 
   /** A protocol command typed with a slash: sent through ChatClient.request (so built by buildRequest). */
   async #runProtocol(command: string, args: readonly string[]): Promise<void> {
-    const {state, session, connections, selection, messages} = this.#ctx;
+    const {state, epoch, session, connections, selection, entries, messages} = this.parts;
     try {
-      buildCommandLine(command, args);
+      buildRequestLine(command, args);
     } catch (error) {
       if (!(error instanceof RequestUsageError)) throw error;
       state.setStatus(`${withoutUsage(error.message)}; usage: ${slashUsage(command)}`, 'error');
@@ -91,7 +106,7 @@ export class CommandRunner {
         return;
       case 'history': {
         const ref = parseAddress(args[0]!, state.current.realm);
-        if (ref) selection.select(selection.ensure(ref));
+        if (ref) selection.select(entries.ensure(ref));
         return;
       }
     }
@@ -102,7 +117,7 @@ export class CommandRunner {
       return;
     }
     let reply: Reply;
-    const generation = session.generation;
+    const generation = epoch.current;
     try {
       reply = await connections.main.request(command, args);
     } catch (error) {
@@ -116,14 +131,14 @@ export class CommandRunner {
       }
       throw error;
     }
-    if (generation !== session.generation) return;
+    if (generation !== epoch.current) return;
     if (reply.status !== 'OK') {
       if (isSessionGone(reply)) return session.ended();
       const code = errorCodeOf(reply);
       const usage = code === 'MISSING_PARAMETER' || code === 'BAD_PARAMETER' ? `; usage: ${slashUsage(command)}` : '';
       state.setStatus(`${reply.message}${usage}`, 'error');
       // Joining a group one is already in: open it anyway.
-      if (code === 'ALREADY_MEMBER') selection.select(selection.ensure({kind: 'group', name: bareGroup(args[0]!)}));
+      if (code === 'ALREADY_MEMBER') selection.select(entries.ensure({kind: 'group', name: bareGroup(args[0]!)}));
       return;
     }
     this.#afterOk(command, args, reply);
@@ -131,7 +146,7 @@ export class CommandRunner {
 
   /** The conversation a send command goes to; undefined for other commands (and user lists like `u1,u2`). */
   #sendTarget(command: string, args: readonly string[]): ConversationRef | undefined {
-    const realm = this.#ctx.state.current.realm;
+    const realm = this.parts.state.current.realm;
     switch (command) {
       case 'send': return parseAddress(args[0]!, realm);
       case 'sendgroup': return parseAddress(`group:${bareGroup(args[0]!)}`, realm);
@@ -143,7 +158,7 @@ export class CommandRunner {
 
   /** What an OK reply of a typed command changes on screen. */
   #afterOk(command: string, args: readonly string[], reply: Reply): void {
-    const {state, selection, messages, sync} = this.#ctx;
+    const {state, selection, entries, messages, sync} = this.parts;
     switch (command) {
       case 'inbox':
       case 'getrealminbox': {
@@ -161,7 +176,7 @@ export class CommandRunner {
           const members = command === 'addgroup' ? 1 : known ? known.members + 1 : 0;
           return {groups: [...current.groups.filter((group) => group !== known), {name, members, member: true}]};
         });
-        selection.select(selection.ensure({kind: 'group', name}));
+        selection.select(entries.ensure({kind: 'group', name}));
         state.setStatus(reply.message, 'ok');
         void sync.reloadGroups();
         return;

@@ -1,34 +1,51 @@
 /**
  * The two connections to the daemon and their bookkeeping: `main` for everything the user does, `poll` for the
  * long-poll inbox loop. Both reconnect by themselves with capped backoff; this module turns their states into the
- * status bar's ConnectionView (counting down to the next attempt) and starts the catch-up whenever `main` comes
- * back while logged in.
+ * status bar's ConnectionView (counting down to the next attempt) and announces `up` whenever `main` connects (the
+ * store then catches up, when logged in).
  */
+import {EventEmitter} from 'node:events';
 import {ChatClient, type ChatClientOptions, type ClientState} from '../../../common/client/chat-client.js';
+import type {Credentials} from '../../../common/client/client-protocol.js';
 import {formatServerAddress, type ServerAddress} from '../../../common/client/address.js';
-import type {BackoffOptions} from '../../../common/client/backoff.js';
-import type {StoreContext} from './store-context.js';
+import type {BackoffOptions} from '../../../common/util/backoff.js';
+import type {StoreState} from './store-state.js';
 import type {ConnectionView} from './types.js';
 
 const DEFAULT_BACKOFF: BackoffOptions = {initialDelayMs: 500, maxDelayMs: 15_000};
 
-/** A session the clients send with session commands. */
-export interface Credentials {
-  readonly token: string;
-  readonly username: string;
+/** How the clients connect and wait. */
+export interface ConnectionOptions {
+  /** Reconnect spacing of both connections. @default 0.5 s doubling up to 15 s */
+  readonly backoff?: BackoffOptions | undefined;
+  /** @default ChatClient's */
+  readonly connectTimeoutMs?: number | undefined;
+  /** @default ChatClient's */
+  readonly requestTimeoutMs?: number | undefined;
+  /** The clock (epoch ms), for the countdown to the next attempt. */
+  readonly now: () => number;
+}
+
+/** What Connections announces. */
+export interface ConnectionEvents {
+  /** The `main` connection is up (again). */
+  up: [];
 }
 
 /** The `main` and `poll` ChatClients of one daemon, replaced when the user switches daemons. */
-export class Connections {
-  readonly #ctx: StoreContext;
+export class Connections extends EventEmitter<ConnectionEvents> {
+  readonly #state: StoreState;
+  readonly #options: ConnectionOptions;
   #server: ServerAddress;
   #main!: ChatClient;
   #poll!: ChatClient;
   readonly #retryAt = new Map<ChatClient, number>();
 
   /** Creates (but does not connect) both clients for `server`, without a session. */
-  constructor(ctx: StoreContext, server: ServerAddress) {
-    this.#ctx = ctx;
+  constructor(state: StoreState, server: ServerAddress, options: ConnectionOptions) {
+    super();
+    this.#state = state;
+    this.#options = options;
     this.#server = server;
     this.#createClients(server, undefined);
   }
@@ -64,7 +81,7 @@ export class Connections {
     if (formatServerAddress(server) === formatServerAddress(this.#server)) return;
     const old = [this.#main, this.#poll];
     this.#createClients(server, undefined);
-    this.#ctx.state.set({server: formatServerAddress(server), connection: {kind: 'connecting'}});
+    this.#state.set({server: formatServerAddress(server), connection: {kind: 'connecting'}});
     await Promise.all(old.map((client) => client.close()));
   }
 
@@ -84,7 +101,7 @@ export class Connections {
   }
 
   #clientOptions(server: ServerAddress, session: Credentials | undefined): ChatClientOptions {
-    const options = this.#ctx.options;
+    const options = this.#options;
     return {
       ...server,
       reconnect: options.backoff ?? DEFAULT_BACKOFF,
@@ -108,15 +125,14 @@ export class Connections {
 
   #onClientState(client: ChatClient, state: ClientState): void {
     if (client !== this.#main && client !== this.#poll) return;
-    const {state: store, now, sync} = this.#ctx;
-    if (state.state === 'reconnecting') this.#retryAt.set(client, now() + state.inMs);
-    store.set({connection: this.#view()});
-    if (client === this.#main && state.state === 'connected' && store.current.screen === 'main') void sync.refresh();
+    if (state.state === 'reconnecting') this.#retryAt.set(client, this.#options.now() + state.inMs);
+    this.#state.set({connection: this.#view()});
+    if (client === this.#main && state.state === 'connected') this.emit('up');
   }
 
   /** The connection as the status bar shows it. */
   #view(): ConnectionView {
-    const now = this.#ctx.now;
+    const now = this.#options.now;
     const views = [this.#main, this.#poll].map((client): ConnectionView => {
       const state = client.state;
       switch (state.state) {
@@ -129,7 +145,7 @@ export class Connections {
     // The poll connection is opened only once logged in; before that the main one tells.
     const [main, poll] = views as [ConnectionView, ConnectionView];
     if (main.kind !== 'connected') return main;
-    if (this.#ctx.state.current.screen === 'main' && this.#poll.state.state !== 'idle' && poll.kind !== 'connected') return poll;
+    if (this.#state.current.screen === 'main' && this.#poll.state.state !== 'idle' && poll.kind !== 'connected') return poll;
     return main;
   }
 }

@@ -2,9 +2,9 @@
  * Conversations as data: addresses (`bob`, `group:devs`, `carol@beta`, `group:ops@beta`), which tab each belongs
  * to, which conversation a message belongs to, merging message lists, and the order of the lists. Pure functions.
  */
-import type {ChatMessage} from '../../../common/client/reply-views.js';
+import type {ChatMessage} from '../../../common/protocol/reply-shapes.js';
 import {isValidName} from '../../../common/protocol/request.js';
-import type {ChatState, Conversation, ConversationKind, DisplayMessage, TabId} from './types.js';
+import type {ChatState, ConversationView, ConversationKind, DisplayMessage, TabId} from './types.js';
 import {TABS} from './types.js';
 
 /** Who a conversation is with. */
@@ -90,7 +90,7 @@ export function conversationOfMessage(message: ChatMessage, me: string | undefin
 }
 
 /** A conversation with nothing loaded yet. */
-export function emptyConversation(ref: ConversationRef): Conversation {
+export function emptyConversation(ref: ConversationRef): ConversationView {
   return {
     key: keyOf(ref), address: addressOf(ref), kind: ref.kind, name: ref.name,
     ...(ref.realm === undefined ? {} : {realm: ref.realm}),
@@ -126,7 +126,7 @@ export function laterTs(a: string | undefined, b: string | undefined): string | 
 }
 
 /** The conversations of a tab, newest activity first (then by name). */
-export function conversationsOfTab(state: Pick<ChatState, 'conversations'>, tab: TabId): Conversation[] {
+export function conversationsOfTab(state: Pick<ChatState, 'conversations'>, tab: TabId): ConversationView[] {
   return Object.values(state.conversations)
     .filter((conversation) => tabOf(conversation.kind) === tab)
     .sort((a, b) => {
@@ -150,7 +150,7 @@ export function unreadByTab(state: Pick<ChatState, 'conversations'>): Record<Tab
  * The next conversation with unread messages for Alt+A: the current tab first (from the top of its list), then
  * the following tabs; undefined when nothing is unread.
  */
-export function nextUnread(state: Pick<ChatState, 'conversations' | 'tab'>): Conversation | undefined {
+export function nextUnread(state: Pick<ChatState, 'conversations' | 'tab'>): ConversationView | undefined {
   const start = TABS.indexOf(state.tab);
   for (let i = 0; i < TABS.length; i++) {
     const tab = TABS[(start + i) % TABS.length]!;

@@ -1,20 +1,31 @@
 /**
  * A conversation's history from the daemon's `history` command: its newest page when it comes on screen (or after
  * a reconnect), and the page before the oldest message held on PgUp past the top. Our own messages still in flight
- * or refused are kept across reloads.
+ * or refused are kept across reloads. Announces `session-gone` when the daemon no longer knows the session.
  */
-import {hasMore, messagesOf} from '../../../common/client/reply-views.js';
+import {EventEmitter} from 'node:events';
+import {hasMore, messagesOf} from '../../../common/protocol/reply-shapes.js';
 import {errorCodeOf, type Reply} from '../../../common/protocol/replies.js';
 import {laterTs, mergeMessages, titleOf} from './conversations.js';
-import {isConnectionProblem, isSessionGone} from './request-errors.js';
-import type {StoreContext} from './store-context.js';
+import type {ConversationEntries} from './conversation-entries.js';
+import type {Connections} from './connections.js';
+import type {RecentList} from './recent-list.js';
+import {isConnectionProblem, isSessionGone, type RequestEvents} from './request-errors.js';
+import type {SessionEpoch} from './session-epoch.js';
+import type {StoreState} from './store-state.js';
 
 /** Loads history pages into the conversations. */
-export class HistoryLoader {
-  readonly #ctx: StoreContext;
-
-  constructor(ctx: StoreContext) {
-    this.#ctx = ctx;
+export class HistoryLoader extends EventEmitter<RequestEvents> {
+  constructor(
+    private readonly state: StoreState,
+    private readonly connections: Connections,
+    private readonly epoch: SessionEpoch,
+    private readonly entries: ConversationEntries,
+    private readonly recent: RecentList,
+    /** Messages per page. */
+    private readonly pageSize: number,
+  ) {
+    super();
   }
 
   /**
@@ -23,29 +34,32 @@ export class HistoryLoader {
    * empty, is dropped from the list.
    */
   async load(key: string, older = false): Promise<void> {
-    const {state, session, connections, selection, recent, options} = this.#ctx;
+    const {state, epoch, connections, entries, recent} = this;
     const conversation = state.current.conversations[key];
     if (!conversation || (!older && conversation.history === 'loading')) return;
-    const generation = session.generation;
+    const generation = epoch.current;
     const firstId = conversation.messages.find((message) => message.id > 0)?.id;
     if (older && (firstId === undefined || !conversation.olderAvailable)) return;
     if (!older) state.updateConversation(key, (current) => ({...current, history: 'loading'}));
     let reply: Reply;
     try {
-      reply = await connections.main.history(conversation.address, options.historyPage ?? 50, older ? firstId : undefined);
+      reply = await connections.main.history(conversation.address, this.pageSize, older ? firstId : undefined);
     } catch (error) {
-      if (generation !== session.generation) return;
+      if (generation !== epoch.current) return;
       if (!older) state.updateConversation(key, (current) => ({...current, history: 'none'}));
       if (!isConnectionProblem(error)) throw error;
       return;
     }
-    if (generation !== session.generation) return;
+    if (generation !== epoch.current) return;
     if (reply.status !== 'OK') {
-      if (isSessionGone(reply)) return session.ended();
+      if (isSessionGone(reply)) {
+        this.emit('session-gone');
+        return;
+      }
       const code = errorCodeOf(reply);
       state.setStatus(`${titleOf(conversation)}: ${reply.message}`, 'error');
       const gone = code === 'USER_NOT_FOUND' || code === 'GROUP_NOT_FOUND' || code === 'NOT_A_MEMBER';
-      if (gone && (state.current.conversations[key]?.messages.length ?? 0) === 0) selection.forget(key);
+      if (gone && (state.current.conversations[key]?.messages.length ?? 0) === 0) entries.forget(key);
       else state.updateConversation(key, (current) => ({...current, history: 'error'}));
       return;
     }

@@ -7,7 +7,7 @@
  */
 import type {ChatClient, ClientState} from '../../../common/client/chat-client.js';
 import {ConnectionError, RequestTimeoutError} from '../../../common/client/errors.js';
-import {messagesOf, type ChatMessage} from '../../../common/client/reply-views.js';
+import {messagesOf, type ChatMessage} from '../../../common/protocol/reply-shapes.js';
 import {errorCodeOf, type Reply} from '../../../common/protocol/replies.js';
 
 export interface InboxPollerOptions {

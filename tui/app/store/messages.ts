@@ -2,14 +2,28 @@
  * Messages into and out of the conversations. Incoming (the long poll, `/inbox`, `/getrealminbox`): merged into
  * their conversations, unread counts for conversations not on screen, the bell for direct messages, list order.
  * Outgoing: shown at once as pending, then numbered with the daemon's id, or marked "not sent" with the reason.
+ * Announces `session-gone` when the daemon no longer knows the session.
  */
-import type {ChatMessage} from '../../../common/client/reply-views.js';
+import {EventEmitter} from 'node:events';
+import type {ChatMessage} from '../../../common/protocol/reply-shapes.js';
 import type {Reply} from '../../../common/protocol/replies.js';
 import {RequestUsageError} from '../../../common/protocol/request.js';
 import {conversationOfMessage, emptyConversation, isOwnMessage, keyOf, laterTs, mergeMessages, titleOf, type ConversationRef} from './conversations.js';
-import {describeConnectionError, isConnectionProblem, isSessionGone} from './request-errors.js';
-import type {StoreContext} from './store-context.js';
+import type {Connections} from './connections.js';
+import type {ConversationEntries} from './conversation-entries.js';
+import type {RecentList} from './recent-list.js';
+import {describeConnectionError, isConnectionProblem, isSessionGone, type RequestEvents} from './request-errors.js';
+import type {SessionEpoch} from './session-epoch.js';
+import type {StoreState} from './store-state.js';
 import type {DisplayMessage} from './types.js';
+
+/** What Messages needs besides its collaborators. */
+export interface MessagesOptions {
+  /** The clock (epoch ms), for the time of our own messages until the daemon's comes. */
+  readonly now: () => number;
+  /** Rings the terminal bell. */
+  readonly ringBell?: (() => void) | undefined;
+}
 
 /** A protocol command typed by the user (`/sendprivaterealm beta carol hi`), sent as typed. */
 export interface TypedCommand {
@@ -18,18 +32,24 @@ export interface TypedCommand {
 }
 
 /** Receiving and sending messages. */
-export class Messages {
-  readonly #ctx: StoreContext;
+export class Messages extends EventEmitter<RequestEvents> {
   /** The id of the last message sent, counting down from 0 (negative until the daemon numbers it). */
   #nextLocalId = 0;
 
-  constructor(ctx: StoreContext) {
-    this.#ctx = ctx;
+  constructor(
+    private readonly state: StoreState,
+    private readonly connections: Connections,
+    private readonly epoch: SessionEpoch,
+    private readonly entries: ConversationEntries,
+    private readonly recent: RecentList,
+    private readonly options: MessagesOptions,
+  ) {
+    super();
   }
 
   /** Adds received messages: unread counts, bell, list order (nothing unless on the main screen). */
   ingest(messages: readonly ChatMessage[]): void {
-    const {state: store, recent, options} = this.#ctx;
+    const {state: store, recent, options} = this;
     const state = store.current;
     if (state.screen !== 'main' || messages.length === 0) return;
     const {me, realm} = state;
@@ -63,11 +83,11 @@ export class Messages {
    * conversation's kind. Resolves with the daemon's reply, or undefined when there was none (or the session changed).
    */
   async send(ref: ConversationRef, text: string, typed?: TypedCommand): Promise<Reply | undefined> {
-    const {state, session, connections, selection, recent} = this.#ctx;
-    const key = selection.ensure(ref);
+    const {state, epoch, connections, entries, recent} = this;
+    const key = entries.ensure(ref);
     const {me, realm} = state.current;
     const id = --this.#nextLocalId;
-    const ts = new Date(this.#ctx.now()).toISOString();
+    const ts = new Date(this.options.now()).toISOString();
     const isGroup = ref.kind === 'group' || ref.kind === 'remote-group';
     const message: DisplayMessage = {
       id, from: me ?? '?', to: ref.kind === 'remote-user' || ref.kind === 'remote-group' ? `${ref.name}@${ref.realm}` : ref.name,
@@ -77,7 +97,7 @@ export class Messages {
     };
     state.updateConversation(key, (current) => ({...current, messages: mergeMessages(current.messages, [message]), lastTs: laterTs(current.lastTs, ts)}));
     recent.saveSoon();
-    const generation = session.generation;
+    const generation = epoch.current;
     const main = connections.main;
     let reply: Reply;
     try {
@@ -89,7 +109,7 @@ export class Messages {
         case 'remote-group': reply = await main.sendgrouprealm(ref.realm!, ref.name, text); break;
       }
     } catch (error) {
-      if (generation !== session.generation) return undefined;
+      if (generation !== epoch.current) return undefined;
       this.#replace(key, id, {...message, pending: false, failed: true});
       if (isConnectionProblem(error)) {
         state.setStatus(`Not sent: ${describeConnectionError(error, state.current.server)}. Ctrl+↑ recalls the line.`, 'error');
@@ -100,7 +120,7 @@ export class Messages {
       }
       return undefined;
     }
-    if (generation !== session.generation) return reply;
+    if (generation !== epoch.current) return reply;
     if (reply.status === 'OK') {
       const numbered = typeof reply.id === 'number' && reply.id > 0 ? reply.id : id;
       this.#replace(key, id, {...message, id: numbered, pending: false});
@@ -112,7 +132,7 @@ export class Messages {
       }
     } else {
       this.#replace(key, id, {...message, pending: false, failed: true});
-      if (isSessionGone(reply)) await session.ended();
+      if (isSessionGone(reply)) this.emit('session-gone');
       else state.setStatus(`Not sent to ${titleOf(ref)}: ${reply.message}`, 'error');
     }
     return reply;
@@ -120,7 +140,7 @@ export class Messages {
 
   /** Puts `message` in place of the one with `id` (our optimistic copy). */
   #replace(key: string, id: number, message: DisplayMessage): void {
-    this.#ctx.state.updateConversation(key, (current) => ({
+    this.state.updateConversation(key, (current) => ({
       ...current,
       messages: mergeMessages(current.messages.filter((known) => known.id !== id), [message]),
     }));

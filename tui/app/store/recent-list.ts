@@ -1,29 +1,31 @@
 /**
  * Keeps recent.json in step with the conversation list: restores the list when a session starts, and saves it
  * (addresses and last activity times, never text) a moment after it changes and when the session ends. The file
- * itself is recent-conversations.ts.
+ * itself is recent-storage.ts.
  */
-import {formatServerAddress} from '../../../common/client/address.js';
+import {formatServerAddress, type ServerAddress} from '../../../common/client/address.js';
 import {emptyConversation, keyOf, type ConversationRef} from './conversations.js';
-import type {RecentEntry, RecentStorage} from './recent-conversations.js';
-import type {StoreContext} from './store-context.js';
-import type {Conversation} from './types.js';
+import type {RecentEntry, RecentStorage} from './recent-storage.js';
+import type {StoreState} from './store-state.js';
+import type {ConversationView} from './types.js';
 
 /** The remembered conversation list of the logged-in user on this daemon. */
 export class RecentList {
-  readonly #ctx: StoreContext;
+  readonly #state: StoreState;
   readonly #storage: RecentStorage | null;
+  readonly #server: () => ServerAddress;
   #timer: NodeJS.Timeout | undefined;
 
-  /** `storage` null: nothing is remembered. */
-  constructor(ctx: StoreContext, storage: RecentStorage | null) {
-    this.#ctx = ctx;
+  /** `storage` null: nothing is remembered; `server`: the daemon the list is kept for (it may change at login). */
+  constructor(state: StoreState, storage: RecentStorage | null, server: () => ServerAddress) {
+    this.#state = state;
     this.#storage = storage;
+    this.#server = server;
   }
 
   /** The remembered conversations of `me` (nothing loaded yet) and the users known from them, `me` first. */
-  restore(me: string): {conversations: Record<string, Conversation>; knownUsers: string[]} {
-    const conversations: Record<string, Conversation> = {};
+  restore(me: string): {conversations: Record<string, ConversationView>; knownUsers: string[]} {
+    const conversations: Record<string, ConversationView> = {};
     const knownUsers = new Set<string>([me]);
     for (const entry of this.#storage?.load(this.#account(me)) ?? []) {
       const ref: ConversationRef = entry.kind === 'direct' || entry.kind === 'group' ? {kind: entry.kind, name: entry.name}
@@ -45,7 +47,7 @@ export class RecentList {
   flush(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    const state = this.#ctx.state.current;
+    const state = this.#state.current;
     const me = state.me;
     if (!this.#storage || me === undefined || state.screen !== 'main') return;
     const entries: RecentEntry[] = Object.values(state.conversations)
@@ -61,6 +63,6 @@ export class RecentList {
 
   /** The account the list is kept under: `host:port user`. */
   #account(me: string): string {
-    return `${formatServerAddress(this.#ctx.connections.server)} ${me}`;
+    return `${formatServerAddress(this.#server())} ${me}`;
   }
 }

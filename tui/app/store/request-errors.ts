@@ -14,7 +14,7 @@ export function isConnectionProblem(error: unknown): error is ConnectionError | 
 export function describeConnectionError(error: ConnectionError | RequestTimeoutError, address: string): string {
   if (error instanceof RequestTimeoutError) return `realmchatd at ${address} did not answer in time`;
   if (error.failure === 'connect' || error.failure === 'connect-timeout') {
-    return `cannot reach realmchatd at ${address}: ${error.message.replace(/^cannot connect to \S+: /, '')}`;
+    return `cannot reach realmchatd at ${address}: ${error.reason}`;
   }
   return error.message;
 }
@@ -27,4 +27,10 @@ export function withoutUsage(message: string): string {
 /** True when a reply says the daemon no longer knows the session (logged out elsewhere, or the daemon was reset). */
 export function isSessionGone(reply: Reply): boolean {
   return errorCodeOf(reply) === 'NO_SESSION';
+}
+
+/** What the store's parts that send requests announce (ChatStore ends the session on it). */
+export interface RequestEvents {
+  /** A reply said the daemon no longer knows the session (logged out elsewhere, or the daemon was reset). */
+  'session-gone': [];
 }

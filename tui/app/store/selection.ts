@@ -1,24 +1,30 @@
 /**
  * Which conversations are listed and which one is on screen: the tabs, ↑/↓ in the list, Alt+A, selecting a
- * conversation (clears its unread count, loads its history), the help overlay that covers it, and adding or
- * dropping entries of the conversation list.
+ * conversation (clears its unread count, loads its history) and the help overlay that covers it. Announces
+ * `tab-changed` when another tab comes on screen.
  */
-import {conversationsOfTab, emptyConversation, keyOf, nextUnread, tabOf, type ConversationRef} from './conversations.js';
-import type {StoreContext} from './store-context.js';
+import {EventEmitter} from 'node:events';
+import {conversationsOfTab, nextUnread, tabOf} from './conversations.js';
+import type {HistoryLoader} from './history.js';
+import type {StoreState} from './store-state.js';
 import type {TabId} from './types.js';
 import {TABS} from './types.js';
 
-/** The tab, the selected conversation of each tab, and the conversation list's entries. */
-export class Selection {
-  readonly #ctx: StoreContext;
+/** What Selection announces. */
+export interface SelectionEvents {
+  /** Another tab is on screen. */
+  'tab-changed': [TabId];
+}
 
-  constructor(ctx: StoreContext) {
-    this.#ctx = ctx;
+/** The tab and the selected conversation of each tab. */
+export class Selection extends EventEmitter<SelectionEvents> {
+  constructor(private readonly state: StoreState, private readonly history: HistoryLoader) {
+    super();
   }
 
   /** Shows a tab (Alt+1/2/3) with its selected conversation, or its first one when none is selected. */
   selectTab(tab: TabId): void {
-    const state = this.#ctx.state;
+    const state = this.state;
     if (state.current.screen !== 'main') return;
     const changed = tab !== state.current.tab;
     state.set({tab});
@@ -26,18 +32,18 @@ export class Selection {
       const key = state.current.selected[tab];
       if (key) this.#show(key);
     }
-    if (changed) this.#ctx.sync.tabChanged(tab);
+    if (changed) this.emit('tab-changed', tab);
   }
 
   /** Ctrl+N / Ctrl+P: the next or previous tab, round the end. */
   cycleTab(delta: 1 | -1): void {
-    const index = TABS.indexOf(this.#ctx.state.current.tab);
+    const index = TABS.indexOf(this.state.current.tab);
     this.selectTab(TABS[(index + delta + TABS.length) % TABS.length]!);
   }
 
   /** ↑/↓ in the conversation list of the current tab. */
   moveSelection(delta: 1 | -1): void {
-    const state = this.#ctx.state.current;
+    const state = this.state.current;
     const list = conversationsOfTab(state, state.tab);
     if (list.length === 0) return;
     const index = list.findIndex((conversation) => conversation.key === state.selected[state.tab]);
@@ -47,77 +53,54 @@ export class Selection {
 
   /** Shows a conversation: switches to its tab, selects it, clears its unread count, loads its history. */
   select(key: string): void {
-    const state = this.#ctx.state;
+    const state = this.state;
     const conversation = state.current.conversations[key];
     if (!conversation) return;
     const tab = tabOf(conversation.kind);
     const changed = tab !== state.current.tab;
     state.set((current) => ({tab, selected: {...current.selected, [tab]: key}}));
     this.#show(key);
-    if (changed) this.#ctx.sync.tabChanged(tab);
+    if (changed) this.emit('tab-changed', tab);
   }
 
   /** Alt+A: the next conversation with unread messages. */
   jumpToUnread(): void {
-    const next = nextUnread(this.#ctx.state.current);
+    const next = nextUnread(this.state.current);
     if (next) this.select(next.key);
-    else this.#ctx.state.setStatus('No unread messages');
+    else this.state.setStatus('No unread messages');
   }
 
   /** Selects the first conversation of a tab that has none selected; true when it did. */
   selectFirstIfNone(tab: TabId): boolean {
-    const state = this.#ctx.state.current;
+    const state = this.state.current;
     if (state.selected[tab] && state.conversations[state.selected[tab]!]) return false;
     const first = conversationsOfTab(state, tab)[0];
     if (!first) return false;
-    this.#ctx.state.set((current) => ({selected: {...current.selected, [tab]: first.key}}));
+    this.state.set((current) => ({selected: {...current.selected, [tab]: first.key}}));
     if (state.tab === tab) this.#show(first.key);
     return true;
   }
 
   /** Opens the help overlay. */
   openHelp(): void {
-    this.#ctx.state.set({helpOpen: true});
+    this.state.set({helpOpen: true});
   }
 
   /** Closes the help overlay; the conversation under it counts as shown again. */
   closeHelp(): void {
-    const state = this.#ctx.state;
+    const state = this.state;
     if (!state.current.helpOpen) return;
     state.set({helpOpen: false});
     const key = state.visibleKey();
     if (key) this.#show(key);
   }
 
-  /** Makes sure a conversation is in the list (and a direct peer among the known users); returns its key. */
-  ensure(ref: ConversationRef): string {
-    const {state, recent} = this.#ctx;
-    const key = keyOf(ref);
-    if (!state.current.conversations[key]) {
-      state.set((current) => ({conversations: {...current.conversations, [key]: emptyConversation(ref)}}));
-      recent.saveSoon();
-    }
-    if (ref.kind === 'direct') state.rememberUser(ref.name);
-    return key;
-  }
-
-  /** Drops a conversation that turned out not to exist (a mistyped /msg). */
-  forget(key: string): void {
-    this.#ctx.state.set((state) => {
-      const conversations = {...state.conversations};
-      delete conversations[key];
-      const selected = Object.fromEntries(TABS.map((tab) => [tab, state.selected[tab] === key ? undefined : state.selected[tab]]));
-      return {conversations, selected: selected as Record<TabId, string | undefined>};
-    });
-    this.#ctx.recent.saveSoon();
-  }
-
   /** A conversation came on screen: its unread count goes, its history loads if not held. */
   #show(key: string): void {
-    const state = this.#ctx.state;
+    const state = this.state;
     const conversation = state.current.conversations[key];
     if (!conversation) return;
     if (conversation.unread > 0) state.updateConversation(key, (current) => ({...current, unread: 0}));
-    if (conversation.history === 'none' || conversation.history === 'error') void this.#ctx.history.load(key);
+    if (conversation.history === 'none' || conversation.history === 'error') void this.history.load(key);
   }
 }

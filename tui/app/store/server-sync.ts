@@ -1,34 +1,47 @@
 /**
  * Keeps the store in step with the daemon: the catch-up after login and after every reconnect (session check,
  * profile, groups, realms, the conversation on screen), reloading the groups and realms lists, and refreshing the
- * realm links every few seconds while the Realms tab is shown.
+ * realm links every few seconds while the Realms tab is shown. Announces `session-gone` when the daemon no longer
+ * knows the session.
  */
-import {groupsOf, realmsOf, userOf} from '../../../common/client/reply-views.js';
+import {EventEmitter} from 'node:events';
+import {groupsOf, realmsOf, userOf} from '../../../common/protocol/reply-shapes.js';
 import type {Reply} from '../../../common/protocol/replies.js';
 import {emptyConversation, keyOf, type ConversationRef} from './conversations.js';
-import {isSessionGone} from './request-errors.js';
-import type {StoreContext} from './store-context.js';
+import type {Connections} from './connections.js';
+import type {HistoryLoader} from './history.js';
+import {isSessionGone, type RequestEvents} from './request-errors.js';
+import type {Selection} from './selection.js';
+import type {SessionEpoch} from './session-epoch.js';
+import type {StoreState} from './store-state.js';
 import type {TabId} from './types.js';
 
 /** The daemon's lists (groups, realm links) and the catch-up. */
-export class ServerSync {
-  readonly #ctx: StoreContext;
+export class ServerSync extends EventEmitter<RequestEvents> {
   #realmsTimer: NodeJS.Timeout | undefined;
 
-  constructor(ctx: StoreContext) {
-    this.#ctx = ctx;
+  constructor(
+    private readonly state: StoreState,
+    private readonly connections: Connections,
+    private readonly epoch: SessionEpoch,
+    private readonly history: HistoryLoader,
+    private readonly selection: Selection,
+    /** How often the Realms tab refreshes link states while shown, in ms. */
+    private readonly realmsRefreshMs: number,
+  ) {
+    super();
   }
 
   /** After login and after every reconnect: checks the session, reloads groups and realms and the shown conversation. */
   async refresh(): Promise<void> {
-    const {session, connections, state, history} = this.#ctx;
-    const generation = session.generation;
+    const {epoch, connections, state, history} = this;
+    const generation = epoch.current;
     const main = connections.main;
     const results = await Promise.allSettled([main.info(), main.groups(), main.realms()]);
-    if (generation !== session.generation) return;
+    if (generation !== epoch.current) return;
     const [info, groups, realms] = results.map((result) => (result.status === 'fulfilled' ? result.value : undefined));
     if ([info, groups, realms].some((reply) => reply !== undefined && isSessionGone(reply))) {
-      await session.ended();
+      this.emit('session-gone');
       return;
     }
     if (info?.status === 'OK') {
@@ -48,7 +61,7 @@ export class ServerSync {
 
   /** Takes an OK `groups` reply: the groups list, and a conversation for every group one is a member of. */
   applyGroups(reply: Reply): void {
-    const {state, selection} = this.#ctx;
+    const {state, selection} = this;
     const groups = groupsOf(reply);
     state.set((current) => {
       const conversations = {...current.conversations};
@@ -65,17 +78,17 @@ export class ServerSync {
   /** Takes an OK `realms` reply: the realm links, and our own realm's name. */
   applyRealms(reply: Reply): void {
     const {realm, links} = realmsOf(reply);
-    this.#ctx.state.set((state) => ({realmLinks: links, realm: realm ?? state.realm}));
+    this.state.set((state) => ({realmLinks: links, realm: realm ?? state.realm}));
   }
 
   /** Reloads the groups list (quietly: on failure it is reloaded after the next reconnect). */
   reloadGroups(): Promise<void> {
-    return this.#reload(() => this.#ctx.connections.main.groups(), (reply) => this.applyGroups(reply));
+    return this.#reload(() => this.connections.main.groups(), (reply) => this.applyGroups(reply));
   }
 
   /** Reloads the realm links (quietly: on failure they are reloaded after the next reconnect). */
   reloadRealms(): Promise<void> {
-    return this.#reload(() => this.#ctx.connections.main.realms(), (reply) => this.applyRealms(reply));
+    return this.#reload(() => this.connections.main.realms(), (reply) => this.applyRealms(reply));
   }
 
   /**
@@ -100,18 +113,18 @@ export class ServerSync {
   #startRealmsTimer(): void {
     if (this.#realmsTimer) return;
     this.#realmsTimer = setInterval(() => {
-      if (this.#ctx.connections.main.state.state === 'connected') void this.reloadRealms();
-    }, this.#ctx.options.realmsRefreshMs ?? 15_000);
+      if (this.connections.main.state.state === 'connected') void this.reloadRealms();
+    }, this.realmsRefreshMs);
     this.#realmsTimer.unref();
   }
 
   /** Fetches a list and applies an OK reply, unless the session changed meanwhile. */
   async #reload(fetch: () => Promise<Reply>, apply: (reply: Reply) => void): Promise<void> {
-    const session = this.#ctx.session;
-    const generation = session.generation;
+    const epoch = this.epoch;
+    const generation = epoch.current;
     try {
       const reply = await fetch();
-      if (generation === session.generation && reply.status === 'OK') apply(reply);
+      if (generation === epoch.current && reply.status === 'OK') apply(reply);
     } catch {
       // Refreshed again after the next reconnect.
     }

@@ -3,7 +3,7 @@
  * of the store makes (the login form, the status line, one conversation, the known users) and which conversation is
  * on screen.
  */
-import type {ChatState, Conversation, LoginView, StatusMessage, TabId} from './types.js';
+import type {ChatState, ConversationView, LoginView, StatusMessage, TabId} from './types.js';
 
 /** No conversation selected in any tab. */
 export const EMPTY_SELECTION: Readonly<Record<TabId, string | undefined>> = {inbox: undefined, groups: undefined, realms: undefined};
@@ -57,7 +57,7 @@ export class StoreState {
   }
 
   /** Replaces one conversation with `update(conversation)`; nothing when there is no such conversation. */
-  updateConversation(key: string, update: (conversation: Conversation) => Conversation): void {
+  updateConversation(key: string, update: (conversation: ConversationView) => ConversationView): void {
     this.set((state) => {
       const conversation = state.conversations[key];
       return conversation ? {conversations: {...state.conversations, [key]: update(conversation)}} : {};

@@ -1,5 +1,5 @@
 /** One-line summaries of command replies for the status line. Pure. */
-import type {GroupSummary, RealmLink} from '../../../common/client/reply-views.js';
+import type {GroupSummary, RealmStatus} from '../../../common/protocol/reply-shapes.js';
 
 /** `3 new messages`, `No new messages`. */
 export function newMessagesSummary(count: number): string {
@@ -13,7 +13,7 @@ export function groupsSummary(groups: readonly GroupSummary[]): string {
 }
 
 /** `Realm alpha; links: beta ready, gamma backoff (2 queued)`. */
-export function realmsSummary(realm: string | undefined, links: readonly RealmLink[]): string {
+export function realmsSummary(realm: string | undefined, links: readonly RealmStatus[]): string {
   const list = links.length === 0 ? 'no linked realms'
     : `links: ${links.map((link) => `${link.name} ${link.state}${link.queued ? ` (${link.queued} queued)` : ''}`).join(', ')}`;
   return `Realm ${realm ?? '?'}; ${list}`;

@@ -1,5 +1,5 @@
 /** The chat state the full-screen client renders: plain immutable data, replaced (never mutated) on every change. */
-import type {ChatMessage, GroupSummary, RealmLink} from '../../../common/client/reply-views.js';
+import type {ChatMessage, GroupSummary, RealmStatus} from '../../../common/protocol/reply-shapes.js';
 
 /** The three tabs, in their order on screen (Alt+1/2/3). */
 export const TABS = ['inbox', 'groups', 'realms'] as const;
@@ -19,7 +19,8 @@ export interface DisplayMessage extends ChatMessage {
   failed?: boolean;
 }
 
-export interface Conversation {
+/** One conversation as the screens show it (the history command's target of the same name is the protocol's `Conversation`). */
+export interface ConversationView {
   /** Lower-cased `address`: the key of `ChatState.conversations`. */
   readonly key: string;
   /** The history command's address: `bob`, `group:devs`, `carol@beta`, `group:ops@beta`. */
@@ -69,6 +70,19 @@ export interface LoginView {
   readonly busy: boolean;
 }
 
+/** The fields of the login screen's form. */
+export interface LoginForm {
+  readonly server: string;
+  readonly username: string;
+  readonly password: string;
+}
+
+/** The fields of the register form: the login fields, the full name and the country. */
+export interface RegisterForm extends LoginForm {
+  readonly fullName: string;
+  readonly country: string;
+}
+
 export interface ChatState {
   readonly screen: 'login' | 'main';
   /** The daemon, `host:port`. */
@@ -80,13 +94,13 @@ export interface ChatState {
   readonly realm: string | undefined;
   readonly connection: ConnectionView;
   readonly tab: TabId;
-  readonly conversations: Readonly<Record<string, Conversation>>;
+  readonly conversations: Readonly<Record<string, ConversationView>>;
   /** The selected conversation key of each tab. */
   readonly selected: Readonly<Record<TabId, string | undefined>>;
   /** Every group of this realm (groups command). */
   readonly groups: readonly GroupSummary[];
   /** Linked realms (realms command). */
-  readonly realmLinks: readonly RealmLink[];
+  readonly realmLinks: readonly RealmStatus[];
   /** Usernames seen (peers, info replies), for completion. */
   readonly knownUsers: readonly string[];
   readonly status: StatusMessage | undefined;

@@ -7,7 +7,7 @@
 import {homedir} from 'node:os';
 import {isAbsolute, join} from 'node:path';
 import Conf from 'conf';
-import {formatServerAddress, parseServerAddress, DEFAULT_SERVER, type ServerAddress} from '../common/client/address.js';
+import {formatServerAddress, parseServerAddress, DEFAULT_SERVER, type ServerAddress} from '../../common/client/address.js';
 
 /** What config.json holds. */
 export interface StoredConfig {

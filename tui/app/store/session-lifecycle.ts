@@ -1,46 +1,59 @@
 /**
  * The session's lifecycle: going straight in with a stored session, logging in or registering (the login screen,
  * `/auth`, `/register`), entering and leaving the main screen, logging out, the daemon forgetting the session,
- * quitting and closing. Owns the session generation (bumped whenever the session changes, so late replies of an
- * old session are dropped) and the long-poll loop of the logged-in session.
+ * quitting and closing. Moves the session epoch on whenever the session changes (so late replies of an old session
+ * are dropped) and runs the long-poll loop of the logged-in session.
+ *
+ * Announces what happened rather than calling up: `entered` (the main screen of a new session is set up), `left`
+ * (the session's work ended) and `messages` (the long poll brought messages). ChatStore wires them.
  */
+import {EventEmitter} from 'node:events';
 import type {ChatClient} from '../../../common/client/chat-client.js';
 import {formatServerAddress, parseServerAddress} from '../../../common/client/address.js';
 import type {Reply} from '../../../common/protocol/replies.js';
+import {loginOf, type ChatMessage} from '../../../common/protocol/reply-shapes.js';
 import {RequestUsageError} from '../../../common/protocol/request.js';
-import type {SessionConfig} from '../../config.js';
-import type {LoginForm, RegisterForm} from './chat-store.js';
+import type {SessionConfig} from '../../shared/config.js';
+import type {Connections} from './connections.js';
 import {InboxPoller} from './inbox-poller.js';
+import type {RecentList} from './recent-list.js';
 import {describeConnectionError, isConnectionProblem, withoutUsage} from './request-errors.js';
-import type {StoreContext} from './store-context.js';
-import {EMPTY_SELECTION} from './store-state.js';
-import type {LoginView} from './types.js';
+import type {Selection} from './selection.js';
+import type {SessionEpoch} from './session-epoch.js';
+import {EMPTY_SELECTION, type StoreState} from './store-state.js';
+import type {LoginForm, LoginView, RegisterForm} from './types.js';
+
+/** What SessionLifecycle announces. */
+export interface SessionEvents {
+  /** The main screen of a new session is set up (and its connection asked to connect when it is not). */
+  entered: [];
+  /** The session's work ended: its late replies are dropped, its conversation list saved. */
+  left: [];
+  /** The long poll brought messages (already marked read on the daemon). */
+  messages: [ChatMessage[]];
+}
 
 /** Login, logout and the life of one logged-in session. */
-export class Session {
-  readonly #ctx: StoreContext;
-  readonly #config: SessionConfig;
-  #generation = 0;
+export class SessionLifecycle extends EventEmitter<SessionEvents> {
   #poller: InboxPoller | undefined;
   #closed = false;
 
-  constructor(ctx: StoreContext, config: SessionConfig) {
-    this.#ctx = ctx;
-    this.#config = config;
-  }
-
-  /**
-   * The current session's number. A request remembers it when sent and drops its reply when it has changed since
-   * (the user logged out or in as someone else meanwhile).
-   */
-  get generation(): number {
-    return this.#generation;
+  constructor(
+    private readonly state: StoreState,
+    private readonly connections: Connections,
+    private readonly epoch: SessionEpoch,
+    private readonly recent: RecentList,
+    private readonly selection: Selection,
+    private readonly config: SessionConfig,
+    /** Seconds each long-poll inbox waits. */
+    private readonly pollSeconds: number,
+  ) {
+    super();
   }
 
   /** Goes straight in with a stored session for this daemon, else shows the login screen (and connects). */
   start(): void {
-    const config = this.#config;
-    const {connections} = this.#ctx;
+    const {config, connections} = this;
     const sameServer = config.server !== undefined && formatServerAddress(config.server) === formatServerAddress(connections.server);
     if (sameServer && config.token !== undefined && config.username !== undefined) {
       connections.setSession({token: config.token, username: config.username});
@@ -52,7 +65,7 @@ export class Session {
 
   /** Switches the login screen between logging in and registering. */
   setLoginMode(mode: LoginView['mode']): void {
-    this.#ctx.state.setLogin({mode, error: undefined});
+    this.state.setLogin({mode, error: undefined});
   }
 
   /** Logs in from the login screen (or `/auth`); resolves true once on the main screen. */
@@ -67,7 +80,7 @@ export class Session {
 
   /** The daemon no longer knows the session: forgets the stored token and shows the login screen saying so. */
   async ended(): Promise<void> {
-    const state = this.#ctx.state.current;
+    const state = this.state.current;
     if (state.screen !== 'main') return;
     const me = state.me ?? '?';
     await this.#dropSession(`The daemon at ${state.server} no longer knows the session of ${me} (it was logged out or the daemon was reset). Log in again.`);
@@ -76,7 +89,7 @@ export class Session {
   /** Ends the session on the daemon and shows the login screen. */
   async logout(): Promise<void> {
     try {
-      await this.#ctx.connections.main.logout();
+      await this.connections.main.logout();
     } catch {
       // Offline: the stored token is forgotten all the same.
     }
@@ -85,7 +98,7 @@ export class Session {
 
   /** Asks the app to quit. */
   quit(): void {
-    this.#ctx.state.set({quit: true});
+    this.state.set({quit: true});
   }
 
   /** Stops everything: poll loop, timers, connections. */
@@ -94,11 +107,11 @@ export class Session {
     this.#closed = true;
     const poller = this.#windDown();
     void poller?.stop();
-    await this.#ctx.connections.close();
+    await this.connections.close();
   }
 
   async #authenticate(form: LoginForm, send: (client: ChatClient) => Promise<Reply>): Promise<boolean> {
-    const {state, connections} = this.#ctx;
+    const {state, connections} = this;
     if (state.current.login.busy) return false;
     const fromMain = state.current.screen === 'main';
     const fail = (text: string) => {
@@ -124,15 +137,16 @@ export class Session {
       if (error instanceof RequestUsageError) return fail(withoutUsage(error.message));
       throw error;
     }
-    if (reply.status !== 'OK' || typeof reply.tokenid !== 'string') {
+    const login = loginOf(reply);
+    if (!login) {
       state.setLogin({busy: false});
       return fail(reply.message);
     }
-    const username = typeof reply.username === 'string' ? reply.username : form.username.trim();
-    const realm = typeof reply.realm === 'string' ? reply.realm : undefined;
+    const username = login.username ?? form.username.trim();
+    const realm = login.realm;
     // Stored exactly as the one-shot `realmchat auth` stores it.
-    this.#config.saveSession({server, username, token: reply.tokenid, ...(realm === undefined ? {} : {realm})});
-    connections.poll.setSession({token: reply.tokenid, username});
+    this.config.saveSession({server, username, token: login.token, ...(realm === undefined ? {} : {realm})});
+    connections.poll.setSession({token: login.token, username});
     state.setLogin({busy: false, error: undefined, notice: undefined});
     this.#enterMain(username, realm);
     return true;
@@ -140,8 +154,8 @@ export class Session {
 
   /** The main screen for a new session: the remembered conversation list, the poll loop, the catch-up. */
   #enterMain(me: string, realm: string | undefined): void {
-    const {state, recent, selection, connections, messages, sync, options} = this.#ctx;
-    this.#generation++;
+    const {state, recent, selection, connections} = this;
+    this.epoch.next();
     const {conversations, knownUsers} = recent.restore(me);
     state.set({
       screen: 'main', me, realm, tab: 'inbox', conversations, selected: EMPTY_SELECTION, knownUsers,
@@ -149,46 +163,46 @@ export class Session {
     });
     selection.selectFirstIfNone('inbox');
     this.#poller = new InboxPoller(connections.poll, {
-      waitSeconds: options.pollSeconds ?? 25,
-      onMessages: (received) => messages.ingest(received),
+      waitSeconds: this.pollSeconds,
+      onMessages: (received) => this.emit('messages', received),
       onSessionEnded: () => void this.ended(),
       onProblem: (text) => state.setStatus(text, 'error'),
     });
     this.#poller.start();
-    if (connections.main.state.state === 'connected') void sync.refresh();
-    else connections.connectInBackground();
+    if (connections.main.state.state !== 'connected') connections.connectInBackground();
+    this.emit('entered');
   }
 
   /** Back to the login screen: stops the poll loop, forgets the conversations of the session. */
   async #leaveMain(notice: string | undefined): Promise<void> {
     const poller = this.#windDown();
-    const me = this.#ctx.state.current.me;
-    this.#ctx.state.set((state) => ({
+    const me = this.state.current.me;
+    this.state.set((state) => ({
       screen: 'login', me: undefined, realm: undefined, conversations: {}, selected: EMPTY_SELECTION, groups: [],
       realmLinks: [], helpOpen: false, status: undefined,
       login: {...state.login, mode: 'login', username: me ?? state.login.username, server: state.server, notice, error: undefined, busy: false},
     }));
     if (poller) {
       void poller.stop();
-      await this.#ctx.connections.renewPoll();
+      await this.connections.renewPoll();
     }
   }
 
   /** Forgets the session everywhere (config and both clients) and shows the login screen with `notice`. */
   async #dropSession(notice: string): Promise<void> {
-    this.#config.clearToken();
-    this.#ctx.connections.setSession(undefined);
+    this.config.clearToken();
+    this.connections.setSession(undefined);
     await this.#leaveMain(notice);
   }
 
   /**
-   * Ends the work of the current session: late replies are dropped from now on, the conversation list is saved and
-   * the Realms refresh stops. Returns the poll loop, for the caller to stop.
+   * Ends the work of the current session: late replies are dropped from now on, the conversation list is saved, and
+   * `left` is announced (the Realms refresh stops). Returns the poll loop, for the caller to stop.
    */
   #windDown(): InboxPoller | undefined {
-    this.#generation++;
-    this.#ctx.recent.flush();
-    this.#ctx.sync.stopRealmsTimer();
+    this.epoch.next();
+    this.recent.flush();
+    this.emit('left');
     const poller = this.#poller;
     this.#poller = undefined;
     return poller;

@@ -1,4 +1,7 @@
-/** Reconnect delays: capped exponential backoff with jitter. Pure, so it is tested without timers. */
+/**
+ * Reconnect delays: capped exponential backoff with jitter. Pure, so it is tested without timers. Shared by the client
+ * library (ChatClient reconnects) and the daemon (realm links redial), so it lives in neither.
+ */
 
 /** How reconnect attempts are spaced. */
 export interface BackoffOptions {

@@ -7,7 +7,7 @@ import {buildRequest, isTokenShaped, RequestUsageError} from '../protocol/reques
  * last) and, for session commands, the inline `token`. Throws RequestUsageError when the arguments do not fit; the
  * shell calls it before connecting so a typo never needs a daemon.
  */
-export function buildCommandLine(command: string, args: readonly (string | number)[], token?: string): string {
+export function buildRequestLine(command: string, args: readonly (string | number)[], token?: string): string {
   const spec = findCommand(command);
   if (!spec) throw new RequestUsageError(`unknown command: ${command}`);
   // A value that is not token-shaped would be read as the first parameter, so it is never sent inline.

@@ -1,0 +1,238 @@
+/**
+ * The shapes of the OK replies that carry data, each declared once, beside the command table: the wire form the
+ * daemon builds (the course protocol's names: `msg_from`, `nama`, …) and, where the clients want plain names, the
+ * view they read it into. The readers are defensive (a reply is JSON from the network) and pure.
+ *
+ * | command                       | field              | wire shape   | read with                 |
+ * |-------------------------------|--------------------|--------------|---------------------------|
+ * | auth, register                | tokenid, username… | WireLogin    | loginOf → LoginResult     |
+ * | inbox, getrealminbox, history | messages, more     | WireMessage  | messagesOf → ChatMessage  |
+ * | info                          | user               | WireUser     | userOf → UserProfile      |
+ * | groups                        | groups             | GroupSummary | groupsOf                  |
+ * | realms                        | realm, realms      | RealmStatus  | realmsOf                  |
+ */
+import type {Json, Reply} from './replies.js';
+
+type JsonObject = {[key: string]: Json | undefined};
+
+function isObject(value: Json | undefined): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const str = (value: Json | undefined): string | undefined => (typeof value === 'string' ? value : undefined);
+const num = (value: Json | undefined): number | undefined => (typeof value === 'number' ? value : undefined);
+
+// ---- auth, register ----------------------------------------------------------------------------------------------
+
+/** The fields of an OK auth or register reply. */
+export type WireLogin = {
+  tokenid: string;
+  username: string;
+  /** The daemon's realm. */
+  realm: string;
+};
+
+/** Builds the fields of an OK auth or register reply. */
+export function toWireLogin(token: string, username: string, realm: string): WireLogin {
+  return {tokenid: token, username, realm};
+}
+
+/** A successful login as the clients keep it. */
+export interface LoginResult {
+  readonly token: string;
+  /** The username as the daemon spells it (undefined from a daemon that does not say). */
+  readonly username: string | undefined;
+  readonly realm: string | undefined;
+}
+
+/** The session an OK auth or register reply started; undefined for any other reply. */
+export function loginOf(reply: Reply): LoginResult | undefined {
+  if (reply.status !== 'OK' || typeof reply.tokenid !== 'string') return undefined;
+  return {token: reply.tokenid, username: str(reply.username), realm: str(reply.realm)};
+}
+
+// ---- inbox, getrealminbox, history -------------------------------------------------------------------------------
+
+/** A message on the wire: `{id, msg_from, msg_to, msg, ts}` plus `group`, realms for remote parties, `read`. */
+export type WireMessage = {
+  id: number;
+  /** `user` for a local sender, `user@realm` for a remote one. */
+  msg_from: string;
+  msg_to: string;
+  msg: string;
+  /** ISO 8601. */
+  ts: string;
+  group?: string;
+  realm_from?: string;
+  realm_to?: string;
+  /** History only: whether the reader has read it. */
+  read?: boolean;
+};
+
+/** One chat message as the clients read it. */
+export interface ChatMessage {
+  id: number;
+  /** `user` for a local sender, `user@realm` for a remote one. */
+  from: string;
+  /** The reader (inbox), the recipient, or in a group history the group address. */
+  to: string;
+  text: string;
+  /** ISO 8601 time the daemon stored it. */
+  ts: string;
+  /** Set for group messages. */
+  group?: string;
+  realmFrom?: string;
+  realmTo?: string;
+  /** History only: whether the reader has read it. */
+  read?: boolean;
+}
+
+function toMessage(value: Json | undefined): ChatMessage | undefined {
+  if (!isObject(value)) return undefined;
+  const message: ChatMessage = {
+    id: num(value.id) ?? 0,
+    from: str(value.msg_from) ?? '?',
+    to: str(value.msg_to) ?? '?',
+    text: str(value.msg) ?? '',
+    ts: str(value.ts) ?? '',
+  };
+  const group = str(value.group);
+  if (group !== undefined) message.group = group;
+  const realmFrom = str(value.realm_from);
+  if (realmFrom !== undefined) message.realmFrom = realmFrom;
+  const realmTo = str(value.realm_to);
+  if (realmTo !== undefined) message.realmTo = realmTo;
+  if (typeof value.read === 'boolean') message.read = value.read;
+  return message;
+}
+
+/**
+ * The messages of an inbox, getrealminbox or history reply, oldest first. The inbox groups them by sender
+ * (`{"alice": [...]}`, the course shape); this flattens that back into one time line.
+ */
+export function messagesOf(reply: Reply): ChatMessage[] {
+  const raw = reply.messages;
+  const items: (Json | undefined)[] = Array.isArray(raw) ? raw : isObject(raw) ? Object.values(raw).flatMap((list) => (Array.isArray(list) ? list : [])) : [];
+  const messages = items.map(toMessage).filter((message): message is ChatMessage => message !== undefined);
+  return messages.sort((a, b) => (a.ts === b.ts ? a.id - b.id : a.ts < b.ts ? -1 : 1));
+}
+
+/** True when the daemon held back further messages (the reply was full): ask again, or page further back. */
+export function hasMore(reply: Reply): boolean {
+  return reply.more === true;
+}
+
+// ---- info --------------------------------------------------------------------------------------------------------
+
+/** A user's public profile on the wire: never a password, verifier or token. */
+export type WireUser = {
+  username: string;
+  nama: string;
+  negara: string;
+  realm: string;
+  groups: string[];
+  /** ISO 8601. */
+  created_at: string;
+};
+
+/** Builds the wire profile of a user of realm `realm` who is in `groups`. */
+export function toWireUser(user: {username: string; fullName: string; country: string; createdAt: number}, realm: string, groups: string[]): WireUser {
+  return {
+    username: user.username,
+    nama: user.fullName,
+    negara: user.country,
+    realm,
+    groups,
+    created_at: new Date(user.createdAt).toISOString(),
+  };
+}
+
+/** A user's public profile as the clients read it. */
+export interface UserProfile {
+  username: string;
+  fullName: string;
+  country: string;
+  realm?: string;
+  groups: string[];
+  createdAt?: string;
+}
+
+/** The profile of an info reply. */
+export function userOf(reply: Reply): UserProfile | undefined {
+  const user = reply.user;
+  if (!isObject(user)) return undefined;
+  const profile: UserProfile = {
+    username: str(user.username) ?? '?',
+    fullName: str(user.nama) ?? '',
+    country: str(user.negara) ?? '',
+    groups: Array.isArray(user.groups) ? user.groups.filter((group): group is string => typeof group === 'string') : [],
+  };
+  const realm = str(user.realm);
+  if (realm !== undefined) profile.realm = realm;
+  const createdAt = str(user.created_at);
+  if (createdAt !== undefined) profile.createdAt = createdAt;
+  return profile;
+}
+
+// ---- groups ------------------------------------------------------------------------------------------------------
+
+/** One group of the groups listing (the same on the wire and in the clients). */
+export type GroupSummary = {
+  name: string;
+  members: number;
+  /** Whether the caller is a member. */
+  member: boolean;
+};
+
+/** The groups of a groups reply. */
+export function groupsOf(reply: Reply): GroupSummary[] {
+  const list = Array.isArray(reply.groups) ? reply.groups : [];
+  return list.filter(isObject).map((group) => ({
+    name: str(group.name) ?? '?',
+    members: num(group.members) ?? 0,
+    member: group.member === true,
+  }));
+}
+
+// ---- realms ------------------------------------------------------------------------------------------------------
+
+/**
+ * The state of a realm link. connecting/handshaking: dialling it now; ready: up; backoff: down, and it comes back
+ * by itself (this realm redials after a delay, or a realm that dials us redials); closed: the daemon is stopping.
+ * `unknown` is only what a client makes of a state it does not know (from a newer daemon); a daemon never sends it.
+ */
+export type RealmLinkState = 'connecting' | 'handshaking' | 'ready' | 'backoff' | 'closed' | 'unknown';
+
+/** One linked realm of the realms listing (the same on the wire and in the clients). */
+export type RealmStatus = {
+  name: string;
+  host: string;
+  port: number;
+  state: RealmLinkState;
+  /** Messages accepted for it and not yet acknowledged. */
+  queued: number;
+  /** outbound: this realm dials it (added here with addrealm); inbound: it dials this realm. */
+  direction?: 'outbound' | 'inbound';
+};
+
+const LINK_STATES: readonly string[] = ['connecting', 'handshaking', 'ready', 'backoff', 'closed'];
+
+/** This daemon's realm and its links, from a realms reply. */
+export function realmsOf(reply: Reply): {realm: string | undefined; links: RealmStatus[]} {
+  const list = Array.isArray(reply.realms) ? reply.realms : [];
+  return {
+    realm: str(reply.realm),
+    links: list.filter(isObject).map((link) => {
+      const state = str(link.state);
+      const status: RealmStatus = {
+        name: str(link.name) ?? '?',
+        host: str(link.host) ?? '',
+        port: num(link.port) ?? 0,
+        state: state !== undefined && LINK_STATES.includes(state) ? (state as RealmLinkState) : 'unknown',
+        queued: num(link.queued) ?? 0,
+      };
+      if (link.direction === 'outbound' || link.direction === 'inbound') status.direction = link.direction;
+      return status;
+    }),
+  };
+}

@@ -1,0 +1,19 @@
+/** The reply of sendprivaterealm and sendgrouprealm from what federation made of the message. */
+import {error, ok, OK_MESSAGES, QUEUED_MESSAGES, type Reply} from '../../common/protocol/replies.js';
+import type {RealmSendResult} from '../federation-api.js';
+
+/**
+ * OK with the sender's message id (`ids` for a user list) and the realm, plus `"queued": true` and the queued
+ * wording when the realm is down; the peer's refusal as its ERROR; REALM_NOT_FOUND for a realm that is not linked.
+ */
+export function realmSendReply(command: 'sendprivaterealm' | 'sendgrouprealm', result: RealmSendResult, userList = false): Reply {
+  switch (result.kind) {
+    case 'unknown-realm': return error('REALM_NOT_FOUND');
+    case 'refused': return error(result.code);
+    case 'accepted': {
+      const ids = userList ? {ids: result.ids} : {id: result.ids[0]!};
+      const message = result.queued ? QUEUED_MESSAGES[command] : OK_MESSAGES[command];
+      return ok(message, {...ids, realm: result.realm, ...(result.queued ? {queued: true} : {})});
+    }
+  }
+}

@@ -1,0 +1,89 @@
+/** The parts of a realm link that need no socket: the senders' verdict waits and the outbox pump. */
+import {afterEach, describe, expect, it, vi} from 'vitest';
+import {OutboxPump} from '../../daemon/federation/outbox-pump.js';
+import {OutboxWindow} from '../../daemon/federation/outbox-window.js';
+import {VerdictWaiters} from '../../daemon/federation/verdict-waiters.js';
+import type {OutboxRecord} from '../../daemon/store/types.js';
+
+const row = (seq: number): OutboxRecord => ({seq, realm: 'beta', body: `{"n":${seq}}`, localIds: [seq]});
+
+describe('VerdictWaiters', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('ends each wait once: with the verdict, or queued when the link goes down or no verdict comes', async () => {
+    vi.useFakeTimers();
+    const waiters = new VerdictWaiters(1000);
+    const delivered = waiters.wait(1);
+    const refused = waiters.wait(2);
+    const released = waiters.wait(3);
+    const timedOut = waiters.wait(4);
+    waiters.settle(1, {kind: 'delivered'});
+    waiters.settle(1, {kind: 'refused', code: 'USER_NOT_FOUND'}); // too late: the wait ended
+    waiters.settle(2, {kind: 'refused', code: 'USER_NOT_FOUND'});
+    expect([waiters.has(1), waiters.has(2), waiters.has(3)]).toEqual([false, false, true]);
+    waiters.settle(99, {kind: 'delivered'}); // nobody waits: nothing happens
+    vi.advanceTimersByTime(1000);
+    waiters.releaseAll();
+    expect(await delivered).toEqual({kind: 'delivered'});
+    expect(await refused).toEqual({kind: 'refused', code: 'USER_NOT_FOUND'});
+    expect(await timedOut).toEqual({kind: 'queued'});
+    expect(await released).toEqual({kind: 'queued'});
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+describe('OutboxPump', () => {
+  /** A connection that records the seqs written and whose buffer is full while `full` is set. */
+  function target() {
+    const seqs: number[] = [];
+    const self = {
+      seqs, full: false,
+      write(text: string): boolean {
+        for (const match of text.matchAll(/^msg \{"seq":(\d+),/gm)) seqs.push(Number(match[1]));
+        return !self.full;
+      },
+    };
+    return self;
+  }
+  const settle = () => new Promise<void>((resolve) => queueMicrotask(resolve));
+
+  it('writes in seq order up to the in-flight cap, and more as acks make room', async () => {
+    const pump = new OutboxPump(new OutboxWindow(() => [], 100, 0), 3);
+    const conn = target();
+    for (const seq of [1, 2, 3, 4, 5]) pump.add(row(seq));
+    pump.attach(conn);
+    await settle();
+    expect(conn.seqs).toEqual([1, 2, 3]);
+    expect(pump.acknowledge(2).map((entry) => entry.seq)).toEqual([1, 2]);
+    pump.pump();
+    expect(conn.seqs).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('writes nothing while detached, resends the unacknowledged rows on the next connection, and waits for a drain', async () => {
+    const pump = new OutboxPump(new OutboxWindow(() => [], 100, 0), 10);
+    const first = target();
+    pump.attach(first);
+    pump.add(row(1));
+    pump.add(row(2));
+    await settle();
+    expect(first.seqs).toEqual([1, 2]);
+    pump.detach();
+    pump.add(row(3));
+    await settle();
+    expect(first.seqs).toEqual([1, 2]);
+
+    const second = target();
+    second.full = true;
+    pump.attach(second);
+    await settle();
+    expect(second.seqs).toEqual([1, 2, 3]); // one batch, then the buffer is full
+    pump.add(row(4));
+    await settle();
+    expect(second.seqs).toEqual([1, 2, 3]);
+    second.full = false;
+    pump.writable();
+    expect(second.seqs).toEqual([1, 2, 3, 4]);
+  });
+});
