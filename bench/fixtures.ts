@@ -17,7 +17,7 @@ import {performance} from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 
 /** Bump when insertFixture() changes what it writes: cached large databases are keyed by it. */
-export const FIXTURE_VERSION = 1;
+export const FIXTURE_VERSION = 2;
 
 /** The password of every user the bench creates. */
 export const BENCH_PASSWORD = 'pw';
@@ -68,8 +68,8 @@ function cheapVerifier(password: string): string {
 const BACKGROUND_NAME = (index: number) => `u${String(index).padStart(5, '0')}`;
 
 // ==================================================================================================================
-// SCHEMA-DEPENDENT: every INSERT of the bench. Written against daemon/store/migrations.ts (user_version 2): users,
-// groups, group_members, messages (one row per message), deliveries (one row per recipient, read_at NULL = unread).
+// SCHEMA-DEPENDENT: every INSERT of the bench. Written against daemon/store/migrations.ts (user_version 3): users,
+// groups, group_members, messages (one row per message), unread (one row per recipient of a message not yet read).
 // Keep this the only function that writes the schema's tables.
 // ==================================================================================================================
 function insertFixture(db: Database.Database, spec: FixtureSpec, step: (what: string) => void): FixtureIds {
@@ -107,7 +107,7 @@ function insertFixture(db: Database.Database, spec: FixtureSpec, step: (what: st
     const bigBackground = spec.groups?.find((group) => group.name === bulk.bigGroup)?.backgroundMembers ?? 0;
     // Bulk inserts go much faster without secondary indexes: drop them, insert, recreate them as the schema had them.
     const indexes = db.prepare(`SELECT name, sql FROM sqlite_master
-      WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ('messages', 'deliveries')`).all() as {name: string; sql: string}[];
+      WHERE type = 'index' AND sql IS NOT NULL AND tbl_name = 'messages'`).all() as {name: string; sql: string}[];
     for (const index of indexes) db.exec(`DROP INDEX "${index.name}"`);
     step('users and groups');
     // Messages, ids 1..N, generated inside SQLite. kind: 0 = a<->b, 1 = group, else private between background users.
@@ -140,20 +140,19 @@ function insertFixture(db: Database.Database, spec: FixtureSpec, step: (what: st
       bigBackground: Math.max(1, Math.min(background, bigBackground)), t0: now - bulk.messages - 1000,
     });
     step(`${bulk.messages} messages`);
-    // Deliveries: the recipient of each private message; every member but the sender of each group message.
-    // Unread: 1 in 20 private messages between background users, 1 in 200 group messages (never for a or b).
+    // Every other delivery is read (no row). Unread: 1 in 20 private messages between background users (i % 10 = 3
+    // is never a↔b), and 1 in 200 group messages for every member but the sender (never for a or b).
     db.prepare(`
-      INSERT INTO deliveries (recipient, message_id, read_at)
-      SELECT recipient, id, read_at FROM (
-        SELECT recipient, id, CASE WHEN id % 20 = 3 THEN NULL ELSE ts END AS read_at
-          FROM messages WHERE group_name IS NULL AND id <= @count
+      INSERT INTO unread (recipient, message_id)
+      SELECT recipient, id FROM (
+        SELECT recipient, id FROM messages WHERE group_name IS NULL AND id <= @count AND id % 20 = 3
         UNION ALL
-        SELECT gm.username, m.id,
-               CASE WHEN m.id % 200 = 11 AND gm.username NOT IN (@a, @b) THEN NULL ELSE m.ts END
+        SELECT gm.username, m.id
           FROM messages m CROSS JOIN group_members gm ON gm.group_name = m.group_name -- messages outer: no index yet
-          WHERE m.group_name IS NOT NULL AND m.id <= @count AND gm.username <> m.sender)
+          WHERE m.group_name IS NOT NULL AND m.id <= @count AND m.id % 200 = 11 AND gm.username <> m.sender
+            AND gm.username NOT IN (@a, @b))
       ORDER BY recipient COLLATE NOCASE, id`).run({count: bulk.messages, a: bulk.a, b: bulk.b});
-    step('deliveries');
+    step('unread deliveries');
     for (const index of indexes) db.exec(index.sql);
     step(`indexes ${indexes.map((index) => index.name).join(', ')}`);
     ids.deepId = 10 * Math.max(1, Math.floor(bulk.messages / 20));
@@ -161,7 +160,7 @@ function insertFixture(db: Database.Database, spec: FixtureSpec, step: (what: st
 
   const insertMessage = db.prepare(
     'INSERT INTO messages (sender, recipient, group_name, body, ts) VALUES (?, ?, ?, ?, ?)');
-  const insertDelivery = db.prepare('INSERT INTO deliveries (recipient, message_id, read_at) VALUES (?, ?, ?)');
+  const insertUnread = db.prepare('INSERT INTO unread (recipient, message_id) VALUES (?, ?)');
   const body = (bytes: number, i: number) => `fixture message ${i} `.padEnd(bytes, 'abcdefghijklmnopqrstuvwxyz');
   for (const conversation of spec.conversations ?? []) {
     let first = 0;
@@ -170,7 +169,7 @@ function insertFixture(db: Database.Database, spec: FixtureSpec, step: (what: st
       const ts = now + i;
       last = Number(insertMessage.run(conversation.from, conversation.to, null, body(conversation.bodyBytes, i), ts).lastInsertRowid);
       if (i === 0) first = last;
-      insertDelivery.run(conversation.to, last, conversation.read ? ts : null);
+      if (!conversation.read) insertUnread.run(conversation.to, last);
     }
     ids.conversations.push({first, last});
   }
@@ -183,7 +182,7 @@ function insertFixture(db: Database.Database, spec: FixtureSpec, step: (what: st
       const ts = now + i;
       last = Number(insertMessage.run(batch.sender, null, batch.group, body(batch.bodyBytes, i), ts).lastInsertRowid);
       if (i === 0) first = last;
-      for (const member of members) insertDelivery.run(member, last, batch.read ? ts : null);
+      if (!batch.read) for (const member of members) insertUnread.run(member, last);
     }
     ids.groupMessages.push({first, last});
   }

@@ -39,6 +39,6 @@ export function drainInbox(
   const page: InboxPage = store.unread(username, {maxMessages: options.inboxMaxMessages, maxBytes: options.inboxMaxBytes}, fromRealm);
   // Build the reply first: if that fails, nothing is marked read and the messages stay unread.
   const messages = page.messages.map((message) => toWireMessage(message, options.realm, username));
-  store.markRead(username, page.messages.map((message) => message.id), context.clock.now());
+  store.markRead(username, page.messages.map((message) => message.id));
   return {messages, more: page.more};
 }

@@ -103,4 +103,21 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 3,
+    description: 'unread deliveries in a table of their own, deleted when read',
+    sql: `
+      -- A delivery that is not yet read: one row per recipient and message, deleted when the recipient reads it. It
+      -- replaces deliveries (migration 1), which kept a row for every message ever received plus an index of the
+      -- unread ones: one b-tree per delivery instead of two, and reading is one delete instead of an update and an
+      -- index delete. A received message with no row here is read; who received a private message is in the message.
+      CREATE TABLE unread (
+        recipient   TEXT NOT NULL COLLATE NOCASE,
+        message_id  INTEGER NOT NULL REFERENCES messages(id),
+        PRIMARY KEY (recipient, message_id)
+      ) WITHOUT ROWID;
+      INSERT INTO unread (recipient, message_id) SELECT recipient, message_id FROM deliveries WHERE read_at IS NULL;
+      DROP TABLE deliveries;
+    `,
+  },
 ];

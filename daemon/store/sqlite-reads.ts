@@ -1,8 +1,8 @@
 /**
  * The SQL of the store's hot reads: the ones every inbox, long poll and history page runs. Each must cost the same
- * on an empty database and on one with millions of messages, so each names the index it walks (SQLite's planner,
- * without statistics, would pick the primary key of deliveries and walk every delivery a user ever had) and reads
- * at most one page from the end of a range. test/daemon/query-plans.test.ts holds them to that.
+ * on an empty database and on one with millions of messages, so each walks one index range (naming the index where
+ * SQLite's planner, which has no statistics, could pick another) and reads at most one page from its end.
+ * test/daemon/store-reads.test.ts holds them to that.
  */
 
 const MESSAGE_COLUMNS = 'm.id, m.sender, m.sender_realm, m.recipient, m.recipient_realm, m.group_name, m.body, m.ts';
@@ -16,16 +16,16 @@ function privateBranch(from: string, fromRealm: string, to: string, toRealm: str
 }
 
 export const READS = {
-  /** A user's unread messages in arrival order: (recipient, limit). */
+  /** A user's unread messages in arrival order: (recipient, limit). Only unread rows exist, however long the history. */
   unreadAll: `
-    SELECT ${MESSAGE_COLUMNS} FROM deliveries d INDEXED BY deliveries_unread JOIN messages m ON m.id = d.message_id
-    WHERE d.recipient = ? AND d.read_at IS NULL ORDER BY d.message_id LIMIT ?`,
+    SELECT ${MESSAGE_COLUMNS} FROM unread u JOIN messages m ON m.id = u.message_id
+    WHERE u.recipient = ? ORDER BY u.message_id LIMIT ?`,
   /** A user's unread messages from one realm (NULL: local senders): (recipient, realm, limit). */
   unreadFromRealm: `
-    SELECT ${MESSAGE_COLUMNS} FROM deliveries d INDEXED BY deliveries_unread JOIN messages m ON m.id = d.message_id
-    WHERE d.recipient = ? AND d.read_at IS NULL AND m.sender_realm IS ? ORDER BY d.message_id LIMIT ?`,
+    SELECT ${MESSAGE_COLUMNS} FROM unread u JOIN messages m ON m.id = u.message_id
+    WHERE u.recipient = ? AND m.sender_realm IS ? ORDER BY u.message_id LIMIT ?`,
   /** Whether a user has anything unread: (recipient). */
-  hasUnread: 'SELECT 1 FROM deliveries INDEXED BY deliveries_unread WHERE recipient = ? AND read_at IS NULL LIMIT 1',
+  hasUnread: 'SELECT 1 FROM unread WHERE recipient = ? LIMIT 1',
   /**
    * A page of a private conversation, newest first: (@me, @peer, @realm, @before, @limit). Two index ranges (my
    * messages to the peer, the peer's to me), each read for at most a page from its end, so a page costs the same in
@@ -33,13 +33,13 @@ export const READS = {
    * Talking to oneself, both ranges are the same one, so the second is skipped.
    */
   privateHistory: `
-    SELECT ${MESSAGE_COLUMNS}, d.read_at, d.recipient IS NOT NULL AS received
+    SELECT ${MESSAGE_COLUMNS}, m.recipient = @me AND m.recipient_realm IS NULL AS received, u.recipient IS NULL AS is_read
     FROM (SELECT id FROM (${privateBranch('@me', 'NULL', '@peer', '@realm')})
           UNION ALL
           SELECT id FROM (${privateBranch('@peer', '@realm', '@me', 'NULL')})
           WHERE NOT (@realm IS NULL AND @me = @peer COLLATE NOCASE)) AS page
     JOIN messages m ON m.id = page.id
-    LEFT JOIN deliveries d ON d.recipient = @me AND d.message_id = m.id
+    LEFT JOIN unread u ON u.recipient = @me AND u.message_id = m.id
     ORDER BY m.id DESC LIMIT @limit`,
   /** A page of a group conversation, newest first: (@group, @realm, @sender, @before, @limit). */
   groupHistory: `

@@ -46,9 +46,10 @@ interface MessageRow {
   group_name: string | null;
   body: string;
   ts: number;
-  read_at?: number | null;
-  /** History rows: 1 when the reader received this message (only then is `read_at` meaningful). */
+  /** History rows: 1 when the reader received this message (only then is `is_read` meaningful). */
   received?: number;
+  /** History rows: 1 when the reader has no unread delivery of it. */
+  is_read?: number;
 }
 
 function toMessage(row: MessageRow): StoredMessage {
@@ -57,7 +58,7 @@ function toMessage(row: MessageRow): StoredMessage {
   if (row.recipient !== null) message.recipient = row.recipient;
   if (row.recipient_realm !== null) message.recipientRealm = row.recipient_realm;
   if (row.group_name !== null) message.group = row.group_name;
-  if (row.received === 1) message.read = row.read_at !== null;
+  if (row.received === 1) message.read = row.is_read === 1;
   return message;
 }
 
@@ -157,11 +158,11 @@ export class SqliteStore implements Store {
       insertMessage: db.prepare<[string, string | null, string | null, string | null, string | null, string, number]>(`
         INSERT INTO messages (sender, sender_realm, recipient, recipient_realm, group_name, body, ts)
         VALUES (?, ?, ?, ?, ?, ?, ?)`),
-      insertDelivery: db.prepare('INSERT OR IGNORE INTO deliveries (recipient, message_id) VALUES (?, ?)'),
+      insertDelivery: db.prepare('INSERT OR IGNORE INTO unread (recipient, message_id) VALUES (?, ?)'),
       unreadAll: db.prepare<[string, number], MessageRow>(READS.unreadAll),
       unreadFromRealm: db.prepare<[string, string | null, number], MessageRow>(READS.unreadFromRealm),
       hasUnread: db.prepare(READS.hasUnread).pluck(),
-      markRead: db.prepare('UPDATE deliveries SET read_at = ? WHERE recipient = ? AND message_id = ? AND read_at IS NULL'),
+      markRead: db.prepare<[string, number]>('DELETE FROM unread WHERE recipient = ? AND message_id = ?'),
       privateHistory: db.prepare<Record<string, unknown>, MessageRow>(READS.privateHistory),
       groupHistory: db.prepare<Record<string, unknown>, MessageRow>(READS.groupHistory),
     };
@@ -369,10 +370,10 @@ export class SqliteStore implements Store {
     return {messages, more: rows.length > messages.length};
   }
 
-  markRead(username: string, messageIds: readonly number[], now: number): void {
+  markRead(username: string, messageIds: readonly number[]): void {
     if (messageIds.length === 0) return;
     this.#write(() => {
-      for (const id of messageIds) this.#stmt.markRead.run(now, username, id);
+      for (const id of messageIds) this.#stmt.markRead.run(username, id);
     }, 'batch');
   }
 
@@ -462,7 +463,9 @@ function prepareFederationStatements(db: Database.Database) {
     outboxStats: db.prepare<[string], {count: number; last_seq: number | null}>(
       'SELECT count(*) AS count, max(seq) AS last_seq FROM outbox WHERE realm = ?'),
     deleteOutbox: db.prepare('DELETE FROM outbox WHERE realm = ? AND seq <= ?'),
-    deleteMessage: db.prepare('DELETE FROM messages WHERE id = @id AND NOT EXISTS (SELECT 1 FROM deliveries WHERE message_id = @id)'),
+    // Only a local sender's copy of a message to another realm, which no local user ever received.
+    deleteMessage: db.prepare(
+      'DELETE FROM messages WHERE id = @id AND sender_realm IS NULL AND recipient_realm IS NOT NULL'),
     receivedVerdict: db.prepare<[string, string], {verdict: string | null}>(
       'SELECT verdict FROM received WHERE realm = ? AND uid = ?'),
     insertReceived: db.prepare('INSERT INTO received (realm, uid, verdict, received_at) VALUES (?, ?, ?, ?)'),

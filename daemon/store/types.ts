@@ -153,7 +153,7 @@ export interface Store {
   /** Unread messages of a user in arrival order (optionally only those from one realm); does not mark them. */
   unread(username: string, limits: InboxLimits, fromRealm?: string | null): InboxPage;
   /** Marks the given deliveries of a user read. */
-  markRead(username: string, messageIds: readonly number[], now: number): void;
+  markRead(username: string, messageIds: readonly number[]): void;
   hasUnread(username: string): boolean;
   /** A private conversation between two users, newest `limit` before `beforeId`, returned oldest first. */
   privateHistory(username: string, peer: string, peerRealm: string | undefined, query: HistoryQuery): StoredMessage[];

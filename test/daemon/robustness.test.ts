@@ -186,7 +186,7 @@ describe('pipelining and fairness', () => {
       if (inject) {
         inject = false;
         store.db.pragma('defer_foreign_keys = ON');
-        store.db.prepare('INSERT INTO deliveries (recipient, message_id) VALUES (?, ?)').run('nobody', 987654321);
+        store.db.prepare('INSERT INTO unread (recipient, message_id) VALUES (?, ?)').run('nobody', 987654321);
       }
       return id;
     };

@@ -14,7 +14,7 @@ beforeEach(() => {
   for (const username of ['ann', 'ben', 'victim']) store.createUser({username, fullName: username, country: 'x', createdAt: 0}, 'v');
   store.commit();
   // Fault injection: a delivery to "victim" fails as a full disk would make it fail, after its message row is in.
-  store.db.exec(`CREATE TEMP TRIGGER fail_delivery BEFORE INSERT ON deliveries WHEN NEW.recipient = 'victim'
+  store.db.exec(`CREATE TEMP TRIGGER fail_delivery BEFORE INSERT ON unread WHEN NEW.recipient = 'victim'
                  BEGIN SELECT RAISE(ABORT, 'injected failure'); END`);
 });
 
@@ -47,7 +47,7 @@ describe('group commit', () => {
     expect(batch.state).toBe('failed');
     await expect(batch.done).rejects.toThrow('injected failure');
     expect(count('SELECT count(*) FROM messages')).toBe(0);
-    expect(count('SELECT count(*) FROM deliveries')).toBe(0);
+    expect(count('SELECT count(*) FROM unread')).toBe(0);
     // The store goes on with a new batch.
     store.storeMessage({sender: 'ann', recipient: 'ben', body: 'after', ts: 1}, ['ben']);
     await store.settled();
