@@ -258,6 +258,9 @@ export class Connection implements ConnectionState, TurnParticipant {
         !this.#waitingForDrain && !this.#ended) {
       this.#ended = true;
       this.socket.end();
+      // Read (and drop) what the client still sends until its FIN: on a paused socket the FIN would stay unread
+      // behind a late request, and the connection would never close.
+      this.socket.resume();
     }
   }
 

@@ -247,6 +247,24 @@ describe('shutdown and bugs', () => {
     expect(Date.now() - t0).toBeLessThan(5000);
   });
 
+  it('closes idle and long-polling connections at once on stop, without waiting out the grace period', async () => {
+    const warnings: string[] = [];
+    const logger: Logger = {debug() {}, info() {}, warn: (message) => warnings.push(message), error() {}};
+    const server = await start({shutdownGraceMs: 10_000}, {logger});
+    const {client: idle} = await registerUser(server.port, 'idle_one');
+    const {client: polling, token} = await registerUser(server.port, 'poller');
+    const poll = polling.request(`inbox ${token} 30`);
+    await until(() => server.daemon.services.inboxWaiters.size === 1);
+    const stopped = server.stop();
+    expect(await poll).toMatchObject({status: 'OK'});
+    // As the full-screen client does: poll again at once, before the daemon's FIN arrives.
+    polling.write(`inbox ${token} 30\r\n`);
+    await Promise.all([idle.closed, polling.closed]);
+    await stopped;
+    // Had a connection stayed open (its FIN unread on a paused socket), the stop would have waited 10 s and said so.
+    expect(warnings).not.toContain('cutting connections still busy at shutdown');
+  });
+
   it('logs a handler bug with its stack, answers a generic ERROR and keeps serving', async () => {
     const logged: Array<{message: string; fields?: Record<string, unknown>}> = [];
     const logger: Logger = {debug() {}, info() {}, warn() {}, error: (message, fields) => logged.push({message, fields})};
