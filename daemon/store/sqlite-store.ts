@@ -459,7 +459,7 @@ function prepareFederationStatements(db: Database.Database) {
       ON CONFLICT (name) DO UPDATE SET host = excluded.host, port = excluded.port, dial = excluded.dial`),
     insertOutbox: db.prepare('INSERT INTO outbox (realm, body, local_ids, created_at) VALUES (?, ?, ?, ?)'),
     outboxPage: db.prepare<[string, number, number, number], {seq: number; body: string; local_ids: string}>(
-      'SELECT seq, body, local_ids FROM outbox WHERE realm = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?'),
+      'SELECT seq, body, local_ids FROM outbox WHERE realm = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ? + 0'),
     outboxStats: db.prepare<[string], {count: number; last_seq: number | null}>(
       'SELECT count(*) AS count, max(seq) AS last_seq FROM outbox WHERE realm = ?'),
     deleteOutbox: db.prepare('DELETE FROM outbox WHERE realm = ? AND seq <= ?'),

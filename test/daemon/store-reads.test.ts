@@ -56,6 +56,10 @@ describe('query plans of the hot reads', () => {
     }
   });
 
+  it('never takes a LIMIT as a bare parameter (SQLite would prepare the statement again at every run)', () => {
+    for (const sql of Object.values(READS)) expect(sql).not.toMatch(/LIMIT\s+[?@:$]\w*(?!\w|\s*\+)/);
+  });
+
   it('reads each direction of a private conversation from its end (a range bounded by before_id)', () => {
     const plan = planOf(READS.privateHistory, {me: 'ann', peer: 'ben', realm: null, before: 10, limit: 5});
     const ranges = plan.filter((line) => line.includes('USING INDEX messages_by_pair'));
