@@ -273,7 +273,7 @@ export class Connection implements ConnectionState, TurnParticipant {
       this.socket.destroy();
       return;
     }
-    if (!flushed) {
+    if (!flushed && !this.#waitingForDrain) {
       this.#waitingForDrain = true;
       this.#drainTimer = setTimeout(() => {
         this.services.logger.warn('disconnecting a client that stopped reading its replies', {connection: this.id});
