@@ -1,14 +1,16 @@
 /**
  * The SQLite store (better-sqlite3, WAL). Writes use group commit: the first write of an event-loop turn opens a
- * transaction, every write of that turn joins it (each in its own savepoint, so a failing one is undone alone), and
- * the transaction commits on setImmediate. Callers learn of the commit through `settled()`. One fsync (with
- * durability "full") or one WAL append (with "normal") thus covers every request of the turn.
+ * transaction, every write of that turn joins it, and the daemon commits it at the end of the turn (commit(); a
+ * setImmediate is the fallback). Callers learn of the commit through the batch (`currentBatch()`, `settled()`). One
+ * WAL append (durability "normal") or one WAL append and one fsync off the main thread ("full", wal-sync.ts) thus
+ * covers every request of the turn.
  */
 import {createHash} from 'node:crypto';
 import {mkdirSync} from 'node:fs';
 import {dirname} from 'node:path';
 import Database from 'better-sqlite3';
 import {Checkpointer} from './checkpointer.js';
+import {WalSync} from './wal-sync.js';
 import {MIGRATIONS} from './migrations.js';
 import {READS} from './sqlite-reads.js';
 import type {
@@ -110,13 +112,19 @@ export class SqliteStore implements Store {
   readonly #options: SqliteStoreOptions;
   /** The checkpoint worker, started with the first write. */
   #checkpointer: Checkpointer | undefined;
+  /** Durability "full": fsyncs the WAL after commits, off the main thread. */
+  readonly #walSync: WalSync | undefined;
+  /** The last batch committed and handed to #walSync, until it is durable. */
+  #lastCommitted: Batch | undefined;
 
   constructor(options: SqliteStoreOptions) {
     this.#options = options;
     if (options.file !== ':memory:') mkdirSync(dirname(options.file), {recursive: true});
     this.db = new Database(options.file);
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
+    // A commit never fsyncs on the main thread: with durability "full", WalSync fsyncs the WAL after it.
+    this.db.pragma('synchronous = NORMAL');
+    if (options.durability === 'full' && options.file !== ':memory:') this.#walSync = new WalSync(`${options.file}-wal`);
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     // Indexes of a large history stay in memory: 32 MiB of page cache (the default is 2 MiB).
@@ -246,15 +254,22 @@ export class SqliteStore implements Store {
     if (!batch) return;
     try {
       this.#stmt.commit.run();
-      this.#batch = undefined;
-      batch.settle();
     } catch (error) {
       this.#abort(error);
+      return;
+    }
+    this.#batch = undefined;
+    if (this.#walSync) {
+      this.#lastCommitted = batch;
+      this.#walSync.add(batch);
+    } else {
+      batch.settle();
     }
   }
 
   currentBatch(): CommitBatch {
-    return this.#batch ?? COMMITTED;
+    // With durability "full" a read sees committed rows before they are durable: its reply waits for their fsync.
+    return this.#batch ?? (this.#lastCommitted?.state === 'pending' ? this.#lastCommitted : COMMITTED);
   }
 
   settled(): Promise<void> {
@@ -269,6 +284,7 @@ export class SqliteStore implements Store {
     if (this.#closed) return;
     this.commit();
     this.#closed = true;
+    await this.#walSync?.close();
     await this.#checkpointer?.stop();
     this.db.close(); // the last connection to close checkpoints the rest and removes the WAL
   }

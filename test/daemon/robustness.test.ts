@@ -191,12 +191,14 @@ describe('pipelining and fairness', () => {
       return id;
     };
     client.write('send commit_target a\r\nsend commit_target b\r\n');
-    expect(await client.next()).toMatchObject({status: 'ERROR', code: 'INTERNAL'});
-    expect(await client.next()).toMatchObject({status: 'ERROR', code: 'INTERNAL'});
+    const replies = [await client.next(), await client.next()];
+    expect(replies[0]).toMatchObject({status: 'ERROR', code: 'INTERNAL'});
     expect(logged).toContain('commit failed');
-    // Nothing of the failed batch exists; the next batch works.
+    // b shares a's batch (and its fate) when both lines were read in one turn; either way its reply tells the truth.
+    const kept = ['c', ...(replies[1]!.status === 'OK' ? ['b'] : [])];
     expect(await client.request('send commit_target c')).toMatchObject({status: 'OK'});
-    expect(((await client.request('history commit_target')).messages as Array<{msg: string}>).map((m) => m.msg)).toEqual(['c']);
+    const history = (await client.request('history commit_target')).messages as Array<{msg: string}>;
+    expect(history.map((m) => m.msg).sort()).toEqual(kept.sort());
     client.close();
   });
 

@@ -66,3 +66,36 @@ describe('group commit', () => {
     expect(count('SELECT count(*) FROM messages')).toBe(1);
   });
 });
+
+describe('durability full', () => {
+  it('counts a batch committed only once an fsync of the WAL after its COMMIT has finished, off the main thread', async () => {
+    const fullDir = mkdtempSync(join(tmpdir(), 'realmchat-full-'));
+    const full = new SqliteStore({file: join(fullDir, 'realmchat.db'), durability: 'full'});
+    try {
+      full.createUser({username: 'ann', fullName: 'ann', country: 'x', createdAt: 0}, 'v');
+      const batch = full.currentBatch();
+      full.commit();
+      // COMMIT has returned and the row is visible, but the batch is not durable yet: replies keep waiting.
+      expect(batch.state).toBe('pending');
+      expect(full.getUser('ann')).toBeDefined();
+      // A read made now, in a turn without writes, waits for that same fsync.
+      expect(full.currentBatch()).toBe(batch);
+      await batch.done;
+      expect(batch.state).toBe('committed');
+      expect(full.currentBatch().state).toBe('committed');
+      // Batches committed while an fsync runs are covered by the next one, in order.
+      const settled: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        full.storeMessage({sender: 'ann', recipient: 'ann', body: `m${i}`, ts: 1}, ['ann']);
+        const next = full.currentBatch();
+        full.commit();
+        void next.done.then(() => settled.push(i));
+      }
+      await full.settled();
+      expect(settled).toEqual([0, 1, 2]);
+    } finally {
+      await full.close();
+      rmSync(fullDir, {recursive: true, force: true});
+    }
+  });
+});
