@@ -8,6 +8,7 @@ import type {ErrorCode} from '../../common/protocol/replies.js';
 import type {Logger, Clock} from '../logger.js';
 import type {InboxWaiters} from '../inbox-waiters.js';
 import type {ReceivedMessage, RemoteDelivery, Store} from '../store/types.js';
+import type {Limits} from '../limits/index.js';
 import {isWellFormedMessage, type AckFrame, type MsgFrame} from './link-codec.js';
 
 /** What a verdict is made of. */
@@ -16,6 +17,7 @@ export interface InboundServices {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly inboxWaiters: InboxWaiters;
+  readonly limits: Pick<Limits, 'inbound'>;
 }
 
 /** Who receives a message on this realm, or why nobody does. */
@@ -89,16 +91,23 @@ export class InboundReceiver {
       verdict = known; // a retry: answer as the first time, store nothing
     } else {
       const judgement = judgeMessage(store, this.peer, frame);
-      verdict = judgement.verdict;
+      verdict = judgement.verdict ?? this.#rateLimited(frame, judgement.deliveries);
       if (verdict === 'BAD_PARAMETER') {
         logger.warn('refused a malformed or foreign-origin message from a realm', {realm: this.peer, origin: frame.origin, seq: frame.seq});
       }
-      this.#batch.push({frame, received: {uid: frame.id, verdict, deliveries: judgement.deliveries}});
+      this.#batch.push({frame, received: {uid: frame.id, verdict, deliveries: verdict === null ? judgement.deliveries : []}});
       this.#batchIds.set(frame.id, verdict);
     }
     if (verdict !== null) this.#refusals.push([frame.seq, verdict]);
     this.#handledUpto = Math.max(this.#handledUpto, frame.seq);
     this.#owesAck = true;
+  }
+
+  /** Applies the remote sender's allowance (DaemonOptions.realmSendLimits): RATE_LIMITED past it, else null. */
+  #rateLimited(frame: MsgFrame, deliveries: readonly RemoteDelivery[]): 'RATE_LIMITED' | null {
+    const recipients = deliveries.flatMap((delivery) => delivery.recipients);
+    const wait = this.services.limits.inbound.take(frame.from, this.peer, recipients, Buffer.byteLength(frame.text));
+    return wait === 0 ? null : 'RATE_LIMITED';
   }
 
   /** Stores the chunk's messages in one write, wakes their readers, and schedules the ack after the commit. */
