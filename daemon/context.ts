@@ -61,6 +61,11 @@ export interface DaemonOptions {
   sendLimits: SendLimits;
   /** The same bounds for each remote user sending to us through a realm link. @default as sendLimits */
   realmSendLimits: SendLimits;
+  /**
+   * What all users of one remote realm together may send us (a realm could otherwise spread a flood over many
+   * sender names). @default 1000 messages/s (burst 5000), 16 MiB/s of text (burst 64 MiB)
+   */
+  realmLinkLimits: Pick<SendLimits, 'messages' | 'bytes'>;
   /** Most messages one realm's outbox may hold before sends to it are refused. @default 100000 */
   maxOutboxPerRealm: number;
   /** Groups one user may create. @default 100 */

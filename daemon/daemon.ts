@@ -42,6 +42,10 @@ export const DEFAULT_OPTIONS: DaemonOptions = {
   hashConcurrency: 4,
   sendLimits: DEFAULT_SEND_LIMITS,
   realmSendLimits: DEFAULT_SEND_LIMITS,
+  realmLinkLimits: {
+    messages: {perSecond: 1000, burst: 5000},
+    bytes: {perSecond: 16 * 1024 * 1024, burst: 64 * 1024 * 1024},
+  },
   maxOutboxPerRealm: 100_000,
   maxGroupsPerUser: 100,
   groupsDefaultLimit: 500,

@@ -8,7 +8,7 @@ import type {ErrorCode} from '../../common/protocol/replies.js';
 import type {Logger, Clock} from '../logger.js';
 import type {InboxWaiters} from '../inbox-waiters.js';
 import type {ReceivedMessage, RemoteDelivery, Store} from '../store/types.js';
-import type {Limits} from '../limits/index.js';
+import {REALM_SENDER, type Limits} from '../limits/index.js';
 import {isWellFormedMessage, type AckFrame, type MsgFrame} from './link-codec.js';
 
 /** What a verdict is made of. */
@@ -17,7 +17,7 @@ export interface InboundServices {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly inboxWaiters: InboxWaiters;
-  readonly limits: Pick<Limits, 'inbound'>;
+  readonly limits: Pick<Limits, 'inbound' | 'inboundRealm'>;
 }
 
 /** Who receives a message on this realm, or why nobody does. */
@@ -103,11 +103,16 @@ export class InboundReceiver {
     this.#owesAck = true;
   }
 
-  /** Applies the remote sender's allowance (DaemonOptions.realmSendLimits): RATE_LIMITED past it, else null. */
+  /**
+   * Applies the realm's allowance (DaemonOptions.realmLinkLimits), then the remote sender's (realmSendLimits):
+   * RATE_LIMITED past either, else null.
+   */
   #rateLimited(frame: MsgFrame, deliveries: readonly RemoteDelivery[]): 'RATE_LIMITED' | null {
+    const {inbound, inboundRealm} = this.services.limits;
+    const bytes = Buffer.byteLength(frame.text);
+    if (inboundRealm.take(REALM_SENDER, this.peer, [], bytes) > 0) return 'RATE_LIMITED';
     const recipients = deliveries.flatMap((delivery) => delivery.recipients);
-    const wait = this.services.limits.inbound.take(frame.from, this.peer, recipients, Buffer.byteLength(frame.text));
-    return wait === 0 ? null : 'RATE_LIMITED';
+    return inbound.take(frame.from, this.peer, recipients, bytes) === 0 ? null : 'RATE_LIMITED';
   }
 
   /** Stores the chunk's messages in one write, wakes their readers, and schedules the ack after the commit. */

@@ -7,6 +7,9 @@ import {HashQueue} from './hash-queue.js';
 import {ReplyBudget} from './reply-budget.js';
 import {SendLimiter} from './send-limiter.js';
 
+/** The sender name a realm's aggregate allowance is kept under (never a valid username). */
+export const REALM_SENDER = '*';
+
 export interface Limits {
   /** Back-off of failed logins per username and per source address. */
   readonly auth: AuthLimiter;
@@ -14,8 +17,10 @@ export interface Limits {
   readonly hashing: HashQueue;
   /** What local users may store for others. */
   readonly send: SendLimiter;
-  /** What a remote realm may store for our users. */
+  /** What each remote user may store for our users. */
   readonly inbound: SendLimiter;
+  /** What all users of one remote realm together may store (its sender key is `REALM_SENDER`). */
+  readonly inboundRealm: SendLimiter;
   /** The daemon-wide budget of queued reply bytes. */
   readonly replies: ReplyBudget;
 }
@@ -27,6 +32,7 @@ export function createLimits(options: DaemonOptions, store: Store, clock: Clock,
     hashing: new HashQueue(options.hashConcurrency),
     send: new SendLimiter(options.sendLimits, clock, unreadBytes),
     inbound: new SendLimiter(options.realmSendLimits, clock, unreadBytes),
+    inboundRealm: new SendLimiter({...options.realmLinkLimits, unreadBytesPerRecipient: Number.POSITIVE_INFINITY}, clock, unreadBytes),
     replies: new ReplyBudget(options.maxTotalQueuedBytes, logger),
   };
 }

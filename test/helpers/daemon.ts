@@ -39,7 +39,8 @@ export async function startDaemon(
   port = 0,
 ): Promise<TestDaemon> {
   const store = new SqliteStore({file: join(dir, 'realmchat.db')});
-  const daemon = createDaemon({store, options: {scryptCost: TEST_SCRYPT, sendLimits: NO_SEND_LIMITS, realmSendLimits: NO_SEND_LIMITS, ...options}, ...extra});
+  const daemon = createDaemon({store, options: {scryptCost: TEST_SCRYPT, sendLimits: NO_SEND_LIMITS, realmSendLimits: NO_SEND_LIMITS,
+    realmLinkLimits: NO_SEND_LIMITS, ...options}, ...extra});
   const address = await daemon.listen(port, '127.0.0.1');
   let stopped = false;
   const test: TestDaemon = {

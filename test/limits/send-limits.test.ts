@@ -137,6 +137,24 @@ describe('realms', () => {
     expect(texts(await bob.client.request('inbox'))).toEqual(['n1', 'n2', 'n3']);
   });
 
+  it('bounds what all users of one realm send together, whatever names they use', async () => {
+    const key = newKey();
+    const beta = await startRealm('beta', {key, daemon: {realmLinkLimits: {messages: {perSecond: 1, burst: 3}, bytes: NO_SEND_LIMITS.bytes}}});
+    started.push(beta);
+    const bob = await user(beta.port, 'bob');
+    clients.push(bob.client);
+    const peer = await RawPeer.dial(beta.port, 'delta', 'beta', key);
+    peers.push(peer);
+    let burst = '';
+    for (let i = 1; i <= 4; i++) {
+      burst += `msg ${JSON.stringify({seq: i, id: `r${i}`, origin: 'delta', from: `sender${i}`, to: 'bob', text: `n${i}`, ts: 1})}\n`;
+    }
+    peer.write(burst);
+    let ack = await peer.frame();
+    while (ack.type === 'ack' && ack.upto < 4) ack = await peer.frame();
+    expect(ack).toMatchObject({type: 'ack', upto: 4, refused: [[4, 'RATE_LIMITED']]});
+  });
+
   it('refuses sends to a realm whose outbox is full', async () => {
     const key = newKey();
     const alpha = await startRealm('alpha', {key, daemon: {maxOutboxPerRealm: 2}});
