@@ -29,7 +29,8 @@ export const LIMIT_HELP = `  --auth-free-failures N
   --max-unread-per-sender BYTES
                        unread text one sender may hold in one recipient's inbox
                                                                   (default 16777216)
-                       "off" for any of these three: no send limits (benchmarks)
+                       "off" for any of these three: no send limits, local or from
+                       other realms (benchmarks)
   --max-outbox-per-realm N
                        messages queued for one realm before sends to it are refused
                                                                   (default 100000)
@@ -75,6 +76,9 @@ export function parseLimitFlags(values: LimitValues, defaults: DaemonOptions): P
   if (send.includes('off')) {
     const off = {perSecond: Number.POSITIVE_INFINITY, burst: Number.POSITIVE_INFINITY};
     options.sendLimits = {messages: off, bytes: off, unreadBytesPerRecipient: Number.POSITIVE_INFINITY};
+    // Benchmarks: what remote realms send is not limited either.
+    options.realmSendLimits = options.sendLimits;
+    options.realmLinkLimits = {messages: off, bytes: off};
   } else if (send.some((value) => value !== undefined)) {
     const limits: SendLimits = {...defaults.sendLimits};
     if (send[0] !== undefined) limits.messages = rate(send[0], 'send-rate');

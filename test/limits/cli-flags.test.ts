@@ -17,10 +17,12 @@ describe('limit flags', () => {
       .toMatchObject({sendLimits: {bytes: {perSecond: 100, burst: 500}}, maxGroupsPerUser: 0});
   });
 
-  it('switches the send limits off with "off"', () => {
-    expect(parseLimitFlags({'send-rate': 'off'}, DEFAULT_OPTIONS).sendLimits).toEqual({
-      messages: {perSecond: Infinity, burst: Infinity}, bytes: {perSecond: Infinity, burst: Infinity}, unreadBytesPerRecipient: Infinity,
-    });
+  it('switches the send limits, local and from other realms, off with "off"', () => {
+    const off = {perSecond: Infinity, burst: Infinity};
+    const options = parseLimitFlags({'send-rate': 'off'}, DEFAULT_OPTIONS);
+    expect(options.sendLimits).toEqual({messages: off, bytes: off, unreadBytesPerRecipient: Infinity});
+    expect(options.realmSendLimits).toEqual(options.sendLimits);
+    expect(options.realmLinkLimits).toEqual({messages: off, bytes: off});
   });
 
   it('refuses malformed values, naming the flag', () => {
