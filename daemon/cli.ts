@@ -8,10 +8,12 @@ import {homedir} from 'node:os';
 import {join} from 'node:path';
 import {parseArgs} from 'node:util';
 import {isValidName} from '../common/protocol/request.js';
-import {createDaemon} from './daemon.js';
+import {createDaemon, DEFAULT_OPTIONS} from './daemon.js';
+import {prepareDataDir} from './data-dir.js';
 import {ensureDemoUsers} from './demo-users.js';
 import {createFederation} from './federation/federation.js';
 import {parsePeer, readKeyFile, type PeerAddress} from './federation/options.js';
+import {LIMIT_FLAGS, LIMIT_HELP, parseLimitFlags} from './limits/cli-flags.js';
 import {createLogger, LOG_LEVELS, type LogLevel} from './logger.js';
 import {SqliteStore, type Durability} from './store/sqlite-store.js';
 
@@ -44,7 +46,7 @@ Options:
   --max-connections N  most connections held at once; past it new ones are closed
                        and the daemon says so once per burst
                        (default: the process's open-file limit minus ${DESCRIPTOR_RESERVE})
-  --help               show this help
+${LIMIT_HELP}  --help               show this help
   --version            show the version
 
 Examples:
@@ -94,6 +96,7 @@ async function main(): Promise<void> {
         peer: {type: 'string', multiple: true, default: []},
         'federation-key-file': {type: 'string'},
         'max-connections': {type: 'string'},
+        ...LIMIT_FLAGS,
         help: {type: 'boolean', default: false},
         version: {type: 'boolean', default: false},
       },
@@ -130,6 +133,12 @@ async function main(): Promise<void> {
     const limit = descriptorLimit();
     if (limit !== undefined) maxConnections = Math.max(16, limit - DESCRIPTOR_RESERVE);
   }
+  let limits;
+  try {
+    limits = parseLimitFlags(values, DEFAULT_OPTIONS);
+  } catch (err) {
+    fail((err as Error).message);
+  }
   const keyFile = values['federation-key-file'];
   let key: Buffer | undefined;
   if (keyFile !== undefined) {
@@ -145,6 +154,7 @@ async function main(): Promise<void> {
   const file = join(dataDir, 'realmchat.db');
   let store: SqliteStore;
   try {
+    prepareDataDir(dataDir, file);
     store = new SqliteStore({
       file, durability: values.durability as Durability,
       onCheckpointError: (message) => logger.warn('background WAL checkpoint failed', {error: message}),
@@ -152,7 +162,7 @@ async function main(): Promise<void> {
   } catch (err) {
     fail(`cannot open the database ${file}: ${(err as Error).message}`);
   }
-  const daemon = createDaemon({store, logger, options: {realm: values.realm, maxConnections}, federation: createFederation({key, peers})});
+  const daemon = createDaemon({store, logger, options: {...limits, realm: values.realm, maxConnections}, federation: createFederation({key, peers})});
   if (values['demo-users']) {
     const created = await ensureDemoUsers(daemon.services);
     if (created.length > 0) logger.info('created demo users', {users: created.join(',')});

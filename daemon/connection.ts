@@ -82,6 +82,7 @@ export class Connection implements ConnectionState, TurnParticipant {
     this.baseContext = {
       ...services,
       session: undefined,
+      peer: socket.remoteAddress ?? '',
       signal: this.#abort.signal,
       bindSession(next) {
         // `this` is the per-request child context, so `this.session` is the session the request ran with.
@@ -94,6 +95,7 @@ export class Connection implements ConnectionState, TurnParticipant {
     this.#listen('data', (chunk: Buffer) => this.#onData(chunk));
     this.#listen('end', () => this.drain());
     this.#listen('drain', () => {
+      services.limits.replies.set(this, 0);
       clearTimeout(this.#drainTimer);
       this.#waitingForDrain = false;
       this.#run();
@@ -266,6 +268,7 @@ export class Connection implements ConnectionState, TurnParticipant {
 
   #write(bytes: string): void {
     const flushed = this.socket.write(bytes, 'latin1'); // replies are ASCII
+    this.services.limits.replies.set(this, this.socket.writableLength);
     if (this.socket.writableLength > this.services.options.maxQueuedBytes) {
       this.services.logger.warn('disconnecting a client that does not read its replies', {
         connection: this.id, queuedBytes: this.socket.writableLength,
@@ -283,6 +286,7 @@ export class Connection implements ConnectionState, TurnParticipant {
   }
 
   #onClose(): void {
+    this.services.limits.replies.set(this, 0);
     this.phase = 'closed';
     this.#queue.length = 0;
     this.#answered = [];

@@ -8,6 +8,9 @@ import type {Store} from './store/types.js';
 import type {Session, SessionRegistry} from './sessions.js';
 import type {InboxWaiters} from './inbox-waiters.js';
 import type {Federation} from './federation-api.js';
+import type {BackoffPolicy} from './limits/auth-limiter.js';
+import type {Limits} from './limits/index.js';
+import type {SendLimits} from './limits/send-limiter.js';
 
 /** Tunables of a daemon. Every limit has a documented default (docs/PROTOCOL.md, "Limits"). */
 export interface DaemonOptions {
@@ -46,6 +49,33 @@ export interface DaemonOptions {
   shutdownGraceMs: number;
   /** scrypt cost for new password verifiers. */
   scryptCost: ScryptCost;
+  /** Back-off of failed `auth` per username. @default 5 free failures, then 1 s doubling up to 5 min */
+  authUserBackoff: BackoffPolicy;
+  /** Back-off of failed `auth` per source address. @default 50 free failures, then 1 s doubling up to 5 min */
+  authPeerBackoff: BackoffPolicy;
+  /** Password hashes run at once (fairly shared over addresses, then usernames). @default 4 (libuv's pool) */
+  hashConcurrency: number;
+  /**
+   * What one local user may store for others. @default 50 messages/s (burst 200), 1 MiB/s of text (burst 4 MiB),
+   * 16 MiB unread per recipient
+   */
+  sendLimits: SendLimits;
+  /** The same bounds for each remote user sending to us through a realm link. @default as sendLimits */
+  realmSendLimits: SendLimits;
+  /**
+   * What all users of one remote realm together may send us (a realm could otherwise spread a flood over many
+   * sender names). @default 1000 messages/s (burst 5000), 16 MiB/s of text (burst 64 MiB)
+   */
+  realmLinkLimits: Pick<SendLimits, 'messages' | 'bytes'>;
+  /** Most messages one realm's outbox may hold before sends to it are refused. @default 100000 */
+  maxOutboxPerRealm: number;
+  /** Groups one user may create. @default 100 */
+  maxGroupsPerUser: number;
+  /** Default and largest page of the groups command. @default 500 and 5000 */
+  groupsDefaultLimit: number;
+  groupsMaxLimit: number;
+  /** Reply bytes queued over all connections; past it the connections holding the most are cut. @default 256 MiB */
+  maxTotalQueuedBytes: number;
 }
 
 /** The services shared by every connection of one daemon (no module-level state: two daemons may share a process). */
@@ -57,6 +87,7 @@ export interface Services {
   readonly sessions: SessionRegistry;
   readonly inboxWaiters: InboxWaiters;
   readonly federation: Federation;
+  readonly limits: Limits;
 }
 
 
@@ -69,6 +100,8 @@ export interface RequestContext extends Services {
   readonly session: Session | undefined;
   /** Binds a session to the connection (after auth/register) or clears it (undefined). */
   bindSession(session: Session | undefined): void;
+  /** The client's address (the socket's remote address), for per-address limits. */
+  readonly peer: string;
   /** Aborted when the connection closes or the daemon stops: long waits end early. */
   readonly signal: AbortSignal;
 }

@@ -9,10 +9,18 @@ import {noFederation, type Federation} from './federation-api.js';
 import {InboxWaiters} from './inbox-waiters.js';
 import {systemClock, type Clock} from './clock.js';
 import {silentLogger, type Logger} from './logger.js';
+import {createLimits} from './limits/index.js';
+import type {SendLimits} from './limits/send-limiter.js';
 import {DEFAULT_SCRYPT_COST} from './passwords.js';
 import {SessionRegistry} from './sessions.js';
 import {TurnScheduler} from './turn-scheduler.js';
 import type {Store} from './store/types.js';
+
+const DEFAULT_SEND_LIMITS: SendLimits = {
+  messages: {perSecond: 50, burst: 200},
+  bytes: {perSecond: 1024 * 1024, burst: 4 * 1024 * 1024},
+  unreadBytesPerRecipient: 16 * 1024 * 1024,
+};
 
 export const DEFAULT_OPTIONS: DaemonOptions = {
   realm: 'alpha',
@@ -30,6 +38,20 @@ export const DEFAULT_OPTIONS: DaemonOptions = {
   maxConnections: Number.POSITIVE_INFINITY,
   shutdownGraceMs: 3000,
   scryptCost: DEFAULT_SCRYPT_COST,
+  authUserBackoff: {freeFailures: 5, baseMs: 1000, maxMs: 5 * 60_000},
+  authPeerBackoff: {freeFailures: 50, baseMs: 1000, maxMs: 5 * 60_000},
+  hashConcurrency: 4,
+  sendLimits: DEFAULT_SEND_LIMITS,
+  realmSendLimits: DEFAULT_SEND_LIMITS,
+  realmLinkLimits: {
+    messages: {perSecond: 1000, burst: 5000},
+    bytes: {perSecond: 16 * 1024 * 1024, burst: 64 * 1024 * 1024},
+  },
+  maxOutboxPerRealm: 100_000,
+  maxGroupsPerUser: 100,
+  groupsDefaultLimit: 500,
+  groupsMaxLimit: 5000,
+  maxTotalQueuedBytes: 256 * 1024 * 1024,
 };
 
 /** What createDaemon needs. Only the store is required. */
@@ -96,6 +118,7 @@ export function createDaemon(config: DaemonConfig): Daemon {
     options, store: config.store, clock, logger,
     sessions: new SessionRegistry(config.store, clock),
     inboxWaiters: new InboxWaiters(),
+    limits: createLimits(options, config.store, clock, logger),
   };
   const services: Services = {...base, federation: config.federation?.(base) ?? noFederation};
   const turns = new TurnScheduler(config.store, logger);

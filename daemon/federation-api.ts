@@ -34,6 +34,8 @@ export type RealmSendResult =
   | {kind: 'unknown-realm'}
   /** The peer refused it (e.g. USER_NOT_FOUND); nothing of it was kept. */
   | {kind: 'refused'; code: ErrorCode}
+  /** Not accepted: the sender's rate or the realm's outbox is past its bound; try again after `retryAfter` seconds. */
+  | {kind: 'rate-limited'; retryAfter: number}
   /**
    * Stored here and in the outbox: delivered (the peer stored it) or `queued` (the link is down or gave no verdict
    * in time; it is delivered when the link is back, or its sender gets a notice). `ids`: the sender's copies, one

@@ -11,6 +11,8 @@ export type SendResult = {sent: true; id: number} | {sent: false; reply: Reply};
 export function sendLocalPrivate(context: RequestContext, sender: string, recipient: string, text: string): SendResult {
   const user = context.store.getUser(recipient);
   if (!user) return {sent: false, reply: error('USER_NOT_FOUND')};
+  const limited = rateLimited(context, sender, [user.username], text);
+  if (limited) return limited;
   const id = context.store.storeMessage(
     {sender, recipient: user.username, body: text, ts: context.clock.now()}, [user.username]);
   context.inboxWaiters.notify(user.username);
@@ -23,9 +25,22 @@ export function sendLocalGroup(context: RequestContext, sender: string, groupNam
   if (group === undefined) return {sent: false, reply: error('GROUP_NOT_FOUND')};
   if (!context.store.isMember(group, sender)) return {sent: false, reply: error('NOT_A_MEMBER')};
   const recipients = context.store.members(group).filter((member) => member.toLowerCase() !== sender.toLowerCase());
+  const limited = rateLimited(context, sender, recipients, text);
+  if (limited) return limited;
   const id = context.store.storeMessage({sender, group, body: text, ts: context.clock.now()}, recipients);
   for (const recipient of recipients) context.inboxWaiters.notify(recipient);
   return {sent: true, id};
+}
+
+/**
+ * Takes a message from the sender's allowance (limits/send-limiter.ts): undefined when it may be stored, else the
+ * RATE_LIMITED refusal with `retry_after` seconds. `recipients` empty: only the rates apply (another realm's inbox).
+ */
+export function rateLimited(
+  context: RequestContext, sender: string, recipients: readonly string[], text: string,
+): {sent: false; reply: Reply} | undefined {
+  const retryAfter = context.limits.send.take(sender, null, recipients, Buffer.byteLength(text));
+  return retryAfter === 0 ? undefined : {sent: false, reply: error('RATE_LIMITED', {retry_after: retryAfter})};
 }
 
 /**
@@ -40,5 +55,7 @@ export function drainInbox(
   // Build the reply first: if that fails, nothing is marked read and the messages stay unread.
   const messages = page.messages.map((message) => toWireMessage(message, options.realm, username));
   store.markRead(username, page.messages.map((message) => message.id));
+  context.limits.send.read(username, page.messages);
+  context.limits.inbound.read(username, page.messages);
   return {messages, more: page.more};
 }

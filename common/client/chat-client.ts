@@ -22,6 +22,7 @@ import {backoffDelay, type BackoffOptions} from '../util/backoff.js';
 import {formatServerAddress, type ServerAddress} from './address.js';
 import {ClientProtocol, replyTimeoutMs, ReplyStreamError, type Credentials, type PreparedRequest} from './client-protocol.js';
 import {ConnectionError, ConnectionLostError, RequestTimeoutError} from './errors.js';
+import {followGroupPages, GROUPS_PAGE} from './group-pages.js';
 
 /** How a ChatClient connects and waits. */
 export interface ChatClientOptions extends ServerAddress {
@@ -236,8 +237,9 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     return this.request('getrealminbox', [realm]);
   }
 
+  /** Every group: follows the daemon's pages (`more`) and answers one reply with the whole list. */
   groups(): Promise<Reply> {
-    return this.request('groups');
+    return followGroupPages((after) => this.request('groups', after === undefined ? [] : [GROUPS_PAGE, after]));
   }
 
   /** `conversation`: `user`, `group:NAME`, optionally with `@realm`. */

@@ -25,6 +25,9 @@ export const ERRORS = {
   INVALID_UTF8: 'Request bukan UTF-8 yang valid',
   SHUTTING_DOWN: 'Server sedang berhenti',
   INTERNAL: 'Terjadi kesalahan pada server',
+  AUTH_THROTTLED: 'Terlalu banyak percobaan login, coba lagi nanti',
+  RATE_LIMITED: 'Terlalu banyak pesan, coba lagi nanti',
+  TOO_MANY_GROUPS: 'Batas jumlah group tercapai',
 } as const;
 
 /** A stable machine code of an ERROR reply. */

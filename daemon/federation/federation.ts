@@ -202,6 +202,8 @@ class LinkedFederation implements Federation {
     const link = this.#links.get(lower(realm));
     if (!link) return {kind: 'unknown-realm'};
     const {options, store, clock} = this.#services;
+    const limited = sendLimited(this.#services, sender, text, link.status().queued);
+    if (limited) return limited;
     const ts = clock.now();
     const body = {id: newMessageId(ts), origin: options.realm, from: sender, text, ts, ...target} as MessageBody;
     const record = store.enqueueOutbox(link.name, encodeMessageBody(body), senderCopies(sender, link.name, target, text, ts), ts);
@@ -221,6 +223,16 @@ class LinkedFederation implements Federation {
       timeoutMs: this.#tunables.handshakeTimeoutMs,
     };
   }
+}
+
+/**
+ * The bounds of a send to another realm: the sender's own rates (its unread cap is the other realm's to enforce)
+ * and the realm's outbox (DaemonOptions.maxOutboxPerRealm). RATE_LIMITED with `retry_after` past either.
+ */
+function sendLimited(services: FederationServices, sender: string, text: string, queued: number): RealmSendResult | undefined {
+  if (queued >= services.options.maxOutboxPerRealm) return {kind: 'rate-limited', retryAfter: 60};
+  const retryAfter = services.limits.send.take(sender, null, [], Buffer.byteLength(text));
+  return retryAfter === 0 ? undefined : {kind: 'rate-limited', retryAfter};
 }
 
 /** The sender's own copies (for its history): one per private recipient, one for a group. Never in an inbox. */

@@ -9,6 +9,7 @@ import type {Clock} from '../clock.js';
 import type {Logger} from '../logger.js';
 import type {InboxWaiters} from '../inbox-waiters.js';
 import type {ReceivedMessage, RemoteDelivery, Store} from '../store/types.js';
+import {REALM_SENDER, type Limits} from '../limits/index.js';
 import {isWellFormedMessage, type AckFrame, type MsgFrame} from './link-codec.js';
 
 /** What a verdict is made of. */
@@ -17,6 +18,7 @@ export interface InboundServices {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly inboxWaiters: InboxWaiters;
+  readonly limits: Pick<Limits, 'inbound' | 'inboundRealm'>;
 }
 
 /** Who receives a message on this realm, or why nobody does. */
@@ -90,16 +92,28 @@ export class InboundReceiver {
       verdict = known; // a retry: answer as the first time, store nothing
     } else {
       const judgement = judgeMessage(store, this.peer, frame);
-      verdict = judgement.verdict;
+      verdict = judgement.verdict ?? this.#rateLimited(frame, judgement.deliveries);
       if (verdict === 'BAD_PARAMETER') {
         logger.warn('refused a malformed or foreign-origin message from a realm', {realm: this.peer, origin: frame.origin, seq: frame.seq});
       }
-      this.#batch.push({frame, received: {uid: frame.id, verdict, deliveries: judgement.deliveries}});
+      this.#batch.push({frame, received: {uid: frame.id, verdict, deliveries: verdict === null ? judgement.deliveries : []}});
       this.#batchIds.set(frame.id, verdict);
     }
     if (verdict !== null) this.#refusals.push([frame.seq, verdict]);
     this.#handledUpto = Math.max(this.#handledUpto, frame.seq);
     this.#owesAck = true;
+  }
+
+  /**
+   * Applies the realm's allowance (DaemonOptions.realmLinkLimits), then the remote sender's (realmSendLimits):
+   * RATE_LIMITED past either, else null.
+   */
+  #rateLimited(frame: MsgFrame, deliveries: readonly RemoteDelivery[]): 'RATE_LIMITED' | null {
+    const {inbound, inboundRealm} = this.services.limits;
+    const bytes = Buffer.byteLength(frame.text);
+    if (inboundRealm.take(REALM_SENDER, this.peer, [], bytes) > 0) return 'RATE_LIMITED';
+    const recipients = deliveries.flatMap((delivery) => delivery.recipients);
+    return inbound.take(frame.from, this.peer, recipients, bytes) === 0 ? null : 'RATE_LIMITED';
   }
 
   /** Stores the chunk's messages in one write, wakes their readers, and schedules the ack after the commit. */

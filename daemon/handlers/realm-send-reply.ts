@@ -10,6 +10,7 @@ export function realmSendReply(command: 'sendprivaterealm' | 'sendgrouprealm', r
   switch (result.kind) {
     case 'unknown-realm': return error('REALM_NOT_FOUND');
     case 'refused': return error(result.code);
+    case 'rate-limited': return error('RATE_LIMITED', {retry_after: result.retryAfter});
     case 'accepted': {
       const ids = userList ? {ids: result.ids} : {id: result.ids[0]!};
       const message = result.queued ? QUEUED_MESSAGES[command] : OK_MESSAGES[command];

@@ -7,7 +7,9 @@ import {hashPassword} from '../passwords.js';
 export const register: Handler = async (request, context) => {
   const username = request.params.username as string;
   if (context.store.getUser(username)) return error('USER_EXISTS');
-  const verifier = await hashPassword(request.params.password as string, context.options.scryptCost);
+  // Hashing takes its fair turn with logins (limits/hash-queue.ts).
+  const verifier = await context.limits.hashing.run(context.peer, username,
+    () => hashPassword(request.params.password as string, context.options.scryptCost));
   // Checked again after the hash: another connection may have taken the name meanwhile.
   const user = {username, fullName: request.fullName!, country: request.country!, createdAt: context.clock.now()};
   if (!context.store.createUser(user, verifier)) return error('USER_EXISTS');

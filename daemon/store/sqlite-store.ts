@@ -12,9 +12,10 @@ import Database from 'better-sqlite3';
 import {Checkpointer} from './checkpointer.js';
 import {WalSync} from './wal-sync.js';
 import {MIGRATIONS} from './migrations.js';
+import {prepareLimitReads} from './limit-reads.js';
 import {READS} from './sqlite-reads.js';
 import type {
-  CommitBatch, GroupSummary, HistoryQuery, InboxLimits, InboxPage, NewMessage, OutboxCompletion, OutboxRecord, PasswordRecord,
+  CommitBatch, GroupPage, GroupSummary, HistoryQuery, InboxLimits, InboxPage, NewMessage, OutboxCompletion, OutboxRecord, PasswordRecord,
   RealmRecord, ReceivedMessage, Store, StoredMessage, UserRecord,
 } from './types.js';
 
@@ -104,6 +105,7 @@ export class SqliteStore implements Store {
   #closed = false;
   readonly #stmt;
   readonly #federation: ReturnType<typeof prepareFederationStatements>;
+  readonly #limitReads: ReturnType<typeof prepareLimitReads>;
   /**
    * Profiles by lower-cased name: every send looks its recipient up, and profiles never change once created.
    * Bounded; only existing users are cached, so unknown names cannot grow it.
@@ -119,7 +121,7 @@ export class SqliteStore implements Store {
 
   constructor(options: SqliteStoreOptions) {
     this.#options = options;
-    if (options.file !== ':memory:') mkdirSync(dirname(options.file), {recursive: true});
+    if (options.file !== ':memory:') mkdirSync(dirname(options.file), {recursive: true, mode: 0o700});
     this.db = new Database(options.file);
     this.db.pragma('journal_mode = WAL');
     // A commit never fsyncs on the main thread: with durability "full", WalSync fsyncs the WAL after it.
@@ -156,11 +158,11 @@ export class SqliteStore implements Store {
       isMember: db.prepare('SELECT 1 FROM group_members WHERE group_name = ? AND username = ?').pluck(),
       members: db.prepare<[string], string>(
         'SELECT username FROM group_members WHERE group_name = ? ORDER BY joined_at, username').pluck(),
-      listGroups: db.prepare<[string], {name: string; members: number; is_member: number; created_at: number}>(`
+      listGroups: db.prepare<[string, string, number], {name: string; members: number; is_member: number; created_at: number}>(`
         SELECT g.name, g.created_at,
                (SELECT count(*) FROM group_members m WHERE m.group_name = g.name) AS members,
                EXISTS (SELECT 1 FROM group_members m WHERE m.group_name = g.name AND m.username = ?) AS is_member
-        FROM groups g ORDER BY g.name`),
+        FROM groups g WHERE g.name > ? ORDER BY g.name LIMIT ? + 0`),
       groupsOf: db.prepare<[string], string>(
         'SELECT group_name FROM group_members WHERE username = ? ORDER BY group_name').pluck(),
       insertMessage: db.prepare<[string, string | null, string | null, string | null, string | null, string, number]>(`
@@ -175,6 +177,7 @@ export class SqliteStore implements Store {
       groupHistory: db.prepare<Record<string, unknown>, MessageRow>(READS.groupHistory),
     };
     this.#federation = prepareFederationStatements(db);
+    this.#limitReads = prepareLimitReads(db);
   }
 
   #migrate(): void {
@@ -346,10 +349,18 @@ export class SqliteStore implements Store {
     return this.#stmt.members.all(group);
   }
 
-  listGroups(username: string): GroupSummary[] {
-    return this.#stmt.listGroups.all(username).map((row) => ({
+  listGroups(username: string, page: GroupPage): GroupSummary[] {
+    return this.#stmt.listGroups.all(username, page.after, page.limit).map((row) => ({
       name: row.name, members: row.members, isMember: row.is_member === 1, createdAt: row.created_at,
     }));
+  }
+
+  groupsCreatedBy(username: string): number {
+    return this.#limitReads.groupsCreatedBy.get(username)!;
+  }
+
+  unreadBytesFrom(recipient: string, sender: string, senderRealm: string | null): number {
+    return this.#limitReads.unreadBytesFrom.get(recipient, sender, senderRealm)!;
   }
 
   groupsOf(username: string): string[] {

@@ -27,6 +27,13 @@ export interface GroupSummary {
   createdAt: number;
 }
 
+/** A page of the groups list. */
+export interface GroupPage {
+  limit: number;
+  /** List groups whose name sorts after this one ('' from the start). */
+  after: string;
+}
+
 /** A stored message as one recipient (or a history reader) sees it. */
 export interface StoredMessage {
   id: number;
@@ -145,7 +152,12 @@ export interface Store {
   addMember(group: string, username: string, now: number): boolean;
   isMember(group: string, username: string): boolean;
   members(group: string): string[];
-  listGroups(username: string): GroupSummary[];
+  /** One page of groups by name (case-insensitive), those after `page.after` ('' for the first page). */
+  listGroups(username: string, page: GroupPage): GroupSummary[];
+  /** How many groups a user created (their group-creation cap). */
+  groupsCreatedBy(username: string): number;
+  /** Unread text bytes (UTF-8) from one sender (`senderRealm` null: a local user) in a recipient's inbox. */
+  unreadBytesFrom(recipient: string, sender: string, senderRealm: string | null): number;
   groupsOf(username: string): string[];
 
   /** Stores one message and delivers it to each recipient's inbox; returns its id. */

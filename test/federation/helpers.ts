@@ -4,6 +4,7 @@ import type {Reply} from '../../common/protocol/replies.js';
 import {createFederation} from '../../daemon/federation/federation.js';
 import type {LinkTunables, PeerAddress} from '../../daemon/federation/options.js';
 import type {Logger} from '../../daemon/logger.js';
+import type {DaemonOptions} from '../../daemon/context.js';
 import {LineClient, registerUser, startDaemon, type TestDaemon} from '../helpers/daemon.js';
 
 /** Short timers so outages and restarts resolve in well under a second. */
@@ -37,12 +38,14 @@ export interface RealmOptions {
   logger?: Logger;
   dir?: string;
   port?: number;
+  /** Daemon options (limits) beyond the realm name. */
+  daemon?: Partial<DaemonOptions>;
 }
 
 /** Starts realm `name` in this process (restart() keeps its data folder, port and federation settings). */
 export function startRealm(name: string, options: RealmOptions = {}): Promise<TestDaemon> {
   const federation = createFederation({key: options.key, peers: options.peers, tunables: {...FAST_LINKS, ...options.tunables}});
-  return startDaemon({realm: name}, {federation, ...(options.logger ? {logger: options.logger} : {})}, options.dir, options.port);
+  return startDaemon({...options.daemon, realm: name}, {federation, ...(options.logger ? {logger: options.logger} : {})}, options.dir, options.port);
 }
 
 /** Polls `check` until it returns a truthy value (returned), or fails after `ms`. */

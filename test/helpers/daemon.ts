@@ -12,6 +12,13 @@ import {SqliteStore} from '../../daemon/store/sqlite-store.js';
 /** Cheap scrypt so tests that register many users stay fast (production uses N=16384). */
 export const TEST_SCRYPT = {N: 1024, r: 8, p: 1};
 
+/** Send limits switched off: tests of other rules send freely (test/daemon/send-limits.test.ts sets its own). */
+export const NO_SEND_LIMITS = {
+  messages: {perSecond: Number.POSITIVE_INFINITY, burst: Number.POSITIVE_INFINITY},
+  bytes: {perSecond: Number.POSITIVE_INFINITY, burst: Number.POSITIVE_INFINITY},
+  unreadBytesPerRecipient: Number.POSITIVE_INFINITY,
+};
+
 export interface TestDaemon {
   daemon: Daemon;
   port: number;
@@ -32,7 +39,8 @@ export async function startDaemon(
   port = 0,
 ): Promise<TestDaemon> {
   const store = new SqliteStore({file: join(dir, 'realmchat.db')});
-  const daemon = createDaemon({store, options: {scryptCost: TEST_SCRYPT, ...options}, ...extra});
+  const daemon = createDaemon({store, options: {scryptCost: TEST_SCRYPT, sendLimits: NO_SEND_LIMITS, realmSendLimits: NO_SEND_LIMITS,
+    realmLinkLimits: NO_SEND_LIMITS, ...options}, ...extra});
   const address = await daemon.listen(port, '127.0.0.1');
   let stopped = false;
   const test: TestDaemon = {

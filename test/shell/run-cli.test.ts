@@ -117,7 +117,7 @@ describe('realmchat one-shot commands', () => {
     expect(JSON.parse(registered.stdout)).toMatchObject({status: 'OK', message: 'Register successful', username: 'alice'});
 
     const groups = await cli(['groups', '--json'], alice);
-    expect(JSON.parse(groups.stdout)).toEqual({status: 'OK', message: 'Groups', groups: []});
+    expect(JSON.parse(groups.stdout)).toEqual({status: 'OK', message: 'Groups', groups: [], more: false});
 
     const failed = await cli(['--json', 'info', 'nobody'], alice);
     expect(failed.code).toBe(1);

@@ -93,7 +93,8 @@ export async function executeCommand(context: ShellContext, command: string, arg
   const sent = requestArgs(command, args);
   let reply: Reply;
   try {
-    reply = await client.request(command, sent);
+    // A bare `groups` lists every group: the client follows the daemon's pages.
+    reply = await (command.toLowerCase() === 'groups' && sent.length === 0 ? client.groups() : client.request(command, sent));
   } catch (error) {
     if (error instanceof RequestUsageError) {
       stderr.write(usageText(command, error));

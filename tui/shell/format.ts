@@ -108,8 +108,10 @@ export function formatOk(command: string, args: readonly string[], reply: Reply,
     case 'groups': {
       const groups = groupsOf(reply);
       if (groups.length === 0) return ['No groups yet. Create one: realmchat addgroup <group>'];
-      return formatTable(['GROUP', 'MEMBERS', 'MEMBER'],
+      const table = formatTable(['GROUP', 'MEMBERS', 'MEMBER'],
         groups.map((group) => [style.magenta(`#${sanitize(group.name)}`), String(group.members), group.member ? style.green('yes') : 'no']), style);
+      const last = groups.at(-1)!.name;
+      return hasMore(reply) ? [...table, `More groups: realmchat groups ${args[0] ?? 500} ${sanitize(last)}`] : table;
     }
     case 'realms': {
       const {realm, links} = realmsOf(reply);

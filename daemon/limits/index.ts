@@ -1,0 +1,39 @@
+/** The abuse limits of one daemon, built from its options (no module-level state: two daemons may share a process). */
+import type {DaemonOptions} from '../context.js';
+import type {Clock} from '../clock.js';
+import type {Logger} from '../logger.js';
+import type {Store} from '../store/types.js';
+import {AuthLimiter} from './auth-limiter.js';
+import {HashQueue} from './hash-queue.js';
+import {ReplyBudget} from './reply-budget.js';
+import {SendLimiter} from './send-limiter.js';
+
+/** The sender name a realm's aggregate allowance is kept under (never a valid username). */
+export const REALM_SENDER = '*';
+
+export interface Limits {
+  /** Back-off of failed logins per username and per source address. */
+  readonly auth: AuthLimiter;
+  /** The fair queue in front of password hashing. */
+  readonly hashing: HashQueue;
+  /** What local users may store for others. */
+  readonly send: SendLimiter;
+  /** What each remote user may store for our users. */
+  readonly inbound: SendLimiter;
+  /** What all users of one remote realm together may store (its sender key is `REALM_SENDER`). */
+  readonly inboundRealm: SendLimiter;
+  /** The daemon-wide budget of queued reply bytes. */
+  readonly replies: ReplyBudget;
+}
+
+export function createLimits(options: DaemonOptions, store: Store, clock: Clock, logger: Logger): Limits {
+  const unreadBytes = (recipient: string, sender: string, realm: string | null) => store.unreadBytesFrom(recipient, sender, realm);
+  return {
+    auth: new AuthLimiter(clock, options.authUserBackoff, options.authPeerBackoff),
+    hashing: new HashQueue(options.hashConcurrency),
+    send: new SendLimiter(options.sendLimits, clock, unreadBytes),
+    inbound: new SendLimiter(options.realmSendLimits, clock, unreadBytes),
+    inboundRealm: new SendLimiter({...options.realmLinkLimits, unreadBytesPerRecipient: Number.POSITIVE_INFINITY}, clock, unreadBytes),
+    replies: new ReplyBudget(options.maxTotalQueuedBytes, logger),
+  };
+}
