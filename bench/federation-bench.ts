@@ -20,6 +20,7 @@ import {parseArgs} from 'node:util';
 import {ChatClient} from '../common/client/index.js';
 import {median, onReplies, openSocket} from './load-wire.js';
 import {startRealmchatd} from './realmchatd-process.js';
+import {BENCH_FLAGS} from './servers.js';
 
 
 interface Realm {
@@ -28,7 +29,8 @@ interface Realm {
 }
 
 async function startRealm(name: string, data: string, keyFile: string, port = 0): Promise<Realm> {
-  return startRealmchatd(['--realm', name, '--port', String(port), '--data', data, '--federation-key-file', keyFile, '--log-level', 'warn']);
+  return startRealmchatd(['--realm', name, '--port', String(port), '--data', data, '--federation-key-file', keyFile,
+    '--log-level', 'warn', ...BENCH_FLAGS]);
 }
 
 async function stopRealm(realm: Realm): Promise<void> {

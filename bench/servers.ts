@@ -53,6 +53,12 @@ export async function startBaseline(settings: RunSettings): Promise<Server> {
   return {kind: 'baseline', ports: [child.port], pids: [child.child.pid!], ids: undefined, stop: () => stopChild(child)};
 }
 
+/**
+ * Flags every benchmarked daemon gets: the load comes from a few users at machine speed, far past the per-user send
+ * limits that protect a real realm from one abusive user (`--send-rate off` lifts them, see docs/PROTOCOL.md).
+ */
+export const BENCH_FLAGS = ['--send-rate', 'off'];
+
 /** Starts a fresh realmchatd on a temp data folder holding `fixture`; extra daemon flags in `args`. */
 export async function startDaemon(settings: RunSettings, fixture: FixtureSpec, args: string[] = [], dataDir?: string): Promise<Server> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'realmchat-bench-'));
@@ -60,7 +66,7 @@ export async function startDaemon(settings: RunSettings, fixture: FixtureSpec, a
   let child: RealmchatdProcess;
   try {
     child = await startRealmchatd(
-      ['--port', '0', '--data', dir, '--log-level', 'warn', '--durability', settings.durability, ...args],
+      ['--port', '0', '--data', dir, '--log-level', 'warn', '--durability', settings.durability, ...BENCH_FLAGS, ...args],
       process.env, {cpu: settings.placement.serverCpu, nofile: childNofile(settings)});
   } catch (error) {
     if (!dataDir) rmSync(dir, {recursive: true, force: true});
@@ -95,7 +101,7 @@ export async function startFederation(
       await createFixtureDb(join(dir, realm), fixture);
       started.push(await startRealmchatd([
         '--realm', realm, '--port', '0', '--data', join(dir, realm), '--federation-key-file', keyFile,
-        '--log-level', 'warn', '--durability', settings.durability,
+        '--log-level', 'warn', '--durability', settings.durability, ...BENCH_FLAGS,
       ], process.env, {cpu: settings.placement.serverCpu, nofile: childNofile(settings)}));
     }
     const [alpha, beta] = started as [RealmchatdProcess, RealmchatdProcess];
