@@ -1,7 +1,7 @@
 /** Local delivery shared by send/sendgroup and the own-realm forms of the realm commands. */
 import {error, type Reply} from '../common/protocol/replies.js';
 import type {RequestContext} from './context.js';
-import type {InboxPage} from './store/types.js';
+import type {InboxFilter, InboxPage} from './store/types.js';
 import {toWireMessage, type WireMessage} from './wire-format.js';
 
 /** The id of a stored message, or the refusal. */
@@ -43,15 +43,10 @@ export function rateLimited(
   return retryAfter === 0 ? undefined : {sent: false, reply: error('RATE_LIMITED', {retry_after: retryAfter})};
 }
 
-/**
- * Reads one page of a user's unread messages and marks exactly those read. `fromRealm`: undefined for all,
- * null for local senders only, a name for one remote realm.
- */
-export function drainInbox(
-  context: RequestContext, username: string, fromRealm: string | null | undefined,
-): {messages: WireMessage[]; more: boolean} {
+/** Reads one page of a user's unread messages (all, or those `from` a realm or a local user) and marks exactly those read. */
+export function drainInbox(context: RequestContext, username: string, from: InboxFilter = {}): {messages: WireMessage[]; more: boolean} {
   const {store, options} = context;
-  const page: InboxPage = store.unread(username, {maxMessages: options.inboxMaxMessages, maxBytes: options.inboxMaxBytes}, fromRealm);
+  const page: InboxPage = store.unread(username, {maxMessages: options.inboxMaxMessages, maxBytes: options.inboxMaxBytes}, from);
   // Build the reply first: if that fails, nothing is marked read and the messages stay unread.
   const messages = page.messages.map((message) => toWireMessage(message, options.realm, username));
   store.markRead(username, page.messages.map((message) => message.id));

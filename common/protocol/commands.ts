@@ -96,6 +96,16 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: 'history <user|group:NAME>[@realm] [limit] [before_id]', example: 'history henderson 50'},
   {name: 'realms', session: true, params: [], extension: true,
     summary: 'list linked realms with link state and queued messages', usage: 'realms', example: 'realms'},
+  // Verbs of other course groups' clients (their Flet app lists contacts and groups with them).
+  {name: 'getusers', session: true, params: [p('limit', 'count', true), p('after', 'name', true)],
+    summary: 'list the users of this realm by name (a page; `more` when others follow)', usage: 'getusers [limit] [after]',
+    example: 'getusers'},
+  {name: 'getgroups', session: true, params: [p('limit', 'count', true), p('after', 'name', true)],
+    summary: 'list groups by name with their members (a page; `more` when others follow)', usage: 'getgroups [limit] [after]',
+    example: 'getgroups'},
+  {name: 'privateinbox', session: true, params: [p('username', 'name')],
+    summary: 'read and mark read your unread messages from one user', usage: 'privateinbox <username>',
+    example: 'privateinbox henderson'},
 ];
 
 /** Looks a command up by name, case-insensitively. */

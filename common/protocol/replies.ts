@@ -51,6 +51,9 @@ export const OK_MESSAGES = {
   sendgrouprealm: 'Message sent to group in realm',
   getrealminbox: 'Realm inbox',
   realms: 'Realms',
+  getusers: 'Users',
+  getgroups: 'Groups',
+  privateinbox: 'Inbox',
 } as const;
 
 /**

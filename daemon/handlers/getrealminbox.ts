@@ -10,6 +10,6 @@ export const getrealminbox: Handler = (request, context) => {
   // Messages carry the realm's stored spelling; the user may type it in any case.
   const linked = own ? undefined : context.federation.realmName(realm);
   if (!own && linked === undefined) return error('REALM_NOT_FOUND');
-  const page = drainInbox(context, sessionOf(context).username, own ? null : linked);
+  const page = drainInbox(context, sessionOf(context).username, {realm: own ? null : linked});
   return ok(OK_MESSAGES.getrealminbox, {messages: page.messages, more: page.more});
 };

@@ -15,6 +15,6 @@ export const inbox: Handler = async (request, context) => {
     // A logout while waiting kills the token at once: the waiting request must not read the inbox afterwards.
     if (!context.sessions.lookup(token)) return error('NO_SESSION');
   }
-  const page = drainInbox(context, username, undefined);
+  const page = drainInbox(context, username);
   return ok(OK_MESSAGES.inbox, {messages: bySender(page.messages), more: page.more});
 };

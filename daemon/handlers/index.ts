@@ -3,13 +3,16 @@ import type {Handler} from '../context.js';
 import {addgroup} from './addgroup.js';
 import {addrealm} from './addrealm.js';
 import {auth} from './auth.js';
+import {getgroups} from './getgroups.js';
 import {getrealminbox} from './getrealminbox.js';
+import {getusers} from './getusers.js';
 import {groups} from './groups.js';
 import {history} from './history.js';
 import {inbox} from './inbox.js';
 import {info} from './info.js';
 import {joingroup} from './joingroup.js';
 import {logout} from './logout.js';
+import {privateinbox} from './privateinbox.js';
 import {realms} from './realms.js';
 import {register} from './register.js';
 import {send} from './send.js';
@@ -19,5 +22,5 @@ import {sendprivaterealm} from './sendprivaterealm.js';
 
 export const HANDLERS: Readonly<Record<string, Handler>> = {
   auth, register, addgroup, joingroup, send, sendgroup, inbox, logout, info,
-  addrealm, sendprivaterealm, sendgrouprealm, getrealminbox, groups, history, realms,
+  addrealm, sendprivaterealm, sendgrouprealm, getrealminbox, groups, history, realms, getusers, getgroups, privateinbox,
 };

@@ -28,6 +28,10 @@ export const READS = {
   unreadFromRealm: `
     SELECT ${MESSAGE_COLUMNS} FROM unread u JOIN messages m ON m.id = u.message_id
     WHERE u.recipient = ? AND m.sender_realm IS ? ORDER BY u.message_id LIMIT ? + 0`,
+  /** A user's unread messages from one local user: (recipient, sender, limit). */
+  unreadFromSender: `
+    SELECT ${MESSAGE_COLUMNS} FROM unread u JOIN messages m ON m.id = u.message_id
+    WHERE u.recipient = ? AND m.sender = ? AND m.sender_realm IS NULL ORDER BY u.message_id LIMIT ? + 0`,
   /** Whether a user has anything unread: (recipient). */
   hasUnread: 'SELECT 1 FROM unread WHERE recipient = ? LIMIT 1',
   /**

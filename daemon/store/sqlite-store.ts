@@ -15,8 +15,8 @@ import {MIGRATIONS} from './migrations.js';
 import {prepareLimitReads} from './limit-reads.js';
 import {READS} from './sqlite-reads.js';
 import type {
-  CommitBatch, GroupPage, GroupSummary, HistoryQuery, InboxLimits, InboxPage, NewMessage, OutboxCompletion, OutboxRecord, PasswordRecord,
-  RealmRecord, ReceivedMessage, Store, StoredMessage, UserRecord,
+  CommitBatch, GroupPage, GroupSummary, HistoryQuery, InboxFilter, InboxLimits, InboxPage, NewMessage, OutboxCompletion,
+  OutboxRecord, PasswordRecord, RealmRecord, ReceivedMessage, Store, StoredMessage, UserRecord,
 } from './types.js';
 
 /** How hard a commit holds on to the data. */
@@ -171,6 +171,9 @@ export class SqliteStore implements Store {
       insertDelivery: db.prepare('INSERT OR IGNORE INTO unread (recipient, message_id) VALUES (?, ?)'),
       unreadAll: db.prepare<[string, number], MessageRow>(READS.unreadAll),
       unreadFromRealm: db.prepare<[string, string | null, number], MessageRow>(READS.unreadFromRealm),
+      unreadFromSender: db.prepare<[string, string, number], MessageRow>(READS.unreadFromSender),
+      listUsers: db.prepare<[string, number], string>(
+        'SELECT username FROM users WHERE username > ? ORDER BY username LIMIT ? + 0').pluck(),
       hasUnread: db.prepare(READS.hasUnread).pluck(),
       markRead: db.prepare<[string, number]>('DELETE FROM unread WHERE recipient = ? AND message_id = ?'),
       privateHistory: db.prepare<Record<string, unknown>, MessageRow>(READS.privateHistory),
@@ -349,6 +352,10 @@ export class SqliteStore implements Store {
     return this.#stmt.members.all(group);
   }
 
+  listUsers(page: GroupPage): string[] {
+    return this.#stmt.listUsers.all(page.after, page.limit);
+  }
+
   listGroups(username: string, page: GroupPage): GroupSummary[] {
     return this.#stmt.listGroups.all(username, page.after, page.limit).map((row) => ({
       name: row.name, members: row.members, isMember: row.is_member === 1, createdAt: row.created_at,
@@ -381,11 +388,12 @@ export class SqliteStore implements Store {
     return id;
   }
 
-  unread(username: string, limits: InboxLimits, fromRealm?: string | null): InboxPage {
+  unread(username: string, limits: InboxLimits, from: InboxFilter = {}): InboxPage {
     // Fetch one more than the page holds to learn whether more remain.
-    const rows = fromRealm === undefined
-      ? this.#stmt.unreadAll.all(username, limits.maxMessages + 1)
-      : this.#stmt.unreadFromRealm.all(username, fromRealm, limits.maxMessages + 1);
+    const fetch = limits.maxMessages + 1;
+    const rows = from.sender !== undefined ? this.#stmt.unreadFromSender.all(username, from.sender, fetch)
+      : from.realm === undefined ? this.#stmt.unreadAll.all(username, fetch)
+      : this.#stmt.unreadFromRealm.all(username, from.realm, fetch);
     const messages: StoredMessage[] = [];
     let bytes = 0;
     for (const row of rows) {

@@ -27,10 +27,10 @@ export interface GroupSummary {
   createdAt: number;
 }
 
-/** A page of the groups list. */
+/** A page of a list by name (groups, users). */
 export interface GroupPage {
   limit: number;
-  /** List groups whose name sorts after this one ('' from the start). */
+  /** List names that sort after this one, case-insensitively ('' from the start). */
   after: string;
 }
 
@@ -49,6 +49,15 @@ export interface StoredMessage {
   ts: number;
   /** For deliveries: whether the reader has read it. */
   read?: boolean;
+}
+
+/**
+ * Whose unread messages: `realm` undefined for every realm, null for local senders only, a name for one remote realm;
+ * `sender` (a local user) for that user's alone.
+ */
+export interface InboxFilter {
+  realm?: string | null;
+  sender?: string;
 }
 
 /** One page of unread messages. */
@@ -154,6 +163,8 @@ export interface Store {
   members(group: string): string[];
   /** One page of groups by name (case-insensitive), those after `page.after` ('' for the first page). */
   listGroups(username: string, page: GroupPage): GroupSummary[];
+  /** One page of local usernames by name (case-insensitive), those after `page.after`. */
+  listUsers(page: GroupPage): string[];
   /** How many groups a user created (their group-creation cap). */
   groupsCreatedBy(username: string): number;
   /** Unread text bytes (UTF-8) from one sender (`senderRealm` null: a local user) in a recipient's inbox. */
@@ -163,7 +174,7 @@ export interface Store {
   /** Stores one message and delivers it to each recipient's inbox; returns its id. */
   storeMessage(message: Omit<StoredMessage, 'id' | 'read'>, recipients: readonly string[]): number;
   /** Unread messages of a user in arrival order (optionally only those from one realm); does not mark them. */
-  unread(username: string, limits: InboxLimits, fromRealm?: string | null): InboxPage;
+  unread(username: string, limits: InboxLimits, from?: InboxFilter): InboxPage;
   /** Marks the given deliveries of a user read. */
   markRead(username: string, messageIds: readonly number[]): void;
   hasUnread(username: string): boolean;

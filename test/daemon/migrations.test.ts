@@ -42,7 +42,7 @@ describe('migrations', () => {
     expect(bodies(store.unread('ann', {maxMessages: 10, maxBytes: 1e6}).messages)).toEqual(['private 5']);
     expect(bodies(store.unread('ben', {maxMessages: 10, maxBytes: 1e6}).messages)).toEqual(['private 2', 'private 4']);
     expect(bodies(store.unread('cat', {maxMessages: 10, maxBytes: 1e6}).messages)).toEqual(['group hello', 'from beta']);
-    expect(bodies(store.unread('cat', {maxMessages: 10, maxBytes: 1e6}, 'beta').messages)).toEqual(['from beta']);
+    expect(bodies(store.unread('cat', {maxMessages: 10, maxBytes: 1e6}, {realm: 'beta'}).messages)).toEqual(['from beta']);
     const history = store.privateHistory('ann', 'ben', undefined, {limit: 10});
     expect(bodies(history)).toEqual(['private 0', 'private 1', 'private 2', 'private 3', 'private 4', 'private 5']);
     // ann received 1, 3 and 5 and has read 1 and 3; her own messages carry no read flag.
