@@ -28,6 +28,8 @@ export const ERRORS = {
   AUTH_THROTTLED: 'Terlalu banyak percobaan login, coba lagi nanti',
   RATE_LIMITED: 'Terlalu banyak pesan, coba lagi nanti',
   TOO_MANY_GROUPS: 'Batas jumlah group tercapai',
+  FILE_TOO_LARGE: 'File terlalu besar',
+  BAD_FILE: 'Isi file bukan base64 yang valid',
 } as const;
 
 /** A stable machine code of an ERROR reply. */

@@ -142,7 +142,8 @@ export class LinkDecoder {
   push(chunk: Uint8Array): DecodedFrame[] {
     const out: DecodedFrame[] = [];
     for (const line of this.#framer.push(chunk)) {
-      out.push(line.kind === 'error' ? {ok: false, code: line.code} : decodeLine(line.text));
+      // This framer has no long-line verbs, so no FILE_TOO_LARGE; the type says it could.
+      out.push(line.kind === 'error' ? {ok: false, code: line.code === 'FILE_TOO_LARGE' ? 'LINE_TOO_LONG' : line.code} : decodeLine(line.text));
     }
     return out;
   }

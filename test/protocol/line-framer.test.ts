@@ -56,4 +56,43 @@ describe('LineFramer', () => {
     expect(framer.push(Buffer.from('a'.repeat(65536) + '\n'))).toEqual(lines('a'.repeat(65536)));
     expect(framer.push(Buffer.from('a'.repeat(65537) + '\n'))).toEqual([{kind: 'error', code: 'LINE_TOO_LONG'}]);
   });
+
+  describe('long-line verbs (files)', () => {
+    const longLines = {verbs: new Set(['sendfile']), maxBytes: 40};
+    const feedLong = (bytes: Buffer, cuts: number[]) => {
+      const framer = new LineFramer({maxLineBytes: 10, longLines});
+      return feedCut(bytes, cuts, (chunk) => framer.push(chunk));
+    };
+    const cases: Array<[string, string, FramedLine[]]> = [
+      ['a file verb may pass the ordinary limit, up to its own', `sendfile b f ${'Q'.repeat(20)}\r\ninbox\n`,
+        lines(`sendfile b f ${'Q'.repeat(20)}`, 'inbox')],
+      ['the verb is matched case-insensitively, after leading blanks', ` SendFile b f ${'Q'.repeat(20)}\n`,
+        lines(` SendFile b f ${'Q'.repeat(20)}`)],
+      ['past its own limit: FILE_TOO_LARGE once, the rest discarded, the next line framed',
+        `sendfile b f ${'Q'.repeat(40)}\ninbox\n`, [{kind: 'error', code: 'FILE_TOO_LARGE'}, ...lines('inbox')]],
+      ['any other verb keeps the ordinary limit', `send b ${'Q'.repeat(20)}\ninbox\n`,
+        [{kind: 'error', code: 'LINE_TOO_LONG'}, ...lines('inbox')]],
+      ['a longer word that starts like the verb is not the verb', `sendfilex ${'Q'.repeat(20)}\n`,
+        [{kind: 'error', code: 'LINE_TOO_LONG'}]],
+      ['each line decides on its own', `send ${'Q'.repeat(9)}\nsendfile ${'Q'.repeat(25)}\nsendfil\n`,
+        [{kind: 'error', code: 'LINE_TOO_LONG'}, ...lines(`sendfile ${'Q'.repeat(25)}`, 'sendfil')]],
+    ];
+    for (const [name, input, expected] of cases) {
+      it(`${name}: same result for every split`, () => {
+        const bytes = Buffer.from(input);
+        for (const cuts of everySplit(bytes)) expect(feedLong(bytes, cuts), `cuts ${cuts.join(',')}`).toEqual(expected);
+      });
+    }
+
+    it('holds no more than the file limit while discarding an over-large file line', () => {
+      const framer = new LineFramer({maxLineBytes: 10, longLines: {verbs: new Set(['sendfile']), maxBytes: 1000}});
+      const out = framer.push(Buffer.from('sendfile bob x '));
+      for (let i = 0; i < 100; i++) {
+        out.push(...framer.push(Buffer.alloc(100, 0x41)));
+        expect(framer.bufferedBytes).toBeLessThanOrEqual(1000);
+      }
+      expect(out).toEqual([{kind: 'error', code: 'FILE_TOO_LARGE'}]);
+      expect(framer.push(Buffer.from('end\ninbox\n'))).toEqual(lines('inbox'));
+    });
+  });
 });
