@@ -43,6 +43,7 @@ Options:
                        \`openssl rand -hex 32\`); realm links must prove they know it.
                        Without it, links are accepted from loopback peers only.
                        See docs/FEDERATION.md.
+  --max-file-bytes N   largest file sendfile/sendgroupfile may carry   (default 8388608)
   --max-connections N  most connections held at once; past it new ones are closed
                        and the daemon says so once per burst
                        (default: the process's open-file limit minus ${DESCRIPTOR_RESERVE})
@@ -96,6 +97,7 @@ async function main(): Promise<void> {
         peer: {type: 'string', multiple: true, default: []},
         'federation-key-file': {type: 'string'},
         'max-connections': {type: 'string'},
+        'max-file-bytes': {type: 'string'},
         ...LIMIT_FLAGS,
         help: {type: 'boolean', default: false},
         version: {type: 'boolean', default: false},
@@ -124,6 +126,10 @@ async function main(): Promise<void> {
     const peer = parsePeer(spec);
     if (!peer) fail(`--peer must be NAME=HOST:PORT (e.g. beta=127.0.0.1:8890), not "${spec}"`);
     peers.set(peer.name.toLowerCase(), peer.address);
+  }
+  const maxFileBytes = values['max-file-bytes'] === undefined ? DEFAULT_OPTIONS.maxFileBytes : Number(values['max-file-bytes']);
+  if (!/^\d+$/.test(values['max-file-bytes'] ?? '0') || maxFileBytes > 1024 * 1024 * 1024) {
+    fail('--max-file-bytes must be a whole number of bytes, at most 1073741824');
   }
   let maxConnections = Number.POSITIVE_INFINITY;
   if (values['max-connections'] !== undefined) {
@@ -162,7 +168,7 @@ async function main(): Promise<void> {
   } catch (err) {
     fail(`cannot open the database ${file}: ${(err as Error).message}`);
   }
-  const daemon = createDaemon({store, logger, options: {...limits, realm: values.realm, maxConnections}, federation: createFederation({key, peers})});
+  const daemon = createDaemon({store, logger, options: {...limits, realm: values.realm, maxConnections, maxFileBytes}, federation: createFederation({key, peers})});
   if (values['demo-users']) {
     const created = await ensureDemoUsers(daemon.services);
     if (created.length > 0) logger.info('created demo users', {users: created.join(',')});

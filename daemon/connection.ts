@@ -21,6 +21,8 @@
  * federation module and this connection ends without a reply. Otherwise the held bytes are framed as usual.
  */
 import type {Socket} from 'node:net';
+import {FILE_COMMANDS} from '../common/protocol/commands.js';
+import {base64Length} from '../common/protocol/files.js';
 import {LineFramer, type FramedLine} from '../common/protocol/line-framer.js';
 import {encodeReply} from '../common/protocol/reply-codec.js';
 import {error, type Reply} from '../common/protocol/replies.js';
@@ -36,6 +38,9 @@ interface AnsweredRequest {
 }
 
 type Answer = Reply | undefined | Promise<Reply | undefined>;
+
+/** Room on a file line for everything but the file's base64. */
+const FILE_LINE_SLACK = 64 * 1024;
 
 export type ConnectionPhase = 'open' | 'draining' | 'closed';
 
@@ -74,7 +79,11 @@ export class Connection implements ConnectionState, TurnParticipant {
     private readonly services: Services,
     private readonly turns: TurnScheduler,
   ) {
-    this.#framer = new LineFramer({maxLineBytes: services.options.maxLineBytes});
+    this.#framer = new LineFramer({
+      maxLineBytes: services.options.maxLineBytes,
+      // A file line holds the base64 of the file plus the verb, token, name and path (a few KiB at most).
+      longLines: {verbs: FILE_COMMANDS, maxBytes: base64Length(services.options.maxFileBytes) + FILE_LINE_SLACK},
+    });
     const bind = (next: Session | undefined, current: Session | undefined) => {
       if (next) this.session = next;
       else if (this.session?.token === current?.token) this.session = undefined;

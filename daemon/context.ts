@@ -60,6 +60,13 @@ export interface DaemonOptions {
    * 16 MiB unread per recipient
    */
   sendLimits: SendLimits;
+  /** Largest file a file command may carry, in bytes (its line may be as long as the base64 of it). @default 8 MiB */
+  maxFileBytes: number;
+  /**
+   * What one user may send as files: files per second and file bytes per second, with bursts (RATE_LIMITED past
+   * them). @default 2 files/s (burst 30), 1 MiB/s (burst 64 MiB)
+   */
+  fileLimits: SendLimits;
   /** The same bounds for each remote user sending to us through a realm link. @default as sendLimits */
   realmSendLimits: SendLimits;
   /**

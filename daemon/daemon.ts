@@ -42,6 +42,12 @@ export const DEFAULT_OPTIONS: DaemonOptions = {
   authPeerBackoff: {freeFailures: 50, baseMs: 1000, maxMs: 5 * 60_000},
   hashConcurrency: 4,
   sendLimits: DEFAULT_SEND_LIMITS,
+  maxFileBytes: 8 * 1024 * 1024,
+  fileLimits: {
+    messages: {perSecond: 2, burst: 30},
+    bytes: {perSecond: 1024 * 1024, burst: 64 * 1024 * 1024},
+    unreadBytesPerRecipient: Number.POSITIVE_INFINITY,
+  },
   realmSendLimits: DEFAULT_SEND_LIMITS,
   realmLinkLimits: {
     messages: {perSecond: 1000, burst: 5000},

@@ -1,5 +1,6 @@
 /** How stored messages look on the wire (the shape is common/protocol/reply-shapes.ts's WireMessage). */
 import type {WireMessage} from '../common/protocol/reply-shapes.js';
+import {base64Length} from '../common/protocol/files.js';
 import type {StoredMessage} from './store/types.js';
 
 /** Declared with the other reply shapes in common/protocol/reply-shapes.ts; messaging.ts takes it from here. */
@@ -31,7 +32,30 @@ export function toWireMessage(message: StoredMessage, ownRealm: string, reader?:
     wire.realm_to = message.recipientRealm ?? ownRealm;
   }
   if (message.read !== undefined) wire.read = message.read;
+  if (message.file) {
+    wire.file_name = message.file.name;
+    wire.file_size = message.file.size;
+    wire.file_id = message.id;
+  }
   return wire;
+}
+
+/**
+ * The wire form of messages that may carry files, with each file's content read from the store (base64). A file
+ * whose content went missing is still listed, with an empty content.
+ */
+export function withFileContents(
+  wires: WireMessage[], messages: readonly StoredMessage[], readBlob: (sha256: string) => Buffer | undefined,
+): WireMessage[] {
+  messages.forEach((message, index) => {
+    if (message.file) wires[index]!.file_content = readBlob(message.file.sha256)?.toString('base64') ?? '';
+  });
+  return wires;
+}
+
+/** The bytes a message adds to a reply page: its text and its file's base64. */
+export function pageBytesOf(message: StoredMessage): number {
+  return Buffer.byteLength(message.body) + (message.file ? base64Length(message.file.size) : 0);
 }
 
 /**

@@ -33,7 +33,12 @@ export type RestKind =
   /** Message text: the rest of the line, trimmed, inner spaces kept; required. */
   | 'text'
   /** register's `nama… negara`: one or more name words (`_` read as a space), then the country. */
-  | 'nameAndCountry';
+  | 'nameAndCountry'
+  /**
+   * A file: the sender's path (one or more words: a path may hold spaces), then the content as one word, base64,
+   * bare or as the course clients' Python bytes `b'…'`. Lines of these commands may be far longer than others.
+   */
+  | 'file';
 
 /** One command of the protocol. */
 export interface CommandSpec {
@@ -106,7 +111,20 @@ export const COMMANDS: readonly CommandSpec[] = [
   {name: 'privateinbox', session: true, params: [p('username', 'name')],
     summary: 'read and mark read your unread messages from one user', usage: 'privateinbox <username>',
     example: 'privateinbox henderson'},
+  // Files, as the course's own clients send them.
+  {name: 'sendfile', session: true, params: [p('username', 'name')], rest: 'file',
+    summary: 'send a file to a user (content in base64)', usage: 'sendfile <username> <filepath> <base64>',
+    example: 'sendfile henderson notes.txt aGFsbwo='},
+  {name: 'sendgroupfile', session: true, params: [p('group', 'group')], rest: 'file',
+    summary: 'send a file to a group you belong to (content in base64)', usage: 'sendgroupfile <group> <filepath> <base64>',
+    example: 'sendgroupfile informatika21 notes.txt aGFsbwo='},
+  {name: 'getfile', session: true, params: [p('file_id', 'count')], extension: true,
+    summary: 'fetch a file you sent or received (its file_id from inbox or history)', usage: 'getfile <file_id>',
+    example: 'getfile 42'},
 ];
+
+/** The commands whose request line carries a file, and may be as long as the file limit allows. */
+export const FILE_COMMANDS: ReadonlySet<string> = new Set(COMMANDS.filter((spec) => spec.rest === 'file').map((spec) => spec.name));
 
 /** Looks a command up by name, case-insensitively. */
 export function findCommand(name: string): CommandSpec | undefined {

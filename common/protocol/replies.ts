@@ -30,6 +30,7 @@ export const ERRORS = {
   TOO_MANY_GROUPS: 'Batas jumlah group tercapai',
   FILE_TOO_LARGE: 'File terlalu besar',
   BAD_FILE: 'Isi file bukan base64 yang valid',
+  FILE_NOT_FOUND: 'File tidak ditemukan',
 } as const;
 
 /** A stable machine code of an ERROR reply. */
@@ -56,6 +57,9 @@ export const OK_MESSAGES = {
   getusers: 'Users',
   getgroups: 'Groups',
   privateinbox: 'Inbox',
+  sendfile: 'File sent',
+  sendgroupfile: 'File sent to group',
+  getfile: 'File',
 } as const;
 
 /**

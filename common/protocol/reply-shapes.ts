@@ -67,6 +67,14 @@ export type WireMessage = {
   realm_to?: string;
   /** History only: whether the reader has read it. */
   read?: boolean;
+  /**
+   * A file message (then `msg` reads `[file] NAME (SIZE)`): the file's name, size in bytes, id for `getfile` (the
+   * message id) and content in plain base64.
+   */
+  file_name?: string;
+  file_size?: number;
+  file_id?: number;
+  file_content?: string;
 };
 
 /** One chat message as the clients read it. */

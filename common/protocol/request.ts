@@ -53,9 +53,14 @@ export function splitRequest(line: string): SplitRequest | undefined {
   const spec = findCommand(verb);
   // Only the words the checks need are split off: the token, the fixed parameters, and one more (a text's first
   // word, or the excess word that makes a request malformed). A message text stays one slice of the line.
+  // (A file's content, the last word, is found from the end of the line: it may be megabytes long.)
   const wanted = spec && spec.rest !== 'nameAndCountry' ? spec.params.length + (spec.session ? 2 : 1) : Infinity;
   const words: Word[] = [];
-  for (let word = nextWord(line, first.end); word && words.length < wanted; word = nextWord(line, word.end)) words.push(word);
+  // A file command's words are looked for in its head only: the content word may be megabytes long.
+  const scanEnd = spec?.rest === 'file' ? Math.min(line.length, FILE_LINE_HEAD) : line.length;
+  for (let word = nextWord(line, first.end, scanEnd); word && words.length < wanted; word = nextWord(line, word.end, scanEnd)) {
+    words.push(word);
+  }
   let token: string | undefined;
   if (spec?.session && words[0] && isTokenShaped(words[0].text)) token = words.shift()!.text;
   return {verb, spec, token, words, line};
@@ -64,13 +69,16 @@ export function splitRequest(line: string): SplitRequest | undefined {
 const SPACE = 0x20;
 const TAB = 0x09;
 
-/** The next word (a run of characters other than space and tab) at or after `from`, or undefined. */
-function nextWord(line: string, from: number): Word | undefined {
+/** Where the words of a file command are looked for (its token, parameters and the path's start). */
+const FILE_LINE_HEAD = 64 * 1024;
+
+/** The next word (a run of characters other than space and tab) at or after `from` and before `to`, or undefined. */
+function nextWord(line: string, from: number, to = line.length): Word | undefined {
   let start = from;
-  while (start < line.length && (line.charCodeAt(start) === SPACE || line.charCodeAt(start) === TAB)) start++;
-  if (start === line.length) return undefined;
+  while (start < to && (line.charCodeAt(start) === SPACE || line.charCodeAt(start) === TAB)) start++;
+  if (start >= to) return undefined;
   let end = start + 1;
-  while (end < line.length && line.charCodeAt(end) !== SPACE && line.charCodeAt(end) !== TAB) end++;
+  while (end < to && line.charCodeAt(end) !== SPACE && line.charCodeAt(end) !== TAB) end++;
   return {text: line.slice(start, end), end};
 }
 
@@ -98,6 +106,9 @@ export interface ParsedRequest {
   /** register's full name (underscores read as spaces) and country. */
   readonly fullName?: string;
   readonly country?: string;
+  /** A file command's path as the sender gave it, and its content word (base64, maybe wrapped in `b'…'`). */
+  readonly filePath?: string;
+  readonly fileContent?: string;
 }
 
 /** The result of parseParams. */
@@ -107,7 +118,7 @@ export type ParamsResult = {ok: true; request: ParsedRequest} | {ok: false; code
 export function parseParams(split: SplitRequest & {spec: CommandSpec}): ParamsResult {
   const {spec, words} = split;
   const required = spec.params.filter((param) => !param.optional).length;
-  const restWords = spec.rest === 'text' ? 1 : spec.rest === 'nameAndCountry' ? 2 : 0;
+  const restWords = spec.rest === 'text' || spec.rest === 'file' ? 1 : spec.rest === 'nameAndCountry' ? 2 : 0;
   if (words.length < required + restWords) return {ok: false, code: 'MISSING_PARAMETER'};
   const fixedCount = spec.rest ? spec.params.length : Math.min(words.length, spec.params.length);
   if (!spec.rest && words.length > spec.params.length) return {ok: false, code: 'BAD_PARAMETER'};
@@ -129,6 +140,15 @@ export function parseParams(split: SplitRequest & {spec: CommandSpec}): ParamsRe
   }
 
   if (text !== undefined) return {ok: true, request: {spec, params, text}};
+  if (spec.rest === 'file') {
+    // The content is the last word; the path is everything between the fixed parameters and it.
+    const line = split.line.trimEnd();
+    const contentStart = Math.max(line.lastIndexOf(' '), line.lastIndexOf('\t')) + 1;
+    // A path word, then the content word: one word alone is a path without content.
+    if (contentStart <= words[fixedCount]!.end) return {ok: false, code: 'MISSING_PARAMETER'};
+    const filePath = line.slice(words[fixedCount - 1]!.end, contentStart).trim();
+    return {ok: true, request: {spec, params, filePath, fileContent: line.slice(contentStart)}};
+  }
   if (spec.rest === 'nameAndCountry') {
     const rest = words.slice(fixedCount);
     const country = rest.pop()!.text;

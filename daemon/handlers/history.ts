@@ -1,7 +1,7 @@
 import {error, ok, OK_MESSAGES} from '../../common/protocol/replies.js';
 import type {Conversation} from '../../common/protocol/request.js';
 import {sessionOf, type Handler} from '../context.js';
-import {toWireMessage} from '../wire-format.js';
+import {pageBytesOf, toWireMessage, withFileContents} from '../wire-format.js';
 
 /**
  * history <user|group:NAME>[@realm] [limit] [before_id]: the newest `limit` messages of a conversation older than
@@ -41,7 +41,7 @@ export const history: Handler = (request, context) => {
   let bytes = 0;
   let start = page.length;
   while (start > 0) {
-    bytes += Buffer.byteLength(page[start - 1]!.body);
+    bytes += pageBytesOf(page[start - 1]!);
     if (start < page.length && bytes > options.historyMaxBytes) break;
     start--;
   }
@@ -49,5 +49,6 @@ export const history: Handler = (request, context) => {
     page = page.slice(start);
     more = true;
   }
-  return ok(OK_MESSAGES.history, {messages: page.map((message) => toWireMessage(message, options.realm)), more});
+  const messages = withFileContents(page.map((message) => toWireMessage(message, options.realm)), page, (sha) => store.readBlob(sha));
+  return ok(OK_MESSAGES.history, {messages, more});
 };

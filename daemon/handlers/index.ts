@@ -3,6 +3,7 @@ import type {Handler} from '../context.js';
 import {addgroup} from './addgroup.js';
 import {addrealm} from './addrealm.js';
 import {auth} from './auth.js';
+import {getfile} from './getfile.js';
 import {getgroups} from './getgroups.js';
 import {getrealminbox} from './getrealminbox.js';
 import {getusers} from './getusers.js';
@@ -16,11 +17,13 @@ import {privateinbox} from './privateinbox.js';
 import {realms} from './realms.js';
 import {register} from './register.js';
 import {send} from './send.js';
+import {sendfile} from './sendfile.js';
 import {sendgroup} from './sendgroup.js';
+import {sendgroupfile} from './sendgroupfile.js';
 import {sendgrouprealm} from './sendgrouprealm.js';
 import {sendprivaterealm} from './sendprivaterealm.js';
 
 export const HANDLERS: Readonly<Record<string, Handler>> = {
   auth, register, addgroup, joingroup, send, sendgroup, inbox, logout, info,
-  addrealm, sendprivaterealm, sendgrouprealm, getrealminbox, groups, history, realms, getusers, getgroups, privateinbox,
+  addrealm, sendprivaterealm, sendgrouprealm, getrealminbox, groups, history, realms, getusers, getgroups, privateinbox, sendfile, sendgroupfile, getfile,
 };

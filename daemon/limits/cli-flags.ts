@@ -79,6 +79,7 @@ export function parseLimitFlags(values: LimitValues, defaults: DaemonOptions): P
     // Benchmarks: what remote realms send is not limited either.
     options.realmSendLimits = options.sendLimits;
     options.realmLinkLimits = {messages: off, bytes: off};
+    options.fileLimits = options.sendLimits;
   } else if (send.some((value) => value !== undefined)) {
     const limits: SendLimits = {...defaults.sendLimits};
     if (send[0] !== undefined) limits.messages = rate(send[0], 'send-rate');

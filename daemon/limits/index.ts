@@ -18,6 +18,8 @@ export interface Limits {
   readonly hashing: HashQueue;
   /** What local users may store for others. */
   readonly send: SendLimiter;
+  /** What local users may send as files. */
+  readonly files: SendLimiter;
   /** What each remote user may store for our users. */
   readonly inbound: SendLimiter;
   /** What all users of one remote realm together may store (its sender key is `REALM_SENDER`). */
@@ -32,6 +34,7 @@ export function createLimits(options: DaemonOptions, store: Store, clock: Clock,
     auth: new AuthLimiter(clock, options.authUserBackoff, options.authPeerBackoff),
     hashing: new HashQueue(options.hashConcurrency),
     send: new SendLimiter(options.sendLimits, clock, unreadBytes),
+    files: new SendLimiter(options.fileLimits, clock, unreadBytes),
     inbound: new SendLimiter(options.realmSendLimits, clock, unreadBytes),
     inboundRealm: new SendLimiter({...options.realmLinkLimits, unreadBytesPerRecipient: Number.POSITIVE_INFINITY}, clock, unreadBytes),
     replies: new ReplyBudget(options.maxTotalQueuedBytes, logger),

@@ -120,4 +120,19 @@ export const MIGRATIONS: readonly Migration[] = [
       DROP TABLE deliveries;
     `,
   },
+  {
+    version: 5,
+    description: 'files: a file message names its content, stored once by SHA-256 outside the database',
+    sql: `
+      -- The file of a file message. The content is a blob in the data folder's files/ directory, named by its
+      -- SHA-256 (written and fsynced before the message commits); messages with the same content share it.
+      CREATE TABLE files (
+        message_id  INTEGER PRIMARY KEY REFERENCES messages(id),
+        name        TEXT NOT NULL,
+        size        INTEGER NOT NULL,
+        sha256      TEXT NOT NULL
+      );
+      CREATE INDEX files_by_content ON files(sha256);
+    `,
+  },
 ];

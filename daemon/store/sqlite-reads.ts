@@ -9,7 +9,11 @@
  * more per run here, more than the whole read of an empty inbox. An expression is not looked into.
  */
 
-const MESSAGE_COLUMNS = 'm.id, m.sender, m.sender_realm, m.recipient, m.recipient_realm, m.group_name, m.body, m.ts';
+const MESSAGE_COLUMNS = `m.id, m.sender, m.sender_realm, m.recipient, m.recipient_realm, m.group_name, m.body, m.ts,
+  f.name AS file_name, f.size AS file_size, f.sha256 AS file_sha256`;
+
+/** The file of a message, if it is a file message (one primary-key probe). */
+const FILE_JOIN = 'LEFT JOIN files f ON f.message_id = m.id';
 
 /** One direction of a private conversation, newest first, at most a page (see READS.privateHistory). */
 function privateBranch(from: string, fromRealm: string, to: string, toRealm: string): string {
@@ -22,16 +26,18 @@ function privateBranch(from: string, fromRealm: string, to: string, toRealm: str
 export const READS = {
   /** A user's unread messages in arrival order: (recipient, limit). Only unread rows exist, however long the history. */
   unreadAll: `
-    SELECT ${MESSAGE_COLUMNS} FROM unread u JOIN messages m ON m.id = u.message_id
+    SELECT ${MESSAGE_COLUMNS} FROM unread u JOIN messages m ON m.id = u.message_id ${FILE_JOIN}
     WHERE u.recipient = ? ORDER BY u.message_id LIMIT ? + 0`,
   /** A user's unread messages from one realm (NULL: local senders): (recipient, realm, limit). */
   unreadFromRealm: `
-    SELECT ${MESSAGE_COLUMNS} FROM unread u JOIN messages m ON m.id = u.message_id
+    SELECT ${MESSAGE_COLUMNS} FROM unread u JOIN messages m ON m.id = u.message_id ${FILE_JOIN}
     WHERE u.recipient = ? AND m.sender_realm IS ? ORDER BY u.message_id LIMIT ? + 0`,
   /** A user's unread messages from one local user: (recipient, sender, limit). */
   unreadFromSender: `
-    SELECT ${MESSAGE_COLUMNS} FROM unread u JOIN messages m ON m.id = u.message_id
+    SELECT ${MESSAGE_COLUMNS} FROM unread u JOIN messages m ON m.id = u.message_id ${FILE_JOIN}
     WHERE u.recipient = ? AND m.sender = ? AND m.sender_realm IS NULL ORDER BY u.message_id LIMIT ? + 0`,
+  /** One message by id, with its file: (id). */
+  message: `SELECT ${MESSAGE_COLUMNS} FROM messages m ${FILE_JOIN} WHERE m.id = ?`,
   /** Whether a user has anything unread: (recipient). */
   hasUnread: 'SELECT 1 FROM unread WHERE recipient = ? LIMIT 1',
   /**
@@ -46,12 +52,12 @@ export const READS = {
           UNION ALL
           SELECT id FROM (${privateBranch('@peer', '@realm', '@me', 'NULL')})
           WHERE NOT (@realm IS NULL AND @me = @peer COLLATE NOCASE)) AS page
-    JOIN messages m ON m.id = page.id
+    JOIN messages m ON m.id = page.id ${FILE_JOIN}
     LEFT JOIN unread u ON u.recipient = @me AND u.message_id = m.id
     ORDER BY m.id DESC LIMIT @limit + 0`,
   /** A page of a group conversation, newest first: (@group, @realm, @sender, @before, @limit). */
   groupHistory: `
-    SELECT ${MESSAGE_COLUMNS} FROM messages m INDEXED BY messages_by_group
+    SELECT ${MESSAGE_COLUMNS} FROM messages m INDEXED BY messages_by_group ${FILE_JOIN}
     WHERE m.group_name = @group AND m.recipient_realm IS @realm AND m.recipient IS NULL AND m.id < @before
       AND (@sender IS NULL OR (m.sender = @sender AND m.sender_realm IS NULL))
     ORDER BY m.id DESC LIMIT @limit + 0`,

@@ -7,8 +7,10 @@
  */
 import {createHash} from 'node:crypto';
 import {mkdirSync} from 'node:fs';
-import {dirname} from 'node:path';
+import {dirname, join} from 'node:path';
 import Database from 'better-sqlite3';
+import {base64Length} from '../../common/protocol/files.js';
+import {BlobFolder, MemoryBlobs} from './blob-folder.js';
 import {Checkpointer} from './checkpointer.js';
 import {WalSync} from './wal-sync.js';
 import {MIGRATIONS} from './migrations.js';
@@ -49,6 +51,9 @@ interface MessageRow {
   group_name: string | null;
   body: string;
   ts: number;
+  file_name: string | null;
+  file_size: number | null;
+  file_sha256: string | null;
   /** History rows: 1 when the reader received this message (only then is `is_read` meaningful). */
   received?: number;
   /** History rows: 1 when the reader has no unread delivery of it. */
@@ -62,7 +67,13 @@ function toMessage(row: MessageRow): StoredMessage {
   if (row.recipient_realm !== null) message.recipientRealm = row.recipient_realm;
   if (row.group_name !== null) message.group = row.group_name;
   if (row.received === 1) message.read = row.is_read === 1;
+  if (row.file_sha256 !== null) message.file = {name: row.file_name!, size: row.file_size!, sha256: row.file_sha256};
   return message;
+}
+
+/** What a message costs a page (inbox, history): its text, and its file's content, which the reply carries too. */
+function pageBytes(row: MessageRow): number {
+  return Buffer.byteLength(row.body) + base64Length(row.file_size ?? 0);
 }
 
 function hashToken(token: string): Buffer {
@@ -118,10 +129,13 @@ export class SqliteStore implements Store {
   readonly #walSync: WalSync | undefined;
   /** The last batch committed and handed to #walSync, until it is durable. */
   #lastCommitted: Batch | undefined;
+  /** File contents: a folder beside the database, or memory for ':memory:'. */
+  readonly #blobs: BlobFolder | MemoryBlobs;
 
   constructor(options: SqliteStoreOptions) {
     this.#options = options;
     if (options.file !== ':memory:') mkdirSync(dirname(options.file), {recursive: true, mode: 0o700});
+    this.#blobs = options.file === ':memory:' ? new MemoryBlobs() : new BlobFolder(join(dirname(options.file), 'files'));
     this.db = new Database(options.file);
     this.db.pragma('journal_mode = WAL');
     // A commit never fsyncs on the main thread: with durability "full", WalSync fsyncs the WAL after it.
@@ -172,6 +186,8 @@ export class SqliteStore implements Store {
       unreadAll: db.prepare<[string, number], MessageRow>(READS.unreadAll),
       unreadFromRealm: db.prepare<[string, string | null, number], MessageRow>(READS.unreadFromRealm),
       unreadFromSender: db.prepare<[string, string, number], MessageRow>(READS.unreadFromSender),
+      message: db.prepare<[number], MessageRow>(READS.message),
+      insertFile: db.prepare<[number, string, number, string]>('INSERT INTO files (message_id, name, size, sha256) VALUES (?, ?, ?, ?)'),
       listUsers: db.prepare<[string, number], string>(
         'SELECT username FROM users WHERE username > ? ORDER BY username LIMIT ? + 0').pluck(),
       hasUnread: db.prepare(READS.hasUnread).pluck(),
@@ -384,6 +400,7 @@ export class SqliteStore implements Store {
       message.sender, message.senderRealm ?? null, message.recipient ?? null, message.recipientRealm ?? null,
       message.group ?? null, message.body, message.ts,
     ).lastInsertRowid);
+    if (message.file) this.#stmt.insertFile.run(id, message.file.name, message.file.size, message.file.sha256);
     for (const recipient of recipients) this.#stmt.insertDelivery.run(recipient, id);
     return id;
   }
@@ -398,11 +415,24 @@ export class SqliteStore implements Store {
     let bytes = 0;
     for (const row of rows) {
       if (messages.length === limits.maxMessages) break;
-      bytes += Buffer.byteLength(row.body);
+      bytes += pageBytes(row);
       if (messages.length > 0 && bytes > limits.maxBytes) break;
       messages.push(toMessage(row));
     }
     return {messages, more: rows.length > messages.length};
+  }
+
+  putBlob(content: Buffer): Promise<string> {
+    return this.#blobs.put(content);
+  }
+
+  readBlob(sha256: string): Buffer | undefined {
+    return this.#blobs.read(sha256);
+  }
+
+  message(id: number): StoredMessage | undefined {
+    const row = this.#stmt.message.get(id);
+    return row && toMessage(row);
   }
 
   markRead(username: string, messageIds: readonly number[]): void {

@@ -49,6 +49,15 @@ export interface StoredMessage {
   ts: number;
   /** For deliveries: whether the reader has read it. */
   read?: boolean;
+  /** A file message's file (its `body` is the `[file] NAME (SIZE)` line). */
+  file?: FileRef;
+}
+
+/** The file of a file message: its name as sent, its size, and the SHA-256 (hex) that names its content. */
+export interface FileRef {
+  name: string;
+  size: number;
+  sha256: string;
 }
 
 /**
@@ -170,6 +179,16 @@ export interface Store {
   /** Unread text bytes (UTF-8) from one sender (`senderRealm` null: a local user) in a recipient's inbox. */
   unreadBytesFrom(recipient: string, sender: string, senderRealm: string | null): number;
   groupsOf(username: string): string[];
+
+  /**
+   * Stores a file's content once, durably (written and fsynced), before the message that names it commits; returns
+   * its SHA-256 (hex). Content already stored is not written again.
+   */
+  putBlob(content: Buffer): Promise<string>;
+  /** A stored file's content, or undefined when it is missing. */
+  readBlob(sha256: string): Buffer | undefined;
+  /** A message by id, with its file (for getfile), or undefined. */
+  message(id: number): StoredMessage | undefined;
 
   /** Stores one message and delivers it to each recipient's inbox; returns its id. */
   storeMessage(message: Omit<StoredMessage, 'id' | 'read'>, recipients: readonly string[]): number;
