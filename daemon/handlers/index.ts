@@ -12,6 +12,7 @@ import {joingroup} from './joingroup.js';
 import {logout} from './logout.js';
 import {realms} from './realms.js';
 import {register} from './register.js';
+import {removerealm} from './removerealm.js';
 import {send} from './send.js';
 import {sendgroup} from './sendgroup.js';
 import {sendgrouprealm} from './sendgrouprealm.js';
@@ -19,5 +20,5 @@ import {sendprivaterealm} from './sendprivaterealm.js';
 
 export const HANDLERS: Readonly<Record<string, Handler>> = {
   auth, register, addgroup, joingroup, send, sendgroup, inbox, logout, info,
-  addrealm, sendprivaterealm, sendgrouprealm, getrealminbox, groups, history, realms,
+  addrealm, sendprivaterealm, sendgrouprealm, getrealminbox, groups, history, realms, removerealm,
 };
