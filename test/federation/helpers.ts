@@ -4,6 +4,7 @@ import {createFederation} from '../../daemon/federation/federation.js';
 import type {LinkTlsMode} from '../../daemon/federation/connect.js';
 import {generateIdentity, type RealmIdentity} from '../../daemon/federation/identity.js';
 import type {LinkTunables, PeerSpec} from '../../daemon/federation/options.js';
+import type {Clock} from '../../daemon/clock.js';
 import type {Logger} from '../../daemon/logger.js';
 import {LineClient, registerUser, startDaemon, type TestDaemon} from '../helpers/daemon.js';
 
@@ -47,6 +48,7 @@ export interface RealmOptions {
   logger?: Logger;
   dir?: string;
   port?: number;
+  clock?: Clock;
 }
 
 /** Starts realm `name` in this process (restart() keeps its data folder, port and federation settings). */
@@ -55,7 +57,8 @@ export function startRealm(name: string, options: RealmOptions = {}): Promise<Te
     identity: options.identity, peers: options.peers, tofu: options.tofu ?? true, courseMode: options.courseMode ?? true,
     admins: options.admins, tls: options.tls, tunables: {...FAST_LINKS, ...options.tunables},
   });
-  return startDaemon({realm: name}, {federation, ...(options.logger ? {logger: options.logger} : {})}, options.dir, options.port);
+  const extra = {federation, ...(options.logger ? {logger: options.logger} : {}), ...(options.clock ? {clock: options.clock} : {})};
+  return startDaemon({realm: name}, extra, options.dir, options.port);
 }
 
 /** Polls `check` until it returns a truthy value (returned), or fails after `ms`. */
