@@ -184,6 +184,11 @@ async function main(): Promise<void> {
   const {identity, created} = identityOrFail(dataDir);
   if (created) logger.info('made a new realm key pair', {file: join(dataDir, 'realm-key.pem'), publicKey: identity.publicKey});
   const tofu = values.federation === undefined ? values['demo-users'] : values.federation === 'tofu';
+  for (const [name, peer] of peers) {
+    if (!tofu && peer.key === undefined) {
+      logger.warn('no key is pinned for a configured realm: links with it are refused until it is pinned (--peer NAME=HOST:PORT,KEY)', {realm: name});
+    }
+  }
   const file = join(dataDir, 'realmchat.db');
   let store: SqliteStore;
   try {

@@ -85,7 +85,8 @@ export function dialLink(
       return;
     }
     signal?.addEventListener('abort', onAbort, {once: true});
-    socket.once('error', (err) => giveUp(err.message));
+    // `on`, not `once`: under TLS this socket lives on beneath the TLS socket, and may fail again later.
+    socket.on('error', (err) => giveUp(err.message));
     socket.once('connect', () => {
       const tls = needsTls(settings, socket.remoteAddress);
       const handshake = new InitiatorHandshake(settings.self, target.expected, settings.identity, settings.port,
@@ -163,7 +164,9 @@ export function acceptLink(settings: HandshakeSettings, socket: Socket, head: Bu
     const handshake = new ResponderHandshake(settings.self, settings.identity, settings.pins.check,
       needsTls(settings, socket.remoteAddress));
     const newline = head.indexOf(0x0a);
-    const decoded = decodeLine(head.subarray(0, newline).toString('utf8').replace(/\r$/, ''));
+    const decoded = newline === -1
+      ? {ok: false as const, code: 'LINE_TOO_LONG' as const}
+      : decodeLine(head.subarray(0, newline).toString('utf8').replace(/\r$/, ''));
     const step: HandshakeStep = decoded.ok
       ? handshake.receive(decoded.frame)
       : {kind: 'fail', frame: {type: 'refuse', reason: 'unexpected-frame'}, reason: 'unexpected-frame', detail: `malformed hello (${decoded.code})`};

@@ -39,10 +39,10 @@ interface Realm {
   exited: Promise<void>;
 }
 
-/** Starts realmchatd (killed after each test) and resolves with the port from its start-up line. */
+/** Starts realmchatd in course mode (--demo-users: any user may addrealm a loopback realm, keys pinned on first use). */
 async function startRealm(realm: string, data: string, port = 0): Promise<Realm> {
   const daemon = await startRealmchatd(['--realm', realm, '--port', String(port), '--data', data,
-    '--federation', 'tofu', '--admins', 'alice', '--log-level', 'warn']);
+    '--demo-users', '--log-level', 'warn']);
   children.add(daemon.child);
   void daemon.exited.then(() => children.delete(daemon.child));
   return {child: daemon.child, port: daemon.port, exited: daemon.exited.then(() => undefined)};
