@@ -1,16 +1,16 @@
 /**
  * npm run demo: federation in one command. Starts two realms of the built realmchatd on loopback (alpha on 8889,
- * beta on 8890, temp data folders, a freshly generated federation key), links them, registers a few users, sends
+ * beta on 8890, temp data folders, each with its own realm key pair, pinning the other's public key), links them, registers a few users, sends
  * private and group messages both ways, stops beta for a moment to show that nothing sent meanwhile is lost, prints
  * the transcript and stops both daemons.
  */
-import {randomBytes} from 'node:crypto';
-import {existsSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdtempSync, rmSync} from 'node:fs';
 import {connect, createServer, type Socket} from 'node:net';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {ReplyDecoder} from '../common/protocol/reply-codec.js';
 import type {Reply} from '../common/protocol/replies.js';
+import {loadOrCreateIdentity} from '../daemon/federation/identity.js';
 import {REALMCHATD_BIN, startRealmchatd, type RealmchatdProcess} from './realmchatd-process.js';
 
 const BIN = REALMCHATD_BIN;
@@ -33,14 +33,14 @@ function portProblem(port: number): Promise<string | undefined> {
 
 /** One realmchatd child process. */
 class Realm {
-  constructor(readonly name: RealmName, readonly data: string, readonly keyFile: string, readonly peer: RealmName) {}
+  constructor(readonly name: RealmName, readonly data: string, readonly peer: RealmName, readonly peerKey: string) {}
 
   #process: RealmchatdProcess | undefined;
 
   /** Starts the daemon; resolves with its start-up line. */
   async start(): Promise<string> {
     this.#process = await startRealmchatd(['--realm', this.name, '--port', String(PORTS[this.name]), '--data', this.data,
-      '--federation-key-file', this.keyFile, '--peer', `${this.peer}=${HOST}:${PORTS[this.peer]}`, '--log-level', 'warn']);
+      '--peer', `${this.peer}=${HOST}:${PORTS[this.peer]},${this.peerKey}`, '--log-level', 'warn']);
     return this.#process.line;
   }
 
@@ -174,13 +174,14 @@ async function main(): Promise<number> {
   }
 
   const dir = mkdtempSync(join(tmpdir(), 'realmchat-demo-'));
-  const keyFile = join(dir, 'federation.key');
-  writeFileSync(keyFile, randomBytes(32).toString('hex') + '\n', {mode: 0o600});
-  const alpha = new Realm('alpha', join(dir, 'alpha'), keyFile, 'beta');
-  const beta = new Realm('beta', join(dir, 'beta'), keyFile, 'alpha');
+  // Each realm's key pair, made in its data folder as realmchatd would on first start (`realmchatd key show`).
+  const alphaKey = loadOrCreateIdentity(join(dir, 'alpha')).identity.publicKey;
+  const betaKey = loadOrCreateIdentity(join(dir, 'beta')).identity.publicKey;
+  const alpha = new Realm('alpha', join(dir, 'alpha'), 'beta', betaKey);
+  const beta = new Realm('beta', join(dir, 'beta'), 'alpha', alphaKey);
   const users: User[] = [];
   try {
-    section('Two realms on this machine, sharing a freshly generated federation key');
+    section('Two realms on this machine, each with its own key pair, each pinning the other (--peer NAME=HOST:PORT,KEY)');
     console.log(dim(`   ${await alpha.start()}`));
     console.log(dim(`   ${await beta.start()}`));
 

@@ -12,8 +12,7 @@
  *   node dist/bench/federation-bench.js --n 100000 --c 128 --runs 5 --seconds 5
  */
 import type {ChildProcess} from 'node:child_process';
-import {randomBytes} from 'node:crypto';
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {parseArgs} from 'node:util';
@@ -28,8 +27,8 @@ interface Realm {
   port: number;
 }
 
-async function startRealm(name: string, data: string, keyFile: string, port = 0): Promise<Realm> {
-  return startRealmchatd(['--realm', name, '--port', String(port), '--data', data, '--federation-key-file', keyFile,
+async function startRealm(name: string, data: string, port = 0): Promise<Realm> {
+  return startRealmchatd(['--realm', name, '--port', String(port), '--data', data, '--federation', 'tofu', '--admins', 'alice',
     '--log-level', 'warn', ...BENCH_FLAGS]);
 }
 
@@ -115,10 +114,8 @@ async function main(): Promise<void> {
   const n = Number(values.n);
   const runs = Number(values.runs);
   const dir = mkdtempSync(join(tmpdir(), 'realmchat-fedbench-'));
-  const keyFile = join(dir, 'key');
-  writeFileSync(keyFile, randomBytes(32).toString('hex'));
-  const alpha = await startRealm('alpha', join(dir, 'alpha'), keyFile);
-  let beta = await startRealm('beta', join(dir, 'beta'), keyFile);
+  const alpha = await startRealm('alpha', join(dir, 'alpha'));
+  let beta = await startRealm('beta', join(dir, 'beta'));
   const betaPort = beta.port;
   try {
     const admin = new ChatClient({host: '127.0.0.1', port: alpha.port, requestTimeoutMs: 60_000});
@@ -141,7 +138,7 @@ async function main(): Promise<void> {
       const errors = await flood(alpha.port, line, n, 8);
       const fillSeconds = (Date.now() - fill0) / 1000;
       const queued = (await realmsOf(admin)).queued;
-      beta = await startRealm('beta', join(dir, 'beta'), keyFile, betaPort);
+      beta = await startRealm('beta', join(dir, 'beta'), betaPort);
       // Time from the moment the link is up (the redial delay is backoff, not throughput).
       while ((await realmsOf(admin)).state !== 'ready') await sleep(2);
       const t0 = process.hrtime.bigint();

@@ -2,8 +2,8 @@
  * The servers a benchmark run talks to: a fresh realmchatd (temp data folder written as a fixture first, port 0,
  * log level warn) or the bare baseline server, each a pinned child process, and the login step both share.
  */
-import {randomBytes, randomUUID} from 'node:crypto';
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {randomUUID} from 'node:crypto';
+import {mkdtempSync, rmSync} from 'node:fs';
 import type {Socket} from 'node:net';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
@@ -89,8 +89,6 @@ export async function startFederation(
   settings: RunSettings, alphaFixture: FixtureSpec, betaFixture: FixtureSpec, linker: string,
 ): Promise<Server> {
   const dir = mkdtempSync(join(tmpdir(), 'realmchat-bench-fed-'));
-  const keyFile = join(dir, 'federation.key');
-  writeFileSync(keyFile, randomBytes(32).toString('hex'), {mode: 0o600});
   const started: RealmchatdProcess[] = [];
   const stop = async () => {
     await Promise.all(started.map(stopChild));
@@ -100,7 +98,7 @@ export async function startFederation(
     for (const [realm, fixture] of [['alpha', alphaFixture], ['beta', betaFixture]] as const) {
       await createFixtureDb(join(dir, realm), fixture);
       started.push(await startRealmchatd([
-        '--realm', realm, '--port', '0', '--data', join(dir, realm), '--federation-key-file', keyFile,
+        '--realm', realm, '--port', '0', '--data', join(dir, realm), '--federation', 'tofu', '--admins', linker,
         '--log-level', 'warn', '--durability', settings.durability, ...BENCH_FLAGS,
       ], process.env, {cpu: settings.placement.serverCpu, nofile: childNofile(settings)}));
     }

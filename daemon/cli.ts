@@ -12,7 +12,8 @@ import {createDaemon, DEFAULT_OPTIONS} from './daemon.js';
 import {prepareDataDir} from './data-dir.js';
 import {ensureDemoUsers} from './demo-users.js';
 import {createFederation} from './federation/federation.js';
-import {parsePeer, readKeyFile, type PeerAddress} from './federation/options.js';
+import {loadOrCreateIdentity, type RealmIdentity} from './federation/identity.js';
+import {parsePeer, readPeersFile, type PeerSpec} from './federation/options.js';
 import {LIMIT_FLAGS, LIMIT_HELP, parseLimitFlags} from './limits/cli-flags.js';
 import {createLogger, LOG_LEVELS, type LogLevel} from './logger.js';
 import {SqliteStore, type Durability} from './store/sqlite-store.js';
@@ -35,14 +36,17 @@ Options:
   --durability MODE    normal: a reply's change survives a daemon crash; full: also a power loss
                        (fsync per group commit)                   (default normal)
   --log-level LEVEL    debug, info, warn, error or silent         (default info)
-  --peer NAME=HOST:PORT
-                       a realm that \`addrealm NAME\` may link without an address
-                       (its client port); repeatable
-  --federation-key-file FILE
-                       the shared federation key (at least 16 bytes, e.g. from
-                       \`openssl rand -hex 32\`); realm links must prove they know it.
-                       Without it, links are accepted from loopback peers only.
-                       See docs/FEDERATION.md.
+  --peer NAME=HOST:PORT[,KEY]
+                       a known realm: \`addrealm NAME\` links it without an address
+                       (its client port), and KEY (what \`realmchatd key show\`
+                       prints on that realm) is pinned: only that key may link as
+                       NAME; repeatable
+  --peers-file FILE    known realms, one NAME=HOST:PORT,KEY per line (# comments)
+  --federation MODE    pinned: links only from realms whose key is pinned;
+                       tofu: also pin the first key seen for a new realm name
+                       (default pinned; tofu with --demo-users)
+  --admins U1,U2       users who may addrealm a realm this daemon does not know
+                       and removerealm                            (default none)
   --max-file-bytes N   largest file sendfile/sendgroupfile may carry   (default 8388608)
   --max-connections N  most connections held at once; past it new ones are closed
                        and the daemon says so once per burst
@@ -50,9 +54,16 @@ Options:
 ${LIMIT_HELP}  --help               show this help
   --version            show the version
 
+Commands:
+  realmchatd key show [--realm NAME] [--data DIR]
+                       print this realm's public key (made on first use)
+
+The realm's key pair is kept in DIR/realm-key.pem (0600), made on first start.
+Off loopback, realm links run over TLS pinned to the realms' keys. See docs/FEDERATION.md.
+
 Examples:
   realmchatd --port 8889 --realm alpha --demo-users
-  realmchatd --port 8890 --realm beta --federation-key-file key --peer alpha=127.0.0.1:8889
+  realmchatd --port 8890 --realm beta --admins root --peer alpha=127.0.0.1:8889,KEY_OF_ALPHA
 `;
 
 /** The soft limit on open files of this process (Linux /proc), or undefined where it cannot be read. */
@@ -82,10 +93,20 @@ export function defaultDataDir(realm: string, env: NodeJS.ProcessEnv = process.e
   return join(base, 'realmchat', realm);
 }
 
+/** The realm's identity in `dir`, made on first use; exits with the reason when it cannot be read. */
+function identityOrFail(dir: string): {identity: RealmIdentity; created: boolean; file: string} {
+  try {
+    return loadOrCreateIdentity(dir);
+  } catch (err) {
+    fail(`${(err as Error).message} (to make a new key pair, move the file away and start again)`);
+  }
+}
+
 async function main(): Promise<void> {
   let values;
+  let positionals: string[];
   try {
-    ({values} = parseArgs({
+    ({values, positionals} = parseArgs({
       options: {
         host: {type: 'string', default: '127.0.0.1'},
         port: {type: 'string', default: '8889'},
@@ -96,6 +117,9 @@ async function main(): Promise<void> {
         'log-level': {type: 'string', default: 'info'},
         peer: {type: 'string', multiple: true, default: []},
         'federation-key-file': {type: 'string'},
+        'peers-file': {type: 'string'},
+        federation: {type: 'string'},
+        admins: {type: 'string'},
         'max-connections': {type: 'string'},
         'max-file-bytes': {type: 'string'},
         ...LIMIT_FLAGS,
@@ -103,7 +127,7 @@ async function main(): Promise<void> {
         version: {type: 'boolean', default: false},
       },
       strict: true,
-      allowPositionals: false,
+      allowPositionals: true,
     }));
   } catch (err) {
     fail((err as Error).message);
@@ -116,15 +140,40 @@ async function main(): Promise<void> {
     process.stdout.write(`${version()}\n`);
     return;
   }
+  if (positionals.length > 0) {
+    if (positionals.join(' ') !== 'key show') fail(`unknown command "${positionals.join(' ')}" (the only command is: key show)`);
+    const {identity, created, file} = identityOrFail(values.data ?? defaultDataDir(values.realm));
+    if (created) process.stderr.write(`realmchatd: made a new realm key in ${file}\n`);
+    process.stdout.write(`${identity.publicKey}\n`);
+    return;
+  }
+  if (values['federation-key-file'] !== undefined) {
+    fail('--federation-key-file was removed: one shared key let any holder link as any realm. Each realm now has its own '
+      + 'key pair; pin peers with --peer NAME=HOST:PORT,KEY (KEY from `realmchatd key show` there). See docs/FEDERATION.md.');
+  }
+  if (values.federation !== undefined && values.federation !== 'pinned' && values.federation !== 'tofu') {
+    fail(`--federation must be pinned or tofu, not "${values.federation}"`);
+  }
+  const admins = values.admins === undefined ? [] : values.admins.split(',');
+  if (admins.some((name) => !isValidName(name))) fail('--admins must be a comma list of usernames, e.g. --admins alice,bob');
   const port = Number(values.port);
   if (!/^\d+$/.test(values.port) || port > 65535) fail(`--port must be a number from 0 to 65535, not "${values.port}"`);
   if (!isValidName(values.realm)) fail('--realm must be 1-32 letters, digits, "_", "-" or "."');
   if (!(LOG_LEVELS as readonly string[]).includes(values['log-level'])) fail(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
   if (values.durability !== 'normal' && values.durability !== 'full') fail('--durability must be normal or full');
-  const peers = new Map<string, PeerAddress>();
+  const peers = new Map<string, PeerSpec>();
+  if (values['peers-file'] !== undefined) {
+    try {
+      for (const peer of readPeersFile(values['peers-file'])) peers.set(peer.name.toLowerCase(), peer.address);
+    } catch (err) {
+      fail((err as Error).message);
+    }
+  }
   for (const spec of values.peer) {
     const peer = parsePeer(spec);
-    if (!peer) fail(`--peer must be NAME=HOST:PORT (e.g. beta=127.0.0.1:8890), not "${spec}"`);
+    if (!peer) {
+      fail(`--peer must be NAME=HOST:PORT or NAME=HOST:PORT,KEY (e.g. beta=127.0.0.1:8890), with KEY as \`realmchatd key show\` prints it on that realm (43 characters), not "${spec}"`);
+    }
     peers.set(peer.name.toLowerCase(), peer.address);
   }
   const maxFileBytes = values['max-file-bytes'] === undefined ? DEFAULT_OPTIONS.maxFileBytes : Number(values['max-file-bytes']);
@@ -145,18 +194,16 @@ async function main(): Promise<void> {
   } catch (err) {
     fail((err as Error).message);
   }
-  const keyFile = values['federation-key-file'];
-  let key: Buffer | undefined;
-  if (keyFile !== undefined) {
-    try {
-      key = readKeyFile(keyFile);
-    } catch (err) {
-      fail((err as Error).message);
-    }
-  }
-
   const logger = createLogger(values['log-level'] as LogLevel);
   const dataDir = values.data ?? defaultDataDir(values.realm);
+  const {identity, created} = identityOrFail(dataDir);
+  if (created) logger.info('made a new realm key pair', {file: join(dataDir, 'realm-key.pem'), publicKey: identity.publicKey});
+  const tofu = values.federation === undefined ? values['demo-users'] : values.federation === 'tofu';
+  for (const [name, peer] of peers) {
+    if (!tofu && peer.key === undefined) {
+      logger.warn('no key is pinned for a configured realm: links with it are refused until it is pinned (--peer NAME=HOST:PORT,KEY)', {realm: name});
+    }
+  }
   const file = join(dataDir, 'realmchat.db');
   let store: SqliteStore;
   try {
@@ -168,7 +215,9 @@ async function main(): Promise<void> {
   } catch (err) {
     fail(`cannot open the database ${file}: ${(err as Error).message}`);
   }
-  const daemon = createDaemon({store, logger, options: {...limits, realm: values.realm, maxConnections, maxFileBytes}, federation: createFederation({key, peers})});
+  const daemon = createDaemon({store, logger, options: {...limits, realm: values.realm, maxConnections, maxFileBytes}, federation: createFederation({
+    identity, peers, tofu, admins, courseMode: values['demo-users'],
+  })});
   if (values['demo-users']) {
     const created = await ensureDemoUsers(daemon.services);
     if (created.length > 0) logger.info('created demo users', {users: created.join(',')});
@@ -180,9 +229,7 @@ async function main(): Promise<void> {
     await store.close();
     fail(`cannot listen on ${values.host}:${port}: ${(err as Error).message}`);
   }
-  const federation = key
-    ? `realm links need the federation key from ${keyFile}`
-    : 'no federation key: realm links accepted from loopback peers only';
+  const federation = `realm key ${identity.publicKey}; links from ${tofu ? 'pinned realms and new realm names (trust on first use)' : 'pinned realms only'}`;
   process.stdout.write(
     `realmchatd ${version()}: realm ${values.realm} listening on ${address.address}:${address.port}, data ${file}; ${federation}\n`);
 

@@ -26,7 +26,17 @@ export type AddRealmResult =
   /** The peer did not answer, or failed the handshake. */
   | {kind: 'unreachable'}
   /** The daemon began to stop during the check. */
-  | {kind: 'stopping'};
+  | {kind: 'stopping'}
+  /** The user may not link this realm (only admins link realms this daemon does not know). */
+  | {kind: 'forbidden'};
+
+/** What became of removerealm. */
+export type RemoveRealmResult =
+  /** Unlinked; `outbox` messages for it stay on disk (delivered if it is linked again). */
+  | {kind: 'removed'; realm: string; outbox: number}
+  | {kind: 'unknown-realm'}
+  /** Only admins may remove a realm. */
+  | {kind: 'forbidden'};
 
 /** What became of a message for a user or group of another realm. */
 export type RealmSendResult =
@@ -55,8 +65,10 @@ export interface Federation {
   has(realm: string): boolean;
   /** The stored spelling of a linked realm's name (names are case-insensitive), or undefined. */
   realmName(realm: string): string | undefined;
-  /** Links a realm (never this daemon's own): checks the peer, then stores the link. */
-  add(realm: string, address: {host: string; port: number} | undefined): Promise<AddRealmResult>;
+  /** Links a realm (never this daemon's own) for user `by`: checks the rules and the peer, then stores the link. */
+  add(realm: string, address: {host: string; port: number} | undefined, by: string): Promise<AddRealmResult>;
+  /** Unlinks a realm for user `by` (an admin); its outbox is kept. */
+  remove(realm: string, by: string): RemoveRealmResult;
   /** Sends a private message to `user@realm`. */
   sendPrivate(sender: string, realm: string, user: string, text: string): Promise<RealmSendResult>;
   /** Sends to a group (or a user list) of a realm. */
@@ -76,6 +88,7 @@ export const noFederation: Federation = {
   has: () => false,
   realmName: () => undefined,
   add: async () => ({kind: 'unreachable'}),
+  remove: () => ({kind: 'unknown-realm'}),
   sendPrivate: async () => ({kind: 'unknown-realm'}),
   sendGroup: async () => ({kind: 'unknown-realm'}),
   list: () => [],

@@ -101,6 +101,9 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: 'history <user|group:NAME>[@realm] [limit] [before_id]', example: 'history henderson 50'},
   {name: 'realms', session: true, params: [], extension: true,
     summary: 'list linked realms with link state and queued messages', usage: 'realms', example: 'realms'},
+  {name: 'removerealm', session: true, params: [p('realm', 'name')], extension: true,
+    summary: 'unlink a realm (admins only; its queued messages are kept)', usage: 'removerealm <realm>',
+    example: 'removerealm beta'},
   // Verbs of other course groups' clients (their Flet app lists contacts and groups with them).
   {name: 'getusers', session: true, params: [p('limit', 'count', true), p('after', 'name', true)],
     summary: 'list the users of this realm by name (a page; `more` when others follow)', usage: 'getusers [limit] [after]',

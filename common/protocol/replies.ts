@@ -21,6 +21,8 @@ export const ERRORS = {
   REALM_EXISTS: 'Realm sudah ada',
   REALM_NOT_FOUND: 'Realm tidak ditemukan',
   REALM_UNREACHABLE: 'Realm tidak dapat dihubungi',
+  ADMIN_ONLY: 'Hanya admin yang boleh melakukan ini',
+  MESSAGE_EXPIRED: 'Pesan sudah kedaluwarsa',
   LINE_TOO_LONG: 'Request terlalu panjang',
   INVALID_UTF8: 'Request bukan UTF-8 yang valid',
   SHUTTING_DOWN: 'Server sedang berhenti',
@@ -60,6 +62,7 @@ export const OK_MESSAGES = {
   sendfile: 'File sent',
   sendgroupfile: 'File sent to group',
   getfile: 'File',
+  removerealm: 'Realm removed',
 } as const;
 
 /**

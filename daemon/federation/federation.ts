@@ -9,21 +9,29 @@ import type {AddressInfo, Socket} from 'node:net';
 import type {Recipients} from '../../common/protocol/request.js';
 import type {Services} from '../context.js';
 import type {RealmStatus} from '../../common/protocol/reply-shapes.js';
-import type {AddRealmResult, Federation, LinkAcceptor, RealmSendResult} from '../federation-api.js';
+import type {AddRealmResult, Federation, LinkAcceptor, RealmSendResult, RemoveRealmResult} from '../federation-api.js';
 import type {NewMessage, RealmRecord} from '../store/types.js';
+import type {SecureContext} from 'node:tls';
 import {acceptLink, dialLink, type HandshakeSettings} from './connect.js';
+import {generateIdentity, type RealmIdentity} from './identity.js';
+import {isAdmin, mayAddRealm, type LinkPolicy} from './policy.js';
+import {ReceivedPruner} from './received-pruner.js';
+import {realmTlsContext} from './tls.js';
+import {KeyPins} from './trust.js';
 import type {LinkChannel} from './channel.js';
 import {RealmLink, type LinkEnvironment} from './link.js';
 import type {Verdict} from './verdict-waiters.js';
 import {encodeMessageBody, LINK_HELLO_VERB, type MessageBody, type MessageTarget} from './link-codec.js';
-import {DEFAULT_LINK_TUNABLES, type FederationConfig, type LinkTunables, type PeerAddress} from './options.js';
+import {DEFAULT_LINK_TUNABLES, type FederationConfig, type LinkTunables, type PeerAddress, type PeerSpec} from './options.js';
 
 /** The daemon services federation runs on. */
 export type FederationServices = Omit<Services, 'federation'>;
 
 /** Builds the factory createDaemon takes (`federation` in DaemonConfig). Each daemon gets its own instance. */
 export function createFederation(config: FederationConfig = {}): (services: FederationServices) => Federation {
-  return (services) => new LinkedFederation(services, config);
+  // One identity per config: a daemon restarted with the same config keeps its key.
+  const identity = config.identity ?? generateIdentity();
+  return (services) => new LinkedFederation(services, config, identity);
 }
 
 const lower = (name: string) => name.toLowerCase();
@@ -39,7 +47,12 @@ class LinkedFederation implements Federation {
   readonly #services: FederationServices;
   readonly #config: FederationConfig;
   readonly #tunables: LinkTunables;
-  readonly #peers = new Map<string, PeerAddress>();
+  readonly #peers = new Map<string, PeerSpec>();
+  readonly #identity: RealmIdentity;
+  readonly #pins: KeyPins;
+  readonly #policy: LinkPolicy;
+  readonly #pruner: ReceivedPruner;
+  #tlsContext: SecureContext | undefined;
   readonly #links = new Map<string, RealmLink>();
   /** Realms whose addrealm check is running (a second addrealm for the same name answers "Realm sudah ada"). */
   readonly #adding = new Set<string>();
@@ -52,12 +65,20 @@ class LinkedFederation implements Federation {
   #started = false;
   #closed = false;
 
-  constructor(services: FederationServices, config: FederationConfig) {
+  constructor(services: FederationServices, config: FederationConfig, identity: RealmIdentity) {
     this.#services = services;
     this.#config = config;
+    this.#identity = identity;
     this.#tunables = {...DEFAULT_LINK_TUNABLES, ...config.tunables};
     const peers = config.peers instanceof Map ? [...config.peers] : Object.entries(config.peers ?? {});
-    for (const [name, address] of peers) this.#peers.set(lower(name), address);
+    const pins = new Map<string, string>();
+    for (const [name, address] of peers) {
+      this.#peers.set(lower(name), address);
+      if (address.key !== undefined) pins.set(lower(name), address.key);
+    }
+    this.#pins = new KeyPins({pins, tofu: config.tofu ?? false}, services);
+    this.#policy = {admins: new Set((config.admins ?? []).map(lower)), courseMode: config.courseMode ?? false};
+    this.#pruner = new ReceivedPruner(services, this.#tunables);
     this.#env = {
       services,
       tunables: this.#tunables,
@@ -82,6 +103,7 @@ class LinkedFederation implements Federation {
     this.#started = true;
     this.#port = address.port;
     for (const link of this.#links.values()) link.start();
+    this.#pruner.start();
   }
 
   list(): RealmStatus[] {
@@ -91,6 +113,7 @@ class LinkedFederation implements Federation {
   async close(): Promise<void> {
     this.#closed = true;
     this.#stopping.abort();
+    this.#pruner.stop();
     for (const link of this.#links.values()) link.close();
     for (const socket of this.#handshaking) socket.destroy();
     this.#handshaking.clear();
@@ -98,11 +121,17 @@ class LinkedFederation implements Federation {
 
   // ---- addrealm ----
 
-  async add(realm: string, address: PeerAddress | undefined): Promise<AddRealmResult> {
+  async add(realm: string, address: PeerAddress | undefined, by: string): Promise<AddRealmResult> {
     const {options, store, clock, logger} = this.#services;
     if (this.#links.has(lower(realm)) || this.#adding.has(lower(realm))) return {kind: 'exists'};
-    const target = address ?? this.#peers.get(lower(realm));
+    const configured = this.#peers.get(lower(realm));
+    const target = address ?? configured;
     if (!target) return {kind: 'no-address'};
+    if (!mayAddRealm(this.#policy, by, configured, address)) {
+      logger.warn('addrealm refused: only an admin may link a realm this daemon does not know',
+        {user: by, realm, address: `${target.host}:${target.port}`});
+      return {kind: 'forbidden'};
+    }
     this.#adding.add(lower(realm));
     try {
       const result = await dialLink(this.#handshakeSettings(), {...target, expected: realm}, undefined, this.#stopping.signal);
@@ -143,6 +172,26 @@ class LinkedFederation implements Federation {
     } finally {
       this.#adding.delete(lower(realm));
     }
+  }
+
+  // ---- removerealm ----
+
+  remove(realm: string, by: string): RemoveRealmResult {
+    if (!isAdmin(this.#policy, by)) return {kind: 'forbidden'};
+    const link = this.#links.get(lower(realm));
+    if (!link) return {kind: 'unknown-realm'};
+    const {store, logger} = this.#services;
+    const kept = link.status().queued;
+    link.close();
+    this.#links.delete(lower(realm));
+    store.removeRealm(link.name);
+    logger.info('realm removed', {realm: link.name, by, outboxKept: kept});
+    return {kind: 'removed', realm: link.name, outbox: kept};
+  }
+
+  /** Prunes old received ids now (tests; the daemon runs it every pruneIntervalMs). */
+  pruneReceived(): Promise<number> {
+    return this.#pruner.runOnce();
   }
 
   // ---- incoming links ----
@@ -216,7 +265,10 @@ class LinkedFederation implements Federation {
   #handshakeSettings(): HandshakeSettings {
     return {
       self: this.#services.options.realm,
-      key: this.#config.key,
+      identity: this.#identity,
+      pins: this.#pins,
+      tlsContext: () => (this.#tlsContext ??= realmTlsContext(this.#identity, this.#services.options.realm, new Date(this.#services.clock.now()))),
+      tls: this.#config.tls ?? 'auto',
       port: this.#port,
       logger: this.#services.logger,
       maxFrameBytes: this.#tunables.maxFrameBytes,

@@ -11,6 +11,7 @@ import type {InboxWaiters} from '../inbox-waiters.js';
 import type {ReceivedMessage, RemoteDelivery, Store} from '../store/types.js';
 import {REALM_SENDER, type Limits} from '../limits/index.js';
 import {isWellFormedMessage, type AckFrame, type MsgFrame} from './link-codec.js';
+import {EXPIRY_MARGIN_MS} from './options.js';
 
 /** What a verdict is made of. */
 export interface InboundServices {
@@ -50,6 +51,14 @@ export function judgeMessage(store: Store, peer: string, frame: MsgFrame): Judge
   };
 }
 
+/**
+ * True when a message is too old for its id to be still known if this were a resend (ids are pruned after the
+ * retention window; a day of margin covers the two realms' clocks disagreeing).
+ */
+export function isExpired(frame: MsgFrame, now: number, retentionMs: number): boolean {
+  return frame.ts >= 0 && now - frame.ts > retentionMs - EXPIRY_MARGIN_MS;
+}
+
 /** One link's receiver. `send` writes an ack on the link's current connection. */
 export class InboundReceiver {
   /** Messages of the chunk being read, stored together at the chunk's end. */
@@ -70,6 +79,8 @@ export class InboundReceiver {
     private readonly peer: string,
     private readonly send: (ack: AckFrame) => void,
     private readonly fail: (reason: string) => void,
+    /** Ids are kept this long (received-pruner.ts); older messages are refused as MESSAGE_EXPIRED. */
+    private readonly retentionMs: number = Number.POSITIVE_INFINITY,
   ) {}
 
   /** A new connection: acknowledgements pending for the old one are dropped (the peer resends those rows). */
@@ -91,7 +102,10 @@ export class InboundReceiver {
     if (known !== undefined) {
       verdict = known; // a retry: answer as the first time, store nothing
     } else {
-      const judgement = judgeMessage(store, this.peer, frame);
+      let judgement = judgeMessage(store, this.peer, frame);
+      if (judgement.verdict === null && isExpired(frame, this.services.clock.now(), this.retentionMs)) {
+        judgement = {verdict: 'MESSAGE_EXPIRED', deliveries: []};
+      }
       verdict = judgement.verdict ?? this.#rateLimited(frame, judgement.deliveries);
       if (verdict === 'BAD_PARAMETER') {
         logger.warn('refused a malformed or foreign-origin message from a realm', {realm: this.peer, origin: frame.origin, seq: frame.seq});

@@ -12,7 +12,7 @@ import {isValidName} from '../../common/protocol/request.js';
 /** The verb of the first line of a link; a connection starting with it is handed to the federation module. */
 export const LINK_HELLO_VERB = 'realmlink';
 /** The link protocol version this code speaks. */
-export const LINK_VERSION = 1;
+export const LINK_VERSION = 2;
 /** Largest frame accepted, in bytes. A message text is at most one client line (64 KiB), JSON-escaped. */
 export const DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;
 
@@ -26,30 +26,37 @@ export interface HelloFrame {
   to: string;
   /** 32 hex digits (16 random bytes). */
   nonce: string;
-  /** Whether the initiator authenticates with a federation key ('key') or runs without one ('none'). */
-  auth: 'key' | 'none';
+  /** The initiator's public realm key (43 base64url characters, see identity.ts). */
+  key: string;
+  /** The initiator asks for TLS: the responder answers `starttls` and both start TLS before the challenge. */
+  tls: boolean;
   /** The initiator's client port (for display on the other side; never dialled). 0 when unknown. */
   port: number;
 }
 
-/** The responder's answer to hello: its name, its nonce and its proof of the key. */
+/** The responder's answer to a hello that asked for TLS (plain text; TLS starts right after it). */
+export interface StartTlsFrame {
+  type: 'starttls';
+}
+
+/** The responder's answer to hello: its name, its nonce and its public key. Nothing secret-derived. */
 export interface ChallengeFrame {
   type: 'challenge';
   realm: string;
   nonce: string;
-  /** HMAC-SHA256 hex (see handshake.ts). */
-  proof: string;
+  key: string;
 }
 
-/** The initiator's proof of the key. */
+/** The initiator's signature of the handshake transcript (see handshake.ts); it proves first. */
 export interface ResponseFrame {
   type: 'response';
-  proof: string;
+  sig: string;
 }
 
-/** The responder accepted the initiator: the link is up. */
+/** The responder accepted the initiator, with its own signature of the transcript: the link is up. */
 export interface ReadyFrame {
   type: 'ready';
+  sig: string;
 }
 
 /** The handshake failed; the sender closes right after. */
@@ -94,7 +101,7 @@ export interface PongFrame {
 
 /** Every frame of the link protocol. */
 export type LinkFrame =
-  | HelloFrame | ChallengeFrame | ResponseFrame | ReadyFrame | RefuseFrame | MsgFrame | AckFrame | PingFrame | PongFrame;
+  | HelloFrame | StartTlsFrame | ChallengeFrame | ResponseFrame | ReadyFrame | RefuseFrame | MsgFrame | AckFrame | PingFrame | PongFrame;
 
 /** Why a line is not a frame. */
 export type FrameErrorCode =
@@ -110,7 +117,7 @@ export type FrameErrorCode =
 export type DecodedFrame = {ok: true; frame: LinkFrame} | {ok: false; code: FrameErrorCode; verb?: string};
 
 const VERB_OF: Record<LinkFrame['type'], string> = {
-  hello: LINK_HELLO_VERB, challenge: 'challenge', response: 'response', ready: 'ready', refuse: 'refuse',
+  hello: LINK_HELLO_VERB, starttls: 'starttls', challenge: 'challenge', response: 'response', ready: 'ready', refuse: 'refuse',
   msg: 'msg', ack: 'ack', ping: 'ping', pong: 'pong',
 };
 
@@ -176,21 +183,25 @@ export function decodeLine(line: string): DecodedFrame {
 const isName = (value: unknown): value is string => typeof value === 'string' && isValidName(value);
 const isHex = (value: unknown, length: number): value is string =>
   typeof value === 'string' && value.length === length && /^[0-9a-f]+$/.test(value);
+const isKey = (value: unknown): value is string => typeof value === 'string' && /^[A-Za-z0-9_-]{43}$/.test(value);
+const isSig = (value: unknown): value is string => typeof value === 'string' && /^[A-Za-z0-9_-]{86}$/.test(value);
 const isSeq = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
 const isShortText = (value: unknown): value is string => typeof value === 'string' && value.length <= 200;
 
 /** Field checks per verb: a frame object when the fields fit, else undefined. Extra fields are ignored. */
 const CHECKS: Record<string, (f: Record<string, unknown>) => LinkFrame | undefined> = {
   [LINK_HELLO_VERB]: (f) =>
-    Number.isSafeInteger(f.v) && isName(f.realm) && isName(f.to) && isHex(f.nonce, 32) &&
-    (f.auth === 'key' || f.auth === 'none') && Number.isSafeInteger(f.port) && (f.port as number) >= 0 && (f.port as number) <= 65535
-      ? {type: 'hello', v: f.v as number, realm: f.realm, to: f.to, nonce: f.nonce, auth: f.auth, port: f.port as number}
+    Number.isSafeInteger(f.v) && isName(f.realm) && isName(f.to) && isHex(f.nonce, 32) && isKey(f.key) &&
+    (f.tls === undefined || typeof f.tls === 'boolean') &&
+    Number.isSafeInteger(f.port) && (f.port as number) >= 0 && (f.port as number) <= 65535
+      ? {type: 'hello', v: f.v as number, realm: f.realm, to: f.to, nonce: f.nonce, key: f.key, tls: f.tls === true, port: f.port as number}
       : undefined,
+  starttls: () => ({type: 'starttls'}),
   challenge: (f) =>
-    isName(f.realm) && isHex(f.nonce, 32) && isHex(f.proof, 64)
-      ? {type: 'challenge', realm: f.realm, nonce: f.nonce, proof: f.proof} : undefined,
-  response: (f) => (isHex(f.proof, 64) ? {type: 'response', proof: f.proof} : undefined),
-  ready: () => ({type: 'ready'}),
+    isName(f.realm) && isHex(f.nonce, 32) && isKey(f.key)
+      ? {type: 'challenge', realm: f.realm, nonce: f.nonce, key: f.key} : undefined,
+  response: (f) => (isSig(f.sig) ? {type: 'response', sig: f.sig} : undefined),
+  ready: (f) => (isSig(f.sig) ? {type: 'ready', sig: f.sig} : undefined),
   refuse: (f) => (isShortText(f.reason) ? {type: 'refuse', reason: f.reason} : undefined),
   msg: checkMsg,
   ack: (f) => {

@@ -29,6 +29,7 @@ import type {ChannelHandler, LinkChannel} from './channel.js';
 import {dialLink, type HandshakeSettings} from './connect.js';
 import {InboundReceiver, type InboundServices} from './inbound.js';
 import type {AckFrame, LinkFrame, MessageBody} from './link-codec.js';
+import {AckWatchdog} from './ack-watchdog.js';
 import {deliveryFailureNotice} from './notices.js';
 import type {LinkTunables} from './options.js';
 import {OutboxPump} from './outbox-pump.js';
@@ -65,6 +66,7 @@ export class RealmLink {
   #queued: number;
   readonly #waiters: VerdictWaiters;
   readonly #inbound: InboundReceiver;
+  readonly #ackWatchdog: AckWatchdog;
 
   constructor(private readonly env: LinkEnvironment, record: RealmRecord) {
     this.#record = record;
@@ -82,7 +84,13 @@ export class RealmLink {
       env.services, record.name,
       (ack) => this.#channel?.send(ack),
       (reason) => this.#channel?.close(reason),
+      env.tunables.receivedRetentionMs,
     );
+    this.#ackWatchdog = new AckWatchdog(env.tunables.ackTimeoutMs, () => this.#outbox.inFlight, () => {
+      env.services.logger.warn('realm link: no acknowledgement in time, closing (messages are resent)',
+        {realm: this.name, inFlight: this.#outbox.inFlight, ackTimeoutMs: env.tunables.ackTimeoutMs});
+      this.#channel?.close(`no acknowledgement within ${env.tunables.ackTimeoutMs} ms`);
+    });
   }
 
   /** The peer realm's stored name. */
@@ -129,6 +137,7 @@ export class RealmLink {
     this.#lastDialError = undefined;
     this.#setState('ready', `connected (${channel.remote})`);
     channel.startHeartbeat(this.env.tunables.heartbeatIntervalMs, this.env.tunables.heartbeatTimeoutMs);
+    this.#ackWatchdog.start();
     // Attaching hands over frames held since the handshake, or a close that happened meanwhile (→ #onClosed).
     channel.attach(this.#handlerFor(channel));
   }
@@ -163,6 +172,7 @@ export class RealmLink {
     clearTimeout(this.#retryTimer);
     this.#channel?.close('daemon stopping');
     this.#channel = undefined;
+    this.#ackWatchdog.stop();
     this.#outbox.detach();
     this.#waiters.releaseAll();
   }
@@ -243,6 +253,7 @@ export class RealmLink {
   #onClosed(channel: LinkChannel, reason: string): void {
     if (channel !== this.#channel) return;
     this.#channel = undefined;
+    this.#ackWatchdog.stop();
     this.#outbox.detach();
     this.#inbound.reset();
     this.#waiters.releaseAll();
@@ -269,6 +280,7 @@ export class RealmLink {
   #onAck(frame: AckFrame): void {
     const done = this.#outbox.acknowledge(frame.upto);
     if (done.length === 0) return;
+    this.#ackWatchdog.progress();
     this.#queued = Math.max(0, this.#queued - done.length);
     const {store, clock, logger, inboxWaiters} = this.env.services;
     const refused = new Map(frame.refused ?? []);

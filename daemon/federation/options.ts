@@ -1,7 +1,11 @@
-/** Configuration of a daemon's federation: the key, the directory of known realms, and the link tunables. */
+/**
+ * Configuration of a daemon's federation: its identity, the directory of known realms and their pinned keys, who
+ * may link new realms, and the link tunables.
+ */
 import {readFileSync} from 'node:fs';
 import {DEFAULT_MAX_FRAME_BYTES} from './link-codec.js';
-import type {FederationKey} from './handshake.js';
+import type {LinkTlsMode} from './connect.js';
+import {isPublicKeyText, type RealmIdentity} from './identity.js';
 
 /** Timing and size limits of realm links. Every one has a default; tests shorten the timers. */
 export interface LinkTunables {
@@ -23,6 +27,20 @@ export interface LinkTunables {
   outboxWindow: number;
   /** Largest link frame accepted, in bytes. @default 1 MiB */
   maxFrameBytes: number;
+  /**
+   * A connection with messages in flight and no acknowledgement for this long is cut (and its messages resent on
+   * the next connection), in ms. @default 60000
+   */
+  ackTimeoutMs: number;
+  /**
+   * Ids of received messages are kept this long (the dedup window), in ms; messages older than it minus a day (for
+   * clock skew) are refused as MESSAGE_EXPIRED, so no resend can outlive its id. @default 30 days
+   */
+  receivedRetentionMs: number;
+  /** How often the pruning of old received ids runs, in ms. @default 60000 */
+  pruneIntervalMs: number;
+  /** Ids deleted per pruning batch (batches yield to the event loop between them). @default 1000 */
+  pruneBatch: number;
 }
 
 export const DEFAULT_LINK_TUNABLES: LinkTunables = {
@@ -35,7 +53,14 @@ export const DEFAULT_LINK_TUNABLES: LinkTunables = {
   maxInFlight: 8192,
   outboxWindow: 32_768,
   maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
+  ackTimeoutMs: 60_000,
+  receivedRetentionMs: 30 * 86_400_000,
+  pruneIntervalMs: 60_000,
+  pruneBatch: 1000,
 };
+
+/** Received messages older than the retention window minus this margin (clock skew between realms) expire. */
+export const EXPIRY_MARGIN_MS = 86_400_000;
 
 /** A realm's address for `addrealm NAME` without one (`--peer NAME=HOST:PORT`). */
 export interface PeerAddress {
@@ -43,39 +68,63 @@ export interface PeerAddress {
   port: number;
 }
 
+/** A configured realm: its address and, when given, its pinned public key (`--peer NAME=HOST:PORT,KEY`). */
+export interface PeerSpec extends PeerAddress {
+  key?: string;
+}
+
 /** What createFederation needs besides the daemon's services. */
 export interface FederationConfig {
-  /** The shared federation key; without one, links are accepted from loopback peers only. */
-  key?: FederationKey;
-  /** Known realms by name (case-insensitive), for `addrealm NAME`. */
-  peers?: ReadonlyMap<string, PeerAddress> | Readonly<Record<string, PeerAddress>>;
+  /** This realm's key pair; without one a fresh key pair is made (kept for the life of this config). */
+  identity?: RealmIdentity;
+  /** Known realms by name (case-insensitive), for `addrealm NAME`, with their pinned keys. */
+  peers?: ReadonlyMap<string, PeerSpec> | Readonly<Record<string, PeerSpec>>;
+  /** Trust on first use: pin the first key seen for a realm nobody pinned. @default false */
+  tofu?: boolean;
+  /** When links use TLS. @default 'auto' (off loopback) */
+  tls?: LinkTlsMode;
+  /** Users who may addrealm a realm this daemon does not know, and removerealm. @default [] */
+  admins?: readonly string[];
+  /** Course mode (--demo-users): any user may also addrealm a realm on a loopback address. @default false */
+  courseMode?: boolean;
   tunables?: Partial<LinkTunables>;
 }
 
-/** Shortest key accepted from a key file, in bytes. */
-export const MIN_KEY_BYTES = 16;
+/**
+ * Parses `NAME=HOST:PORT` or `NAME=HOST:PORT,KEY` (IPv6 hosts in brackets: `NAME=[::1]:8890`); undefined when
+ * malformed (a KEY must be a public key as `realmchatd key show` prints it).
+ */
+export function parsePeer(spec: string): {name: string; address: PeerSpec} | undefined {
+  const match = /^([A-Za-z0-9_.-]{1,32})=(\[[0-9A-Fa-f:.]+\]|[^:\s[\],]+):(\d{1,5})(?:,(\S+))?$/.exec(spec);
+  if (!match) return undefined;
+  const port = Number(match[3]);
+  if (port < 1 || port > 65535) return undefined;
+  const key = match[4];
+  if (key !== undefined && !isPublicKeyText(key)) return undefined;
+  const host = match[2]!.startsWith('[') ? match[2]!.slice(1, -1) : match[2]!;
+  return {name: match[1]!, address: key === undefined ? {host, port} : {host, port, key}};
+}
 
-/** Reads a key file: its content without surrounding whitespace. Throws with a readable message. */
-export function readKeyFile(file: string): Buffer {
+/**
+ * Reads a peers file: one `NAME=HOST:PORT,KEY` per line (the `--peer` syntax), `#` comments and blank lines
+ * ignored. Throws with the file, line number and what is wrong.
+ */
+export function readPeersFile(file: string): Array<{name: string; address: PeerSpec}> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new Error(`cannot read the federation key file ${file}: ${(err as Error).message}`, {cause: err});
+    throw new Error(`cannot read the peers file ${file}: ${(err as Error).message}`, {cause: err});
   }
-  const key = Buffer.from(text.trim(), 'utf8');
-  if (key.length < MIN_KEY_BYTES) {
-    throw new Error(`the federation key in ${file} is too short (${key.length} bytes; at least ${MIN_KEY_BYTES}, e.g. openssl rand -hex 32)`);
+  const peers = [];
+  for (const [index, raw] of text.split('\n').entries()) {
+    const line = raw.replace(/#.*/, '').trim();
+    if (line === '') continue;
+    const peer = parsePeer(line);
+    if (!peer) {
+      throw new Error(`${file} line ${index + 1}: expected NAME=HOST:PORT,KEY with KEY from \`realmchatd key show\` on that realm, not "${line}"`);
+    }
+    peers.push(peer);
   }
-  return key;
-}
-
-/** Parses `NAME=HOST:PORT` (IPv6 hosts in brackets: `NAME=[::1]:8890`); undefined when malformed. */
-export function parsePeer(spec: string): {name: string; address: PeerAddress} | undefined {
-  const match = /^([A-Za-z0-9_.-]{1,32})=(\[[0-9A-Fa-f:.]+\]|[^:\s[\]]+):(\d{1,5})$/.exec(spec);
-  if (!match) return undefined;
-  const port = Number(match[3]);
-  if (port < 1 || port > 65535) return undefined;
-  const host = match[2]!.startsWith('[') ? match[2]!.slice(1, -1) : match[2]!;
-  return {name: match[1]!, address: {host, port}};
+  return peers;
 }

@@ -16,6 +16,7 @@ import {logout} from './logout.js';
 import {privateinbox} from './privateinbox.js';
 import {realms} from './realms.js';
 import {register} from './register.js';
+import {removerealm} from './removerealm.js';
 import {send} from './send.js';
 import {sendfile} from './sendfile.js';
 import {sendgroup} from './sendgroup.js';
@@ -25,5 +26,6 @@ import {sendprivaterealm} from './sendprivaterealm.js';
 
 export const HANDLERS: Readonly<Record<string, Handler>> = {
   auth, register, addgroup, joingroup, send, sendgroup, inbox, logout, info,
-  addrealm, sendprivaterealm, sendgrouprealm, getrealminbox, groups, history, realms, getusers, getgroups, privateinbox, sendfile, sendgroupfile, getfile,
+  addrealm, sendprivaterealm, sendgrouprealm, getrealminbox, groups, history, realms, removerealm,
+  getusers, getgroups, privateinbox, sendfile, sendgroupfile, getfile,
 };

@@ -121,6 +121,22 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 4,
+    description: 'federation: realm keys pinned on first use; received ids pruned by age',
+    sql: `
+      -- Public realm keys pinned by trust on first use (--federation tofu): the first key that completed a handshake
+      -- for a realm name nobody had pinned. Keys configured with --peer / the peers file are not stored here.
+      CREATE TABLE realm_keys (
+        name        TEXT PRIMARY KEY COLLATE NOCASE,
+        public_key  TEXT NOT NULL,
+        pinned_at   INTEGER NOT NULL
+      ) WITHOUT ROWID;
+
+      -- Ids of received messages are pruned once older than the retention window, a small batch at a time.
+      CREATE INDEX received_by_age ON received(received_at);
+    `,
+  },
+  {
     version: 5,
     description: 'files: a file message names its content, stored once by SHA-256 outside the database',
     sql: `

@@ -512,9 +512,28 @@ export class SqliteStore implements Store {
       }
     }, 'savepoint');
   }
+
+  removeRealm(realm: string): void {
+    this.#write(() => {
+      this.#federation.deleteRealm.run(realm);
+      this.#federation.deleteRealmKey.run(realm);
+    }, 'savepoint');
+  }
+
+  realmKey(realm: string): string | undefined {
+    return this.#federation.realmKey.get(realm);
+  }
+
+  pinRealmKey(realm: string, publicKey: string, now: number): void {
+    this.#write(() => this.#federation.pinRealmKey.run(realm, publicKey, now), 'statement');
+  }
+
+  pruneReceived(before: number, limit: number): number {
+    return this.#write(() => this.#federation.pruneReceived.run(before, limit).changes, 'statement');
+  }
 }
 
-/** The statements of the federation tables (migration 2). */
+/** The statements of the federation tables (migrations 2 and 4). */
 function prepareFederationStatements(db: Database.Database) {
   return {
     listRealms: db.prepare<[], {name: string; host: string; port: number; dial: number; added_at: number}>(
@@ -534,5 +553,12 @@ function prepareFederationStatements(db: Database.Database) {
     receivedVerdict: db.prepare<[string, string], {verdict: string | null}>(
       'SELECT verdict FROM received WHERE realm = ? AND uid = ?'),
     insertReceived: db.prepare('INSERT INTO received (realm, uid, verdict, received_at) VALUES (?, ?, ?, ?)'),
+    deleteRealm: db.prepare('DELETE FROM realms WHERE name = ?'),
+    deleteRealmKey: db.prepare('DELETE FROM realm_keys WHERE name = ?'),
+    realmKey: db.prepare<[string], string>('SELECT public_key FROM realm_keys WHERE name = ?').pluck(),
+    pinRealmKey: db.prepare('INSERT INTO realm_keys (name, public_key, pinned_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
+    pruneReceived: db.prepare(`
+      DELETE FROM received WHERE (realm, uid) IN
+        (SELECT realm, uid FROM received WHERE received_at < ? ORDER BY received_at LIMIT ? + 0)`),
   };
 }

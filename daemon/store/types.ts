@@ -226,6 +226,14 @@ export interface Store {
   receivedVerdict(realm: string, uid: string): string | null | undefined;
   /** Stores received messages (their deliveries and their ids with the verdicts) in one write. */
   storeReceived(realm: string, messages: readonly ReceivedMessage[], now: number): void;
+  /** Deletes a linked realm's row (its outbox rows stay, for a later addrealm) and its key pinned on first use. */
+  removeRealm(realm: string): void;
+  /** The public key pinned on first use for a realm, or undefined. */
+  realmKey(realm: string): string | undefined;
+  /** Pins a realm's public key (trust on first use). */
+  pinRealmKey(realm: string, publicKey: string, now: number): void;
+  /** Deletes at most `limit` ids of received messages stored before `before` (ms); returns how many went. */
+  pruneReceived(before: number, limit: number): number;
 
   /** Resolves once every write made so far is committed; rejects if that commit failed. */
   settled(): Promise<void>;

@@ -3,7 +3,7 @@ import {createServer} from 'node:net';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {LineClient} from '../helpers/daemon.js';
 import type {TestDaemon} from '../helpers/daemon.js';
-import {link, newKey, realmEntry, startRealm, texts, user, waitFor, type TestUser} from './helpers.js';
+import {link, realmEntry, startRealm, texts, user, waitFor, type TestUser} from './helpers.js';
 
 /** A loopback port with nothing listening on it. */
 async function deadPort(): Promise<number> {
@@ -14,7 +14,6 @@ async function deadPort(): Promise<number> {
   return port;
 }
 
-const key = newKey();
 let alpha: TestDaemon;
 let beta: TestDaemon;
 let gamma: TestDaemon;
@@ -23,9 +22,9 @@ let bob: TestUser;
 let carol: TestUser;
 
 beforeAll(async () => {
-  beta = await startRealm('beta', {key});
-  gamma = await startRealm('gamma', {key});
-  alpha = await startRealm('alpha', {key, peers: {Gamma: {host: '127.0.0.1', port: gamma.port}}});
+  beta = await startRealm('beta');
+  gamma = await startRealm('gamma');
+  alpha = await startRealm('alpha', {peers: {Gamma: {host: '127.0.0.1', port: gamma.port}}});
   alice = await user(alpha.port, 'alice');
   bob = await user(beta.port, 'bob');
   carol = await user(beta.port, 'carol');

@@ -4,13 +4,13 @@
  * nothing arrives twice.
  */
 import type {ChildProcess} from 'node:child_process';
-import {existsSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {LineClient, registerUser} from '../helpers/daemon.js';
 import {REALMCHATD_BIN as BIN, startRealmchatd} from '../../bench/realmchatd-process.js';
-import {login, newKey, realmEntry, texts, waitFor} from './helpers.js';
+import {login, realmEntry, texts, waitFor} from './helpers.js';
 
 const children = new Set<ChildProcess>();
 const dirs: string[] = [];
@@ -39,10 +39,10 @@ interface Realm {
   exited: Promise<void>;
 }
 
-/** Starts realmchatd (killed after each test) and resolves with the port from its start-up line. */
-async function startRealm(realm: string, data: string, keyFile: string, port = 0): Promise<Realm> {
+/** Starts realmchatd in course mode (--demo-users: any user may addrealm a loopback realm, keys pinned on first use). */
+async function startRealm(realm: string, data: string, port = 0): Promise<Realm> {
   const daemon = await startRealmchatd(['--realm', realm, '--port', String(port), '--data', data,
-    '--federation-key-file', keyFile, '--log-level', 'warn']);
+    '--demo-users', '--log-level', 'warn']);
   children.add(daemon.child);
   void daemon.exited.then(() => children.delete(daemon.child));
   return {child: daemon.child, port: daemon.port, exited: daemon.exited.then(() => undefined)};
@@ -54,30 +54,28 @@ async function kill(realm: Realm, signal: NodeJS.Signals): Promise<void> {
 }
 
 async function setUp() {
-  const keyFile = join(tempDir(), 'federation.key');
-  writeFileSync(keyFile, newKey());
   const dataA = tempDir();
   const dataB = tempDir();
-  const beta = await startRealm('beta', dataB, keyFile);
-  const alpha = await startRealm('alpha', dataA, keyFile);
+  const beta = await startRealm('beta', dataB);
+  const alpha = await startRealm('alpha', dataA);
   const alice = await registerUser(alpha.port, 'alice');
   const bob = await registerUser(beta.port, 'bob');
   clients.push(alice.client, bob.client);
   expect(await alice.client.request(`addrealm beta 127.0.0.1 ${beta.port}`)).toMatchObject({status: 'OK'});
-  return {keyFile, dataA, dataB, alpha, beta, alice: alice.client};
+  return {dataA, dataB, alpha, beta, alice: alice.client};
 }
 
 describe('kill -9', () => {
   it('of the sending realm right after a queued OK: the message still arrives after the restart', async () => {
-    const {keyFile, dataA, dataB, alpha, beta, alice} = await setUp();
+    const {dataA, dataB, alpha, beta, alice} = await setUp();
     await kill(beta, 'SIGTERM');
     await waitFor(async () => (await realmEntry(alice, 'beta'))?.state === 'backoff', 10_000, 'alpha to see beta down');
     expect(await alice.request('sendprivaterealm beta bob survives kill -9')).toMatchObject(
       {status: 'OK', queued: true, message: 'Message queued for user in realm'});
     await kill(alpha, 'SIGKILL');
 
-    const alpha2 = await startRealm('alpha', dataA, keyFile, alpha.port);
-    const beta2 = await startRealm('beta', dataB, keyFile, beta.port);
+    const alpha2 = await startRealm('alpha', dataA, alpha.port);
+    const beta2 = await startRealm('beta', dataB, beta.port);
     const alice2 = await login(alpha2.port, 'alice');
     clients.push(alice2);
     await waitFor(async () => (await realmEntry(alice2, 'beta'))?.queued === 0, 20_000, 'the outbox to drain');
@@ -88,7 +86,7 @@ describe('kill -9', () => {
   });
 
   it('of the receiving realm in the middle of a burst: every message arrives exactly once, in order', async () => {
-    const {keyFile, dataB, alpha, beta, alice} = await setUp();
+    const {dataB, alpha, beta, alice} = await setUp();
     const senders = [alice];
     for (const name of ['s2', 's3']) {
       const {client} = await registerUser(alpha.port, name);
@@ -108,7 +106,7 @@ describe('kill -9', () => {
     await waitFor(() => replies >= 90, 20_000, 'the burst to get going');
     await kill(beta, 'SIGKILL');
     await waitFor(() => replies >= 180, 20_000, 'sends while beta is dead');
-    const beta2 = await startRealm('beta', dataB, keyFile, beta.port);
+    const beta2 = await startRealm('beta', dataB, beta.port);
     await Promise.all(load);
     await waitFor(async () => (await realmEntry(alice, 'beta'))?.queued === 0, 20_000, 'the outbox to drain');
 

@@ -1,9 +1,8 @@
 /** Delivery between two realms in both directions, groups, one's own realm, history and inbox shapes. */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {TestDaemon} from '../helpers/daemon.js';
-import {link, newKey, realmEntry, startRealm, texts, user, type TestUser} from './helpers.js';
+import {link, realmEntry, startRealm, texts, user, type TestUser} from './helpers.js';
 
-const key = newKey();
 let alpha: TestDaemon;
 let beta: TestDaemon;
 let alice: TestUser;
@@ -13,8 +12,8 @@ let budi: TestUser;
 let bayu: TestUser;
 
 beforeAll(async () => {
-  alpha = await startRealm('alpha', {key});
-  beta = await startRealm('beta', {key});
+  alpha = await startRealm('alpha');
+  beta = await startRealm('beta');
   alice = await user(alpha.port, 'alice');
   andi = await user(alpha.port, 'andi');
   bob = await user(beta.port, 'bob');

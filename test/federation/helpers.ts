@@ -1,8 +1,10 @@
 /** Two-realm test harness: in-process daemons with federation on loopback port 0, a log recorder, polling. */
-import {randomBytes} from 'node:crypto';
 import type {Reply} from '../../common/protocol/replies.js';
 import {createFederation} from '../../daemon/federation/federation.js';
-import type {LinkTunables, PeerAddress} from '../../daemon/federation/options.js';
+import type {LinkTlsMode} from '../../daemon/federation/connect.js';
+import {generateIdentity, type RealmIdentity} from '../../daemon/federation/identity.js';
+import type {LinkTunables, PeerSpec} from '../../daemon/federation/options.js';
+import type {Clock} from '../../daemon/clock.js';
 import type {Logger} from '../../daemon/logger.js';
 import type {DaemonOptions} from '../../daemon/context.js';
 import {LineClient, registerUser, startDaemon, type TestDaemon} from '../helpers/daemon.js';
@@ -14,11 +16,13 @@ export const FAST_LINKS: Partial<LinkTunables> = {
   heartbeatIntervalMs: 500,
   heartbeatTimeoutMs: 3000,
   handshakeTimeoutMs: 3000,
+  // Scripted peers send messages stamped in 1970: keep their ids (and accept them) for ever.
+  receivedRetentionMs: Number.MAX_SAFE_INTEGER,
 };
 
-/** A fresh random federation key. */
-export function newKey(): Buffer {
-  return Buffer.from(randomBytes(32).toString('hex'));
+/** A fresh realm identity (Ed25519 key pair), e.g. for a scripted peer. */
+export function newKey(): RealmIdentity {
+  return generateIdentity();
 }
 
 /** A logger that keeps every line, for assertions on what the daemon logged. */
@@ -32,20 +36,32 @@ export function recordingLogger(): Logger & {lines: string[]} {
 
 /** Options of a test realm. */
 export interface RealmOptions {
-  key?: Buffer;
-  peers?: Record<string, PeerAddress>;
+  /** The realm's key pair. @default a fresh one (kept across restart()) */
+  identity?: RealmIdentity;
+  peers?: Record<string, PeerSpec>;
+  /** Trust on first use. @default true (course mode, like --demo-users) */
+  tofu?: boolean;
+  /** @default true (course mode: any user may addrealm a loopback address) */
+  courseMode?: boolean;
+  admins?: string[];
+  tls?: LinkTlsMode;
   tunables?: Partial<LinkTunables>;
   logger?: Logger;
   dir?: string;
   port?: number;
   /** Daemon options (limits) beyond the realm name. */
   daemon?: Partial<DaemonOptions>;
+  clock?: Clock;
 }
 
 /** Starts realm `name` in this process (restart() keeps its data folder, port and federation settings). */
 export function startRealm(name: string, options: RealmOptions = {}): Promise<TestDaemon> {
-  const federation = createFederation({key: options.key, peers: options.peers, tunables: {...FAST_LINKS, ...options.tunables}});
-  return startDaemon({...options.daemon, realm: name}, {federation, ...(options.logger ? {logger: options.logger} : {})}, options.dir, options.port);
+  const federation = createFederation({
+    identity: options.identity, peers: options.peers, tofu: options.tofu ?? true, courseMode: options.courseMode ?? true,
+    admins: options.admins, tls: options.tls, tunables: {...FAST_LINKS, ...options.tunables},
+  });
+  const extra = {federation, ...(options.logger ? {logger: options.logger} : {}), ...(options.clock ? {clock: options.clock} : {})};
+  return startDaemon({...options.daemon, realm: name}, extra, options.dir, options.port);
 }
 
 /** Polls `check` until it returns a truthy value (returned), or fails after `ms`. */

@@ -13,13 +13,15 @@ function feed(bytes: Buffer, cuts: number[], maxFrameBytes?: number): DecodedFra
 }
 
 const nonce = 'a1'.repeat(16);
-const proof = 'b2'.repeat(32);
+const key = 'K'.repeat(43);
+const sig = 'S'.repeat(86);
 const FRAMES: LinkFrame[] = [
-  {type: 'hello', v: 1, realm: 'alpha', to: 'beta', nonce, auth: 'key', port: 8889},
-  {type: 'challenge', realm: 'beta', nonce, proof},
-  {type: 'response', proof},
-  {type: 'ready'},
-  {type: 'refuse', reason: 'bad-proof'},
+  {type: 'hello', v: 2, realm: 'alpha', to: 'beta', nonce, key, tls: false, port: 8889},
+  {type: 'starttls'},
+  {type: 'challenge', realm: 'beta', nonce, key},
+  {type: 'response', sig},
+  {type: 'ready', sig},
+  {type: 'refuse', reason: 'bad-signature'},
   {type: 'msg', seq: 1, id: 'u-1', origin: 'alpha', from: 'alice', to: 'bob', text: 'héllo 日本 🎉 "quoted" \\ \r\n\r\n', ts: 5},
   {type: 'msg', seq: 2, id: 'u-2', origin: 'alpha', from: 'alice', group: 'ops', text: 'g', ts: 6},
   {type: 'msg', seq: 3, id: 'u-3', origin: 'alpha', from: 'alice', users: ['bob', 'carol'], text: 'u', ts: 7},
@@ -34,8 +36,8 @@ describe('LinkDecoder', () => {
 
   it('encodes each frame as one line: verb, space, compact JSON, LF', () => {
     const lines = FRAMES.map(encodeFrame);
-    expect(lines[0]).toBe(`realmlink {"v":1,"realm":"alpha","to":"beta","nonce":"${nonce}","auth":"key","port":8889}\n`);
-    expect(lines[8]).toBe('ack {"upto":3}\n');
+    expect(lines[0]).toBe(`realmlink {"v":2,"realm":"alpha","to":"beta","nonce":"${nonce}","key":"${key}","tls":false,"port":8889}\n`);
+    expect(lines[9]).toBe('ack {"upto":3}\n');
     for (const line of lines) expect(line.indexOf('\n')).toBe(line.length - 1);
   });
 
@@ -55,8 +57,8 @@ describe('LinkDecoder', () => {
 
   it('reports bad lines one by one and goes on', () => {
     const bytes = Buffer.from([
-      'nonsense', 'ack not-json', 'ack []', 'future {"x":1}', 'ack {"upto":-1}', 'challenge {"realm":"b","nonce":"short","proof":"x"}',
-      'realmlink {"v":1,"realm":"bad name","to":"beta","nonce":"' + nonce + '","auth":"key","port":1}', 'ping {}',
+      'nonsense', 'ack not-json', 'ack []', 'future {"x":1}', 'ack {"upto":-1}', 'challenge {"realm":"b","nonce":"short","key":"x"}',
+      'realmlink {"v":2,"realm":"bad name","to":"beta","nonce":"' + nonce + '","key":"' + key + '","port":1}', 'ping {}',
     ].join('\n') + '\n');
     for (const cuts of [[], [7], [30, 31]]) {
       expect(feed(bytes, cuts)).toEqual([

@@ -5,6 +5,7 @@
 import {afterEach, describe, expect, it} from 'vitest';
 import type {MsgFrame} from '../../daemon/federation/link-codec.js';
 import type {LineClient, TestDaemon} from '../helpers/daemon.js';
+import type {RealmIdentity} from '../../daemon/federation/identity.js';
 import {newKey, realmEntry, recordingLogger, startRealm, texts, user, waitFor, type TestUser} from './helpers.js';
 import {RawPeer, type PeerServer} from './raw-peer.js';
 import type {LinkTunables} from '../../daemon/federation/options.js';
@@ -21,9 +22,9 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.close()));
 });
 
-async function realmWithUser(name: string, username: string, key: Buffer, tunables: Partial<LinkTunables> = {}) {
+async function realmWithUser(name: string, username: string, _key: RealmIdentity, tunables: Partial<LinkTunables> = {}) {
   const logger = recordingLogger();
-  const daemon = await startRealm(name, {key, logger, tunables});
+  const daemon = await startRealm(name, {logger, tunables});
   daemons.push(daemon);
   const u = await user(daemon.port, username);
   clients.push(u.client);

@@ -7,7 +7,7 @@ import {join} from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {SqliteStore} from '../../daemon/store/sqlite-store.js';
 import type {LineClient, TestDaemon} from '../helpers/daemon.js';
-import {link, login, newKey, realmEntry, startRealm, texts, user, waitFor} from './helpers.js';
+import {link, login, realmEntry, startRealm, texts, user, waitFor} from './helpers.js';
 
 const daemons: TestDaemon[] = [];
 const clients: LineClient[] = [];
@@ -19,15 +19,14 @@ afterEach(async () => {
 
 /** alpha and beta linked (alpha dialled), with alice on alpha and bob on beta. */
 async function twoRealms() {
-  const key = newKey();
-  const alpha = await startRealm('alpha', {key});
-  const beta = await startRealm('beta', {key});
+  const alpha = await startRealm('alpha');
+  const beta = await startRealm('beta');
   daemons.push(alpha, beta);
   const alice = await user(alpha.port, 'alice');
   const bob = await user(beta.port, 'bob');
   clients.push(alice.client, bob.client);
   await link({port: alpha.port, client: alice.client}, 'beta', {port: beta.port, client: bob.client}, 'alpha');
-  return {key, alpha, beta, alice, bob};
+  return {alpha, beta, alice, bob};
 }
 
 /** Restarts a realm in place and remembers the new daemon for cleanup. */
@@ -179,9 +178,8 @@ describe('a queued message that is refused later', () => {
 
 describe('both realms run addrealm for each other at the same moment', () => {
   it('ends with one working link that one side dials, also after both restart', async () => {
-    const key = newKey();
-    let alpha = await startRealm('alpha', {key});
-    let beta = await startRealm('beta', {key});
+    let alpha = await startRealm('alpha');
+    let beta = await startRealm('beta');
     daemons.push(alpha, beta);
     const alice = await user(alpha.port, 'alice');
     const bob = await user(beta.port, 'bob');

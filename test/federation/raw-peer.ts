@@ -1,7 +1,11 @@
 /** A scripted realm peer for tests: speaks the link protocol frame by frame over a raw socket. */
 import {connect, createServer, type Server, type Socket} from 'node:net';
-import {InitiatorHandshake, ResponderHandshake, type FederationKey} from '../../daemon/federation/handshake.js';
+import {InitiatorHandshake, ResponderHandshake, type KeyCheck} from '../../daemon/federation/handshake.js';
+import type {RealmIdentity} from '../../daemon/federation/identity.js';
 import {encodeFrame, LinkDecoder, type DecodedFrame, type LinkFrame} from '../../daemon/federation/link-codec.js';
+
+/** A scripted peer trusts whatever key its counterpart presents. */
+const trustAll: KeyCheck = () => ({ok: true});
 
 /** Behaviour switches of a scripted peer. */
 export interface PeerOptions {
@@ -40,37 +44,39 @@ export class RawPeer {
     socket.on('error', () => {});
   }
 
-  /** Connects to a daemon's client port and authenticates as realm `self`. */
-  static async dial(port: number, self: string, expected: string, key: FederationKey): Promise<RawPeer> {
+  /** Connects to a daemon's client port and authenticates as realm `self` with `identity` (plain text, loopback). */
+  static async dial(port: number, self: string, expected: string, identity: RealmIdentity): Promise<RawPeer> {
     const socket = await new Promise<Socket>((resolve, reject) => {
       const s = connect(port, '127.0.0.1', () => resolve(s));
       s.once('error', reject);
     });
     const peer = new RawPeer(socket);
-    const handshake = new InitiatorHandshake(self, expected, key, 0);
+    const handshake = new InitiatorHandshake(self, expected, identity, 0, trustAll, false);
     peer.send(handshake.hello());
     for (;;) {
       const step = handshake.receive(await peer.frame());
       if (step.kind === 'send') peer.send(step.frame);
       else if (step.kind === 'done') return peer;
-      else throw new Error(`handshake failed: ${step.detail}`);
+      else if (step.kind === 'fail') throw new Error(`handshake failed: ${step.reason}: ${step.detail}`);
+      else throw new Error('unexpected starttls');
     }
   }
 
   /** Listens on loopback and answers incoming links as realm `self` (for a daemon that dials us). */
-  static async listen(self: string, key: FederationKey, options: PeerOptions = {}): Promise<PeerServer> {
+  static async listen(self: string, identity: RealmIdentity, options: PeerOptions = {}): Promise<PeerServer> {
     const ready: RawPeer[] = [];
     const waiting: Array<(peer: RawPeer) => void> = [];
     const server = createServer((socket) => {
       void (async () => {
         const peer = new RawPeer(socket, options);
-        const handshake = new ResponderHandshake(self, key);
+        const handshake = new ResponderHandshake(self, identity, trustAll, false);
         for (;;) {
           const step = handshake.receive(await peer.frame());
           if (step.kind === 'send') {
             peer.send(step.frame);
             continue;
           }
+          if (step.kind === 'starttls') throw new Error('a scripted peer speaks plain text only');
           if (step.frame) peer.send(step.frame);
           if (step.kind !== 'done') {
             socket.end();

@@ -1,8 +1,8 @@
-/** Link authentication: the shared key, keyless loopback links, refusals that are logged, forged origins. */
+/** Link authentication: per-realm keys and pins, trust on first use, refusals that are logged, forged origins. */
 import {connect} from 'node:net';
 import {afterEach, describe, expect, it} from 'vitest';
 import type {LineClient, TestDaemon} from '../helpers/daemon.js';
-import {link, newKey, realmEntry, recordingLogger, startRealm, texts, user, waitFor} from './helpers.js';
+import {link, newKey, realmEntry, recordingLogger, startRealm, texts, user, waitFor, type RealmOptions} from './helpers.js';
 import {RawPeer} from './raw-peer.js';
 
 const daemons: TestDaemon[] = [];
@@ -15,104 +15,134 @@ afterEach(async () => {
   await Promise.all(daemons.splice(0).map((daemon) => daemon.cleanup()));
 });
 
-async function realm(name: string, key: Buffer | undefined) {
+async function realm(name: string, options: RealmOptions = {}) {
   const logger = recordingLogger();
-  const daemon = await startRealm(name, {key, logger});
+  const daemon = await startRealm(name, {...options, logger});
   daemons.push(daemon);
   const admin = await user(daemon.port, `${name}_admin`);
   clients.push(admin.client);
   return {daemon, logger, client: admin.client};
 }
 
-describe('the federation key', () => {
-  it('refuses a peer with another key: addrealm answers Realm tidak dapat dihubungi, the refusal is logged', async () => {
-    const alpha = await realm('alpha', newKey());
-    const beta = await realm('beta', newKey());
-    expect(await alpha.client.request(`addrealm beta 127.0.0.1 ${beta.daemon.port}`)).toEqual(
-      {status: 'ERROR', message: 'Realm tidak dapat dihubungi', code: 'REALM_UNREACHABLE'});
-    expect((await alpha.client.request('realms')).realms).toEqual([]);
-    expect((await beta.client.request('realms')).realms).toEqual([]);
-    // alpha checked beta's proof first and refused it; beta saw the refusal.
-    expect(alpha.logger.lines.some((line) => line.includes('addrealm: the realm cannot be reached') && line.includes('bad-proof'))).toBe(true);
-    await waitFor(() => beta.logger.lines.some((line) => line.includes('refused a realm link')), 5000, 'beta to log the refusal');
-  });
+const MALLORY = newKey();
 
-  it('refuses a raw peer that answers the challenge without the key, and logs it', async () => {
-    const key = newKey();
-    const beta = await realm('beta', key);
-    await expect(RawPeer.dial(beta.daemon.port, 'mallory', 'beta', newKey())).rejects.toThrow(/federation key/);
-    // A peer that skips the proof: beta refuses and closes.
-    const raw = await new Promise<RawPeer>((resolve) => {
-      const socket = connect(beta.daemon.port, '127.0.0.1', () => resolve(new RawPeer(socket)));
-    });
-    peers.push(raw);
-    raw.write(`realmlink {"v":1,"realm":"mallory","to":"beta","nonce":"${'0'.repeat(32)}","auth":"key","port":0}\n`);
-    expect(await raw.frame()).toMatchObject({type: 'challenge', realm: 'beta'});
-    raw.send({type: 'response', proof: 'f'.repeat(64)});
-    expect(await raw.frame()).toEqual({type: 'refuse', reason: 'bad-proof'});
-    await raw.closed;
-    await waitFor(() => beta.logger.lines.filter((line) => line.includes('refused a realm link')).length >= 1);
-    expect(beta.logger.lines.some((line) => line.includes('bad-proof'))).toBe(true);
-    expect((await beta.client.request('realms')).realms).toEqual([]);
-  });
+/** A hello line claiming realm `self`, with `key` (default: mallory's). */
+function hello(self: string, to: string, key = MALLORY.publicKey): string {
+  return `realmlink {"v":2,"realm":"${self}","to":"${to}","nonce":"${'0'.repeat(32)}","key":"${key}","port":0}\n`;
+}
 
-  it('refuses a link when only one side has a key (either way round)', async () => {
-    const keyed = await realm('alpha', newKey());
-    const keyless = await realm('beta', undefined);
-    expect(await keyed.client.request(`addrealm beta 127.0.0.1 ${keyless.daemon.port}`)).toMatchObject({message: 'Realm tidak dapat dihubungi'});
-    expect(await keyless.client.request(`addrealm alpha 127.0.0.1 ${keyed.daemon.port}`)).toMatchObject({message: 'Realm tidak dapat dihubungi'});
-    await waitFor(() => keyed.logger.lines.some((line) => line.includes('key-mismatch')));
-    await waitFor(() => keyless.logger.lines.some((line) => line.includes('key-mismatch')));
+function rawSocket(port: number): Promise<RawPeer> {
+  return new Promise<RawPeer>((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => resolve(new RawPeer(socket)));
   });
+}
 
-  it('links two keyless realms over loopback', async () => {
-    const alpha = await realm('alpha', undefined);
-    const beta = await realm('beta', undefined);
+describe('per-realm keys (issue 9 point 1)', () => {
+  it('a local process cannot take over a live link as beta, read beta-bound messages or ack them away', async () => {
+    const alpha = await realm('alpha');
+    const beta = await realm('beta');
+    const carol = await user(beta.daemon.port, 'carol');
+    clients.push(carol.client);
     await link({port: alpha.daemon.port, client: alpha.client}, 'beta', {port: beta.daemon.port, client: beta.client}, 'alpha');
-    expect(await alpha.client.request('sendprivaterealm beta beta_admin hi')).toMatchObject({message: 'Message sent to user in realm'});
-    expect(texts(await beta.client.request('inbox'))).toEqual(['hi']);
+    // The impersonator knows everything public (names, beta's public key) but not beta's private key.
+    await expect(RawPeer.dial(alpha.daemon.port, 'beta', 'alpha', MALLORY)).rejects.toThrow(/wrong-key/);
+    await expect(RawPeer.dial(alpha.daemon.port, 'beta', 'alpha', newKey())).rejects.toThrow(/wrong-key/);
+    await waitFor(() => alpha.logger.lines.some((line) => line.includes('refused a realm link') && line.includes('wrong-key')));
+    // The real link was never replaced: the message reaches carol.
+    expect(await realmEntry(alpha.client, 'beta')).toMatchObject({state: 'ready'});
+    expect(await alpha.client.request('sendprivaterealm beta carol still here')).toMatchObject({message: 'Message sent to user in realm'});
+    expect(texts(await carol.client.request('inbox'))).toEqual(['still here']);
+  });
+
+  it('without trust on first use, an unpinned realm name is refused before anything is signed, and no realm entry appears', async () => {
+    const beta = await realm('beta', {tofu: false});
+    const raw = await rawSocket(beta.daemon.port);
+    peers.push(raw);
+    raw.write(hello('gamma', 'beta'));
+    expect(await raw.frame()).toEqual({type: 'refuse', reason: 'unknown-realm'});
+    await raw.closed;
+    await expect(RawPeer.dial(beta.daemon.port, 'gamma', 'beta', newKey())).rejects.toThrow(/unknown-realm/);
+    expect((await beta.client.request('realms')).realms).toEqual([]);
+  });
+
+  it('links two realms that pinned each other (no trust on first use), and refuses an impostor of either', async () => {
+    const alphaId = newKey();
+    const betaId = newKey();
+    const beta = await realm('beta', {identity: betaId, tofu: false, peers: {alpha: {host: '127.0.0.1', port: 1, key: alphaId.publicKey}}});
+    const alpha = await realm('alpha', {identity: alphaId, tofu: false, peers: {beta: {host: '127.0.0.1', port: beta.daemon.port, key: betaId.publicKey}}});
+    expect(await alpha.client.request('addrealm beta')).toMatchObject({status: 'OK', message: 'Realm added successfully'});
+    await waitFor(async () => (await realmEntry(beta.client, 'alpha'))?.state === 'ready');
+    expect(await alpha.client.request('sendprivaterealm beta beta_admin pinned')).toMatchObject({message: 'Message sent to user in realm'});
+    await expect(RawPeer.dial(beta.daemon.port, 'alpha', 'beta', MALLORY)).rejects.toThrow(/wrong-key/);
+    // A realm that answers as beta with another key: addrealm refuses it.
+    const impostor = await realm('beta', {tofu: true});
+    const gamma = await realm('gamma', {tofu: false, admins: ['gamma_admin'], peers: {beta: {host: '127.0.0.1', port: impostor.daemon.port, key: betaId.publicKey}}});
+    expect(await gamma.client.request('addrealm beta')).toMatchObject({code: 'REALM_UNREACHABLE'});
+    expect(gamma.logger.lines.some((line) => line.includes('wrong-key'))).toBe(true);
+  });
+
+  it('trust on first use pins the first key in the database: after a restart another key for that name is refused', async () => {
+    const beta = await realm('beta');
+    const delta = newKey();
+    peers.push(await RawPeer.dial(beta.daemon.port, 'delta', 'beta', delta));
+    await waitFor(() => beta.logger.lines.some((line) => line.includes('pinned a realm key on first use')));
+    const restarted = await beta.daemon.restart();
+    daemons.push(restarted);
+    await expect(RawPeer.dial(restarted.port, 'delta', 'beta', newKey())).rejects.toThrow(/wrong-key/);
+    peers.push(await RawPeer.dial(restarted.port, 'delta', 'beta', delta));
+  });
+
+  it('refuses a raw peer that answers the challenge without a valid signature, and logs it', async () => {
+    const beta = await realm('beta');
+    const raw = await rawSocket(beta.daemon.port);
+    peers.push(raw);
+    raw.write(hello('mallory', 'beta'));
+    expect(await raw.frame()).toMatchObject({type: 'challenge', realm: 'beta'});
+    raw.send({type: 'response', sig: 'A'.repeat(86)});
+    expect(await raw.frame()).toEqual({type: 'refuse', reason: 'bad-signature'});
+    await raw.closed;
+    await waitFor(() => beta.logger.lines.some((line) => line.includes('refused a realm link') && line.includes('bad-signature')));
+    expect((await beta.client.request('realms')).realms).toEqual([]);
   });
 
   it('a client that sends a broken link hello is refused and logged; clients keep working', async () => {
-    const beta = await realm('beta', newKey());
-    const raw = await new Promise<RawPeer>((resolve) => {
-      const socket = connect(beta.daemon.port, '127.0.0.1', () => resolve(new RawPeer(socket)));
-    });
+    const beta = await realm('beta');
+    const raw = await rawSocket(beta.daemon.port);
     peers.push(raw);
     raw.write('realmlink hello there\r\n');
     await raw.closed;
-    await waitFor(() => beta.logger.lines.some((line) => line.includes('malformed frame')));
+    await waitFor(() => beta.logger.lines.some((line) => line.includes('malformed hello')));
     expect(await beta.client.request('realms')).toMatchObject({status: 'OK', realms: []});
   });
 });
 
 describe('frames named like Object.prototype members', () => {
   it('do not crash the daemon before the handshake (no key needed to send them)', async () => {
-    const beta = await realm('beta', newKey());
+    const beta = await realm('beta');
     const raw = await new Promise<RawPeer>((resolve) => {
       const socket = connect(beta.daemon.port, '127.0.0.1', () => resolve(new RawPeer(socket)));
     });
     peers.push(raw);
     // In the hello's own packet (the bytes the client connection hands over) and after it.
-    raw.write(`realmlink {"v":1,"realm":"mallory","to":"beta","nonce":"${'0'.repeat(32)}","auth":"key","port":0}\n` +
+    raw.write(hello('mallory', 'beta') +
       'hasOwnProperty {}\n__proto__ {}\n');
     expect(await raw.frame()).toMatchObject({type: 'challenge', realm: 'beta'});
     raw.write('toString {}\nvalueOf {}\n');
-    raw.send({type: 'response', proof: 'f'.repeat(64)});
-    expect(await raw.frame()).toEqual({type: 'refuse', reason: 'bad-proof'});
+    raw.send({type: 'response', sig: 'A'.repeat(86)});
+    expect(await raw.frame()).toEqual({type: 'refuse', reason: 'bad-signature'});
     expect(await beta.client.request('realms')).toMatchObject({status: 'OK', realms: []});
   });
 
   it('a message frame whose names are objects with their own toString: refused, no crash, before and after the handshake', async () => {
     const key = newKey();
-    const beta = await realm('beta', key);
+    const beta = await realm('beta');
     const hostile = (seq: number) =>
       `msg {"seq":${seq},"id":"h${seq}","origin":{"toString":1},"from":{"valueOf":null,"toString":null},"users":[{"toString":1}],"text":"x","ts":1}\n`;
     const raw = await new Promise<RawPeer>((resolve) => {
       const socket = connect(beta.daemon.port, '127.0.0.1', () => resolve(new RawPeer(socket)));
     });
     peers.push(raw);
-    raw.write(`realmlink {"v":1,"realm":"mallory","to":"beta","nonce":"${'0'.repeat(32)}","auth":"key","port":0}\n${hostile(1)}`);
+    raw.write(`${hello('mallory', 'beta')}${hostile(1)}`);
     expect(await raw.frame()).toMatchObject({type: 'challenge'});
     expect(await raw.frame()).toEqual({type: 'refuse', reason: 'unexpected-frame'});
 
@@ -125,7 +155,7 @@ describe('frames named like Object.prototype members', () => {
 
   it('cannot smuggle an unchecked frame onto an authenticated link', async () => {
     const key = newKey();
-    const beta = await realm('beta', key);
+    const beta = await realm('beta');
     const bob = await user(beta.daemon.port, 'bob');
     clients.push(bob.client);
     const peer = await RawPeer.dial(beta.daemon.port, 'delta', 'beta', key);
@@ -142,7 +172,7 @@ describe('frames named like Object.prototype members', () => {
 describe('origin', () => {
   it('refuses messages that claim another realm as origin; accepts the peer own ones', async () => {
     const key = newKey();
-    const beta = await realm('beta', key);
+    const beta = await realm('beta');
     const bob = await user(beta.daemon.port, 'bob');
     clients.push(bob.client);
     const peer = await RawPeer.dial(beta.daemon.port, 'delta', 'beta', key);

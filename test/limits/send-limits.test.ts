@@ -119,12 +119,12 @@ describe('send over a socket', () => {
 
 describe('realms', () => {
   it('refuses a remote user\'s messages past its allowance (RATE_LIMITED in the ack) and stores none of them', async () => {
-    const key = newKey();
-    const beta = await startRealm('beta', {key, daemon: {realmSendLimits: {...LIMITS, unreadBytesPerRecipient: 1_000_000}}});
+    const delta = newKey();
+    const beta = await startRealm('beta', {daemon: {realmSendLimits: {...LIMITS, unreadBytesPerRecipient: 1_000_000}}});
     started.push(beta);
     const bob = await user(beta.port, 'bob');
     clients.push(bob.client);
-    const peer = await RawPeer.dial(beta.port, 'delta', 'beta', key);
+    const peer = await RawPeer.dial(beta.port, 'delta', 'beta', delta);
     peers.push(peer);
     let burst = '';
     for (let i = 1; i <= 4; i++) {
@@ -138,12 +138,12 @@ describe('realms', () => {
   });
 
   it('bounds what all users of one realm send together, whatever names they use', async () => {
-    const key = newKey();
-    const beta = await startRealm('beta', {key, daemon: {realmLinkLimits: {messages: {perSecond: 1, burst: 3}, bytes: NO_SEND_LIMITS.bytes}}});
+    const delta = newKey();
+    const beta = await startRealm('beta', {daemon: {realmLinkLimits: {messages: {perSecond: 1, burst: 3}, bytes: NO_SEND_LIMITS.bytes}}});
     started.push(beta);
     const bob = await user(beta.port, 'bob');
     clients.push(bob.client);
-    const peer = await RawPeer.dial(beta.port, 'delta', 'beta', key);
+    const peer = await RawPeer.dial(beta.port, 'delta', 'beta', delta);
     peers.push(peer);
     let burst = '';
     for (let i = 1; i <= 4; i++) {
@@ -156,9 +156,8 @@ describe('realms', () => {
   });
 
   it('refuses sends to a realm whose outbox is full', async () => {
-    const key = newKey();
-    const alpha = await startRealm('alpha', {key, daemon: {maxOutboxPerRealm: 2}});
-    const beta = await startRealm('beta', {key});
+    const alpha = await startRealm('alpha', {daemon: {maxOutboxPerRealm: 2}});
+    const beta = await startRealm('beta');
     started.push(alpha, beta);
     const alice = await user(alpha.port, 'alice');
     const bob = await user(beta.port, 'bob');

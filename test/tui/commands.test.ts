@@ -41,7 +41,7 @@ describe('tab completion', () => {
 
   it('completes command names after /', () => {
     expect(complete('/ms')).toEqual(['/msg ']);
-    expect(complete('/sendg')).toEqual(['/sendgroup ', '/sendgrouprealm ']);
+    expect(complete('/sendg')).toEqual(['/sendgroup ', '/sendgroupfile ', '/sendgrouprealm ']);
   });
 
   it('completes what each command expects', () => {
