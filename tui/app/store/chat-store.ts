@@ -13,7 +13,8 @@
  *   session-lifecycle.ts     start, login/register, logout, the session ending, quit, close; the poll loop
  *   server-sync.ts           the catch-up after login and reconnects; groups and realms; the Realms tab refresh
  *   selection.ts             tabs, the selected conversation, the help overlay
- *   messages.ts, history.ts  incoming messages (unread, bell) and sending; history pages
+ *   messages.ts              incoming messages (unread, mentions, bell) and sending
+ *   history.ts               history pages: the one way messages reach a conversation
  *   conversation-entries.ts  adding and dropping conversations of the list
  *   connections.ts, recent-list.ts, session-epoch.ts, store-state.ts
  *                            the two clients; recent.json; the session's number; the snapshot
@@ -29,6 +30,7 @@ import {CommandRunner} from './command-runner.js';
 import {Connections} from './connections.js';
 import {ConversationEntries} from './conversation-entries.js';
 import {HistoryLoader} from './history.js';
+import type {Notification} from './mentions.js';
 import {Messages} from './messages.js';
 import {RecentList} from './recent-list.js';
 import {fileRecentStorage, type RecentStorage} from './recent-storage.js';
@@ -49,6 +51,10 @@ export interface ChatStoreOptions {
   readonly bell?: boolean;
   /** Rings the terminal bell. @default nothing */
   readonly ringBell?: () => void;
+  /** Desktop notifications for direct messages and mentions. @default false */
+  readonly notifications?: boolean;
+  /** Shows a desktop notification (OSC 777 / OSC 9). @default nothing */
+  readonly notify?: (notification: Notification) => void;
   /** Seconds each long-poll inbox waits. @default 25 */
   readonly pollSeconds?: number;
   /** Reconnect spacing of both connections. @default 0.5 s doubling up to 15 s */
@@ -79,7 +85,7 @@ export class ChatStore {
   /** Creates the store on the login screen and wires its parts; nothing connects until `start()`. */
   constructor(options: ChatStoreOptions) {
     const now = options.now ?? Date.now;
-    const state = new StoreState(initialChatState(formatServerAddress(options.server), options.config.username ?? '', options.bell ?? true));
+    const state = new StoreState(initialChatState(formatServerAddress(options.server), options.config.username ?? '', options.bell ?? true, options.notifications ?? false));
     const epoch = new SessionEpoch();
     const connections = new Connections(state, options.server, {
       backoff: options.backoff, connectTimeoutMs: options.connectTimeoutMs, requestTimeoutMs: options.requestTimeoutMs, now,
@@ -88,8 +94,8 @@ export class ChatStore {
     const recent = new RecentList(state, storage, () => connections.server);
     const entries = new ConversationEntries(state, recent);
     const history = new HistoryLoader(state, connections, epoch, entries, recent, options.historyPage ?? 50);
-    const messages = new Messages(state, connections, epoch, entries, recent, {now, ringBell: options.ringBell});
-    const selection = new Selection(state, history);
+    const messages = new Messages(state, connections, epoch, entries, recent, history, {now, ringBell: options.ringBell, notify: options.notify});
+    const selection = new Selection(state, history, entries);
     const sync = new ServerSync(state, connections, epoch, history, selection, options.realmsRefreshMs ?? 15_000);
     const session = new SessionLifecycle(state, connections, epoch, recent, selection, options.config, options.pollSeconds ?? 25);
     const commands = new CommandRunner({state, connections, epoch, session, selection, entries, messages, sync});
@@ -102,7 +108,10 @@ export class ChatStore {
     session.on('entered', () => {
       if (connections.main.state.state === 'connected') catchUp();
     });
-    session.on('left', () => sync.stopRealmsTimer());
+    session.on('left', () => {
+      sync.stopRealmsTimer();
+      messages.reset();
+    });
     session.on('messages', (received) => messages.ingest(received));
     selection.on('tab-changed', (tab) => sync.tabChanged(tab));
     for (const part of [history, messages, sync]) part.on('session-gone', () => void session.ended());
