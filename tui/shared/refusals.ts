@@ -19,7 +19,7 @@ const EXPLAINED: Partial<Record<ErrorCode, string | Record<ClientFace, string>>>
   BAD_PARAMETER: 'a parameter is not valid',
   AUTH_UNKNOWN_USER: {tui: 'no such user — register with Ctrl+R', shell: 'no such user — create it with realmchat register'},
   AUTH_WRONG_PASSWORD: 'wrong password',
-  USER_EXISTS: 'that username is taken — log in, or choose another',
+  USER_EXISTS: 'that username is taken',
   GROUP_EXISTS: 'a group with that name exists already',
   ALREADY_MEMBER: 'you are in that group already',
   GROUP_NOT_FOUND: 'no such group',
