@@ -13,6 +13,7 @@ import {booleanFlag} from '../shared/flags.js';
 import type {StartTui} from '../shared/tui-options.js';
 import {App} from './app.js';
 import {ChatStore} from './store/chat-store.js';
+import {notificationSequence, notificationStyle} from './notifications.js';
 import {enterFullScreen, installGuards} from './terminal.js';
 
 /** What startTui accepts: tui/shared/tui-options.ts's TuiOptions, every field optional, plus the bell switch. */
@@ -31,6 +32,8 @@ export interface StartTuiOptions {
   readonly noBell?: boolean;
   /** The same switch the other way round (`bell: false` = `noBell: true`). */
   readonly bell?: boolean;
+  /** --mouse / --no-mouse, when given. */
+  readonly mouse?: boolean;
   /** Command-line words to read `--bell` / `--no-bell` from (through the flag table). @default none */
   readonly argv?: readonly string[];
 }
@@ -81,11 +84,20 @@ export async function startTui(options: StartTuiOptions = {}): Promise<number> {
     return EXIT.USAGE;
   }
   const server = serverOf(options.server, config);
+  // The flags and the environment win for this run; otherwise the settings in config.json (realmchat config set).
   const color = options.color ?? shouldColor({isTTY: true, env});
+  const bellFlag = options.argv === undefined ? undefined : booleanFlag(options.argv, 'bell');
+  const bell = bellDisabled(options, env) ? false : (options.bell ?? bellFlag);
+  const mouse = options.mouse ?? (options.argv === undefined ? undefined : booleanFlag(options.argv, 'mouse'));
+  const notifySequence = notificationStyle(env);
 
   const store = new ChatStore({
-    server, config, bell: !bellDisabled(options, env),
+    server, config, ...(bell === undefined ? {} : {bell}), ...(mouse === undefined ? {} : {mouse}),
     ringBell: () => stdout.write('\u0007'),
+    notify: (notification) => {
+      const sequence = notificationSequence(notification, notifySequence);
+      if (sequence) stdout.write(sequence);
+    },
   });
   const screen = enterFullScreen(stdout, stdin);
   let instance: Instance | undefined;

@@ -38,6 +38,7 @@ import {Selection} from './selection.js';
 import {ServerSync} from './server-sync.js';
 import {SessionEpoch} from './session-epoch.js';
 import {SessionLifecycle} from './session-lifecycle.js';
+import {UserSettings} from './settings.js';
 import {initialChatState, StoreState} from './store-state.js';
 import type {ChatState, LoginForm, LoginView, RegisterForm, TabId} from './types.js';
 
@@ -47,11 +48,13 @@ export interface ChatStoreOptions {
   readonly server: ServerAddress;
   /** The stored session, shared with the one-shot commands. */
   readonly config: SessionConfig;
-  /** Ring the bell for direct messages. @default true */
+  /** Ring the bell for direct messages and mentions. @default the bell setting (on) */
   readonly bell?: boolean;
+  /** Mouse reporting. @default the mouse setting (on) */
+  readonly mouse?: boolean;
   /** Rings the terminal bell. @default nothing */
   readonly ringBell?: () => void;
-  /** Desktop notifications for direct messages and mentions. @default false */
+  /** Desktop notifications for direct messages and mentions. @default the notify setting (off) */
   readonly notifications?: boolean;
   /** Shows a desktop notification (OSC 777 / OSC 9). @default nothing */
   readonly notify?: (notification: Notification) => void;
@@ -85,7 +88,12 @@ export class ChatStore {
   /** Creates the store on the login screen and wires its parts; nothing connects until `start()`. */
   constructor(options: ChatStoreOptions) {
     const now = options.now ?? Date.now;
-    const state = new StoreState(initialChatState(formatServerAddress(options.server), options.config.username ?? '', options.bell ?? true, options.notifications ?? false));
+    const state = new StoreState(initialChatState(formatServerAddress(options.server), options.config.username ?? '', {
+      ...options.config.settings,
+      ...(options.bell === undefined ? {} : {bell: options.bell}),
+      ...(options.notifications === undefined ? {} : {notify: options.notifications}),
+      ...(options.mouse === undefined ? {} : {mouse: options.mouse}),
+    }));
     const epoch = new SessionEpoch();
     const connections = new Connections(state, options.server, {
       backoff: options.backoff, connectTimeoutMs: options.connectTimeoutMs, requestTimeoutMs: options.requestTimeoutMs, now,
@@ -98,7 +106,8 @@ export class ChatStore {
     const selection = new Selection(state, history, entries);
     const sync = new ServerSync(state, connections, epoch, history, selection, options.realmsRefreshMs ?? 15_000);
     const session = new SessionLifecycle(state, connections, epoch, recent, selection, options.config, options.pollSeconds ?? 25);
-    const commands = new CommandRunner({state, connections, epoch, session, selection, entries, messages, sync});
+    const settings = new UserSettings(state, options.config);
+    const commands = new CommandRunner({state, connections, epoch, session, selection, entries, messages, sync, settings});
 
     // What travels upwards, as events.
     const catchUp = () => void sync.refresh();

@@ -3,19 +3,21 @@
  * of the store makes (the login form, the status line, one conversation, the known users) and which conversation is
  * on screen.
  */
+import {DEFAULT_SETTINGS, type Settings} from '../../shared/settings.js';
 import type {ChatState, ConversationView, LoginView, StatusMessage, TabId} from './types.js';
 
 /** No conversation selected in any tab. */
 export const EMPTY_SELECTION: Readonly<Record<TabId, string | undefined>> = {inbox: undefined, groups: undefined, realms: undefined};
 
 /** The state before anything happened: the login screen for `server` (`host:port`), `username` filled in. */
-export function initialChatState(server: string, username: string, bell: boolean, notifications = false): ChatState {
+export function initialChatState(server: string, username: string, settings: Partial<Settings> = {}): ChatState {
+  const {bell, notify, time, color, mouse} = {...DEFAULT_SETTINGS, ...settings};
   return {
     screen: 'login', server,
     login: {mode: 'login', server, username, notice: undefined, error: undefined, busy: false},
     me: undefined, realm: undefined, connection: {kind: 'connecting'}, tab: 'inbox', conversations: {},
     selected: EMPTY_SELECTION, groups: [], realmLinks: [], knownUsers: [], status: undefined, helpOpen: false,
-    bell, notifications, quit: false,
+    bell, notifications: notify, timeFormat: time, color, mouse, quit: false,
   };
 }
 

@@ -80,6 +80,8 @@ export interface LoginView {
   readonly notice: string | undefined;
   /** The daemon's refusal or a connection problem, shown under the form. */
   readonly error: string | undefined;
+  /** The field the error is about (the form moves there): `User sudah ada` is about the username. */
+  readonly errorField?: 'server' | 'username' | 'password';
   readonly busy: boolean;
 }
 
@@ -121,6 +123,12 @@ export interface ChatState {
   readonly bell: boolean;
   /** Desktop notifications (through the terminal) for direct messages and mentions. */
   readonly notifications: boolean;
+  /** How times are shown. */
+  readonly timeFormat: '24h' | '12h';
+  /** Colours (the --no-color flag and NO_COLOR turn them off for the whole run). */
+  readonly color: boolean;
+  /** Mouse reporting: wheel scrolls the history, a click selects. */
+  readonly mouse: boolean;
   /** Set once the user asked to quit; the app unmounts. */
   readonly quit: boolean;
 }
