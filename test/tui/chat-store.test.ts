@@ -106,4 +106,20 @@ describe('chat store', () => {
     await expect.poll(() => store.getState().status?.text).toBe('nosuchuser: no such user (User tidak ditemukan)');
     expect(store.getState().conversations.nosuchuser).toBeUndefined();
   });
+
+  it('drops "Logged out." at the next login attempt, and a status line about a conversation when another is shown', async () => {
+    const store = open();
+    await connected(store);
+    await store.submit('/msg bob hi');
+    await expect.poll(() => store.getState().conversations.bob?.exists).toBe(true);
+    await store.submit('/msg nobody hi');
+    await expect.poll(() => store.getState().status?.text).toContain('User tidak ditemukan');
+    store.select('bob');
+    expect(store.getState().status).toBeUndefined();
+
+    await store.logout();
+    expect(store.getState().login.notice).toBe('Logged out.');
+    expect(await store.login({server: `127.0.0.1:${daemon.port}`, username: 'alice', password: 'wrong'})).toBe(false);
+    expect(store.getState().login).toMatchObject({notice: undefined, error: 'wrong password (Password Salah)', errorField: 'password'});
+  });
 });

@@ -14,7 +14,7 @@ import type {StartTui} from '../shared/tui-options.js';
 import {App} from './app.js';
 import {ChatStore} from './store/chat-store.js';
 import {notificationSequence, notificationStyle} from './notifications.js';
-import {enterFullScreen, installGuards} from './terminal.js';
+import {enterFullScreen, installGuards, MOUSE_OFF, MOUSE_ON} from './terminal.js';
 
 /** What startTui accepts: tui/shared/tui-options.ts's TuiOptions, every field optional, plus the bell switch. */
 export interface StartTuiOptions {
@@ -100,6 +100,16 @@ export async function startTui(options: StartTuiOptions = {}): Promise<number> {
     },
   });
   const screen = enterFullScreen(stdout, stdin);
+  // Mouse reporting follows the mouse setting (/set mouse off gives the mouse back to the terminal at once).
+  let mouseOn = false;
+  const followMouse = () => {
+    const wanted = store.getState().mouse;
+    if (wanted === mouseOn) return;
+    mouseOn = wanted;
+    stdout.write(wanted ? MOUSE_ON : MOUSE_OFF);
+  };
+  followMouse();
+  const unsubscribeMouse = store.subscribe(followMouse);
   let instance: Instance | undefined;
   const tidy = () => {
     try {
@@ -133,6 +143,7 @@ export async function startTui(options: StartTuiOptions = {}): Promise<number> {
     stderr.write(`realmchat: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
     return EXIT.SOFTWARE;
   } finally {
+    unsubscribeMouse();
     await store.close();
     screen.leave();
     removeGuards();

@@ -76,7 +76,8 @@ export class Messages extends EventEmitter<RequestEvents> {
       const key = keyOf(ref);
       const current = conversations[key] ?? emptyConversation(ref);
       const own = isOwnMessage(message, me, realm);
-      const isNew = !this.#seen.has(message.id) && !current.messages.some((known) => known.id === message.id || known.sentId === message.id);
+      // New to this session (a message already fetched with the history of a conversation not on screen is still unread).
+      const isNew = !this.#seen.has(message.id);
       this.#seen.add(message.id);
       const counted = isNew && !own && key !== visible;
       const mention = !own && (ref.kind === 'group' || ref.kind === 'remote-group') && mentions(message.text, me);
