@@ -229,10 +229,37 @@ export function buildRequest(command: string, args: readonly (string | number)[]
   const line = [spec.name, ...(spec.session && options.token ? [options.token] : []), ...words].join(' ');
   const split = splitRequest(line)!;
   const checked = parseParams({...split, spec});
-  if (!checked.ok) {
-    throw new RequestUsageError(`${checked.code === 'MISSING_PARAMETER' ? 'missing' : 'bad'} parameter; usage: ${spec.usage}`);
-  }
+  if (!checked.ok) throw new RequestUsageError(`${problemOf(spec, words, checked.code)}; usage: ${spec.usage}`);
   return line + '\r\n';
+}
+
+/** What each kind of parameter allows, in words (for usage errors). */
+const ALLOWED: Record<ParamKind, string> = {
+  name: 'a name: 1 to 32 letters, digits, _ - or .',
+  word: 'one word',
+  port: 'a port number, 1 to 65535',
+  count: 'a whole number',
+  group: 'a group name (devs, #devs or group:devs)',
+  recipients: 'a group (devs, #devs) or users u1,u2',
+  conversation: 'a user (bob), a group (#devs, group:devs), with @realm for another realm',
+};
+
+/** Names the parameter that does not fit, and what it allows: `bad group: "x y" is not …`, `missing message`. */
+function problemOf(spec: CommandSpec, words: readonly string[], code: ErrorCode): string {
+  if (code === 'MISSING_PARAMETER') {
+    const missing = spec.params.find((param, index) => !param.optional && words[index] === undefined);
+    const rest = spec.rest === 'text' ? 'message' : 'full name and country';
+    return `missing parameter: ${missing?.name ?? rest}`;
+  }
+  for (const [index, param] of spec.params.entries()) {
+    const word = words[index];
+    if (word !== undefined && parseValue(param.kind, word) === undefined) {
+      return `bad parameter ${param.name}: "${word}" is not ${ALLOWED[param.kind]}`;
+    }
+  }
+  if (!spec.rest && words.length > spec.params.length) return `bad parameter: too many words (${spec.name} takes ${spec.params.length})`;
+  return spec.rest === 'nameAndCountry' ? 'bad parameter: the full name and the country are at most 100 characters, the password at most 256'
+    : 'bad parameter';
 }
 
 /** The parameter specs of a command, for help and completion. */

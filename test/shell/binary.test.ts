@@ -71,13 +71,13 @@ describe('the realmchat binary', () => {
 
   it('exits 1 with the daemon message on stderr for an ERROR reply', async () => {
     const result = await realmchat(['joingroup', 'no-such-group']);
-    expect(result).toMatchObject({code: 1, stdout: '', stderr: 'Group tidak ditemukan\n'});
+    expect(result).toMatchObject({code: 1, stdout: '', stderr: 'no such group (Group tidak ditemukan)\n'});
   });
 
   it('exits 2 for an unknown command, listing the commands', async () => {
     const result = await realmchat(['frobnicate']);
     expect(result.code).toBe(2);
-    expect(result.stderr.startsWith('*Maaf, command tidak benar\n')).toBe(true);
+    expect(result.stderr.startsWith('realmchat: "frobnicate" is not a command.\n')).toBe(true);
     expect(result.stderr).toContain('sendgrouprealm <realm> <group> <message>');
   });
 

@@ -6,7 +6,7 @@ import {splitLine} from '../../tui/shared/text.js';
 describe('the flag table', () => {
   it('gives every spelling of every option, and the ones that take a value', () => {
     expect([...FLAG_SPELLINGS].sort()).toEqual([
-      '--bell', '--color', '--help', '--json', '--no-bell', '--no-color', '--no-json', '--server', '--version', '-h',
+      '--bell', '--color', '--help', '--json', '--mouse', '--no-bell', '--no-color', '--no-json', '--no-mouse', '--server', '--version', '-h',
       '-s', '-v',
     ]);
     expect([...VALUE_FLAG_SPELLINGS].sort()).toEqual(['--server', '-s']);

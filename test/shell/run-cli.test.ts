@@ -171,8 +171,8 @@ describe('realmchat exit codes and help', () => {
     await cli([...server, 'register', 'alice', 'pw', 'Alice', 'indonesia'], alice);
     const result = await cli(['send', 'nobody', 'hi'], alice);
     expect(result).toMatchObject({code: 1, stdout: ''});
-    expect(result.stderr).toBe('User tidak ditemukan\n');
-    expect((await cli(['register', 'alice', 'pw', 'Alice', 'indonesia'], alice)).stderr).toBe('User sudah ada\n');
+    expect(result.stderr).toBe('no such user (User tidak ditemukan)\n');
+    expect((await cli(['register', 'alice', 'pw', 'Alice', 'indonesia'], alice)).stderr).toBe('that username is taken (User sudah ada)\n');
   });
 
   it('exits 2 for usage errors without contacting a daemon', async () => {
@@ -190,12 +190,48 @@ describe('realmchat exit codes and help', () => {
     expect((await cli(['repl', 'extra'], dir)).code).toBe(2);
   });
 
-  it('answers an unknown command with the spec string and the command list', async () => {
+  it('answers an unknown command in English, with the close ones and the command list (exit 2)', async () => {
     const result = await cli(['frobnicate', 'x'], user());
     expect(result.code).toBe(2);
-    expect(result.stderr.split('\n')[0]).toBe('*Maaf, command tidak benar');
+    expect(result.stderr.split('\n')[0]).toBe('realmchat: "frobnicate" is not a command.');
     for (const spec of COMMANDS) expect(result.stderr).toContain(spec.usage);
-    expect((await cli(['help', 'frobnicate'], user())).stderr).toContain('*Maaf, command tidak benar');
+    expect((await cli(['help', 'frobnicate'], user())).stderr).toContain('"frobnicate" is not a command.');
+    const typo = await cli(['sned', 'bob', 'hi'], user());
+    expect(typo).toMatchObject({code: 2, stderr: expect.stringContaining('Did you mean: send')});
+  });
+
+  it('accepts #group wherever a group is expected, and names a bad parameter and what it allows', async () => {
+    const alice = user();
+    await cli([...server, 'register', 'alice', 'pw', 'Alice', 'id'], alice);
+    expect(await cli(['addgroup', '#devs'], alice)).toMatchObject({code: 0});
+    expect(await cli(['sendgroup', '#devs', 'hello devs'], alice)).toMatchObject({code: 0});
+    expect((await cli(['history', '#devs'], alice)).stdout).toContain('hello devs');
+    const bad = await cli(['joingroup', 'no/such'], alice);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('bad parameter group: "no/such" is not a name');
+  });
+
+  it('explains the daemon\'s refusals and keeps its words; a second logout is not an error', async () => {
+    const alice = user();
+    await cli([...server, 'register', 'alice', 'pw', 'Alice', 'id'], alice);
+    const wrong = await cli(['auth', 'alice', 'nope'], alice);
+    expect(wrong).toMatchObject({code: 1, stderr: expect.stringContaining('wrong password (Password Salah)')});
+    const nobody = await cli(['send', 'nobody', 'hi'], alice);
+    expect(nobody).toMatchObject({code: 1, stderr: expect.stringContaining('no such user (User tidak ditemukan)')});
+    expect(await cli(['logout'], alice)).toMatchObject({code: 0});
+    const again = await cli(['logout'], alice);
+    expect(again).toMatchObject({code: 0, stdout: expect.stringContaining('nothing to log out')});
+  });
+
+  it('keeps settings in the config file with config get|set', async () => {
+    const alice = user();
+    expect((await cli(['config', 'get', 'time'], alice)).stdout).toBe('24h\n');
+    expect(await cli(['config', 'set', 'time', '12h'], alice)).toMatchObject({code: 0});
+    expect(await cli(['config', 'set', 'bell', 'off'], alice)).toMatchObject({code: 0});
+    expect(storedConfig(alice)).toMatchObject({settings: {time: '12h', bell: false}});
+    expect((await cli(['config'], alice)).stdout).toMatch(/^bell +off/m);
+    expect(await cli(['config', 'set', 'time', '25h'], alice)).toMatchObject({code: 2, stderr: expect.stringContaining('time is 24h or 12h')});
+    expect(await cli(['config', 'set', 'volume', '3'], alice)).toMatchObject({code: 2, stderr: expect.stringContaining('no setting "volume"')});
   });
 
   it('exits 3 and says how to start the daemon when nothing listens', async () => {
@@ -204,7 +240,7 @@ describe('realmchat exit codes and help', () => {
     expect(result.code).toBe(3);
     expect(result.stderr).toContain(`cannot reach realmchatd at 127.0.0.1:${port}`);
     expect(result.stderr).toContain('connection refused');
-    expect(result.stderr).toContain(`npm start, or realmchatd --port ${port}`);
+    expect(result.stderr).toContain(`npm start -- --port ${port}, or realmchatd --port ${port}`);
   });
 
   it('names the config file it cannot read, and exits 2', async () => {
@@ -290,7 +326,7 @@ describe('realmchat repl', () => {
     expect(result.stdout).toContain('No groups yet');
     expect(result.stdout).toContain('realmchat send <username> <message>');
     expect(result.stdout).not.toContain('alice>');
-    expect(result.stderr).toContain('*Maaf, command tidak benar');
+    expect(result.stderr).toContain('is not a command');
     expect(result.code).toBe(2);
     expect(storedConfig(alice).username).toBe('alice');
 

@@ -84,7 +84,7 @@ describe('chat store', () => {
     await store.submit('/bell off');
     expect(store.getState().bell).toBe(false);
     await bob.request('send alice again');
-    await expect.poll(() => store.getState().conversations.bob?.messages.length).toBe(2);
+    await expect.poll(() => store.getState().conversations.bob?.unread).toBe(2);
     expect(bells).toBe(1);
   });
 
@@ -95,14 +95,31 @@ describe('chat store', () => {
     store.ingest([message]);
     store.ingest([message]);
     expect(store.getState().conversations.bob!.unread).toBe(1);
-    expect(store.getState().conversations.bob!.messages).toHaveLength(1);
+    // Its text comes through the history when the conversation is shown (issue 12, bug 1).
+    expect(store.getState().conversations.bob!.messages).toHaveLength(0);
   });
 
   it('forgets a /msg conversation with a user that does not exist', async () => {
     const store = open();
     await connected(store);
     await store.submit('/msg nosuchuser');
-    await expect.poll(() => store.getState().status?.text).toBe('nosuchuser: User tidak ditemukan');
+    await expect.poll(() => store.getState().status?.text).toBe('nosuchuser: no such user (User tidak ditemukan)');
     expect(store.getState().conversations.nosuchuser).toBeUndefined();
+  });
+
+  it('drops "Logged out." at the next login attempt, and a status line about a conversation when another is shown', async () => {
+    const store = open();
+    await connected(store);
+    await store.submit('/msg bob hi');
+    await expect.poll(() => store.getState().conversations.bob?.exists).toBe(true);
+    await store.submit('/msg nobody hi');
+    await expect.poll(() => store.getState().status?.text).toContain('User tidak ditemukan');
+    store.select('bob');
+    expect(store.getState().status).toBeUndefined();
+
+    await store.logout();
+    expect(store.getState().login.notice).toBe('Logged out.');
+    expect(await store.login({server: `127.0.0.1:${daemon.port}`, username: 'alice', password: 'wrong'})).toBe(false);
+    expect(store.getState().login).toMatchObject({notice: undefined, error: 'wrong password (Password Salah)', errorField: 'password'});
   });
 });

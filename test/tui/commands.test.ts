@@ -19,7 +19,10 @@ describe('input line commands', () => {
     expect(parseInput('/help')).toEqual({kind: 'help'});
     expect(parseInput('/bell off')).toEqual({kind: 'bell', on: false});
     expect(parseInput('/bell')).toEqual({kind: 'bell', on: undefined});
-    expect(parseInput('/join devs')).toEqual({kind: 'protocol', command: 'joingroup', args: ['devs']});
+    expect(parseInput('/join devs')).toEqual({kind: 'protocol', command: 'joingroup', args: ['devs'], typed: 'join'});
+    expect(parseInput('/close')).toEqual({kind: 'close', target: undefined});
+    expect(parseInput('/close #devs')).toEqual({kind: 'close', target: '#devs'});
+    expect(parseInput('/set time 12h')).toEqual({kind: 'set', name: 'time', value: '12h'});
   });
 
   it('passes any protocol command through with its words, message text as one argument', () => {

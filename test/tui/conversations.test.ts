@@ -61,7 +61,7 @@ describe('conversations', () => {
 
   it('orders a tab newest activity first, counts unread per tab and finds the next unread', () => {
     const conversation = (ref: Parameters<typeof emptyConversation>[0], lastTs: string | undefined, unread = 0): ConversationView =>
-      ({...emptyConversation(ref), lastTs, unread});
+      ({...emptyConversation(ref, true), lastTs, unread});
     const list = [
       conversation({kind: 'direct', name: 'old'}, '2026-01-01T09:00:00Z'),
       conversation({kind: 'direct', name: 'new'}, '2026-01-01T11:00:00Z', 2),

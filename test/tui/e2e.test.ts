@@ -8,7 +8,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest';
-import {registerUser, startDaemon, type LineClient, type TestDaemon} from '../helpers/daemon.js';
+import {LineClient, registerUser, startDaemon, type TestDaemon} from '../helpers/daemon.js';
 import {startPty, type PtySession} from './pty-harness.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -77,6 +77,57 @@ describe('realmchat full-screen client in a terminal', () => {
     expect((await tui.exited).exitCode).toBe(0);
     expect(tui.term.buffer.active.type).toBe('normal');
     expect(tui.term.modes.bracketedPasteMode).toBe(false);
+  });
+
+  it('issue 12, bugs 1-4: no history gap, #group accepted, no conversation for a failed /msg, status lines that go', async () => {
+    // Bug 1's run: bob (gina) sends 10 while alice (frank) is away; alice sends 60 from another client (the shell).
+    for (let i = 1; i <= 10; i++) expect((await bob.request(`send alice g${String(i).padStart(2, '0')}`)).status).toBe('OK');
+    const shell = await LineClient.connect(daemon.port);
+    const token = (await shell.request('auth alice s3cret')).tokenid as string;
+    for (let i = 1; i <= 60; i++) expect((await shell.request(`send ${token} bob f${String(i).padStart(2, '0')}`)).status).toBe('OK');
+    shell.close();
+    expect((await bob.request('addgroup devs')).status).toBe('OK');
+
+    const tui = open();
+    await logIn(tui);
+    await tui.waitFor('1 Inbox (10)');
+    tui.write('\u001Ba'); // Alt+A
+    await tui.waitFor('bob · direct messages');
+    await tui.waitFor(/\d\d:\d\d alice f60/);
+    // PgUp to the top: every one of the 70 messages passes by, in order, and nothing else is between them.
+    const seen = new Set<string>();
+    const collect = () => {
+      for (const match of tui.screen().matchAll(/\d\d:\d\d (?:alice|bob) ([fg]\d\d)\b/g)) seen.add(match[1]!);
+    };
+    for (let page = 0; page < 12 && !seen.has('g01'); page++) {
+      collect();
+      tui.write('\u001B[5~');
+      // Not a timing assertion: a pause for the frame of this PgUp (a line missed here fails the check below).
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      collect();
+    }
+    await tui.waitFor('g01');
+    collect();
+    const expected = [...Array.from({length: 10}, (_, i) => `g${String(i + 1).padStart(2, '0')}`), ...Array.from({length: 60}, (_, i) => `f${String(i + 1).padStart(2, '0')}`)];
+    expect([...seen].sort()).toEqual([...expected].sort());
+
+    // Bug 2: #devs is accepted where a group is expected.
+    await tui.type('/join #devs', '/join #devs');
+    tui.write('\r');
+    await tui.waitFor('#devs · group');
+    await tui.waitFor('Join group successful');
+
+    // Bug 3: a failed /msg leaves no conversation behind; bug 4: its error goes when another conversation is shown.
+    await tui.type('/msg nobody hi', '/msg nobody hi');
+    tui.write('\r');
+    await tui.waitFor('no such user (User tidak ditemukan)');
+    await tui.type('/msg bob', '/msg bob');
+    tui.write('\r');
+    await tui.waitFor('bob · direct messages');
+    await tui.waitFor((screen) => !screen.includes('User tidak ditemukan') && !screen.includes('nobody'));
+
+    tui.write('\u0003');
+    expect((await tui.exited).exitCode).toBe(0);
   });
 
   it('goes straight in with the stored session, re-lays out on resize, and restores the terminal on SIGTERM', async () => {

@@ -69,10 +69,12 @@ describe('login screen', () => {
     const {lastFrame, stdin} = open();
     await waitForFrame(lastFrame, 'realmchat · log in');
     await press(stdin, 'alice', KEY.enter, 'wrong', KEY.enter);
-    await waitForFrame(lastFrame, '✗ Password Salah');
+    await waitForFrame(lastFrame, '✗ wrong password (Password Salah)');
     // The password field is emptied and focused for the next try.
     await press(stdin, KEY.up, KEY.ctrlU, 'nobody', KEY.enter, 'pw', KEY.enter);
-    await waitForFrame(lastFrame, '✗ User Tidak Ada');
+    await waitForFrame(lastFrame, '✗ no such user — register with Ctrl+R (User Tidak Ada)');
+    // A refusal about the username takes the focus there.
+    await waitForFrame(lastFrame, /› Username +nobody/);
     expect(temp.config().token).toBeUndefined();
   });
 
@@ -87,10 +89,11 @@ describe('login screen', () => {
     await press(stdin, 'bob', KEY.tab, 'pw', KEY.tab, 'Bob Marley', KEY.tab, 'jamaica');
     await waitForFrame(lastFrame, 'jamaica');
     await press(stdin, KEY.enter);
-    await waitForFrame(lastFrame, '✗ User sudah ada');
+    await waitForFrame(lastFrame, '✗ that username is taken (User sudah ada)');
 
-    // After an attempt the password is emptied and focused; the other fields keep their text.
-    await press(stdin, KEY.up, KEY.ctrlU, 'alice', KEY.tab, 'pw', KEY.enter);
+    // The focus goes back to Username (issue 12, point 5); the password is emptied, the other fields keep their text.
+    await waitForFrame(lastFrame, /› Username +bob/);
+    await press(stdin, KEY.ctrlU, 'alice', KEY.tab, 'pw', KEY.enter);
     await waitForFrame(lastFrame, /› Full name +Bob Marley/);
     await press(stdin, KEY.enter, KEY.enter);
     await waitForFrame(lastFrame, 'alice@alpha');

@@ -3,44 +3,28 @@
  * commands and the help overlay, through ink-testing-library (keys paced, frames awaited).
  */
 import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest';
-import {render} from 'ink-testing-library';
-import {App} from '../../tui/app/app.js';
 import type {ChatStore} from '../../tui/app/store/chat-store.js';
-import {registerUser, startDaemon, type LineClient, type TestDaemon} from '../helpers/daemon.js';
-import {KEY, press, submit, tempConfigDir, testStore, waitForFrame} from './helpers.js';
+import {registerUser, type LineClient, type TestDaemon} from '../helpers/daemon.js';
+import {KEY, press, submit, waitForFrame} from './helpers.js';
+import {openMainScreen, type MainScreenFixture} from './main-screen-fixture.js';
 
 /** The input line of a frame (it starts with the prompt's `›`). */
 const inputLine = (frame: string | undefined) => (frame ?? '').split('\n').find((line) => /^\S*› /.test(line)) ?? '';
 
 describe('main screen', () => {
+  let fixture: MainScreenFixture;
   let daemon: TestDaemon;
-  let temp: ReturnType<typeof tempConfigDir>;
   let store: ChatStore;
   let bob: LineClient;
-  let view: ReturnType<typeof render>;
+  let view: MainScreenFixture['view'];
   let bells: number;
 
   beforeEach(async () => {
-    daemon = await startDaemon();
-    temp = tempConfigDir();
-    const alice = await registerUser(daemon.port, 'alice');
-    alice.client.close();
-    bob = (await registerUser(daemon.port, 'bob')).client;
-    const config = temp.config();
-    config.saveSession({server: {host: '127.0.0.1', port: daemon.port}, username: 'alice', token: alice.token, realm: 'alpha'});
     bells = 0;
-    store = testStore(daemon.port, config, {ringBell: () => bells++});
-    view = render(<App store={store} color={false} />);
-    store.start();
-    await waitForFrame(view.lastFrame, '● connected');
+    fixture = await openMainScreen({ringBell: () => bells++});
+    ({daemon, store, bob, view} = fixture);
   });
-  afterEach(async () => {
-    view.unmount();
-    await store.close();
-    bob.close();
-    await daemon.cleanup();
-    temp.cleanup();
-  });
+  afterEach(() => fixture.close());
 
   it('starts with the stored session: user@realm, server and connection in the status bar', () => {
     const frame = view.lastFrame()!;

@@ -24,7 +24,7 @@ export function App({store, color = true}: AppProps) {
   const state = useStore(store);
   const {exit} = useApp();
   const size = useWindowSize();
-  const theme = useMemo(() => ({color}), [color]);
+  const theme = useMemo(() => ({color: color && state.color}), [color, state.color]);
   useEffect(() => {
     if (state.quit) exit();
   }, [state.quit, exit]);

@@ -13,7 +13,8 @@ import {booleanFlag} from '../shared/flags.js';
 import type {StartTui} from '../shared/tui-options.js';
 import {App} from './app.js';
 import {ChatStore} from './store/chat-store.js';
-import {enterFullScreen, installGuards} from './terminal.js';
+import {notificationSequence, notificationStyle} from './notifications.js';
+import {enterFullScreen, installGuards, MOUSE_OFF, MOUSE_ON} from './terminal.js';
 
 /** What startTui accepts: tui/shared/tui-options.ts's TuiOptions, every field optional, plus the bell switch. */
 export interface StartTuiOptions {
@@ -31,6 +32,8 @@ export interface StartTuiOptions {
   readonly noBell?: boolean;
   /** The same switch the other way round (`bell: false` = `noBell: true`). */
   readonly bell?: boolean;
+  /** --mouse / --no-mouse, when given. */
+  readonly mouse?: boolean;
   /** Command-line words to read `--bell` / `--no-bell` from (through the flag table). @default none */
   readonly argv?: readonly string[];
 }
@@ -81,13 +84,32 @@ export async function startTui(options: StartTuiOptions = {}): Promise<number> {
     return EXIT.USAGE;
   }
   const server = serverOf(options.server, config);
+  // The flags and the environment win for this run; otherwise the settings in config.json (realmchat config set).
   const color = options.color ?? shouldColor({isTTY: true, env});
+  const bellFlag = options.argv === undefined ? undefined : booleanFlag(options.argv, 'bell');
+  const bell = bellDisabled(options, env) ? false : (options.bell ?? bellFlag);
+  const mouse = options.mouse ?? (options.argv === undefined ? undefined : booleanFlag(options.argv, 'mouse'));
+  const notifySequence = notificationStyle(env);
 
   const store = new ChatStore({
-    server, config, bell: !bellDisabled(options, env),
+    server, config, ...(bell === undefined ? {} : {bell}), ...(mouse === undefined ? {} : {mouse}),
     ringBell: () => stdout.write('\u0007'),
+    notify: (notification) => {
+      const sequence = notificationSequence(notification, notifySequence);
+      if (sequence) stdout.write(sequence);
+    },
   });
   const screen = enterFullScreen(stdout, stdin);
+  // Mouse reporting follows the mouse setting (/set mouse off gives the mouse back to the terminal at once).
+  let mouseOn = false;
+  const followMouse = () => {
+    const wanted = store.getState().mouse;
+    if (wanted === mouseOn) return;
+    mouseOn = wanted;
+    stdout.write(wanted ? MOUSE_ON : MOUSE_OFF);
+  };
+  followMouse();
+  const unsubscribeMouse = store.subscribe(followMouse);
   let instance: Instance | undefined;
   const tidy = () => {
     try {
@@ -121,6 +143,7 @@ export async function startTui(options: StartTuiOptions = {}): Promise<number> {
     stderr.write(`realmchat: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
     return EXIT.SOFTWARE;
   } finally {
+    unsubscribeMouse();
     await store.close();
     screen.leave();
     removeGuards();

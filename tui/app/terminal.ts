@@ -11,6 +11,9 @@ export const CLEAR_HOME = '\u001B[2J\u001B[H';
 /** Bracketed paste: the terminal marks pasted text, so a pasted line break is not taken for Enter. */
 export const PASTE_ON = '\u001B[?2004h';
 export const PASTE_OFF = '\u001B[?2004l';
+/** Mouse reporting: button presses and the wheel (1000), in SGR form (1006). Shift+drag still selects text. */
+export const MOUSE_ON = '\u001B[?1000h\u001B[?1006h';
+export const MOUSE_OFF = '\u001B[?1000l\u001B[?1006l';
 
 export interface FullScreen {
   /** Leaves the alternate screen and shows the cursor; safe to call more than once. */
@@ -42,7 +45,7 @@ export function enterFullScreen(stdout: NodeJS.WritableStream, stdin?: NodeJS.Re
       // Already closed.
     }
     try {
-      stdout.write(PASTE_OFF + ALT_SCREEN_OFF + SHOW_CURSOR);
+      stdout.write(MOUSE_OFF + PASTE_OFF + ALT_SCREEN_OFF + SHOW_CURSOR);
     } catch {
       // The terminal is gone (SIGHUP): nothing left to restore.
     }

@@ -16,6 +16,7 @@ export const FLAGS = {
   json: {type: 'boolean'},
   color: {type: 'boolean'},
   bell: {type: 'boolean'},
+  mouse: {type: 'boolean'},
   help: {type: 'boolean', shortFlag: 'h'},
   version: {type: 'boolean', shortFlag: 'v'},
 } as const satisfies Record<string, FlagSpec>;

@@ -19,6 +19,8 @@ export interface TuiOptions {
   readonly color: boolean | undefined;
   /** --bell / --no-bell (bell for direct messages), when given. */
   readonly bell?: boolean | undefined;
+  /** --mouse / --no-mouse, when given. */
+  readonly mouse?: boolean | undefined;
 }
 
 /** Runs the full-screen client until it quits; resolves with the exit code (default 0). */

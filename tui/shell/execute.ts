@@ -12,6 +12,7 @@ import {loginOf} from '../../common/protocol/reply-shapes.js';
 import {RequestUsageError} from '../../common/protocol/request.js';
 import type {SessionConfig} from '../shared/config.js';
 import {EXIT, type ExitCode} from './exit-codes.js';
+import {explainRefusal} from '../shared/refusals.js';
 import {sanitize} from '../shared/text.js';
 import {formatOk} from './format.js';
 import type {Style} from './style.js';
@@ -59,6 +60,16 @@ export function usageProblem(command: string, args: readonly string[]): string |
   }
 }
 
+/** Host names that do not resolve. */
+const DNS_CODES: ReadonlySet<string> = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_FAIL']);
+/** Addresses the network cannot reach. */
+const UNROUTABLE_CODES: ReadonlySet<string> = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
+
+/** How to start a daemon on `port`: `npm start` serves 8889; another port needs the option. */
+export function startCommand(port: number): string {
+  return port === 8889 ? 'npm start (or realmchatd)' : `npm start -- --port ${port}, or realmchatd --port ${port}`;
+}
+
 function usageText(command: string, error: RequestUsageError): string {
   const spec = findCommand(command);
   const reason = error.message.replace(/; usage: .*$/, '');
@@ -67,19 +78,28 @@ function usageText(command: string, error: RequestUsageError): string {
     : `realmchat: ${reason}\n`;
 }
 
-/** Plain words for "the daemon is not there", with what to do about it. */
+/** Plain words for "the daemon is not there", with the hint that fits the failure (issue 12, point 5). */
 export function unreachableText(error: ConnectionError | RequestTimeoutError, server: ServerAddress): string {
   const address = formatServerAddress(server);
-  const start = `Is realmchatd running? Start it with: npm start, or realmchatd --port ${server.port}\n` +
+  const start = `Is realmchatd running there? Start it with: ${startCommand(server.port)}\n` +
     'Or pick another daemon with --server HOST:PORT.\n';
+  if (error instanceof ConnectionError && error.failure === 'connect' && DNS_CODES.has(error.code ?? '')) {
+    return `realmchat: cannot reach realmchatd at ${address}: the host name "${server.host}" does not resolve (${error.code}).\n` +
+      'Check the host in --server HOST:PORT (or use an IP address such as 127.0.0.1).\n';
+  }
+  if (error instanceof ConnectionError && error.failure === 'connect' && UNROUTABLE_CODES.has(error.code ?? '')) {
+    return `realmchat: cannot reach realmchatd at ${address}: ${error.reason}.\nCheck the host in --server HOST:PORT and the network.\n`;
+  }
+  if (error instanceof ConnectionError && error.failure === 'connect-timeout') {
+    return `realmchat: cannot reach realmchatd at ${address}: no answer to the connection attempt.\n` +
+      'Something between here and there drops the connection (a firewall?), or the host is wrong: check --server HOST:PORT.\n';
+  }
   if (error instanceof RequestTimeoutError) {
     return `realmchat: realmchatd at ${address} did not answer "${error.command}" within ${Math.round(error.timeoutMs / 1000)} s.\n`;
   }
   switch (error.failure) {
     case 'lost':
       return `realmchat: lost the connection to realmchatd at ${address} before it answered.\n${start}`;
-    case 'connect-timeout':
-      return `realmchat: cannot reach realmchatd at ${address}: no answer to the connection attempt.\n${start}`;
     case 'connect':
       return `realmchat: cannot reach realmchatd at ${address}: ${error.reason}.\n${start}`;
     default:
@@ -119,8 +139,16 @@ export async function executeCommand(context: ShellContext, command: string, arg
     return EXIT.OK;
   }
   if (context.json) writeLines(stdout, [JSON.stringify(reply)]);
-  writeLines(stderr, [context.style.red(sanitize(reply.message)), ...errorHints(context, name, reply)]);
-  return EXIT.DAEMON_ERROR;
+  const code = errorCodeOf(reply);
+  if (name === 'logout' && code === 'NO_SESSION') {
+    // A second logout: the session is over either way, which is what was asked (issue 12, point 5).
+    context.config.clearToken();
+    if (!context.json) writeLines(stdout, [`Not logged in on ${formatServerAddress(context.server)}: nothing to log out.`]);
+    return EXIT.OK;
+  }
+  writeLines(stderr, [context.style.red(sanitize(explainRefusal(reply, 'shell'))), ...errorHints(context, name, reply)]);
+  // The daemon's own arity and format checks are usage errors too.
+  return code === 'MISSING_PARAMETER' || code === 'BAD_PARAMETER' || code === 'UNKNOWN_COMMAND' ? EXIT.USAGE : EXIT.DAEMON_ERROR;
 }
 
 /** Keeps config.json in step: a login stores the session, a logout (or a session the daemon no longer knows) clears it. */
@@ -144,7 +172,6 @@ function errorHints(context: ShellContext, command: string, reply: Reply): strin
     case 'NO_SESSION': {
       const hadToken = context.config.token !== undefined;
       context.config.clearToken();
-      if (command === 'logout') return [style.dim('(there was no session to end; the stored one is cleared)')];
       return [style.dim(hadToken
         ? `Your stored session on ${formatServerAddress(context.server)} has ended. Log in again: realmchat auth <username> <password>`
         : `Not logged in on ${formatServerAddress(context.server)}. Log in: realmchat auth <username> <password> (or register)`)];

@@ -63,7 +63,7 @@ function formatFields(fields: readonly (readonly [string, string])[], style: Sty
   return fields.map(([key, value]) => `${style.dim(key.padEnd(width))}  ${value}`);
 }
 
-const groupLabel = (word: string | undefined) => `#${(word ?? '').replace(/^group:/, '')}`;
+const groupLabel = (word: string | undefined) => `#${(word ?? '').replace(/^(group:|#)/, '')}`;
 
 /** Lines for an OK reply of `command` (sent with `args`). */
 export function formatOk(command: string, args: readonly string[], reply: Reply, context: FormatContext): string[] {

@@ -5,6 +5,7 @@ import type {Style} from './style.js';
 /** The commands realmchat itself adds around the protocol's. */
 export const SHELL_COMMANDS: readonly Pick<CommandSpec, 'name' | 'usage' | 'summary' | 'example'>[] = [
   {name: 'repl', usage: 'repl', summary: 'line mode: type commands at a prompt on one connection (also reads piped lines)', example: 'repl'},
+  {name: 'config', usage: 'config [get [NAME] | set NAME VALUE]', summary: 'show or change a setting: bell, color, time, notify, mouse', example: 'config set time 12h'},
   {name: 'help', usage: 'help [command]', summary: 'show help, or the usage and an example of one command', example: 'help send'},
 ];
 
@@ -32,7 +33,8 @@ export function generalHelp(style: Style, configPath: string | undefined): strin
     '  -s, --server HOST:PORT  the daemon to use, remembered for later commands (default 127.0.0.1:8889)',
     '  --json                  print the daemon\'s reply as JSON',
     '  --no-color, --color     turn colors off or on (default: on a terminal, unless NO_COLOR is set)',
-    '  --no-bell               full-screen client: no terminal bell for direct messages',
+    '  --no-bell               full-screen client: no terminal bell for direct messages and mentions',
+    '  --no-mouse              full-screen client: leave the mouse to the terminal (text selection)',
     '  -h, --help              show this help; realmchat help <command> shows one command',
     '  -v, --version           show the version',
     '',

@@ -7,9 +7,8 @@
  * an exit code and is tested in-process), so those are all handled here before or instead of meow.
  */
 import meow from 'meow';
-import {COMMANDS} from '../../common/protocol/commands.js';
 import {FLAG_KEYS, FLAG_SPELLINGS, FLAGS, VALUE_FLAG_SPELLINGS} from '../shared/flags.js';
-import {SHELL_COMMANDS} from './help.js';
+import {COMMAND_WORDS} from './command-words.js';
 
 /** The options every command accepts. */
 export interface GlobalFlags {
@@ -20,6 +19,8 @@ export interface GlobalFlags {
   color?: boolean;
   /** --bell / --no-bell (the full-screen client's bell for direct messages); undefined when not given. */
   bell?: boolean;
+  /** --mouse / --no-mouse (the full-screen client's mouse); undefined when not given. */
+  mouse?: boolean;
 }
 
 /** What the command line asks for. */
@@ -32,8 +33,7 @@ export type ParsedArgs =
   | {kind: 'unknown-command'; word: string; flags: GlobalFlags}
   | {kind: 'usage-error'; message: string; flags: GlobalFlags};
 
-/** Every command word realmchat accepts. */
-export const COMMAND_WORDS: readonly string[] = [...COMMANDS.map((spec) => spec.name), ...SHELL_COMMANDS.map((spec) => spec.name)];
+export {COMMAND_WORDS};
 
 /** Index of the command word: the first word that is neither an option nor an option's value. */
 function commandIndex(argv: readonly string[]): number {
@@ -92,6 +92,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   if (typeof raw.server === 'string') flags.server = raw.server;
   if (typeof raw.color === 'boolean') flags.color = raw.color;
   if (typeof raw.bell === 'boolean') flags.bell = raw.bell;
+  if (typeof raw.mouse === 'boolean') flags.mouse = raw.mouse;
 
   const bad = unknownFlag(raw);
   if (bad !== undefined) {

@@ -8,8 +8,9 @@ import {createInterface} from 'node:readline';
 import {formatServerAddress} from '../../common/client/address.js';
 import type {ClientState} from '../../common/client/chat-client.js';
 import {findCommand} from '../../common/protocol/commands.js';
-import {ERRORS} from '../../common/protocol/replies.js';
+import {COMMAND_WORDS} from './command-words.js';
 import {EXIT, type ExitCode} from './exit-codes.js';
+import {notACommand} from './unknown-command.js';
 import {executeCommand, writeLines, type ShellContext} from './execute.js';
 import {splitLine} from '../shared/text.js';
 import {commandHelp, commandList, findHelpTopic} from './help.js';
@@ -119,14 +120,14 @@ async function runLine(options: ReplOptions, line: string): Promise<ExitCode | '
   if (word === 'help' || word === '?') {
     const topic = parsed.args[0] === undefined ? undefined : findHelpTopic(parsed.args[0]);
     if (parsed.args[0] !== undefined && !topic) {
-      writeLines(stderr, [ERRORS.UNKNOWN_COMMAND]);
+      writeLines(stderr, notACommand(parsed.args[0], COMMAND_WORDS, ''));
       return EXIT.USAGE;
     }
     stdout.write(topic ? commandHelp(topic, style) : [...commandList(style, ['repl']), `  ${style.bold('quit')}  leave the line mode (also exit, Ctrl+D)`, ''].join('\n'));
     return EXIT.OK;
   }
   if (!findCommand(word)) {
-    writeLines(stderr, [ERRORS.UNKNOWN_COMMAND, style.dim('Type help for the commands.')]);
+    writeLines(stderr, [...notACommand(parsed.command, COMMAND_WORDS.filter((command) => command !== 'repl'), ''), style.dim('Type help for the commands.')]);
     return EXIT.USAGE;
   }
   return executeCommand(options, word, parsed.args);

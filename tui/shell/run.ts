@@ -5,13 +5,14 @@
 import {ChatClient} from '../../common/client/chat-client.js';
 import {formatServerAddress, parseServerAddress, type ServerAddress} from '../../common/client/address.js';
 import {ConnectionError} from '../../common/client/errors.js';
-import {ERRORS} from '../../common/protocol/replies.js';
 import {SessionConfig} from '../shared/config.js';
 import {EXIT} from './exit-codes.js';
 import {executeCommand, unreachableText, usageProblem, writeLines, type ShellContext} from './execute.js';
 import {commandHelp, commandList, findHelpTopic, generalHelp} from './help.js';
-import {parseArgs, type GlobalFlags} from './parse-args.js';
-import {runRepl} from './repl.js';
+import type {GlobalFlags} from './parse-args.js';
+import {COMMAND_WORDS} from './command-words.js';
+import {parseSimpleArgs} from './simple-args.js';
+import {notACommand} from './unknown-command.js';
 import {shouldColor} from '../shared/color.js';
 import type {StartTui} from '../shared/tui-options.js';
 import {createStyle, type Style} from './style.js';
@@ -53,7 +54,8 @@ const NO_TUI_MESSAGE = [
 export async function runCli(argv: readonly string[], options: RunCliOptions): Promise<number> {
   const {stdout, stderr} = options;
   const env = options.env ?? process.env;
-  const parsed = parseArgs(argv);
+  // meow, the line mode's readline and the full-screen client load only when used: a one-shot command starts quickly.
+  const parsed = parseSimpleArgs(argv) ?? (await import('./parse-args.js')).parseArgs(argv);
   const style = createStyle(shouldColor({isTTY: options.isTTY ?? false, env, flag: 'flags' in parsed ? parsed.flags.color : undefined}));
 
   switch (parsed.kind) {
@@ -64,7 +66,7 @@ export async function runCli(argv: readonly string[], options: RunCliOptions): P
       stderr.write(`realmchat: ${parsed.message}\nTry 'realmchat --help'.\n`);
       return EXIT.USAGE;
     case 'unknown-command':
-      stderr.write(unknownCommandText(style));
+      stderr.write(unknownCommandText(parsed.word, style));
       return EXIT.USAGE;
     case 'help': {
       if (parsed.topic === undefined) {
@@ -73,7 +75,7 @@ export async function runCli(argv: readonly string[], options: RunCliOptions): P
       }
       const topic = findHelpTopic(parsed.topic);
       if (!topic) {
-        stderr.write(unknownCommandText(style));
+        stderr.write(unknownCommandText(parsed.topic, style));
         return EXIT.USAGE;
       }
       stdout.write(commandHelp(topic, style));
@@ -84,8 +86,9 @@ export async function runCli(argv: readonly string[], options: RunCliOptions): P
   }
 }
 
-function unknownCommandText(style: Style): string {
-  return [ERRORS.UNKNOWN_COMMAND, '', 'Commands:', ...commandList(style), '', "Try 'realmchat help <command>' for one command's usage.", ''].join('\n');
+/** Not a command: in English, the close ones, then every command (exit 2). */
+function unknownCommandText(word: string, style: Style): string {
+  return [...notACommand(word, COMMAND_WORDS), '', 'Commands:', ...commandList(style), '', "Try 'realmchat help <command>' for one command's usage.", ''].join('\n');
 }
 
 function openConfig(options: RunCliOptions, env: NodeJS.ProcessEnv): SessionConfig {
@@ -114,7 +117,7 @@ async function runCommand(
       return EXIT.USAGE;
     }
   }
-  if (command !== undefined && command !== 'repl') {
+  if (command !== undefined && command !== 'repl' && command !== 'config') {
     const problem = usageProblem(command, args);
     if (problem !== undefined) {
       stderr.write(problem);
@@ -135,6 +138,10 @@ async function runCommand(
     return EXIT.USAGE;
   }
   const target = server ?? config.serverOrDefault();
+  if (command === 'config') {
+    const {runConfigCommand} = await import('./config-command.js');
+    return runConfigCommand(args, config, stdout, stderr);
+  }
 
   if (command === undefined) return startFullScreen(options, env, config, target, flags, server !== undefined);
 
@@ -163,6 +170,7 @@ async function runCommand(
     };
     if (command === 'repl') {
       const stdinIsTTY = options.stdinIsTTY ?? options.isTTY ?? false;
+      const {runRepl} = await import('./repl.js');
       return await runRepl({...context, stdin: options.stdin ?? process.stdin, terminalOutput: stdout, interactive: stdinIsTTY});
     }
     return await executeCommand(context, command, args);
@@ -187,7 +195,7 @@ async function startFullScreen(
   }
   if (serverGiven) config.rememberServer(server);
   const code = await startTui({
-    server, config, env, color: flags.color, bell: flags.bell,
+    server, config, env, color: flags.color, bell: flags.bell, mouse: flags.mouse,
     stdin: options.stdin ?? process.stdin, stdout: options.stdout, stderr: options.stderr,
   });
   return typeof code === 'number' ? code : EXIT.OK;

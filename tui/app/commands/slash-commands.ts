@@ -23,6 +23,8 @@ export const CLIENT_COMMANDS: readonly ClientCommand[] = [
   {name: 'addrealm', usage: '/addrealm REALM [HOST PORT]', summary: 'link another realm'},
   {name: 'info', usage: '/info [USER]', summary: 'show a user (yourself without a name)'},
   {name: 'bell', usage: '/bell [on|off]', summary: 'ring the terminal bell for direct messages, or not'},
+  {name: 'close', usage: '/close [CONVERSATION]', summary: 'hide a conversation from the list until it has new messages'},
+  {name: 'set', usage: '/set [SETTING [VALUE]]', summary: 'show or change a setting: bell, color, time, notify, mouse (kept in the config file)'},
   {name: 'logout', usage: '/logout', summary: 'end the session and go back to the login screen'},
   {name: 'help', usage: '/help', summary: 'show keys and commands (also F1, or ? on an empty line)'},
   {name: 'quit', usage: '/quit', summary: 'leave realmchat (also Ctrl+C)', aliases: ['exit']},
@@ -38,8 +40,12 @@ export type InputAction =
   | {readonly kind: 'help'}
   | {readonly kind: 'quit'}
   | {readonly kind: 'bell'; readonly on: boolean | undefined}
-  /** A protocol command: the words after it, message text as one last argument. */
-  | {readonly kind: 'protocol'; readonly command: string; readonly args: readonly string[]}
+  /** `/close [TARGET]`: the conversation on screen without a target. */
+  | {readonly kind: 'close'; readonly target: string | undefined}
+  /** `/set [NAME [VALUE]]`. */
+  | {readonly kind: 'set'; readonly name: string | undefined; readonly value: string | undefined}
+  /** A protocol command: the words after it, message text as one last argument; `typed`: the word used (`join`). */
+  | {readonly kind: 'protocol'; readonly command: string; readonly args: readonly string[]; readonly typed?: string}
   /** Wrong use noticed before sending anything. */
   | {readonly kind: 'usage'; readonly message: string}
   | {readonly kind: 'unknown'; readonly word: string};
@@ -80,11 +86,26 @@ export function parseInput(line: string): InputAction {
       if (value === 'on' || value === 'off') return {kind: 'bell', on: value === 'on'};
       return {kind: 'usage', message: 'usage: /bell [on|off]'};
     }
+    case 'close': {
+      const words = rest.split(/\s+/).filter((word) => word !== '');
+      if (words.length > 1) return {kind: 'usage', message: 'usage: /close [CONVERSATION]'};
+      return {kind: 'close', target: words[0]};
+    }
+    case 'set': {
+      const [name, ...value] = rest.split(/\s+/).filter((word) => word !== '');
+      return {kind: 'set', name: name?.toLowerCase(), value: value.length > 0 ? value.join(' ') : undefined};
+    }
     case 'join':
-      return protocol('joingroup', rest);
+      return joinAction(rest);
     default:
       return findCommand(word) ? protocol(word, rest) : {kind: 'unknown', word};
   }
+}
+
+/** `/join GROUP`: the protocol's joingroup, with /join's own usage in errors. */
+function joinAction(rest: string): InputAction {
+  const action = protocol('joingroup', rest);
+  return action.kind === 'protocol' ? {...action, typed: 'join'} : action;
 }
 
 function protocol(command: string, rest: string): InputAction {
@@ -92,8 +113,10 @@ function protocol(command: string, rest: string): InputAction {
   return {kind: 'protocol', command: findCommand(split.command)!.name, args: split.args};
 }
 
-/** A protocol command's usage as typed in the input: `/send <username> <message>`. */
+/** A command's usage as typed in the input: `/send <username> <message>`, or the client's own (`/join GROUP`). */
 export function slashUsage(command: string): string | undefined {
+  const own = CLIENT_COMMANDS.find((entry) => entry.name === command);
+  if (own) return own.usage;
   const spec = findCommand(command);
   return spec ? `/${spec.usage}` : undefined;
 }

@@ -45,15 +45,15 @@ export function maxScroll(lineCount: number, height: number): number {
 function Line({line}: {readonly line: HistoryLine}) {
   const color = usePalette();
   if (line.kind === 'day') return <Text dimColor wrap="truncate">{`── ${line.text} ──`}</Text>;
-  const textColor = line.failed ? color('red') : undefined;
+  const textColor = line.failed ? color('red') : line.mention ? color('yellow') : undefined;
   if (line.kind === 'more') {
-    return <Text wrap="truncate" color={textColor} dimColor={line.pending}>{' '.repeat(line.indent ?? 0)}{line.text}</Text>;
+    return <Text wrap="truncate" color={textColor} bold={line.mention} dimColor={line.pending}>{' '.repeat(line.indent ?? 0)}{line.text}</Text>;
   }
   return (
     <Text wrap="truncate">
-      <Text dimColor>{line.time} </Text>
+      <Text dimColor={!line.mention} inverse={line.mention}>{line.time}</Text>{' '}
       <Text bold color={line.own ? color('cyan') : color.sender(line.sender ?? '')}>{line.sender}</Text>
-      <Text color={textColor} dimColor={line.pending}> {line.text}</Text>
+      <Text color={textColor} bold={line.mention} dimColor={line.pending}> {line.text}</Text>
     </Text>
   );
 }

@@ -96,8 +96,12 @@ export function LoginScreen({store, login, width, height}: LoginScreenProps) {
       const base = {server: value('server'), username: value('username'), password: value('password')};
       // The password is not kept on screen after an attempt.
       update((current) => ({...current, fields: {...current.fields, password: emptyEditor}, focus: 'password'}));
-      if (mode === 'register') void store.register({...base, fullName: value('fullName'), country: value('country')});
-      else void store.login(base);
+      const attempt = mode === 'register' ? store.register({...base, fullName: value('fullName'), country: value('country')}) : store.login(base);
+      // A refusal about the username (`User sudah ada`, `User Tidak Ada`) or the server takes the focus there.
+      void attempt.then((ok) => {
+        const field = store.getState().login.errorField;
+        if (!ok && field !== undefined) update((current) => ({...current, focus: field}));
+      });
       return;
     }
     const action = editAction(input, key);

@@ -10,17 +10,19 @@ import {historyLines} from '../format/history-lines.js';
 import {useF1} from '../hooks/use-function-keys.js';
 import {useKeys} from '../hooks/use-keys.js';
 import {useLineEditor} from '../hooks/use-line-editor.js';
+import type {MouseEvent} from '../input/key-chunks.js';
 import {keyToCommand} from '../input/keymap.js';
 import type {ChatStore} from '../store/chat-store.js';
-import {conversationsOfTab, titleOf, unreadByTab} from '../store/conversations.js';
+import {conversationsOfTab, mentionsByTab, titleOf, unreadByTab} from '../store/conversations.js';
 import type {ChatState, ConversationView} from '../store/types.js';
 import {HelpOverlay, helpPageRows, helpRows} from './help-overlay.js';
 import {HistoryPane, linesAfter, maxScroll} from './history-pane.js';
 import {InputLine} from './input-line.js';
-import {Sidebar} from './sidebar.js';
+import {listTop} from './conversation-list.js';
+import {linkTableRows, Sidebar} from './sidebar.js';
 import {StatusBar} from './status-bar.js';
 import {StatusLine} from './status-line.js';
-import {TabBar} from './tab-bar.js';
+import {TabBar, tabAt} from './tab-bar.js';
 
 export interface MainScreenProps {
   readonly store: ChatStore;
@@ -78,12 +80,13 @@ export function MainScreen({store, state, width, height}: MainScreenProps) {
 
   const conversations = useMemo(() => conversationsOfTab(state, state.tab), [state]);
   const unread = useMemo(() => unreadByTab(state), [state]);
+  const mentionCounts = useMemo(() => mentionsByTab(state), [state]);
   const selectedKey = state.selected[state.tab];
   const conversation = selectedKey ? state.conversations[selectedKey] : undefined;
   const messages = conversation?.messages;
   const lines = useMemo(
-    () => (messages ? historyLines(messages, {width: paneWidth - 1, me: state.me, realm: state.realm}) : []),
-    [messages, paneWidth, state.me, state.realm],
+    () => (messages ? historyLines(messages, {width: paneWidth - 1, me: state.me, realm: state.realm, timeFormat: state.timeFormat}) : []),
+    [messages, paneWidth, state.me, state.realm, state.timeFormat],
   );
 
   // Scroll (lines above the bottom, counted from `anchor`, the newest line when it was set: lines that arrive later
@@ -166,7 +169,32 @@ export function MainScreen({store, state, width, height}: MainScreenProps) {
     }
   }, [store, currentLine, edit, setScrollTo, setHelpTo]);
 
-  useKeys(handleInput);
+  // The mouse (issue 12, point 13): the wheel scrolls the history three lines, a click picks a tab or a conversation.
+  const handleMouse = useCallback((event: MouseEvent) => {
+    const current = store.getState();
+    if (!current.mouse || current.helpOpen) return;
+    if (event.kind === 'wheel-up' || event.kind === 'wheel-down') {
+      const {lineCount, rows, key: visible, olderAvailable, scroll: now} = layout.current;
+      const top = maxScroll(lineCount, rows);
+      const next = Math.min(top, Math.max(0, now + (event.kind === 'wheel-up' ? 3 : -3)));
+      setScrollTo(next);
+      if (event.kind === 'wheel-up' && next === top && olderAvailable && visible) store.loadOlder(visible);
+      return;
+    }
+    if (event.kind !== 'click') return;
+    if (event.y === 1) {
+      const tab = tabAt(event.x, {unread: unreadByTab(current), mentions: mentionsByTab(current), width});
+      if (tab) store.selectTab(tab);
+      return;
+    }
+    const listRow = event.y - 2 - linkTableRows(current.tab, current.realmLinks.length, bodyHeight);
+    if (event.x > listWidth || listRow < 0 || event.y - 2 >= bodyHeight) return;
+    const list = conversationsOfTab(current, current.tab);
+    const picked = list[listTop(list, current.selected[current.tab], bodyHeight - linkTableRows(current.tab, current.realmLinks.length, bodyHeight)) + listRow];
+    if (picked) store.select(picked.key);
+  }, [store, setScrollTo, width, listWidth, bodyHeight]);
+
+  useKeys(handleInput, handleMouse);
   useF1(useCallback(() => {
     if (store.getState().helpOpen) {
       store.closeHelp();
@@ -178,12 +206,12 @@ export function MainScreen({store, state, width, height}: MainScreenProps) {
 
   return (
     <Box flexDirection="column" width={width} height={height}>
-      <TabBar tab={state.tab} unread={unread} width={width} />
+      <TabBar tab={state.tab} unread={unread} mentions={mentionCounts} width={width} />
       <Box height={bodyHeight} flexDirection="row" flexShrink={0}>
         {state.helpOpen ? <HelpOverlay width={width} height={bodyHeight} offset={helpOffset} /> : (
           <>
             <Sidebar tab={state.tab} conversations={conversations} selectedKey={selectedKey} realm={state.realm}
-              realmLinks={state.realmLinks} width={listWidth} height={bodyHeight} />
+              realmLinks={state.realmLinks} width={listWidth} height={bodyHeight} timeFormat={state.timeFormat} />
             <Box borderStyle="single" borderTop={false} borderBottom={false} borderRight={false} borderDimColor
               width={paneWidth + 1} height={bodyHeight}>
               <HistoryPane title={conversation ? titleOf(conversation) : undefined}

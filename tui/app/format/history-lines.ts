@@ -1,9 +1,10 @@
 /**
  * A conversation's messages as screen lines: a day separator when the date changes, then per message
- * `HH:MM sender text`, wrapped to the pane's width with continuation lines indented under the text. Pure.
+ * `HH:MM sender text` (group messages that name us marked as mentions), wrapped to the pane's width with continuation lines indented under the text. Pure.
  */
 import {sanitize} from '../../shared/text.js';
 import {isOwnMessage} from '../store/conversations.js';
+import {mentions} from '../store/mentions.js';
 import type {DisplayMessage} from '../store/types.js';
 import {textWidth, truncate, wrapText} from './wrap.js';
 
@@ -22,12 +23,23 @@ export interface HistoryLine {
   readonly text: string;
   readonly pending?: boolean;
   readonly failed?: boolean;
+  /** A group message that names us (highlighted). */
+  readonly mention?: boolean;
 }
 
 export interface HistoryLineOptions {
   readonly width: number;
   readonly me: string | undefined;
   readonly realm: string | undefined;
+  /** `24h` (09:41, the default) or `12h` (9:41a). */
+  readonly timeFormat?: '24h' | '12h';
+}
+
+/** A message's time: `09:41`, or `9:41p` in 12-hour form (5 columns either way). */
+export function clockTime(date: Date, format: '24h' | '12h' = '24h'): string {
+  if (format === '24h') return `${pad2(date.getHours())}:${pad2(date.getMinutes())}`;
+  const hours = date.getHours() % 12 === 0 ? 12 : date.getHours() % 12;
+  return `${hours}:${pad2(date.getMinutes())}${date.getHours() < 12 ? 'a' : 'p'}`;
 }
 
 /** Longest sender shown before truncation, in columns. */
@@ -50,8 +62,9 @@ export function historyLines(messages: readonly DisplayMessage[], options: Histo
       lines.push({key: `day-${day}-${message.id}`, kind: 'day', text: day});
       lastDay = day;
     }
-    const time = valid ? `${pad2(date.getHours())}:${pad2(date.getMinutes())}` : '--:--';
+    const time = valid ? clockTime(date, options.timeFormat) : '--:--';
     const own = isOwnMessage(message, options.me, options.realm);
+    const mention = !own && message.group !== undefined && mentions(message.text, options.me);
     const sender = truncate(sanitize(message.from), SENDER_MAX);
     const suffix = message.failed ? ' (not sent)' : message.pending ? ' …' : '';
     const indent = time.length + 1 + textWidth(sender) + 1;
@@ -60,7 +73,7 @@ export function historyLines(messages: readonly DisplayMessage[], options: Histo
     // On a very narrow pane the text goes under the header instead of beside it.
     const narrow = textWidthAvailable < 12;
     const wrapped = wrapText(text, narrow ? options.width - 2 : textWidthAvailable);
-    const flags = {...(message.pending ? {pending: true} : {}), ...(message.failed ? {failed: true} : {})};
+    const flags = {...(message.pending ? {pending: true} : {}), ...(message.failed ? {failed: true} : {}), ...(mention ? {mention: true} : {})};
     const key = `m${message.id}`;
     if (narrow) {
       lines.push({key: `${key}-0`, kind: 'first', time, sender, own, text: '', ...flags});

@@ -67,3 +67,31 @@ export function splitKeys(input: string, key: Key, paste: PasteState): Array<[st
   }
   return keys;
 }
+
+/** A mouse event the terminal reported (SGR mouse mode, which terminal.ts turns on unless the mouse is off). */
+export interface MouseEvent {
+  /** `wheel-up`, `wheel-down`, a left-button `click` (press), or anything else (`other`: ignored). */
+  readonly kind: 'wheel-up' | 'wheel-down' | 'click' | 'other';
+  /** Column and row, 1-based, as the terminal counts them. */
+  readonly x: number;
+  readonly y: number;
+}
+
+/** SGR mouse reports as useInput hands them (Ink strips the ESC): `[<64;10;5M`, one or more in a read. */
+const MOUSE = /\[<(\d+);(\d+);(\d+)([Mm])/g;
+
+/** The mouse events in a read, or undefined when it is not (only) mouse reports. Ink 6 does not parse the mouse. */
+export function parseMouse(input: string): MouseEvent[] | undefined {
+  if (!input.startsWith('[<')) return undefined;
+  const events: MouseEvent[] = [];
+  let consumed = 0;
+  for (const match of input.matchAll(MOUSE)) {
+    if (match.index !== consumed) return undefined;
+    consumed += match[0].length;
+    const button = Number(match[1]);
+    const press = match[4] === 'M';
+    const kind = button === 64 ? 'wheel-up' : button === 65 ? 'wheel-down' : button === 0 && press ? 'click' : 'other';
+    events.push({kind, x: Number(match[2]), y: Number(match[3])});
+  }
+  return consumed === input.length && events.length > 0 ? events : undefined;
+}

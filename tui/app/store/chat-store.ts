@@ -13,7 +13,8 @@
  *   session-lifecycle.ts     start, login/register, logout, the session ending, quit, close; the poll loop
  *   server-sync.ts           the catch-up after login and reconnects; groups and realms; the Realms tab refresh
  *   selection.ts             tabs, the selected conversation, the help overlay
- *   messages.ts, history.ts  incoming messages (unread, bell) and sending; history pages
+ *   messages.ts              incoming messages (unread, mentions, bell) and sending
+ *   history.ts               history pages: the one way messages reach a conversation
  *   conversation-entries.ts  adding and dropping conversations of the list
  *   connections.ts, recent-list.ts, session-epoch.ts, store-state.ts
  *                            the two clients; recent.json; the session's number; the snapshot
@@ -29,6 +30,7 @@ import {CommandRunner} from './command-runner.js';
 import {Connections} from './connections.js';
 import {ConversationEntries} from './conversation-entries.js';
 import {HistoryLoader} from './history.js';
+import type {Notification} from './mentions.js';
 import {Messages} from './messages.js';
 import {RecentList} from './recent-list.js';
 import {fileRecentStorage, type RecentStorage} from './recent-storage.js';
@@ -36,6 +38,7 @@ import {Selection} from './selection.js';
 import {ServerSync} from './server-sync.js';
 import {SessionEpoch} from './session-epoch.js';
 import {SessionLifecycle} from './session-lifecycle.js';
+import {UserSettings} from './settings.js';
 import {initialChatState, StoreState} from './store-state.js';
 import type {ChatState, LoginForm, LoginView, RegisterForm, TabId} from './types.js';
 
@@ -45,10 +48,16 @@ export interface ChatStoreOptions {
   readonly server: ServerAddress;
   /** The stored session, shared with the one-shot commands. */
   readonly config: SessionConfig;
-  /** Ring the bell for direct messages. @default true */
+  /** Ring the bell for direct messages and mentions. @default the bell setting (on) */
   readonly bell?: boolean;
+  /** Mouse reporting. @default the mouse setting (on) */
+  readonly mouse?: boolean;
   /** Rings the terminal bell. @default nothing */
   readonly ringBell?: () => void;
+  /** Desktop notifications for direct messages and mentions. @default the notify setting (off) */
+  readonly notifications?: boolean;
+  /** Shows a desktop notification (OSC 777 / OSC 9). @default nothing */
+  readonly notify?: (notification: Notification) => void;
   /** Seconds each long-poll inbox waits. @default 25 */
   readonly pollSeconds?: number;
   /** Reconnect spacing of both connections. @default 0.5 s doubling up to 15 s */
@@ -79,7 +88,12 @@ export class ChatStore {
   /** Creates the store on the login screen and wires its parts; nothing connects until `start()`. */
   constructor(options: ChatStoreOptions) {
     const now = options.now ?? Date.now;
-    const state = new StoreState(initialChatState(formatServerAddress(options.server), options.config.username ?? '', options.bell ?? true));
+    const state = new StoreState(initialChatState(formatServerAddress(options.server), options.config.username ?? '', {
+      ...options.config.settings,
+      ...(options.bell === undefined ? {} : {bell: options.bell}),
+      ...(options.notifications === undefined ? {} : {notify: options.notifications}),
+      ...(options.mouse === undefined ? {} : {mouse: options.mouse}),
+    }));
     const epoch = new SessionEpoch();
     const connections = new Connections(state, options.server, {
       backoff: options.backoff, connectTimeoutMs: options.connectTimeoutMs, requestTimeoutMs: options.requestTimeoutMs, now,
@@ -88,11 +102,12 @@ export class ChatStore {
     const recent = new RecentList(state, storage, () => connections.server);
     const entries = new ConversationEntries(state, recent);
     const history = new HistoryLoader(state, connections, epoch, entries, recent, options.historyPage ?? 50);
-    const messages = new Messages(state, connections, epoch, entries, recent, {now, ringBell: options.ringBell});
-    const selection = new Selection(state, history);
+    const messages = new Messages(state, connections, epoch, entries, recent, history, {now, ringBell: options.ringBell, notify: options.notify});
+    const selection = new Selection(state, history, entries);
     const sync = new ServerSync(state, connections, epoch, history, selection, options.realmsRefreshMs ?? 15_000);
     const session = new SessionLifecycle(state, connections, epoch, recent, selection, options.config, options.pollSeconds ?? 25);
-    const commands = new CommandRunner({state, connections, epoch, session, selection, entries, messages, sync});
+    const settings = new UserSettings(state, options.config);
+    const commands = new CommandRunner({state, connections, epoch, session, selection, entries, messages, sync, settings});
 
     // What travels upwards, as events.
     const catchUp = () => void sync.refresh();
@@ -102,7 +117,10 @@ export class ChatStore {
     session.on('entered', () => {
       if (connections.main.state.state === 'connected') catchUp();
     });
-    session.on('left', () => sync.stopRealmsTimer());
+    session.on('left', () => {
+      sync.stopRealmsTimer();
+      messages.reset();
+    });
     session.on('messages', (received) => messages.ingest(received));
     selection.on('tab-changed', (tab) => sync.tabChanged(tab));
     for (const part of [history, messages, sync]) part.on('session-gone', () => void session.ended());

@@ -11,18 +11,20 @@ import {RequestUsageError} from '../../../common/protocol/request.js';
 import {parseInput, slashUsage} from '../commands/slash-commands.js';
 import type {Connections} from './connections.js';
 import type {ConversationEntries} from './conversation-entries.js';
-import {parseAddress, titleOf, type ConversationRef} from './conversations.js';
+import {explainRefusal} from '../../shared/refusals.js';
+import {keyOf, parseAddress, titleOf, type ConversationRef} from './conversations.js';
 import type {Messages} from './messages.js';
 import {describeConnectionError, isConnectionProblem, isSessionGone, withoutUsage} from './request-errors.js';
 import type {Selection} from './selection.js';
 import type {ServerSync} from './server-sync.js';
 import type {SessionEpoch} from './session-epoch.js';
 import type {SessionLifecycle} from './session-lifecycle.js';
+import type {UserSettings} from './settings.js';
 import type {StoreState} from './store-state.js';
 import {groupsSummary, newMessagesSummary, realmsSummary} from './summaries.js';
 
-/** A group name as typed, without a `group:` prefix. */
-const bareGroup = (name: string) => name.replace(/^group:/, '');
+/** A group name as typed, without a `group:` or `#` prefix. */
+const bareGroup = (name: string) => name.replace(/^(group:|#)/, '');
 
 /** The parts a typed line may use. */
 export interface CommandParts {
@@ -34,6 +36,7 @@ export interface CommandParts {
   readonly entries: ConversationEntries;
   readonly messages: Messages;
   readonly sync: ServerSync;
+  readonly settings: UserSettings;
 }
 
 /** Executes input lines and slash commands: the top of the store's parts (nothing below calls it). */
@@ -70,25 +73,43 @@ export class CommandRunner {
       case 'help': selection.openHelp(); return;
       case 'quit': session.quit(); return;
       case 'bell': {
-        const bell = action.on ?? !state.current.bell;
-        state.set({bell});
-        state.setStatus(`Bell for direct messages ${bell ? 'on' : 'off'}`, 'ok');
+        this.parts.settings.change('bell', action.on ?? !state.current.bell);
         return;
       }
       case 'usage': state.setStatus(action.message, 'error'); return;
       case 'unknown': state.setStatus(`Unknown command /${action.word} (/help lists the commands)`, 'error'); return;
-      case 'protocol': await this.#runProtocol(action.command, action.args); return;
+      case 'protocol': await this.#runProtocol(action.command, action.args, action.typed ?? action.command); return;
+      case 'close': this.#close(action.target); return;
+      case 'set': this.parts.settings.run(action.name, action.value); return;
     }
   }
 
+  /** /close: hides the conversation on screen (or the one named) from the list until it has new messages. */
+  #close(target: string | undefined): void {
+    const {state, entries, selection} = this.parts;
+    const ref = target === undefined ? undefined : parseAddress(target, state.current.realm);
+    if (target !== undefined && !ref) {
+      state.setStatus(`/close: "${target}" is not a user (bob), a remote user (carol@beta) or a group (#devs)`, 'error');
+      return;
+    }
+    const key = ref ? keyOf(ref) : state.visibleKey();
+    const conversation = key === undefined ? undefined : state.current.conversations[key];
+    if (!conversation || !entries.close(conversation.key)) {
+      state.setStatus(target === undefined ? '/close: no conversation on screen' : `/close: no conversation with ${target}`, 'error');
+      return;
+    }
+    selection.selectFirstIfNone(state.current.tab);
+    state.setStatus(`Closed ${titleOf(conversation)}: it comes back with its next message (or /msg ${titleOf(conversation)})`, 'ok');
+  }
+
   /** A protocol command typed with a slash: sent through ChatClient.request (so built by buildRequest). */
-  async #runProtocol(command: string, args: readonly string[]): Promise<void> {
+  async #runProtocol(command: string, args: readonly string[], typed: string): Promise<void> {
     const {state, epoch, session, connections, selection, entries, messages} = this.parts;
     try {
       buildRequestLine(command, args);
     } catch (error) {
       if (!(error instanceof RequestUsageError)) throw error;
-      state.setStatus(`${withoutUsage(error.message)}; usage: ${slashUsage(command)}`, 'error');
+      state.setStatus(`${withoutUsage(error.message)}; usage: ${slashUsage(typed)}`, 'error');
       return;
     }
     const server = formatServerAddress(connections.server);
@@ -135,8 +156,8 @@ export class CommandRunner {
     if (reply.status !== 'OK') {
       if (isSessionGone(reply)) return session.ended();
       const code = errorCodeOf(reply);
-      const usage = code === 'MISSING_PARAMETER' || code === 'BAD_PARAMETER' ? `; usage: ${slashUsage(command)}` : '';
-      state.setStatus(`${reply.message}${usage}`, 'error');
+      const usage = code === 'MISSING_PARAMETER' || code === 'BAD_PARAMETER' ? `; usage: ${slashUsage(typed)}` : '';
+      state.setStatus(`${explainRefusal(reply)}${usage}`, 'error');
       // Joining a group one is already in: open it anyway.
       if (code === 'ALREADY_MEMBER') selection.select(entries.ensure({kind: 'group', name: bareGroup(args[0]!)}));
       return;

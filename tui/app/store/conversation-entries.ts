@@ -14,12 +14,35 @@ export class ConversationEntries {
   ensure(ref: ConversationRef): string {
     const {state, recent} = this;
     const key = keyOf(ref);
-    if (!state.current.conversations[key]) {
+    const known = state.current.conversations[key];
+    if (!known) {
       state.set((current) => ({conversations: {...current.conversations, [key]: emptyConversation(ref)}}));
+      recent.saveSoon();
+    } else if (known.closed) {
+      state.updateConversation(key, (current) => ({...current, closed: false}));
       recent.saveSoon();
     }
     if (ref.kind === 'direct') state.rememberUser(ref.name);
     return key;
+  }
+
+  /**
+   * /close: hides a conversation from the list until a new message comes in it (remembered in recent.json). Returns
+   * false when there is no such conversation.
+   */
+  close(key: string): boolean {
+    const conversation = this.state.current.conversations[key];
+    if (!conversation) return false;
+    if (!conversation.exists) {
+      this.forget(key);
+      return true;
+    }
+    this.state.set((state) => ({
+      conversations: {...state.conversations, [key]: {...conversation, closed: true, unread: 0, mentions: 0}},
+      selected: unselect(state.selected, key),
+    }));
+    this.recent.saveSoon();
+    return true;
   }
 
   /** Drops a conversation that turned out not to exist (a mistyped /msg). */
@@ -27,9 +50,13 @@ export class ConversationEntries {
     this.state.set((state) => {
       const conversations = {...state.conversations};
       delete conversations[key];
-      const selected = Object.fromEntries(TABS.map((tab) => [tab, state.selected[tab] === key ? undefined : state.selected[tab]]));
-      return {conversations, selected: selected as Record<TabId, string | undefined>};
+      return {conversations, selected: unselect(state.selected, key)};
     });
     this.recent.saveSoon();
   }
+}
+
+/** The selection with `key` selected nowhere. */
+function unselect(selected: Readonly<Record<TabId, string | undefined>>, key: string): Record<TabId, string | undefined> {
+  return Object.fromEntries(TABS.map((tab) => [tab, selected[tab] === key ? undefined : selected[tab]])) as Record<TabId, string | undefined>;
 }

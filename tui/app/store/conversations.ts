@@ -89,12 +89,12 @@ export function conversationOfMessage(message: ChatMessage, me: string | undefin
   return remote(realm) ? {kind: 'remote-user', name: peer.name, realm: realm!} : {kind: 'direct', name: peer.name};
 }
 
-/** A conversation with nothing loaded yet. */
-export function emptyConversation(ref: ConversationRef): ConversationView {
+/** A conversation with nothing loaded yet; `exists`: the daemon is known to have it. */
+export function emptyConversation(ref: ConversationRef, exists = false): ConversationView {
   return {
     key: keyOf(ref), address: addressOf(ref), kind: ref.kind, name: ref.name,
     ...(ref.realm === undefined ? {} : {realm: ref.realm}),
-    messages: [], unread: 0, lastTs: undefined, history: 'none', olderAvailable: false,
+    messages: [], unread: 0, lastTs: undefined, history: 'none', olderAvailable: false, exists, closed: false, mentions: 0,
   };
 }
 
@@ -125,10 +125,10 @@ export function laterTs(a: string | undefined, b: string | undefined): string | 
   return a >= b ? a : b;
 }
 
-/** The conversations of a tab, newest activity first (then by name). */
+/** The listed conversations of a tab (those the daemon knows), newest activity first (then by name). */
 export function conversationsOfTab(state: Pick<ChatState, 'conversations'>, tab: TabId): ConversationView[] {
   return Object.values(state.conversations)
-    .filter((conversation) => tabOf(conversation.kind) === tab)
+    .filter((conversation) => conversation.exists && !conversation.closed && tabOf(conversation.kind) === tab)
     .sort((a, b) => {
       if (a.lastTs !== b.lastTs) {
         if (a.lastTs === undefined) return 1;
@@ -143,6 +143,13 @@ export function conversationsOfTab(state: Pick<ChatState, 'conversations'>, tab:
 export function unreadByTab(state: Pick<ChatState, 'conversations'>): Record<TabId, number> {
   const counts: Record<TabId, number> = {inbox: 0, groups: 0, realms: 0};
   for (const conversation of Object.values(state.conversations)) counts[tabOf(conversation.kind)] += conversation.unread;
+  return counts;
+}
+
+/** Unread mentions per tab (counted apart from plain unread). */
+export function mentionsByTab(state: Pick<ChatState, 'conversations'>): Record<TabId, number> {
+  const counts: Record<TabId, number> = {inbox: 0, groups: 0, realms: 0};
+  for (const conversation of Object.values(state.conversations)) counts[tabOf(conversation.kind)] += conversation.mentions;
   return counts;
 }
 

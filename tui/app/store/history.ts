@@ -1,11 +1,17 @@
 /**
- * A conversation's history from the daemon's `history` command: its newest page when it comes on screen (or after
- * a reconnect), and the page before the oldest message held on PgUp past the top. Our own messages still in flight
- * or refused are kept across reloads. Announces `session-gone` when the daemon no longer knows the session.
+ * A conversation's history from the daemon's `history` command. What a conversation holds of the daemon's messages
+ * is always one unbroken stretch of its history, from some message up to the newest one fetched: the newest end is
+ * brought up to date by `refresh` (when the conversation comes on screen, after a reconnect, after a message came
+ * or went out), which fetches pages backwards until they reach the newest message held, and the oldest end grows
+ * by one page on PgUp past the top (`loadOlder`). Messages never go in any other way, so the order in which pages,
+ * live messages and our own sends arrive cannot leave a hole (issue 12, bug 1). Our own messages still in flight,
+ * refused, or sent but not yet fetched back stay at their place until a page holds them.
+ * Announces `session-gone` when the daemon no longer knows the session.
  */
 import {EventEmitter} from 'node:events';
-import {hasMore, messagesOf} from '../../../common/protocol/reply-shapes.js';
+import {hasMore, messagesOf, type ChatMessage} from '../../../common/protocol/reply-shapes.js';
 import {errorCodeOf, type Reply} from '../../../common/protocol/replies.js';
+import {explainRefusal} from '../../shared/refusals.js';
 import {laterTs, mergeMessages, titleOf} from './conversations.js';
 import type {ConversationEntries} from './conversation-entries.js';
 import type {Connections} from './connections.js';
@@ -13,9 +19,20 @@ import type {RecentList} from './recent-list.js';
 import {isConnectionProblem, isSessionGone, type RequestEvents} from './request-errors.js';
 import type {SessionEpoch} from './session-epoch.js';
 import type {StoreState} from './store-state.js';
+import type {ConversationView, DisplayMessage} from './types.js';
+
+/** At most this many pages are fetched to reach the newest message held; past it the held stretch is replaced. */
+const MAX_CATCH_UP_PAGES = 20;
+
+/** The daemon's messages a conversation holds (positive ids), oldest first. */
+const daemonMessages = (conversation: ConversationView) => conversation.messages.filter((message) => message.id > 0);
 
 /** Loads history pages into the conversations. */
 export class HistoryLoader extends EventEmitter<RequestEvents> {
+  /** The refresh running per conversation key, and the keys that need one more when it ends. */
+  readonly #running = new Map<string, Promise<void>>();
+  readonly #again = new Set<string>();
+
   constructor(
     private readonly state: StoreState,
     private readonly connections: Connections,
@@ -29,59 +46,131 @@ export class HistoryLoader extends EventEmitter<RequestEvents> {
   }
 
   /**
-   * Loads the newest page of a conversation's history (not while one is loading), or with `older` the page before
-   * the oldest message held, when the daemon said there is one. A conversation the daemon does not know, still
-   * empty, is dropped from the list.
+   * Brings the newest end of a conversation up to date with the daemon. One refresh runs per conversation at a
+   * time; asked again meanwhile, it runs once more when the current one ends (so a message that came during a
+   * fetch is never missed). Resolves when the conversation is up to date (or the fetch failed).
    */
-  async load(key: string, older = false): Promise<void> {
-    const {state, epoch, connections, entries, recent} = this;
-    const conversation = state.current.conversations[key];
-    if (!conversation || (!older && conversation.history === 'loading')) return;
-    const generation = epoch.current;
-    const firstId = conversation.messages.find((message) => message.id > 0)?.id;
-    if (older && (firstId === undefined || !conversation.olderAvailable)) return;
-    if (!older) state.updateConversation(key, (current) => ({...current, history: 'loading'}));
-    let reply: Reply;
-    try {
-      reply = await connections.main.history(conversation.address, this.pageSize, older ? firstId : undefined);
-    } catch (error) {
-      if (generation !== epoch.current) return;
-      if (!older) state.updateConversation(key, (current) => ({...current, history: 'none'}));
-      if (!isConnectionProblem(error)) throw error;
-      return;
+  refresh(key: string): Promise<void> {
+    const running = this.#running.get(key);
+    if (running) {
+      this.#again.add(key);
+      return running;
     }
-    if (generation !== epoch.current) return;
-    if (reply.status !== 'OK') {
-      if (isSessionGone(reply)) {
-        this.emit('session-gone');
-        return;
-      }
-      const code = errorCodeOf(reply);
-      state.setStatus(`${titleOf(conversation)}: ${reply.message}`, 'error');
-      const gone = code === 'USER_NOT_FOUND' || code === 'GROUP_NOT_FOUND' || code === 'NOT_A_MEMBER';
-      if (gone && (state.current.conversations[key]?.messages.length ?? 0) === 0) entries.forget(key);
-      else state.updateConversation(key, (current) => ({...current, history: 'error'}));
-      return;
-    }
-    const page = messagesOf(reply);
-    const pageFirst = page[0]?.id;
-    state.updateConversation(key, (current) => {
-      // Our sent messages that the daemon numbered are in the page now; ones still in flight or refused stay.
-      const kept = older ? current.messages : current.messages.filter((message) => message.id > 0 || message.pending || message.failed);
-      const heldOlder = pageFirst !== undefined && kept.some((message) => message.id > 0 && message.id < pageFirst);
-      return {
-        ...current,
-        messages: mergeMessages(kept, page),
-        history: older ? current.history : 'loaded',
-        olderAvailable: older ? hasMore(reply) : hasMore(reply) || (heldOlder && current.olderAvailable),
-        lastTs: laterTs(current.lastTs, page.at(-1)?.ts),
-      };
-    });
-    recent.saveSoon();
+    const run = (async () => {
+      do {
+        this.#again.delete(key);
+        await this.#fetchNewest(key);
+      } while (this.#again.has(key));
+    })().finally(() => this.#running.delete(key));
+    this.#running.set(key, run);
+    return run;
+  }
+
+  /** The newest page when a conversation comes on screen (the same as `refresh`). */
+  load(key: string): Promise<void> {
+    return this.refresh(key);
   }
 
   /** PgUp past the oldest line: fetches the page before it, when the daemon has one. */
   loadOlder(key: string): void {
-    void this.load(key, true);
+    void this.#fetchOlder(key);
   }
+
+  /**
+   * Fetches the newest page, and pages before it until one reaches the newest message held; then the held stretch
+   * and the fetched pages are one stretch. A conversation with nothing held (or too far behind) takes the fetched
+   * pages as its stretch.
+   */
+  async #fetchNewest(key: string): Promise<void> {
+    const {state, epoch} = this;
+    const start = state.current.conversations[key];
+    if (!start) return;
+    const generation = epoch.current;
+    const newestHeld = daemonMessages(start).at(-1)?.id;
+    if (start.history !== 'loaded') state.updateConversation(key, (current) => ({...current, history: 'loading'}));
+    let pages: ChatMessage[] = [];
+    let more = false;
+    let before: number | undefined;
+    for (let fetched = 0; fetched < MAX_CATCH_UP_PAGES; fetched++) {
+      const reply = await this.#request(key, before);
+      if (reply === undefined) return;
+      const page = messagesOf(reply);
+      pages = [...page, ...pages];
+      more = hasMore(reply);
+      const first = page[0]?.id;
+      if (newestHeld === undefined || first === undefined || first <= newestHeld || !more) break;
+      before = first;
+    }
+    if (generation !== epoch.current) return;
+    const reached = newestHeld !== undefined && pages.length > 0 && pages[0]!.id <= newestHeld;
+    const ids = new Set(pages.map((message) => message.id));
+    state.updateConversation(key, (current) => {
+      const held = reached ? daemonMessages(current) : [];
+      const local = current.messages.filter((message) => message.id <= 0 && !(message.sentId !== undefined && ids.has(message.sentId)));
+      return {
+        ...current,
+        messages: mergeMessages([...held, ...local], pages),
+        history: 'loaded',
+        exists: true,
+        olderAvailable: reached ? current.olderAvailable : more,
+        lastTs: laterTs(current.lastTs, pages.at(-1)?.ts),
+      };
+    });
+    this.recent.saveSoon();
+  }
+
+  /** Fetches the page before the oldest message held and puts it in front, if the stretch still starts there. */
+  async #fetchOlder(key: string): Promise<void> {
+    const conversation = this.state.current.conversations[key];
+    const firstId = conversation ? daemonMessages(conversation)[0]?.id : undefined;
+    if (!conversation || firstId === undefined || !conversation.olderAvailable) return;
+    const generation = this.epoch.current;
+    const reply = await this.#request(key, firstId);
+    if (reply === undefined || generation !== this.epoch.current) return;
+    const page = messagesOf(reply);
+    this.state.updateConversation(key, (current) => {
+      if (daemonMessages(current)[0]?.id !== firstId) return current;
+      return {...current, messages: mergeMessages(current.messages, page), olderAvailable: hasMore(reply)};
+    });
+  }
+
+  /**
+   * One history request for a conversation; undefined when there is no OK reply to use (connection problem, the
+   * session changed or ended, a refusal: said in the status line; a conversation that does not exist is dropped).
+   */
+  async #request(key: string, before: number | undefined): Promise<Reply | undefined> {
+    const {state, epoch, connections} = this;
+    const conversation = state.current.conversations[key];
+    if (!conversation) return undefined;
+    const generation = epoch.current;
+    const settle = (history: ConversationView['history']) =>
+      state.updateConversation(key, (current) => (current.history === 'loading' ? {...current, history} : current));
+    let reply: Reply;
+    try {
+      reply = await connections.main.history(conversation.address, this.pageSize, before);
+    } catch (error) {
+      if (generation !== epoch.current) return undefined;
+      settle('none');
+      if (!isConnectionProblem(error)) throw error;
+      return undefined;
+    }
+    if (generation !== epoch.current) return undefined;
+    if (reply.status === 'OK') return reply;
+    if (isSessionGone(reply)) {
+      this.emit('session-gone');
+      return undefined;
+    }
+    const code = errorCodeOf(reply);
+    state.setStatus(`${titleOf(conversation)}: ${explainRefusal(reply)}`, 'error', key);
+    const gone = code === 'USER_NOT_FOUND' || code === 'GROUP_NOT_FOUND' || code === 'NOT_A_MEMBER' || code === 'REALM_NOT_FOUND';
+    const current = state.current.conversations[key];
+    if (gone && current && !current.exists) this.entries.forget(key);
+    else settle('error');
+    return undefined;
+  }
+}
+
+/** Our sent copy once the daemon numbered it: shown where it was typed until a history page holds the daemon's copy. */
+export function sentCopy(message: DisplayMessage, id: number | undefined): DisplayMessage {
+  return {...message, pending: false, ...(id === undefined ? {} : {sentId: id})};
 }

@@ -15,7 +15,10 @@ import type {RecentList} from './recent-list.js';
 import {describeConnectionError, isConnectionProblem, isSessionGone, type RequestEvents} from './request-errors.js';
 import type {SessionEpoch} from './session-epoch.js';
 import type {StoreState} from './store-state.js';
+import {sentCopy, type HistoryLoader} from './history.js';
+import {mentions, notificationOf, type Notification} from './mentions.js';
 import type {DisplayMessage} from './types.js';
+import {explainRefusal} from '../../shared/refusals.js';
 
 /** What Messages needs besides its collaborators. */
 export interface MessagesOptions {
@@ -23,6 +26,8 @@ export interface MessagesOptions {
   readonly now: () => number;
   /** Rings the terminal bell. */
   readonly ringBell?: (() => void) | undefined;
+  /** Shows a desktop notification (through the terminal), when notifications are on. */
+  readonly notify?: ((notification: Notification) => void) | undefined;
 }
 
 /** A protocol command typed by the user (`/sendprivaterealm beta carol hi`), sent as typed. */
@@ -35,6 +40,8 @@ export interface TypedCommand {
 export class Messages extends EventEmitter<RequestEvents> {
   /** The id of the last message sent, counting down from 0 (negative until the daemon numbers it). */
   #nextLocalId = 0;
+  /** Ids of the messages received in this session, so a message is counted once however often it comes. */
+  readonly #seen = new Set<number>();
 
   constructor(
     private readonly state: StoreState,
@@ -42,12 +49,17 @@ export class Messages extends EventEmitter<RequestEvents> {
     private readonly epoch: SessionEpoch,
     private readonly entries: ConversationEntries,
     private readonly recent: RecentList,
+    private readonly history: HistoryLoader,
     private readonly options: MessagesOptions,
   ) {
     super();
   }
 
-  /** Adds received messages: unread counts, bell, list order (nothing unless on the main screen). */
+  /**
+   * Takes received messages: unread counts, mentions, bell, list order (nothing unless on the main screen). Their
+   * text reaches a conversation only through its history (`HistoryLoader.refresh`, asked here for every conversation
+   * already loaded), so what is shown is always an unbroken stretch of the daemon's history.
+   */
   ingest(messages: readonly ChatMessage[]): void {
     const {state: store, recent, options} = this;
     const state = store.current;
@@ -55,26 +67,49 @@ export class Messages extends EventEmitter<RequestEvents> {
     const {me, realm} = state;
     const visible = state.helpOpen ? undefined : store.visibleKey();
     let ring = false;
+    let notify: ChatMessage | undefined;
     const users = new Set(state.knownUsers);
     const conversations = {...state.conversations};
+    const touched = new Set<string>();
     for (const message of messages) {
       const ref = conversationOfMessage(message, me, realm);
       const key = keyOf(ref);
       const current = conversations[key] ?? emptyConversation(ref);
       const own = isOwnMessage(message, me, realm);
-      const isNew = !current.messages.some((known) => known.id === message.id);
+      // New to this session (a message already fetched with the history of a conversation not on screen is still unread).
+      const isNew = !this.#seen.has(message.id);
+      this.#seen.add(message.id);
+      const counted = isNew && !own && key !== visible;
+      const mention = !own && (ref.kind === 'group' || ref.kind === 'remote-group') && mentions(message.text, me);
       conversations[key] = {
         ...current,
-        messages: mergeMessages(current.messages, [message]),
+        exists: true,
+        closed: false,
         lastTs: laterTs(current.lastTs, message.ts),
-        unread: current.unread + (isNew && !own && key !== visible ? 1 : 0),
+        unread: current.unread + (counted ? 1 : 0),
+        mentions: (current.mentions ?? 0) + (counted && mention ? 1 : 0),
       };
-      if (isNew && !own && (ref.kind === 'direct' || ref.kind === 'remote-user')) ring = true;
+      touched.add(key);
+      const direct = ref.kind === 'direct' || ref.kind === 'remote-user';
+      if (isNew && !own && (direct || mention)) {
+        ring = true;
+        notify ??= message;
+      }
       if (ref.kind === 'direct') users.add(ref.name);
     }
     store.set({conversations, knownUsers: [...users]});
+    for (const key of touched) {
+      const history = store.current.conversations[key]?.history;
+      if (history === 'loaded' || history === 'loading') void this.history.refresh(key);
+    }
     if (ring && store.current.bell) options.ringBell?.();
+    if (notify && store.current.notifications) options.notify?.(notificationOf(notify, me, realm));
     recent.saveSoon();
+  }
+
+  /** Forgets which message ids were seen (a new session). */
+  reset(): void {
+    this.#seen.clear();
   }
 
   /**
@@ -112,9 +147,9 @@ export class Messages extends EventEmitter<RequestEvents> {
       if (generation !== epoch.current) return undefined;
       this.#replace(key, id, {...message, pending: false, failed: true});
       if (isConnectionProblem(error)) {
-        state.setStatus(`Not sent: ${describeConnectionError(error, state.current.server)}. Ctrl+↑ recalls the line.`, 'error');
+        state.setStatus(`Not sent: ${describeConnectionError(error, state.current.server)}. Ctrl+↑ recalls the line.`, 'error', key);
       } else if (error instanceof RequestUsageError) {
-        state.setStatus(`Not sent: ${error.message}`, 'error');
+        state.setStatus(`Not sent: ${error.message}`, 'error', key);
       } else {
         throw error;
       }
@@ -122,8 +157,9 @@ export class Messages extends EventEmitter<RequestEvents> {
     }
     if (generation !== epoch.current) return reply;
     if (reply.status === 'OK') {
-      const numbered = typeof reply.id === 'number' && reply.id > 0 ? reply.id : id;
-      this.#replace(key, id, {...message, id: numbered, pending: false});
+      this.#replace(key, id, sentCopy(message, typeof reply.id === 'number' && reply.id > 0 ? reply.id : undefined));
+      state.updateConversation(key, (current) => ({...current, exists: true, closed: false}));
+      void this.history.refresh(key);
       // Say so when the realm is down; either way an earlier error in the status line is over.
       if (reply.queued === true) {
         state.setStatus(`Queued for ${titleOf(ref)}: realm ${ref.realm ?? ''} is not reachable now; it is delivered when the link is back`, 'info');
@@ -133,7 +169,7 @@ export class Messages extends EventEmitter<RequestEvents> {
     } else {
       this.#replace(key, id, {...message, pending: false, failed: true});
       if (isSessionGone(reply)) this.emit('session-gone');
-      else state.setStatus(`Not sent to ${titleOf(ref)}: ${reply.message}`, 'error');
+      else state.setStatus(`Not sent to ${titleOf(ref)}: ${explainRefusal(reply)}`, 'error', key);
     }
     return reply;
   }

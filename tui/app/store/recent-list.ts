@@ -30,7 +30,7 @@ export class RecentList {
     for (const entry of this.#storage?.load(this.#account(me)) ?? []) {
       const ref: ConversationRef = entry.kind === 'direct' || entry.kind === 'group' ? {kind: entry.kind, name: entry.name}
         : {kind: entry.kind, name: entry.name, realm: entry.realm ?? '?'};
-      conversations[keyOf(ref)] = {...emptyConversation(ref), lastTs: entry.lastTs};
+      conversations[keyOf(ref)] = {...emptyConversation(ref, true), lastTs: entry.lastTs, closed: entry.closed === true};
       if (entry.kind === 'direct') knownUsers.add(entry.name);
     }
     return {conversations, knownUsers: [...knownUsers]};
@@ -43,7 +43,10 @@ export class RecentList {
     this.#timer.unref();
   }
 
-  /** Saves the list now, if logged in (groups only once they had a message: the daemon lists the groups one is in). */
+  /**
+   * Saves the list now, if logged in: the conversations the daemon knows (groups only once they had a message or were
+   * closed: the daemon lists the groups one is in).
+   */
   flush(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
@@ -51,12 +54,13 @@ export class RecentList {
     const me = state.me;
     if (!this.#storage || me === undefined || state.screen !== 'main') return;
     const entries: RecentEntry[] = Object.values(state.conversations)
-      .filter((conversation) => conversation.kind !== 'group' || conversation.lastTs !== undefined)
+      .filter((conversation) => conversation.exists && (conversation.kind !== 'group' || conversation.lastTs !== undefined || conversation.closed))
       .sort((a, b) => (b.lastTs ?? '').localeCompare(a.lastTs ?? ''))
       .map((conversation) => ({
         kind: conversation.kind, name: conversation.name,
         ...(conversation.realm === undefined ? {} : {realm: conversation.realm}),
         ...(conversation.lastTs === undefined ? {} : {lastTs: conversation.lastTs}),
+        ...(conversation.closed ? {closed: true} : {}),
       }));
     this.#storage.save(this.#account(me), entries);
   }

@@ -14,6 +14,8 @@ export interface RecentEntry {
   name: string;
   realm?: string;
   lastTs?: string;
+  /** Hidden with /close until a new message comes in it. */
+  closed?: boolean;
 }
 
 interface RecentFile {

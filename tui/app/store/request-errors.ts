@@ -13,9 +13,17 @@ export function isConnectionProblem(error: unknown): error is ConnectionError | 
 /** Plain words for a connection problem with the daemon at `address` (`host:port`). */
 export function describeConnectionError(error: ConnectionError | RequestTimeoutError, address: string): string {
   if (error instanceof RequestTimeoutError) return `realmchatd at ${address} did not answer in time`;
-  if (error.failure === 'connect' || error.failure === 'connect-timeout') {
-    return `cannot reach realmchatd at ${address}: ${error.reason}`;
+  if (error.failure === 'connect' && ['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_FAIL'].includes(error.code ?? '')) {
+    return `cannot reach realmchatd at ${address}: the host name does not resolve; check the server`;
   }
+  if (error.failure === 'connect' && error.code === 'ECONNREFUSED') {
+    const port = /:(\d+)$/.exec(address)?.[1] ?? '8889';
+    return `cannot reach realmchatd at ${address}: connection refused; is it running? (realmchatd --port ${port})`;
+  }
+  if (error.failure === 'connect-timeout') {
+    return `cannot reach realmchatd at ${address}: no answer (a firewall, or the wrong host?)`;
+  }
+  if (error.failure === 'connect') return `cannot reach realmchatd at ${address}: ${error.reason}`;
   return error.message;
 }
 

@@ -5,6 +5,7 @@
  */
 import {EventEmitter} from 'node:events';
 import {conversationsOfTab, nextUnread, tabOf} from './conversations.js';
+import type {ConversationEntries} from './conversation-entries.js';
 import type {HistoryLoader} from './history.js';
 import type {StoreState} from './store-state.js';
 import type {TabId} from './types.js';
@@ -18,7 +19,7 @@ export interface SelectionEvents {
 
 /** The tab and the selected conversation of each tab. */
 export class Selection extends EventEmitter<SelectionEvents> {
-  constructor(private readonly state: StoreState, private readonly history: HistoryLoader) {
+  constructor(private readonly state: StoreState, private readonly history: HistoryLoader, private readonly entries: ConversationEntries) {
     super();
   }
 
@@ -27,11 +28,13 @@ export class Selection extends EventEmitter<SelectionEvents> {
     const state = this.state;
     if (state.current.screen !== 'main') return;
     const changed = tab !== state.current.tab;
+    const before = state.visibleKey();
     state.set({tab});
     if (!this.selectFirstIfNone(tab)) {
       const key = state.current.selected[tab];
       if (key) this.#show(key);
     }
+    this.#left(before);
     if (changed) this.emit('tab-changed', tab);
   }
 
@@ -58,8 +61,10 @@ export class Selection extends EventEmitter<SelectionEvents> {
     if (!conversation) return;
     const tab = tabOf(conversation.kind);
     const changed = tab !== state.current.tab;
+    const before = state.visibleKey();
     state.set((current) => ({tab, selected: {...current.selected, [tab]: key}}));
     this.#show(key);
+    this.#left(before);
     if (changed) this.emit('tab-changed', tab);
   }
 
@@ -100,7 +105,21 @@ export class Selection extends EventEmitter<SelectionEvents> {
     const state = this.state;
     const conversation = state.current.conversations[key];
     if (!conversation) return;
-    if (conversation.unread > 0) state.updateConversation(key, (current) => ({...current, unread: 0}));
+    if (conversation.unread > 0 || conversation.mentions > 0) state.updateConversation(key, (current) => ({...current, unread: 0, mentions: 0}));
     if (conversation.history === 'none' || conversation.history === 'error') void this.history.load(key);
+  }
+
+  /**
+   * What is on screen may have changed from `before`: a status line about another conversation goes (issue 12,
+   * point 4), and a conversation the daemon does not know (a mistyped /msg) is dropped once it leaves the screen.
+   */
+  #left(before: string | undefined): void {
+    const state = this.state;
+    const now = state.visibleKey();
+    const about = state.current.status?.about;
+    if (about !== undefined && about !== now) state.set({status: undefined});
+    if (before === undefined || before === now) return;
+    const conversation = state.current.conversations[before];
+    if (conversation && !conversation.exists && !conversation.messages.some((message) => message.pending)) this.entries.forget(before);
   }
 }

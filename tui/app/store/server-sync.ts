@@ -67,7 +67,8 @@ export class ServerSync extends EventEmitter<RequestEvents> {
       const conversations = {...current.conversations};
       for (const group of groups.filter((entry) => entry.member)) {
         const ref: ConversationRef = {kind: 'group', name: group.name};
-        conversations[keyOf(ref)] ??= emptyConversation(ref);
+        const known = conversations[keyOf(ref)];
+        conversations[keyOf(ref)] = known ? (known.exists ? known : {...known, exists: true}) : emptyConversation(ref, true);
       }
       return {groups, conversations};
     });

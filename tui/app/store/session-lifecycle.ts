@@ -10,7 +10,8 @@
 import {EventEmitter} from 'node:events';
 import type {ChatClient} from '../../../common/client/chat-client.js';
 import {formatServerAddress, parseServerAddress} from '../../../common/client/address.js';
-import type {Reply} from '../../../common/protocol/replies.js';
+import {errorCodeOf, type Reply} from '../../../common/protocol/replies.js';
+import {explainRefusal} from '../../shared/refusals.js';
 import {loginOf, type ChatMessage} from '../../../common/protocol/reply-shapes.js';
 import {RequestUsageError} from '../../../common/protocol/request.js';
 import type {SessionConfig} from '../../shared/config.js';
@@ -114,18 +115,18 @@ export class SessionLifecycle extends EventEmitter<SessionEvents> {
     const {state, connections} = this;
     if (state.current.login.busy) return false;
     const fromMain = state.current.screen === 'main';
-    const fail = (text: string) => {
+    const fail = (text: string, field?: LoginView['errorField']) => {
       if (state.current.screen === 'main') state.setStatus(text, 'error');
-      else state.setLogin({error: text, busy: false});
+      else state.setLogin({error: text, busy: false, errorField: field});
       return false;
     };
     const server = parseServerAddress(form.server);
-    if (!server) return fail(`the server must be HOST:PORT (e.g. 127.0.0.1:8889), not "${form.server.trim()}"`);
-    if (form.username.trim() === '' || form.password === '') return fail('type a username and a password');
+    if (!server) return fail(`the server must be HOST:PORT (e.g. 127.0.0.1:8889), not "${form.server.trim()}"`, 'server');
+    if (form.username.trim() === '' || form.password === '') return fail('type a username and a password', form.username.trim() === '' ? 'username' : 'password');
     const details = form as Partial<RegisterForm>;
     if (details.fullName?.trim() === '' || details.country?.trim() === '') return fail('type a full name and a country');
     if (fromMain) await this.#leaveMain(undefined);
-    state.setLogin({busy: true, error: undefined, server: formatServerAddress(server), username: form.username.trim()});
+    state.setLogin({busy: true, error: undefined, errorField: undefined, notice: undefined, server: formatServerAddress(server), username: form.username.trim()});
     await connections.useServer(server);
     let reply: Reply;
     try {
@@ -133,14 +134,15 @@ export class SessionLifecycle extends EventEmitter<SessionEvents> {
       reply = await send(connections.main);
     } catch (error) {
       state.setLogin({busy: false});
-      if (isConnectionProblem(error)) return fail(describeConnectionError(error, formatServerAddress(server)));
-      if (error instanceof RequestUsageError) return fail(withoutUsage(error.message));
+      if (isConnectionProblem(error)) return fail(describeConnectionError(error, formatServerAddress(server)), 'server');
+      if (error instanceof RequestUsageError) return fail(withoutUsage(error.message), /username/.test(error.message) ? 'username' : undefined);
       throw error;
     }
     const login = loginOf(reply);
     if (!login) {
       state.setLogin({busy: false});
-      return fail(reply.message);
+      const code = errorCodeOf(reply);
+      return fail(explainRefusal(reply), code === 'AUTH_WRONG_PASSWORD' ? 'password' : code === 'USER_EXISTS' || code === 'AUTH_UNKNOWN_USER' ? 'username' : undefined);
     }
     const username = login.username ?? form.username.trim();
     const realm = login.realm;

@@ -3,19 +3,21 @@
  * of the store makes (the login form, the status line, one conversation, the known users) and which conversation is
  * on screen.
  */
+import {DEFAULT_SETTINGS, type Settings} from '../../shared/settings.js';
 import type {ChatState, ConversationView, LoginView, StatusMessage, TabId} from './types.js';
 
 /** No conversation selected in any tab. */
 export const EMPTY_SELECTION: Readonly<Record<TabId, string | undefined>> = {inbox: undefined, groups: undefined, realms: undefined};
 
 /** The state before anything happened: the login screen for `server` (`host:port`), `username` filled in. */
-export function initialChatState(server: string, username: string, bell: boolean): ChatState {
+export function initialChatState(server: string, username: string, settings: Partial<Settings> = {}): ChatState {
+  const {bell, notify, time, color, mouse} = {...DEFAULT_SETTINGS, ...settings};
   return {
     screen: 'login', server,
     login: {mode: 'login', server, username, notice: undefined, error: undefined, busy: false},
     me: undefined, realm: undefined, connection: {kind: 'connecting'}, tab: 'inbox', conversations: {},
     selected: EMPTY_SELECTION, groups: [], realmLinks: [], knownUsers: [], status: undefined, helpOpen: false,
-    bell, quit: false,
+    bell, notifications: notify, timeFormat: time, color, mouse, quit: false,
   };
 }
 
@@ -51,9 +53,9 @@ export class StoreState {
     this.set((state) => ({login: {...state.login, ...patch}}));
   }
 
-  /** Shows one line in the status line. */
-  setStatus(text: string, tone: StatusMessage['tone'] = 'info'): void {
-    this.set({status: {text, tone}});
+  /** Shows one line in the status line; `about`: the conversation key it is about (it goes when that leaves the screen). */
+  setStatus(text: string, tone: StatusMessage['tone'] = 'info', about?: string): void {
+    this.set({status: {text, tone, ...(about === undefined ? {} : {about})}});
   }
 
   /** Replaces one conversation with `update(conversation)`; nothing when there is no such conversation. */

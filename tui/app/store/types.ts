@@ -17,6 +17,8 @@ export interface DisplayMessage extends ChatMessage {
   pending?: boolean;
   /** Sent by us, and the daemon refused it or the connection dropped first. */
   failed?: boolean;
+  /** Sent by us and accepted: the daemon's id, until a history page brings the daemon's copy. */
+  sentId?: number;
 }
 
 /** One conversation as the screens show it (the history command's target of the same name is the protocol's `Conversation`). */
@@ -40,6 +42,15 @@ export interface ConversationView {
   readonly history: 'none' | 'loading' | 'loaded' | 'error';
   /** The daemon said older messages exist before the first one we hold. */
   readonly olderAvailable: boolean;
+  /**
+   * The daemon knows the conversation: it accepted a message in it, returned its history, brought a message of it,
+   * or lists the group as one we are in. Only such conversations are listed (a mistyped /msg is not).
+   */
+  readonly exists: boolean;
+  /** Hidden from the list with /close until a new message comes in it. */
+  readonly closed: boolean;
+  /** Of the unread messages: group messages that name us (`alice`, `@alice`, `alice:`). */
+  readonly mentions: number;
 }
 
 /** The connection as the status bar shows it. */
@@ -54,6 +65,8 @@ export type ConnectionView =
 export interface StatusMessage {
   readonly text: string;
   readonly tone: 'info' | 'ok' | 'error';
+  /** The conversation key the line is about: it goes when another conversation comes on screen. */
+  readonly about?: string;
 }
 
 /** The login screen's state that lives in the store (the typed fields live in the form component). */
@@ -67,6 +80,8 @@ export interface LoginView {
   readonly notice: string | undefined;
   /** The daemon's refusal or a connection problem, shown under the form. */
   readonly error: string | undefined;
+  /** The field the error is about (the form moves there): `User sudah ada` is about the username. */
+  readonly errorField?: 'server' | 'username' | 'password';
   readonly busy: boolean;
 }
 
@@ -106,6 +121,14 @@ export interface ChatState {
   readonly status: StatusMessage | undefined;
   readonly helpOpen: boolean;
   readonly bell: boolean;
+  /** Desktop notifications (through the terminal) for direct messages and mentions. */
+  readonly notifications: boolean;
+  /** How times are shown. */
+  readonly timeFormat: '24h' | '12h';
+  /** Colours (the --no-color flag and NO_COLOR turn them off for the whole run). */
+  readonly color: boolean;
+  /** Mouse reporting: wheel scrolls the history, a click selects. */
+  readonly mouse: boolean;
   /** Set once the user asked to quit; the app unmounts. */
   readonly quit: boolean;
 }
