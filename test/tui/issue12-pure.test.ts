@@ -70,6 +70,9 @@ describe('issue 12, pure parts', () => {
   it('reads SGR mouse reports, and nothing else', () => {
     expect(parseMouse('[<0;3;4M')).toEqual([{kind: 'click', x: 3, y: 4}]);
     expect(parseMouse('[<64;1;1M[<65;1;1M')).toEqual([{kind: 'wheel-up', x: 1, y: 1}, {kind: 'wheel-down', x: 1, y: 1}]);
+    // Several reports in one read: Ink strips only the first one's ESC.
+    expect(parseMouse('[<65;1;1M\u001b[<65;1;1M\u001b[<64;2;3M')).toEqual([
+      {kind: 'wheel-down', x: 1, y: 1}, {kind: 'wheel-down', x: 1, y: 1}, {kind: 'wheel-up', x: 2, y: 3}]);
     expect(parseMouse('[<0;3;4m')).toEqual([{kind: 'other', x: 3, y: 4}]);
     expect(parseMouse('[<0;3;4Mtext')).toBeUndefined();
     expect(parseMouse('hello')).toBeUndefined();

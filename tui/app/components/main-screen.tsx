@@ -99,17 +99,20 @@ export function MainScreen({store, state, width, height}: MainScreenProps) {
     lineCount: 0, rows: 1, key: undefined as string | undefined, olderAvailable: false, helpRows: 0, helpPage: 1,
     scroll: 0, newestLine: undefined as string | undefined,
   });
+  // The scroll last asked for: a render of an older one (still under way when the ask came) must not overwrite it.
+  const requested = useRef(scrollState);
   useEffect(() => {
     layout.current = {
       lineCount: lines.length, rows: historyRows, key: selectedKey, olderAvailable: conversation?.olderAvailable ?? false,
       helpRows: helpRows(Math.max(10, width - 4)).length, helpPage: helpPageRows(bodyHeight),
-      scroll, newestLine: lines.at(-1)?.key,
+      scroll: scrollState === requested.current ? scroll : layout.current.scroll, newestLine: lines.at(-1)?.key,
     };
   });
   const setScrollTo = useCallback((value: number) => {
     // The handler may run again before the next render: what it reads must already be the new scroll.
     layout.current = {...layout.current, scroll: value};
-    setScroll({lines: value, anchor: layout.current.newestLine});
+    requested.current = {lines: value, anchor: layout.current.newestLine};
+    setScroll(requested.current);
   }, []);
   const setHelpTo = useCallback((value: number) => {
     helpRef.current = value;

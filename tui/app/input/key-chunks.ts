@@ -77,12 +77,16 @@ export interface MouseEvent {
   readonly y: number;
 }
 
-/** SGR mouse reports as useInput hands them (Ink strips the ESC): `[<64;10;5M`, one or more in a read. */
-const MOUSE = /\[<(\d+);(\d+);(\d+)([Mm])/g;
+/**
+ * SGR mouse reports as useInput hands them, one or more in a read: Ink strips the ESC of the first (`[<64;10;5M`)
+ * but not of the ones after it (a fast wheel sends several in one read).
+ */
+// eslint-disable-next-line no-control-regex -- the ESC of a terminal report is the point
+const MOUSE = /\u001b?\[<(\d+);(\d+);(\d+)([Mm])/g;
 
 /** The mouse events in a read, or undefined when it is not (only) mouse reports. Ink 6 does not parse the mouse. */
 export function parseMouse(input: string): MouseEvent[] | undefined {
-  if (!input.startsWith('[<')) return undefined;
+  if (!input.startsWith('[<') && !input.startsWith('\u001b[<')) return undefined;
   const events: MouseEvent[] = [];
   let consumed = 0;
   for (const match of input.matchAll(MOUSE)) {
