@@ -1,12 +1,11 @@
 /** The abuse limits of one daemon, built from its options (no module-level state: two daemons may share a process). */
-import type {DaemonOptions} from '../context.js';
 import type {Clock} from '../clock.js';
 import type {Logger} from '../logger.js';
 import type {Store} from '../store/types.js';
-import {AuthLimiter} from './auth-limiter.js';
+import {AuthLimiter, type BackoffPolicy} from './auth-limiter.js';
 import {HashQueue} from './hash-queue.js';
 import {ReplyBudget} from './reply-budget.js';
-import {SendLimiter} from './send-limiter.js';
+import {SendLimiter, type SendLimits} from './send-limiter.js';
 
 /** The sender name a realm's aggregate allowance is kept under (never a valid username). */
 export const REALM_SENDER = '*';
@@ -28,7 +27,19 @@ export interface Limits {
   readonly replies: ReplyBudget;
 }
 
-export function createLimits(options: DaemonOptions, store: Store, clock: Clock, logger: Logger): Limits {
+/** The daemon options the limits are built from (documented in DaemonOptions, daemon/context.ts, which has them all). */
+export interface LimitOptions {
+  authUserBackoff: BackoffPolicy;
+  authPeerBackoff: BackoffPolicy;
+  hashConcurrency: number;
+  sendLimits: SendLimits;
+  fileLimits: SendLimits;
+  realmSendLimits: SendLimits;
+  realmLinkLimits: Pick<SendLimits, 'messages' | 'bytes'>;
+  maxTotalQueuedBytes: number;
+}
+
+export function createLimits(options: LimitOptions, store: Store, clock: Clock, logger: Logger): Limits {
   const unreadBytes = (recipient: string, sender: string, realm: string | null) => store.unreadBytesFrom(recipient, sender, realm);
   return {
     auth: new AuthLimiter(clock, options.authUserBackoff, options.authPeerBackoff),
