@@ -107,8 +107,10 @@ export function unreachableText(error: ConnectionError | RequestTimeoutError, se
   }
 }
 
-/** Sends `command` with `args` and prints the outcome; resolves with the exit code. */
-export async function executeCommand(context: ShellContext, command: string, args: readonly string[]): Promise<ExitCode> {
+/** Sends `command` with `args` and prints the outcome; resolves with the exit code (and leaves the reply in `out`). */
+export async function executeCommand(
+  context: ShellContext, command: string, args: readonly string[], out: {reply?: Reply} = {},
+): Promise<ExitCode> {
   const {client, stdout, stderr} = context;
   const sent = requestArgs(command, args);
   let reply: Reply;
@@ -126,6 +128,7 @@ export async function executeCommand(context: ShellContext, command: string, arg
     }
     throw error;
   }
+  out.reply = reply;
   const name = findCommand(command)!.name;
   if (reply.status === 'OK') {
     rememberSession(context, name, sent, reply);

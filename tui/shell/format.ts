@@ -1,4 +1,5 @@
 /** Output for people: message lines, small tables and one-line confirmations. Pure functions of a reply. */
+import {formatFileSize} from '../../common/protocol/files.js';
 import {groupsOf, hasMore, messagesOf, realmsOf, userOf, type ChatMessage} from '../../common/protocol/reply-shapes.js';
 import type {Reply} from '../../common/protocol/replies.js';
 import {sanitize} from '../shared/text.js';
@@ -84,6 +85,11 @@ export function formatOk(command: string, args: readonly string[], reply: Reply,
       return [`Message sent to ${style.bold(args[0] ?? '?')}.`];
     case 'sendgroup':
       return [`Message sent to ${style.magenta(groupLabel(args[0]))}.`];
+    case 'sendfile':
+    case 'sendgroupfile': {
+      const to = command === 'sendfile' ? style.bold(args[0] ?? '?') : style.magenta(groupLabel(args[0]));
+      return [`Sent ${sanitize(String(reply.file_name ?? args[1]))} (${formatFileSize(Number(reply.file_size ?? 0))}) to ${to}.`];
+    }
     case 'sendprivaterealm':
       return [realmSent(style.bold(`${args[1]}@${args[0]}`), args[0], reply)];
     case 'sendgrouprealm': {

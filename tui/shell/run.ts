@@ -5,9 +5,11 @@
 import {ChatClient} from '../../common/client/chat-client.js';
 import {formatServerAddress, parseServerAddress, type ServerAddress} from '../../common/client/address.js';
 import {ConnectionError} from '../../common/client/errors.js';
+import type {Reply} from '../../common/protocol/replies.js';
 import {SessionConfig} from '../shared/config.js';
 import {EXIT} from './exit-codes.js';
 import {executeCommand, unreachableText, usageProblem, writeLines, type ShellContext} from './execute.js';
+import {downloadDir, planFileCommand, saveFile, savedText} from './file-transfer.js';
 import {commandHelp, commandList, findHelpTopic, generalHelp} from './help.js';
 import type {GlobalFlags} from './parse-args.js';
 import {COMMAND_WORDS} from './command-words.js';
@@ -117,6 +119,18 @@ async function runCommand(
       return EXIT.USAGE;
     }
   }
+  // The shell's own file forms: read the file to send, or save the file fetched.
+  const plan = command === undefined ? undefined : planFileCommand(command, args);
+  if (plan?.kind === 'usage') {
+    stderr.write(plan.text);
+    return EXIT.USAGE;
+  }
+  if (plan?.kind === 'send') {
+    command = plan.command;
+    args = plan.args;
+  } else if (plan?.kind === 'get') {
+    args = [plan.id];
+  }
   if (command !== undefined && command !== 'repl' && command !== 'config') {
     const problem = usageProblem(command, args);
     if (problem !== undefined) {
@@ -173,6 +187,7 @@ async function runCommand(
       const {runRepl} = await import('./repl.js');
       return await runRepl({...context, stdin: options.stdin ?? process.stdin, terminalOutput: stdout, interactive: stdinIsTTY});
     }
+    if (plan?.kind === 'get') return await getFile(context, plan.id, plan.dir ?? downloadDir(env));
     return await executeCommand(context, command, args);
   } finally {
     await client.close();
@@ -199,4 +214,24 @@ async function startFullScreen(
     stdin: options.stdin ?? process.stdin, stdout: options.stdout, stderr: options.stderr,
   });
   return typeof code === 'number' ? code : EXIT.OK;
+}
+
+/** getfile: asks for the file (errors as for any command), then writes it into `dir`. */
+async function getFile(context: ShellContext, id: string, dir: string): Promise<number> {
+  const fetched: {reply?: Reply} = {};
+  const code = await executeCommand({...context, stdout: {write: () => true}, json: false}, 'getfile', [id], fetched);
+  if (code !== EXIT.OK || !fetched.reply) {
+    if (context.json && fetched.reply) writeLines(context.stdout, [JSON.stringify(fetched.reply)]);
+    return code;
+  }
+  let saved;
+  try {
+    saved = saveFile(fetched.reply, dir);
+  } catch (error) {
+    context.stderr.write(`realmchat getfile: cannot save into ${dir}: ${(error as Error).message}\n`);
+    return EXIT.DAEMON_ERROR;
+  }
+  const {file_content: _content, ...rest} = fetched.reply;
+  writeLines(context.stdout, [context.json ? JSON.stringify({...rest, saved_to: saved.path}) : savedText(saved)]);
+  return EXIT.OK;
 }

@@ -1,0 +1,85 @@
+/** realmchat sendfile / getfile: files from and to the local disk, as a user of the shell client sends them. */
+import {mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {startDaemon, type TestDaemon} from '../helpers/daemon.js';
+import {cli, tempConfigDir} from './cli-helpers.js';
+
+let daemon: TestDaemon;
+let server: string[];
+const cleanups: Array<() => void> = [];
+
+function folder(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'realmchat-files-'));
+  cleanups.push(() => rmSync(dir, {recursive: true, force: true}));
+  return dir;
+}
+function user(): string {
+  const conf = tempConfigDir();
+  cleanups.push(conf.remove);
+  return conf.dir;
+}
+
+beforeEach(async () => {
+  daemon = await startDaemon();
+  server = ['--server', `127.0.0.1:${daemon.port}`];
+});
+afterEach(async () => {
+  await daemon.cleanup();
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
+
+describe('realmchat sendfile and getfile', () => {
+  it('sends a local file to a user and to #group, and saves it into the download folder without overwriting', async () => {
+    const alice = user();
+    const bob = user();
+    await cli([...server, 'register', 'alice', 'pw', 'Alice', 'id'], alice);
+    await cli([...server, 'register', 'bob', 'pw', 'Bob', 'id'], bob);
+    await cli(['addgroup', 'devs'], alice);
+    await cli(['joingroup', 'devs'], bob);
+    const source = folder();
+    const bytes = Buffer.from(Array.from({length: 300}, (_, i) => (i * 7) % 256));
+    writeFileSync(join(source, 'photo one.png'), bytes);
+
+    const sent = await cli(['sendfile', 'bob', join(source, 'photo one.png')], alice);
+    expect(sent).toMatchObject({code: 0, stderr: ''});
+    expect(sent.stdout).toBe('Sent photo one.png (300 B) to bob.\n');
+    expect((await cli(['sendfile', '#devs', join(source, 'photo one.png')], alice)).stdout).toBe('Sent photo one.png (300 B) to #devs.\n');
+
+    const inbox = await cli(['--json', 'inbox'], bob);
+    const messages = (JSON.parse(inbox.stdout) as {messages: Record<string, Array<{file_id: number; msg: string}>>}).messages.alice!;
+    expect(messages.map((message) => message.msg)).toEqual(['[file] photo one.png (300 B)', '[file] photo one.png (300 B)']);
+
+    const downloads = folder();
+    const env = {XDG_DOWNLOAD_DIR: downloads};
+    const first = await cli(['getfile', String(messages[0]!.file_id)], bob, {env});
+    expect(first).toMatchObject({code: 0, stderr: ''});
+    expect(first.stdout).toBe(`Saved photo one.png (300 B) to ${join(downloads, 'photo one.png')}.\n`);
+    const second = await cli(['--json', 'getfile', String(messages[1]!.file_id)], bob, {env});
+    expect(JSON.parse(second.stdout)).toMatchObject({status: 'OK', file_name: 'photo one.png', saved_to: join(downloads, 'photo one (1).png')});
+    expect(JSON.parse(second.stdout)).not.toHaveProperty('file_content');
+    expect(readdirSync(downloads).sort()).toEqual(['photo one (1).png', 'photo one.png']);
+    expect(readFileSync(join(downloads, 'photo one (1).png'))).toEqual(bytes);
+
+    // An explicit folder, created when missing.
+    const elsewhere = join(folder(), 'new', 'dir');
+    expect((await cli(['getfile', String(messages[0]!.file_id), elsewhere], bob)).code).toBe(0);
+    expect(readFileSync(join(elsewhere, 'photo one.png'))).toEqual(bytes);
+  });
+
+  it('says what is wrong: a missing file, another realm, a file that is not there or not yours', async () => {
+    const alice = user();
+    await cli([...server, 'register', 'alice', 'pw', 'Alice', 'id'], alice);
+    const missing = await cli(['sendfile', 'bob', '/nonexistent/notes.txt'], alice);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('cannot read /nonexistent/notes.txt: ENOENT');
+    const remote = await cli(['sendfile', 'carol@beta', '/etc/hostname'], alice);
+    expect(remote.code).toBe(2);
+    expect(remote.stderr).toContain('other realms are not supported yet');
+    const unknown = await cli(['getfile', '12345'], alice, {env: {XDG_DOWNLOAD_DIR: folder()}});
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('File tidak ditemukan');
+    expect((await cli(['getfile'], alice)).code).toBe(2);
+  });
+});
