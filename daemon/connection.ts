@@ -189,10 +189,15 @@ export class Connection implements ConnectionState, TurnParticipant {
       answered++;
       if (answer instanceof Promise) {
         this.#handlerRunning = true;
-        void answer.then((reply) => {
+        const done = (reply: Reply | undefined) => {
           this.#handlerRunning = false;
           this.#keep(reply);
           this.#run();
+        };
+        // The router turns a handler's rejection into INTERNAL itself; this is the last line of defence.
+        answer.then(done, (err: unknown) => {
+          this.services.logger.error('request failed', {connection: this.id, err});
+          done(error('INTERNAL'));
         });
         break;
       }
