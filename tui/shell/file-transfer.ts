@@ -4,11 +4,10 @@
  * the download folder (or `dir`), never over an existing file. The protocol forms (`sendfile <user> <name>
  * <base64>`) still go through as they are.
  */
-import {existsSync, mkdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
-import {homedir} from 'node:os';
-import {basename, extname, join} from 'node:path';
-import {formatFileSize} from '../../common/protocol/files.js';
-import type {Reply} from '../../common/protocol/replies.js';
+import {readFileSync, statSync} from 'node:fs';
+import {basename} from 'node:path';
+
+export {downloadDir, freePath, saveFile, savedText} from '../shared/files.js';
 
 /** What the shell makes of a file command line before it is sent. */
 export type FilePlan =
@@ -45,49 +44,4 @@ export function planFileCommand(command: string, args: readonly string[]): FileP
   }
   const to = target.replace(/^#/, '');
   return {kind: 'send', command: group ? 'sendgroupfile' : 'sendfile', args: [to, basename(path), content.toString('base64')], size: content.length};
-}
-
-/** The download folder: $XDG_DOWNLOAD_DIR, else the one in ~/.config/user-dirs.dirs, else ~/Downloads. */
-export function downloadDir(env: NodeJS.ProcessEnv): string {
-  const home = env.HOME ?? homedir();
-  if (env.XDG_DOWNLOAD_DIR) return env.XDG_DOWNLOAD_DIR;
-  try {
-    const dirs = readFileSync(join(env.XDG_CONFIG_HOME ?? join(home, '.config'), 'user-dirs.dirs'), 'utf8');
-    const match = /^XDG_DOWNLOAD_DIR="([^"]+)"/m.exec(dirs);
-    if (match) return match[1]!.replace(/^\$HOME/, home);
-  } catch {
-    // no user-dirs file: the default below
-  }
-  return join(home, 'Downloads');
-}
-
-/** A path in `dir` for `name` that does not exist yet: `name`, then `name (1).ext`, `name (2).ext`, … */
-export function freePath(dir: string, name: string): string {
-  const extension = extname(name);
-  const stem = name.slice(0, name.length - extension.length);
-  for (let i = 0; ; i++) {
-    const path = join(dir, i === 0 ? name : `${stem} (${i})${extension}`);
-    if (!existsSync(path)) return path;
-  }
-}
-
-/** Writes a getfile reply's file into `dir` (created if missing), never over another file; returns where. */
-export function saveFile(reply: Reply, dir: string): {path: string; size: number; name: string} {
-  const name = basename(String(reply.file_name ?? 'file')) || 'file';
-  const content = Buffer.from(String(reply.file_content ?? ''), 'base64');
-  mkdirSync(dir, {recursive: true});
-  for (;;) {
-    const path = freePath(dir, name);
-    try {
-      writeFileSync(path, content, {flag: 'wx'}); // 'wx': another writer may have taken the name meanwhile
-      return {path, size: content.length, name};
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-  }
-}
-
-/** "Saved notes.txt (12 B) to /home/me/Downloads/notes.txt." */
-export function savedText(saved: {path: string; size: number; name: string}): string {
-  return `Saved ${saved.name} (${formatFileSize(saved.size)}) to ${saved.path}.`;
 }
