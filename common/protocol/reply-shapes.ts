@@ -93,6 +93,8 @@ export interface ChatMessage {
   realmTo?: string;
   /** History only: whether the reader has read it. */
   read?: boolean;
+  /** A file message: its name, size in bytes and id for `getfile` (the content is left to `getfile`). */
+  file?: {name: string; size: number; id: number};
 }
 
 function toMessage(value: Json | undefined): ChatMessage | undefined {
@@ -111,6 +113,8 @@ function toMessage(value: Json | undefined): ChatMessage | undefined {
   const realmTo = str(value.realm_to);
   if (realmTo !== undefined) message.realmTo = realmTo;
   if (typeof value.read === 'boolean') message.read = value.read;
+  const fileId = num(value.file_id);
+  if (fileId !== undefined) message.file = {name: str(value.file_name) ?? 'file', size: num(value.file_size) ?? 0, id: fileId};
   return message;
 }
 

@@ -11,6 +11,14 @@ describe('reply views', () => {
     expect(messagesOf(reply).map((message) => [message.text, message.group])).toEqual([['first', 'devs'], ['second', undefined]]);
   });
 
+  it('keeps a file message\'s name, size and id (not its content)', () => {
+    const [message] = messagesOf(ok('History', {messages: [{id: 7, msg_from: 'bob', msg_to: 'alice', msg: '[file] a.txt (3 B)',
+      ts: '2025-01-01T10:01:00.000Z', file_name: 'a.txt', file_size: 3, file_id: 7, file_content: 'YWJj'}]}));
+    expect(message).toMatchObject({text: '[file] a.txt (3 B)', file: {name: 'a.txt', size: 3, id: 7}});
+    expect(JSON.stringify(message)).not.toContain('YWJj');
+    expect(messagesOf(ok('History', {messages: [{id: 8, msg: 'plain'}]}))[0]!.file).toBeUndefined();
+  });
+
   it('reads history lists, profiles, groups and realms defensively', () => {
     expect(messagesOf(ok('History', {messages: [{id: 1, msg: 'x'}, 'junk']}))).toHaveLength(1);
     expect(messagesOf(ok('History'))).toEqual([]);
