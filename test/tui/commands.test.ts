@@ -64,3 +64,38 @@ describe('tab completion', () => {
     expect(complete('')).toEqual([]);
   });
 });
+
+describe('files: /file and /save', () => {
+  it('parses /file PATH (spaces kept) and /save [N] [DIR]', () => {
+    expect(parseInput('/file ~/my notes.txt')).toEqual({kind: 'file', path: '~/my notes.txt'});
+    expect(parseInput('/file')).toMatchObject({kind: 'usage', message: expect.stringContaining('/file PATH')});
+    expect(parseInput('/save')).toEqual({kind: 'save', index: 1, dir: undefined});
+    expect(parseInput('/save 3')).toEqual({kind: 'save', index: 3, dir: undefined});
+    expect(parseInput('/save 2 /tmp/down loads')).toEqual({kind: 'save', index: 2, dir: '/tmp/down loads'});
+    expect(parseInput('/save 2024-files')).toEqual({kind: 'save', index: 1, dir: '2024-files'});
+    expect(parseInput('/save 0')).toMatchObject({kind: 'usage'});
+    expect(slashUsage('save')).toBe('/save [N] [DIR]');
+  });
+
+  it('completes local paths after /file (files and folders, ~ expanded) and folders after /save', () => {
+    const tree: Record<string, {name: string; directory: boolean}[]> = {
+      '.': [{name: 'notes.txt', directory: false}, {name: 'notebooks', directory: true}, {name: '.hidden', directory: false}],
+      '/home/me/': [{name: 'Downloads', directory: true}, {name: 'doc.pdf', directory: false}],
+      '/srv/': [{name: 'a b.bin', directory: false}],
+    };
+    const data: CompletionData = {users: ['bob'], remoteUsers: [], myGroups: [], allGroups: [], realms: [],
+      paths: {list: (dir) => tree[dir] ?? [], home: '/home/me'}};
+    const complete = (line: string) => completionSource(data)(line, line.length);
+    expect(complete('/file no')).toEqual({start: 6, matches: ['notebooks/', 'notes.txt']});
+    expect(complete('/file ').matches).toEqual(['notebooks/', 'notes.txt']);
+    expect(complete('/file .').matches).toEqual(['.hidden']);
+    expect(complete('/file ~').matches).toEqual(['~/']);
+    expect(complete('/file ~/d').matches).toEqual(['~/doc.pdf']);
+    expect(complete('/FILE ~/').matches).toEqual(['~/Downloads/', '~/doc.pdf']);
+    expect(complete('/file /srv/a').matches).toEqual(['/srv/a b.bin']);
+    expect(complete('/save ~/').matches).toEqual(['~/Downloads/']);
+    expect(complete('/save 2 ~/D').matches).toEqual(['~/Downloads/']);
+    // Not a path position: the usual completion.
+    expect(complete('/msg b').matches).toEqual(['bob ']);
+  });
+});

@@ -21,6 +21,8 @@ export const CLIENT_COMMANDS: readonly ClientCommand[] = [
   {name: 'join', usage: '/join GROUP', summary: 'join a group (joingroup)'},
   {name: 'addgroup', usage: '/addgroup GROUP', summary: 'create a group and join it'},
   {name: 'addrealm', usage: '/addrealm REALM [HOST PORT]', summary: 'link another realm'},
+  {name: 'file', usage: '/file PATH', summary: 'send a local file to the conversation on screen (Tab completes the path)'},
+  {name: 'save', usage: '/save [N] [DIR]', summary: 'save the newest file of the conversation (N: the N-th newest) into DIR or the download folder'},
   {name: 'info', usage: '/info [USER]', summary: 'show a user (yourself without a name)'},
   {name: 'bell', usage: '/bell [on|off]', summary: 'ring the terminal bell for direct messages, or not'},
   {name: 'close', usage: '/close [CONVERSATION]', summary: 'hide a conversation from the list until it has new messages'},
@@ -44,6 +46,10 @@ export type InputAction =
   | {readonly kind: 'close'; readonly target: string | undefined}
   /** `/set [NAME [VALUE]]`. */
   | {readonly kind: 'set'; readonly name: string | undefined; readonly value: string | undefined}
+  /** `/file PATH`: a local file for the conversation on screen (PATH as typed, `~` not expanded yet). */
+  | {readonly kind: 'file'; readonly path: string}
+  /** `/save [N] [DIR]`: the N-th newest file of the conversation on screen (1 = newest) into DIR. */
+  | {readonly kind: 'save'; readonly index: number; readonly dir: string | undefined}
   /** A protocol command: the words after it, message text as one last argument; `typed`: the word used (`join`). */
   | {readonly kind: 'protocol'; readonly command: string; readonly args: readonly string[]; readonly typed?: string}
   /** Wrong use noticed before sending anything. */
@@ -97,9 +103,22 @@ export function parseInput(line: string): InputAction {
     }
     case 'join':
       return joinAction(rest);
+    case 'file':
+      return rest === '' ? {kind: 'usage', message: 'usage: /file PATH (Tab completes local paths)'} : {kind: 'file', path: rest};
+    case 'save':
+      return saveAction(rest);
     default:
       return findCommand(word) ? protocol(word, rest) : {kind: 'unknown', word};
   }
+}
+
+/** `/save [N] [DIR]`: N is a positive whole number first; everything else is the folder (it may hold spaces). */
+function saveAction(rest: string): InputAction {
+  const match = /^(\d+)(?:\s+([\s\S]*))?$/.exec(rest);
+  const index = match ? Number(match[1]) : 1;
+  const dir = (match ? match[2] ?? '' : rest).trim();
+  if (index < 1) return {kind: 'usage', message: 'usage: /save [N] [DIR] (N = 1 is the newest file)'};
+  return {kind: 'save', index, dir: dir === '' ? undefined : dir};
 }
 
 /** `/join GROUP`: the protocol's joingroup, with /join's own usage in errors. */

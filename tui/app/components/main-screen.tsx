@@ -5,6 +5,8 @@
  */
 import {useCallback, useEffect, useMemo, useRef, useState} from 'react';
 import {Box, type Key} from 'ink';
+import {homedir} from 'node:os';
+import {listDirectory} from '../../shared/files.js';
 import {completionSource, type CompletionData} from '../commands/completion.js';
 import {historyLines} from '../format/history-lines.js';
 import {useF1} from '../hooks/use-function-keys.js';
@@ -51,6 +53,7 @@ export function completionData(state: ChatState): CompletionData {
     ])],
     allGroups: state.groups.map((group) => group.name),
     realms: state.realmLinks.map((link) => link.name),
+    paths: {list: listDirectory, home: process.env.HOME ?? homedir()},
   };
 }
 
