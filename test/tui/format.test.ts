@@ -23,6 +23,16 @@ describe('wrapping', () => {
     expect(lines[2]).toMatchObject({kind: 'more', indent: 10, text: 'four five six'});
   });
 
+  it('marks a file message with its file id (its own colour on screen)', () => {
+    const ts = new Date(2026, 0, 31, 9, 41).toISOString();
+    const lines = historyLines([
+      {id: 5, from: 'bob', to: 'alice', text: '[file] a.bin (3 B)', ts, file: {name: 'a.bin', size: 3, id: 5}},
+      {id: 6, from: 'bob', to: 'alice', text: 'plain', ts},
+    ], {width: 80, me: 'alice', realm: 'alpha'});
+    expect(lines[1]).toMatchObject({kind: 'first', text: '[file] a.bin (3 B)', fileId: 5});
+    expect(lines[2]!.fileId).toBeUndefined();
+  });
+
   it('neutralises control characters in message text', () => {
     const lines = historyLines([{id: 1, from: 'bob', to: 'alice', text: 'evil\u001b[2Jtext', ts: new Date().toISOString()}], {width: 80, me: 'alice', realm: undefined});
     expect(lines[1]!.text).not.toContain('\u001b');

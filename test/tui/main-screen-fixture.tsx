@@ -17,8 +17,8 @@ export interface MainScreenFixture {
 }
 
 /** Starts a daemon, registers alice and bob, and shows alice's main screen (connected). */
-export async function openMainScreen(options: Partial<ChatStoreOptions> = {}): Promise<MainScreenFixture> {
-  const daemon = await startDaemon();
+export async function openMainScreen(options: Partial<ChatStoreOptions> = {}, daemonExtra: Parameters<typeof startDaemon>[1] = {}): Promise<MainScreenFixture> {
+  const daemon = await startDaemon({}, daemonExtra);
   const temp = tempConfigDir();
   const alice = await registerUser(daemon.port, 'alice');
   alice.client.close();

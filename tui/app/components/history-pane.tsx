@@ -45,7 +45,7 @@ export function maxScroll(lineCount: number, height: number): number {
 function Line({line}: {readonly line: HistoryLine}) {
   const color = usePalette();
   if (line.kind === 'day') return <Text dimColor wrap="truncate">{`── ${line.text} ──`}</Text>;
-  const textColor = line.failed ? color('red') : line.mention ? color('yellow') : undefined;
+  const textColor = line.failed ? color('red') : line.mention ? color('yellow') : line.fileId !== undefined ? color('magenta') : undefined;
   if (line.kind === 'more') {
     return <Text wrap="truncate" color={textColor} bold={line.mention} dimColor={line.pending}>{' '.repeat(line.indent ?? 0)}{line.text}</Text>;
   }

@@ -5,9 +5,7 @@
  */
 import {useCallback, useEffect, useMemo, useRef, useState} from 'react';
 import {Box, type Key} from 'ink';
-import {homedir} from 'node:os';
-import {listDirectory} from '../../shared/files.js';
-import {completionSource, type CompletionData} from '../commands/completion.js';
+import {completionSource, type CompletionData, type LocalPaths} from '../commands/completion.js';
 import {historyLines} from '../format/history-lines.js';
 import {useF1} from '../hooks/use-function-keys.js';
 import {useKeys} from '../hooks/use-keys.js';
@@ -41,8 +39,8 @@ export function sidebarWidth(width: number): number {
   return width < 60 ? Math.max(10, Math.floor(width / 3)) : Math.min(30, Math.max(20, Math.floor(width * 0.28)));
 }
 
-/** The names Tab completes, from the store's state. */
-export function completionData(state: ChatState): CompletionData {
+/** The names Tab completes, from the store's state, and the local disk for `/file` and `/save`. */
+export function completionData(state: ChatState, paths?: LocalPaths): CompletionData {
   const conversations = Object.values(state.conversations);
   return {
     users: state.knownUsers,
@@ -53,7 +51,7 @@ export function completionData(state: ChatState): CompletionData {
     ])],
     allGroups: state.groups.map((group) => group.name),
     realms: state.realmLinks.map((link) => link.name),
-    paths: {list: listDirectory, home: process.env.HOME ?? homedir()},
+    paths,
   };
 }
 
@@ -161,7 +159,7 @@ export function MainScreen({store, state, width, height}: MainScreenProps) {
         return;
       }
       case 'complete':
-        edit({type: 'complete', source: completionSource(completionData(current))});
+        edit({type: 'complete', source: completionSource(completionData(current, store.localPaths))});
         return;
       case 'submit': {
         const text = line.value;

@@ -1,6 +1,6 @@
 /**
  * A conversation's messages as screen lines: a day separator when the date changes, then per message
- * `HH:MM sender text` (group messages that name us marked as mentions), wrapped to the pane's width with continuation lines indented under the text. Pure.
+ * `HH:MM sender text` (group messages that name us marked as mentions, file messages marked as files), wrapped to the pane's width with continuation lines indented under the text. Pure.
  */
 import {sanitize} from '../../shared/text.js';
 import {isOwnMessage} from '../store/conversations.js';
@@ -25,6 +25,8 @@ export interface HistoryLine {
   readonly failed?: boolean;
   /** A group message that names us (highlighted). */
   readonly mention?: boolean;
+  /** A file message (`[file] NAME (SIZE)`): its id for getfile (shown in its own colour; /save fetches it). */
+  readonly fileId?: number;
 }
 
 export interface HistoryLineOptions {
@@ -73,7 +75,8 @@ export function historyLines(messages: readonly DisplayMessage[], options: Histo
     // On a very narrow pane the text goes under the header instead of beside it.
     const narrow = textWidthAvailable < 12;
     const wrapped = wrapText(text, narrow ? options.width - 2 : textWidthAvailable);
-    const flags = {...(message.pending ? {pending: true} : {}), ...(message.failed ? {failed: true} : {}), ...(mention ? {mention: true} : {})};
+    const flags = {...(message.pending ? {pending: true} : {}), ...(message.failed ? {failed: true} : {}), ...(mention ? {mention: true} : {}),
+      ...(message.file ? {fileId: message.file.id} : {})};
     const key = `m${message.id}`;
     if (narrow) {
       lines.push({key: `${key}-0`, kind: 'first', time, sender, own, text: '', ...flags});

@@ -25,10 +25,14 @@
 import {formatServerAddress, type ServerAddress} from '../../../common/client/address.js';
 import type {ChatMessage} from '../../../common/protocol/reply-shapes.js';
 import type {BackoffOptions} from '../../../common/util/backoff.js';
+import {homedir} from 'node:os';
 import type {SessionConfig} from '../../shared/config.js';
+import {listDirectory} from '../../shared/files.js';
+import type {LocalPaths} from '../commands/completion.js';
 import {CommandRunner} from './command-runner.js';
 import {Connections} from './connections.js';
 import {ConversationEntries} from './conversation-entries.js';
+import {FileTransfers} from './file-transfers.js';
 import {HistoryLoader} from './history.js';
 import type {Notification} from './mentions.js';
 import {Messages} from './messages.js';
@@ -74,10 +78,14 @@ export interface ChatStoreOptions {
   readonly realmsRefreshMs?: number;
   /** The clock (epoch ms). */
   readonly now?: () => number;
+  /** HOME (for `~` in /file and /save) and the download folder of /save. @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /** The full-screen client's store: one per app, driven by the components, hooks and tests. */
 export class ChatStore {
+  /** The local disk as Tab completion sees it after `/file` and `/save` (`~` is the env's HOME). */
+  readonly localPaths: LocalPaths;
   readonly #state: StoreState;
   readonly #session: SessionLifecycle;
   readonly #selection: Selection;
@@ -107,7 +115,10 @@ export class ChatStore {
     const sync = new ServerSync(state, connections, epoch, history, selection, options.realmsRefreshMs ?? 15_000);
     const session = new SessionLifecycle(state, connections, epoch, recent, selection, options.config, options.pollSeconds ?? 25);
     const settings = new UserSettings(state, options.config);
-    const commands = new CommandRunner({state, connections, epoch, session, selection, entries, messages, sync, settings});
+    const env = options.env ?? process.env;
+    this.localPaths = {list: listDirectory, home: env.HOME ?? homedir()};
+    const files = new FileTransfers(state, connections, epoch, messages, {env});
+    const commands = new CommandRunner({state, connections, epoch, session, selection, entries, messages, sync, settings, files});
 
     // What travels upwards, as events.
     const catchUp = () => void sync.refresh();
@@ -123,7 +134,7 @@ export class ChatStore {
     });
     session.on('messages', (received) => messages.ingest(received));
     selection.on('tab-changed', (tab) => sync.tabChanged(tab));
-    for (const part of [history, messages, sync]) part.on('session-gone', () => void session.ended());
+    for (const part of [history, messages, sync, files]) part.on('session-gone', () => void session.ended());
 
     this.#state = state;
     this.#session = session;

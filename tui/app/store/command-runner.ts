@@ -10,6 +10,7 @@ import {errorCodeOf, type Reply} from '../../../common/protocol/replies.js';
 import {RequestUsageError} from '../../../common/protocol/request.js';
 import {parseInput, slashUsage} from '../commands/slash-commands.js';
 import type {Connections} from './connections.js';
+import type {FileTransfers} from './file-transfers.js';
 import type {ConversationEntries} from './conversation-entries.js';
 import {explainRefusal} from '../../shared/refusals.js';
 import {keyOf, parseAddress, titleOf, type ConversationRef} from './conversations.js';
@@ -37,6 +38,7 @@ export interface CommandParts {
   readonly messages: Messages;
   readonly sync: ServerSync;
   readonly settings: UserSettings;
+  readonly files: FileTransfers;
 }
 
 /** Executes input lines and slash commands: the top of the store's parts (nothing below calls it). */
@@ -81,6 +83,8 @@ export class CommandRunner {
       case 'protocol': await this.#runProtocol(action.command, action.args, action.typed ?? action.command); return;
       case 'close': this.#close(action.target); return;
       case 'set': this.parts.settings.run(action.name, action.value); return;
+      case 'file': await this.parts.files.send(action.path); return;
+      case 'save': await this.parts.files.save(action.index, action.dir); return;
     }
   }
 

@@ -34,6 +34,8 @@ export interface MessagesOptions {
 export interface TypedCommand {
   readonly command: string;
   readonly args: readonly string[];
+  /** Wait this long for the reply (a file takes longer than a line of text). @default the client's */
+  readonly timeoutMs?: number;
 }
 
 /** Receiving and sending messages. */
@@ -136,7 +138,7 @@ export class Messages extends EventEmitter<RequestEvents> {
     const main = connections.main;
     let reply: Reply;
     try {
-      if (typed) reply = await main.request(typed.command, typed.args);
+      if (typed) reply = await main.request(typed.command, typed.args, typed.timeoutMs === undefined ? {} : {timeoutMs: typed.timeoutMs});
       else switch (ref.kind) {
         case 'direct': reply = await main.send(ref.name, text); break;
         case 'group': reply = await main.sendgroup(ref.name, text); break;

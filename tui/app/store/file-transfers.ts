@@ -1,0 +1,132 @@
+/**
+ * Files in the full-screen client. `/file PATH` sends a local file to the conversation on screen (sendfile or
+ * sendgroupfile, through Messages.send, so it shows at once as a message of ours until the daemon's copy comes
+ * with the history); `/save [N] [DIR]` fetches the N-th newest file of the conversation on screen with getfile and
+ * writes it into DIR or the download folder, never over an existing file. The request is one line each way, so the
+ * only progress there is to show is honest: a transfer over PROGRESS_BYTES says "Sending …" / "Fetching …" in the
+ * status line while it is in flight, then the result. Announces `session-gone` when the daemon no longer knows us.
+ */
+import {EventEmitter} from 'node:events';
+import {homedir} from 'node:os';
+import {resolve} from 'node:path';
+import {fileMessageText, formatFileSize} from '../../../common/protocol/files.js';
+import type {Reply} from '../../../common/protocol/replies.js';
+import {RequestUsageError} from '../../../common/protocol/request.js';
+import {downloadDir, expandHome, readFileToSend, saveFile, savedText} from '../../shared/files.js';
+import {explainRefusal} from '../../shared/refusals.js';
+import type {Connections} from './connections.js';
+import {titleOf} from './conversations.js';
+import type {Messages} from './messages.js';
+import {describeConnectionError, isConnectionProblem, isSessionGone, type RequestEvents} from './request-errors.js';
+import type {SessionEpoch} from './session-epoch.js';
+import type {StoreState} from './store-state.js';
+import type {ConversationView} from './types.js';
+
+/** Transfers bigger than this say so in the status line while they are in flight. */
+export const PROGRESS_BYTES = 1024 * 1024;
+
+/** How long to wait for the reply of a file request of `bytes` bytes: 30 s, plus 4 ms per KiB (256 KiB/s). */
+export function fileTimeoutMs(bytes: number): number {
+  return 30_000 + Math.ceil(bytes / 1024) * 4;
+}
+
+/** What FileTransfers needs besides its collaborators. */
+export interface FileTransferOptions {
+  /** HOME (for `~`) and the download folder ($XDG_DOWNLOAD_DIR, user-dirs.dirs, ~/Downloads). */
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/** `/file` and `/save`. */
+export class FileTransfers extends EventEmitter<RequestEvents> {
+  constructor(
+    private readonly state: StoreState,
+    private readonly connections: Connections,
+    private readonly epoch: SessionEpoch,
+    private readonly messages: Messages,
+    private readonly options: FileTransferOptions,
+  ) {
+    super();
+  }
+
+  /** `/file PATH`: sends the file at PATH (`~` is the home folder, relative to the working folder) to the conversation on screen. */
+  async send(path: string): Promise<void> {
+    const {state} = this;
+    const conversation = this.#onScreen('/file');
+    if (!conversation) return;
+    const key = conversation.key;
+    if (conversation.kind === 'remote-user' || conversation.kind === 'remote-group') {
+      state.setStatus(`/file: files to users and groups of other realms are not supported yet (${titleOf(conversation)})`, 'error', key);
+      return;
+    }
+    const file = readFileToSend(resolve(this.#local(path)));
+    if (!file.ok) {
+      state.setStatus(`/file: ${file.reason}`, 'error', key);
+      return;
+    }
+    const size = file.content.length;
+    const label = `${file.name} (${formatFileSize(size)})`;
+    const title = titleOf(conversation);
+    if (size > PROGRESS_BYTES) state.setStatus(`Sending ${label} to ${title}…`, 'info', key);
+    const command = conversation.kind === 'group' ? 'sendgroupfile' : 'sendfile';
+    const reply = await this.messages.send(conversation, fileMessageText(file.name, size),
+      {command, args: [conversation.name, file.name, file.content.toString('base64')], timeoutMs: fileTimeoutMs(size)});
+    if (reply?.status === 'OK') state.setStatus(`Sent ${label} to ${title}.`, 'ok', key);
+  }
+
+  /** `/save [N] [DIR]`: the N-th newest file (1 = newest) of the conversation on screen, into DIR or the download folder. */
+  async save(index: number, dir: string | undefined): Promise<void> {
+    const {state, epoch, connections} = this;
+    const conversation = this.#onScreen('/save');
+    if (!conversation) return;
+    const key = conversation.key;
+    const title = titleOf(conversation);
+    const files = conversation.messages.filter((message) => message.file !== undefined && message.id > 0).reverse();
+    if (files.length === 0) {
+      state.setStatus(`/save: no file in ${title} yet (files show as [file] NAME (SIZE); PgUp loads older messages)`, 'error', key);
+      return;
+    }
+    const chosen = files[index - 1]?.file;
+    if (!chosen) {
+      state.setStatus(`/save: ${title} has ${files.length} file${files.length === 1 ? '' : 's'} on screen; /save ${files.length} is the oldest`, 'error', key);
+      return;
+    }
+    const target = dir === undefined ? downloadDir(this.options.env) : resolve(this.#local(dir));
+    const label = `${chosen.name} (${formatFileSize(chosen.size)})`;
+    if (chosen.size > PROGRESS_BYTES) state.setStatus(`Fetching ${label}…`, 'info', key);
+    const generation = epoch.current;
+    let reply: Reply;
+    try {
+      reply = await connections.main.request('getfile', [chosen.id], {timeoutMs: fileTimeoutMs(chosen.size)});
+    } catch (error) {
+      if (generation !== epoch.current) return;
+      if (isConnectionProblem(error)) state.setStatus(`/save: ${describeConnectionError(error, state.current.server)}`, 'error', key);
+      else if (error instanceof RequestUsageError) state.setStatus(`/save: ${error.message}`, 'error', key);
+      else throw error;
+      return;
+    }
+    if (generation !== epoch.current) return;
+    if (reply.status !== 'OK') {
+      if (isSessionGone(reply)) this.emit('session-gone');
+      else state.setStatus(`/save: ${label}: ${explainRefusal(reply)}`, 'error', key);
+      return;
+    }
+    try {
+      state.setStatus(savedText(saveFile(reply, target)), 'ok', key);
+    } catch (error) {
+      state.setStatus(`/save: cannot save into ${target}: ${(error as Error).message}`, 'error', key);
+    }
+  }
+
+  /** The conversation on screen, or undefined after saying there is none. */
+  #onScreen(command: string): ConversationView | undefined {
+    const key = this.state.visibleKey();
+    const conversation = key === undefined ? undefined : this.state.current.conversations[key];
+    if (!conversation) this.state.setStatus(`${command}: no conversation on screen: pick one with ↑/↓, or open one with /msg USER`, 'error');
+    return conversation;
+  }
+
+  /** A typed local path with `~` expanded. */
+  #local(path: string): string {
+    return expandHome(path, this.options.env.HOME ?? homedir());
+  }
+}
