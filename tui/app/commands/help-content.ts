@@ -14,7 +14,7 @@ export const KEY_HELP: readonly HelpEntry[] = [
   {keys: 'Alt+A', what: 'jump to the next conversation with unread messages'},
   {keys: 'PgUp/PgDn', what: 'scroll the history (PgUp at the top loads older messages)'},
   {keys: 'Enter', what: 'send the line to the conversation on screen, or run the /command'},
-  {keys: 'Tab', what: 'complete a command, username, group or realm (Tab again: next match)'},
+  {keys: 'Tab', what: 'complete a command, username, group or realm, or a local path after /file (Tab again: next match)'},
   {keys: 'Esc', what: 'clear the input'},
   {keys: '←/→ Home/End Ctrl+A/E', what: 'move in the line (Ctrl/Alt+←/→ by word)'},
   {keys: 'Ctrl+U/K/W', what: 'delete to start / to end / the word before the cursor'},
