@@ -98,10 +98,17 @@ export type FileToSend =
   | {readonly ok: true; readonly name: string; readonly content: Buffer}
   | {readonly ok: false; readonly reason: string};
 
-/** Reads the file at `path` to send it: its base name and bytes, or why not (`not a file`, `ENOENT`, …). */
-export function readFileToSend(path: string): FileToSend {
+/**
+ * Reads the file at `path` to send it: its base name and bytes, or why not (`not a file`, `no such file`, …). A file
+ * over `maxBytes` is not read at all (it would only be refused after filling the memory and the line).
+ */
+export function readFileToSend(path: string, maxBytes = Number.POSITIVE_INFINITY): FileToSend {
   try {
-    if (!statSync(path).isFile()) return {ok: false, reason: `${path} is not a file`};
+    const stats = statSync(path);
+    if (!stats.isFile()) return {ok: false, reason: `${path} is not a file`};
+    if (stats.size > maxBytes) {
+      return {ok: false, reason: `${basename(path)} is ${formatFileSize(stats.size)}: more than the ${formatFileSize(maxBytes)} a file may have here`};
+    }
     return {ok: true, name: basename(path), content: readFileSync(path)};
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

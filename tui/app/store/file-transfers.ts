@@ -25,6 +25,12 @@ import type {ConversationView} from './types.js';
 /** Transfers bigger than this say so in the status line while they are in flight. */
 export const PROGRESS_BYTES = 1024 * 1024;
 
+/**
+ * The largest file /file reads: the daemon refuses what is over its --max-file-bytes (8 MiB by default) anyway, and
+ * this keeps a mistaken `/file` of a disk image from filling the memory first.
+ */
+export const MAX_SEND_BYTES = 64 * 1024 * 1024;
+
 /** How long to wait for the reply of a file request of `bytes` bytes: 30 s, plus 4 ms per KiB (256 KiB/s). */
 export function fileTimeoutMs(bytes: number): number {
   return 30_000 + Math.ceil(bytes / 1024) * 4;
@@ -58,7 +64,7 @@ export class FileTransfers extends EventEmitter<RequestEvents> {
       state.setStatus(`/file: files to users and groups of other realms are not supported yet (${titleOf(conversation)})`, 'error', key);
       return;
     }
-    const file = readFileToSend(resolve(this.#local(path)));
+    const file = readFileToSend(resolve(this.#local(path)), MAX_SEND_BYTES);
     if (!file.ok) {
       state.setStatus(`/file: ${file.reason}`, 'error', key);
       return;
