@@ -99,11 +99,13 @@ describe('realmchat full-screen client in a terminal', () => {
     const collect = () => {
       for (const match of tui.screen().matchAll(/\d\d:\d\d (?:alice|bob) ([fg]\d\d)\b/g)) seen.add(match[1]!);
     };
+    const topLine = (screen: string) => /\d\d:\d\d (?:alice|bob) ([fg]\d\d)\b/.exec(screen)?.[1];
     for (let page = 0; page < 12 && !seen.has('g01'); page++) {
       collect();
+      const before = topLine(tui.screen());
       tui.write('\u001B[5~');
-      // Not a timing assertion: a pause for the frame of this PgUp (a line missed here fails the check below).
-      await new Promise((resolve) => setTimeout(resolve, 150));
+      // The frame of this PgUp: wait until the top line moved (however slow the machine), then read it.
+      await tui.waitFor((screen) => topLine(screen) !== before);
       collect();
     }
     await tui.waitFor('g01');
