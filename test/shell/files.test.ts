@@ -68,6 +68,22 @@ describe('realmchat sendfile and getfile', () => {
     expect(readFileSync(join(elsewhere, 'photo one.png'))).toEqual(bytes);
   });
 
+  it('says that a file over 1 MiB is being sent, and sends it whole', async () => {
+    const alice = user();
+    const bob = user();
+    await cli([...server, 'register', 'alice', 'pw', 'Alice', 'id'], alice);
+    await cli([...server, 'register', 'bob', 'pw', 'Bob', 'id'], bob);
+    const source = folder();
+    const big = Buffer.alloc(1536 * 1024, 0x5a);
+    writeFileSync(join(source, 'big.bin'), big);
+    const sent = await cli(['sendfile', 'bob', join(source, 'big.bin')], alice);
+    expect(sent).toMatchObject({code: 0, stderr: 'Sending big.bin (1.5 MiB)…\n', stdout: 'Sent big.bin (1.5 MiB) to bob.\n'});
+    const id = (JSON.parse((await cli(['--json', 'inbox'], bob)).stdout) as {messages: {alice: Array<{file_id: number}>}}).messages.alice[0]!.file_id;
+    const downloads = folder();
+    expect((await cli(['getfile', String(id)], bob, {env: {XDG_DOWNLOAD_DIR: downloads}})).code).toBe(0);
+    expect(readFileSync(join(downloads, 'big.bin'))).toEqual(big);
+  });
+
   it('says what is wrong: a missing file, another realm, a file that is not there or not yours', async () => {
     const alice = user();
     await cli([...server, 'register', 'alice', 'pw', 'Alice', 'id'], alice);

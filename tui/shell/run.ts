@@ -5,6 +5,7 @@
 import {ChatClient} from '../../common/client/chat-client.js';
 import {formatServerAddress, parseServerAddress, type ServerAddress} from '../../common/client/address.js';
 import {ConnectionError} from '../../common/client/errors.js';
+import {formatFileSize} from '../../common/protocol/files.js';
 import type {Reply} from '../../common/protocol/replies.js';
 import {SessionConfig} from '../shared/config.js';
 import {EXIT} from './exit-codes.js';
@@ -105,6 +106,9 @@ function tryOpenConfig(options: RunCliOptions, env: NodeJS.ProcessEnv): SessionC
   }
 }
 
+/** Files bigger than this say that they are being sent. */
+const PROGRESS_BYTES = 1024 * 1024;
+
 async function runCommand(
   command: string | undefined, args: string[], flags: GlobalFlags, style: Style, options: RunCliOptions, env: NodeJS.ProcessEnv,
 ): Promise<number> {
@@ -188,6 +192,10 @@ async function runCommand(
       return await runRepl({...context, stdin: options.stdin ?? process.stdin, terminalOutput: stdout, interactive: stdinIsTTY});
     }
     if (plan?.kind === 'get') return await getFile(context, plan.id, plan.dir ?? downloadDir(env));
+    if (plan?.kind === 'send' && plan.size > PROGRESS_BYTES && !flags.json) {
+      // One request line carries the whole file: say what is going on while it travels.
+      stderr.write(`Sending ${args[1]} (${formatFileSize(plan.size)})…\n`);
+    }
     return await executeCommand(context, command, args);
   } finally {
     await client.close();
