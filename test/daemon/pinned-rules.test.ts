@@ -144,3 +144,52 @@ describe('sendgrouprealm to the own realm', () => {
     for (const client of [a, b, c]) client.close();
   });
 });
+
+describe('replies that name what they did', () => {
+  it('addgroup and joingroup name the group; sendprivaterealm to the own realm gives the message id', async () => {
+    const {client: a} = await registerUser(server.port, 'named_a');
+    const {client: b} = await registerUser(server.port, 'named_b');
+    expect(await a.request('addgroup namedgroup')).toEqual({status: 'OK', message: 'Add group successful', group: 'namedgroup'});
+    expect(await b.request('joingroup namedgroup')).toEqual({status: 'OK', message: 'Join group successful', group: 'namedgroup'});
+    const sent = await a.request('sendprivaterealm alpha named_b hi');
+    expect(sent).toMatchObject({status: 'OK', message: 'Message sent to user in realm'});
+    expect(messagesOf(await b.request('history named_a')).map((m) => [m.id, m.msg])).toEqual([[sent.id, 'hi']]);
+    a.close();
+    b.close();
+  });
+
+  it('reads `history user@OWNREALM` as the local conversation, in any case', async () => {
+    const {client: a} = await registerUser(server.port, 'own_hist_a');
+    await registerUser(server.port, 'own_hist_b');
+    expect(await a.request('send own_hist_b local')).toMatchObject({status: 'OK'});
+    for (const line of ['history own_hist_b@alpha', 'history own_hist_b@ALPHA']) {
+      expect(messagesOf(await a.request(line)).map((m) => m.msg), line).toEqual(['local']);
+    }
+    a.close();
+  });
+});
+
+describe('pages on a fresh daemon', () => {
+  it('say more only past the limit (groups, getusers, getgroups), and a history page always holds the newest message', async () => {
+    const fresh = await startDaemon({realm: 'alpha', historyMaxBytes: 50});
+    try {
+      const {client: a, token} = await registerUser(fresh.port, 'pa');
+      await registerUser(fresh.port, 'pb');
+      for (const name of ['g1', 'g2']) expect(await a.request(`addgroup ${name}`)).toMatchObject({status: 'OK'});
+      expect(await a.request('groups 2')).toMatchObject({status: 'OK', more: false});
+      expect(await a.request('groups 1')).toMatchObject({status: 'OK', more: true});
+      expect(await a.request(`getusers ${token} 2`)).toMatchObject({status: 'OK', users: [{username: 'pa'}, {username: 'pb'}], more: false});
+      expect(await a.request(`getusers ${token} 1`)).toMatchObject({status: 'OK', more: true});
+      expect(await a.request(`getgroups ${token} 2`)).toMatchObject({status: 'OK', groups: [{group: 'g1'}, {group: 'g2'}], more: false});
+      expect(await a.request(`getgroups ${token} 1`)).toMatchObject({status: 'OK', groups: [{group: 'g1'}], more: true});
+      const big = 'x'.repeat(100);
+      expect(await a.request(`send pb ${big}`)).toMatchObject({status: 'OK'});
+      const page = await a.request('history pb');
+      expect(messagesOf(page).map((m) => m.msg)).toEqual([big]);
+      expect(page.more).toBe(false);
+      a.close();
+    } finally {
+      await fresh.cleanup();
+    }
+  });
+});
