@@ -11,7 +11,7 @@ function restrictImports(files, patterns) {
 }
 
 export default tseslint.config(
-  {ignores: ['dist/', 'node_modules/', 'coverage/']},
+  {ignores: ['dist/', 'node_modules/', 'coverage/', 'reports/', '.stryker-tmp/']},
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

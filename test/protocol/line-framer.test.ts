@@ -50,6 +50,37 @@ describe('LineFramer', () => {
     expect(framer.push(Buffer.from('tail\nnext\n'))).toEqual(lines('next'));
   });
 
+  it('counts the bytes it holds, chunk by chunk, and reports an over-long line in small chunks as soon as it crosses', () => {
+    const framer = new LineFramer({maxLineBytes: 10});
+    expect(framer.push(Buffer.from('abc'))).toEqual([]);
+    expect(framer.bufferedBytes).toBe(3);
+    expect(framer.push(Buffer.from('def'))).toEqual([]);
+    expect(framer.bufferedBytes).toBe(6);
+    expect(framer.push(Buffer.from('ghi'))).toEqual([]);
+    expect(framer.bufferedBytes).toBe(9);
+    // 9 + 3 = 12 bytes: past the limit and the one byte a CR may take. Reported now, before any LF.
+    expect(framer.push(Buffer.from('jkl'))).toEqual([{kind: 'error', code: 'LINE_TOO_LONG'}]);
+    expect(framer.bufferedBytes).toBe(0);
+    for (let i = 0; i < 20; i++) {
+      expect(framer.push(Buffer.from('mno'))).toEqual([]);
+      expect(framer.bufferedBytes).toBe(0);
+    }
+    expect(framer.push(Buffer.from('p\nshort\n'))).toEqual(lines('short'));
+    expect(framer.bufferedBytes).toBe(0);
+  });
+
+  it('holds 11 bytes in small chunks (a CR may follow), and a line of them without CR is too long', () => {
+    const framer = new LineFramer({maxLineBytes: 10});
+    for (const chunk of ['abcd', 'efgh', 'ijk']) expect(framer.push(Buffer.from(chunk))).toEqual([]);
+    expect(framer.bufferedBytes).toBe(11);
+    expect(framer.push(Buffer.from('\r\n'))).toEqual([{kind: 'error', code: 'LINE_TOO_LONG'}]);
+    for (const chunk of ['abcd', 'efgh', 'ij']) expect(framer.push(Buffer.from(chunk))).toEqual([]);
+    expect(framer.push(Buffer.from('\r'))).toEqual([]);
+    expect(framer.push(Buffer.from('\n'))).toEqual(lines('abcdefghij'));
+    for (const chunk of ['abcd', 'efgh', 'ijk']) framer.push(Buffer.from(chunk));
+    expect(framer.push(Buffer.from('l'))).toEqual([{kind: 'error', code: 'LINE_TOO_LONG'}]);
+  });
+
   it('uses a 64 KiB default limit', () => {
     const framer = new LineFramer();
     expect(framer.maxLineBytes).toBe(65536);

@@ -54,6 +54,10 @@ describe('ReplyDecoder', () => {
   it('rejects a reply that is not a JSON object', () => {
     expect(() => new ReplyDecoder().push('not json\r\n\r\n')).toThrow(ReplyFramingError);
     expect(() => new ReplyDecoder().push('[1]\r\n\r\n')).toThrow(ReplyFramingError);
+    expect(() => new ReplyDecoder().push('null\r\n\r\n')).toThrow(ReplyFramingError);
+    expect(() => new ReplyDecoder().push('42\r\n\r\n')).toThrow(ReplyFramingError);
+    expect(() => new ReplyDecoder().push('"OK"\r\n\r\n')).toThrow(ReplyFramingError);
+    expect(() => new ReplyDecoder().push('true\r\n\r\n')).toThrow(ReplyFramingError);
   });
 
   it('bounds an unterminated reply', () => {

@@ -78,12 +78,62 @@ describe('parseParams', () => {
     ['logout now please', 'BAD_PARAMETER'],
     ['sendgrouprealm beta a,,b! hi', 'BAD_PARAMETER'],
     ['history a@b@c', 'BAD_PARAMETER'],
+    // A count is digits only, and a port is 1 to 65535.
+    ['inbox 5x', 'BAD_PARAMETER'],
+    ['inbox -1', 'BAD_PARAMETER'],
+    ['addrealm beta 127.0.0.1 0', 'BAD_PARAMETER'],
+    ['addrealm beta 127.0.0.1 65536', 'BAD_PARAMETER'],
+    // register's full name and country: present, at most MAX_PROFILE_FIELD (100) characters; the password at most 256.
+    ['register ann pw _ indonesia', 'BAD_PARAMETER'],
+    ['register ann pw _ _ indonesia', 'BAD_PARAMETER'],
+    [`register ann pw ${'n'.repeat(101)} indonesia`, 'BAD_PARAMETER'],
+    [`register ann pw Ann ${'c'.repeat(101)}`, 'BAD_PARAMETER'],
+    [`register ann ${'p'.repeat(257)} Ann indonesia`, 'BAD_PARAMETER'],
+    // A recipient list of empty names only, or with one bad name, is no list.
+    ['sendgrouprealm beta ,, hi', 'BAD_PARAMETER'],
+    ['sendgrouprealm beta a,b! hi', 'BAD_PARAMETER'],
+    ['sendgrouprealm beta group:b! hi', 'BAD_PARAMETER'],
   ];
   for (const [line, code] of refused) {
     it(`refuses "${line}" with ${code}`, () => {
       expect(parse(line)).toEqual({ok: false, code});
     });
   }
+});
+
+describe('parseParams boundaries', () => {
+  it('takes ports 1 and 65535, refuses 0 and 65536', () => {
+    expect(params('addrealm beta 127.0.0.1 1').params).toEqual({realm: 'beta', host: '127.0.0.1', port: 1});
+    expect(params('addrealm beta 127.0.0.1 65535').params.port).toBe(65535);
+    expect(parse('addrealm beta 127.0.0.1 0')).toEqual({ok: false, code: 'BAD_PARAMETER'});
+    expect(parse('addrealm beta 127.0.0.1 65536')).toEqual({ok: false, code: 'BAD_PARAMETER'});
+  });
+
+  it('reads counts as numbers, up to nine digits', () => {
+    expect(params('inbox 5').params).toEqual({wait_seconds: 5});
+    expect(params('inbox 000000007').params).toEqual({wait_seconds: 7});
+    expect(params('inbox 999999999').params).toEqual({wait_seconds: 999999999});
+    expect(parse('inbox 1234567890')).toEqual({ok: false, code: 'BAD_PARAMETER'});
+    expect(parse('inbox 5x')).toEqual({ok: false, code: 'BAD_PARAMETER'});
+    expect(parse('inbox x5')).toEqual({ok: false, code: 'BAD_PARAMETER'});
+  });
+
+  it('takes a full name and a country of exactly 100 characters, and a password of 256', () => {
+    const name = 'n'.repeat(100);
+    const country = 'c'.repeat(100);
+    expect(params(`register ann pw ${name} ${country}`)).toMatchObject({fullName: name, country});
+    expect(params(`register ann ${'p'.repeat(256)} Ann id`).params.password).toBe('p'.repeat(256));
+    // Underscores and runs of spaces collapse before the length is counted.
+    expect(params(`register ann pw ${'n_'.repeat(50)} id`).fullName).toBe(Array(50).fill('n').join(' '));
+  });
+
+  it('drops empty names and repeats (in any case) from a recipient list, keeping the first spelling', () => {
+    expect(params('sendgrouprealm beta a,,b hi').params.group).toEqual({kind: 'users', names: ['a', 'b']});
+    expect(params('sendgrouprealm beta ,a, hi').params.group).toEqual({kind: 'users', names: ['a']});
+    expect(params('sendgrouprealm beta a,A hi').params.group).toEqual({kind: 'users', names: ['a']});
+    expect(params('sendgrouprealm beta B,b,c hi').params.group).toEqual({kind: 'users', names: ['B', 'c']});
+    expect(params('sendgrouprealm beta group:ops hi').params.group).toEqual({kind: 'group', name: 'ops'});
+  });
 });
 
 describe('names', () => {
