@@ -27,7 +27,8 @@ import {LineFramer, type FramedLine} from '../common/protocol/line-framer.js';
 import {encodeReply} from '../common/protocol/reply-codec.js';
 import {error, type Reply} from '../common/protocol/replies.js';
 import type {RequestContext, Services, Session} from './context.js';
-import {routeLine, type ConnectionState} from './router.js';
+import {failureReply, routeLine, type ConnectionState} from './router.js';
+import {isStoreUnavailable} from './store/errors.js';
 import type {CommitBatch} from './store/types.js';
 import type {TurnParticipant, TurnScheduler} from './turn-scheduler.js';
 
@@ -173,16 +174,17 @@ export class Connection implements ConnectionState, TurnParticipant {
 
   /**
    * Answers queued requests in order until the queue is empty, a handler goes asynchronous (the next request waits
-   * for it), the slice is used up, or the socket's buffer is full.
+   * for it), the slice is used up, or the socket's buffer is full. A handler that answers with a promise (every
+   * handler that reads the store does) continues the same slice once it settles: with a synchronous store that is
+   * a microtask later, still in this turn, so a pipeline is still answered within one turn and shares its commit;
+   * `started` carries the slice's start across, so the slice still bounds the turn.
    */
-  #run(): void {
+  #run(started = performance.now()): void {
     if (this.#handlerRunning || this.#yielded || this.phase === 'closed') return;
-    const started = performance.now();
     let answered = 0;
     while (this.#queue.length > 0 && !this.#waitingForDrain) {
       if (answered > 0 && performance.now() - started > this.services.options.sliceMs) {
-        this.#yielded = true;
-        this.turns.resumeSoon(this);
+        this.#yield();
         break;
       }
       const answer = this.#answer(this.#queue.shift()!);
@@ -192,13 +194,12 @@ export class Connection implements ConnectionState, TurnParticipant {
         const done = (reply: Reply | undefined) => {
           this.#handlerRunning = false;
           this.#keep(reply);
-          this.#run();
+          // The awaited request counts as answered in this slice: past the slice (a long wait), yield before the next.
+          if (this.#queue.length > 0 && performance.now() - started > this.services.options.sliceMs) this.#yield();
+          else this.#run(started);
         };
-        // The router turns a handler's rejection into INTERNAL itself; this is the last line of defence.
-        answer.then(done, (err: unknown) => {
-          this.services.logger.error('request failed', {connection: this.id, err});
-          done(error('INTERNAL'));
-        });
+        // The router turns a handler's rejection into a reply itself; this is the last line of defence.
+        answer.then(done, (err: unknown) => done(failureReply(err, this.services, {connection: this.id})));
         break;
       }
       this.#keep(answer);
@@ -214,15 +215,20 @@ export class Connection implements ConnectionState, TurnParticipant {
     this.#run();
   }
 
+  /** Gives up the rest of the slice: the scheduler resumes this connection once every other one had its turn. */
+  #yield(): void {
+    this.#yielded = true;
+    this.turns.resumeSoon(this);
+  }
+
   #answer(item: FramedLine): Answer {
     if (item.kind === 'error') return error(item.code);
     try {
       return routeLine(item.text, this, this.services);
     } catch (err) {
-      // The router answers handler bugs itself; this catches a failure before a handler runs (a store error in
-      // the session lookup): still our bug, still one reply, and the connection keeps serving.
-      this.services.logger.error('request failed', {connection: this.id, err});
-      return error('INTERNAL');
+      // The router answers handler and lookup failures itself; this is the last line of defence: still one reply,
+      // and the connection keeps serving.
+      return failureReply(err, this.services, {connection: this.id});
     }
   }
 
@@ -250,7 +256,7 @@ export class Connection implements ConnectionState, TurnParticipant {
       } else {
         // A failed commit undid the request's writes: its OK would be a lie.
         this.turns.commitFailed(batch);
-        out += encodeReply(error('INTERNAL'));
+        out += encodeReply(error(isStoreUnavailable(batch.error) ? 'UNAVAILABLE' : 'INTERNAL'));
       }
     }
     this.#answered = count === answered.length ? [] : answered.slice(count);

@@ -1,6 +1,7 @@
 /** The types every handler sees: daemon options, injected services, and the per-request context. */
 import type {ParsedRequest} from '../common/protocol/request.js';
 import type {Reply} from '../common/protocol/replies.js';
+import type {BurstLog} from './burst-log.js';
 import type {Clock} from './clock.js';
 import type {Logger} from './logger.js';
 import type {ScryptCost} from './passwords.js';
@@ -95,6 +96,8 @@ export interface Services {
   readonly inboxWaiters: InboxWaiters;
   readonly federation: Federation;
   readonly limits: Limits;
+  /** Logs store outages (StoreUnavailableError) once per burst, at warn level: not our bug. */
+  readonly storeOutages: BurstLog;
 }
 
 

@@ -15,6 +15,7 @@ import {DEFAULT_SCRYPT_COST} from './passwords.js';
 import {SessionRegistry} from './sessions.js';
 import {TurnScheduler} from './turn-scheduler.js';
 import type {Store} from './store/types.js';
+import {BurstLog} from './burst-log.js';
 
 const DEFAULT_SEND_LIMITS: SendLimits = {
   messages: {perSecond: 50, burst: 200},
@@ -86,48 +87,22 @@ export interface Daemon {
   close(): Promise<void>;
 }
 
-/**
- * Logs refused connections once per burst: the first refusal at once (with the cause and the cap), then, once no
- * connection has been refused for `quietMs`, how many were refused in all. A flood of refusals is one pair of lines.
- */
-class RefusalLog {
-  #refused = 0;
-  #quietTimer: NodeJS.Timeout | undefined;
-
-  constructor(private readonly logger: Logger, private readonly cap: number, private readonly quietMs = 10_000) {}
-
-  readonly drop = (): void => {
-    if (this.#refused++ === 0) {
-      this.logger.warn('refusing new connections: the connection cap is reached (it keeps descriptors free below ' +
-        'the process limit; raise LimitNOFILE / ulimit -n or --max-connections)', {maxConnections: this.cap});
-    }
-    clearTimeout(this.#quietTimer);
-    this.#quietTimer = setTimeout(() => this.#endBurst(), this.quietMs);
-    this.#quietTimer.unref();
-  };
-
-  #endBurst(): void {
-    this.logger.warn('accepting connections again', {refused: this.#refused});
-    this.#refused = 0;
-  }
-
-  stop(): void {
-    clearTimeout(this.#quietTimer);
-  }
-}
-
 export function createDaemon(config: DaemonConfig): Daemon {
   const options: DaemonOptions = {...DEFAULT_OPTIONS, ...config.options};
   const clock = config.clock ?? systemClock;
   const logger = config.logger ?? silentLogger;
   const base = {
     options, store: config.store, clock, logger,
+    storeOutages: new BurstLog(logger, {
+      first: 'the store is unavailable: answering UNAVAILABLE until it is back',
+      end: 'the store answers again', countField: 'unavailable',
+    }),
     sessions: new SessionRegistry(config.store, clock),
     inboxWaiters: new InboxWaiters(),
     limits: createLimits(options, config.store, clock, logger),
   };
   const services: Services = {...base, federation: config.federation?.(base) ?? noFederation};
-  const turns = new TurnScheduler(config.store, logger);
+  const turns = new TurnScheduler(config.store, logger, base.storeOutages);
   const connections = new Set<Connection>();
   let nextId = 1;
   let server: Server | undefined;
@@ -147,10 +122,16 @@ export function createDaemon(config: DaemonConfig): Daemon {
     });
   }
 
-  const refusals = new RefusalLog(logger, options.maxConnections);
+  // A refusal is the operator's to fix, not a bug: one line when a burst starts, one with the count when it ends.
+  const refusals = new BurstLog(logger, {
+    first: 'refusing new connections: the connection cap is reached (it keeps descriptors free below ' +
+      'the process limit; raise LimitNOFILE / ulimit -n or --max-connections)',
+    end: 'accepting connections again', countField: 'refused',
+  });
 
   async function stop(): Promise<void> {
     refusals.stop();
+    services.storeOutages.stop();
     const stopped = server ? new Promise<void>((resolve) => server!.close(() => resolve())) : Promise.resolve();
     for (const connection of connections) connection.drain();
     // Links first: their sockets came from this server (server.close waits for them), and senders still waiting
@@ -174,10 +155,12 @@ export function createDaemon(config: DaemonConfig): Daemon {
     get connectionCount() {
       return connections.size;
     },
-    listen(port, host = '127.0.0.1') {
+    async listen(port, host = '127.0.0.1') {
+      // The linked realms come first: a request must never find a realm unknown because it was not read yet.
+      await services.federation.load();
       server = createServer({allowHalfOpen: true}, accept);
       if (Number.isFinite(options.maxConnections)) server.maxConnections = options.maxConnections;
-      server.on('drop', refusals.drop);
+      server.on('drop', () => refusals.note({maxConnections: options.maxConnections}));
       return new Promise((resolve, reject) => {
         server!.once('error', reject);
         server!.listen(port, host, () => {

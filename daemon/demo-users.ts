@@ -14,9 +14,9 @@ export const DEMO_PASSWORD = 'surabaya';
 export async function ensureDemoUsers(services: Pick<Services, 'store' | 'clock' | 'options'>): Promise<string[]> {
   const created: string[] = [];
   for (const user of DEMO_USERS) {
-    if (services.store.getUser(user.username)) continue;
+    if (await services.store.getUser(user.username)) continue;
     const verifier = await hashPassword(DEMO_PASSWORD, services.options.scryptCost);
-    if (services.store.createUser({...user, createdAt: services.clock.now()}, verifier)) created.push(user.username);
+    if (await services.store.createUser({...user, createdAt: services.clock.now()}, verifier)) created.push(user.username);
   }
   await services.store.settled();
   return created;

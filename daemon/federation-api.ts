@@ -68,13 +68,15 @@ export interface Federation {
   /** Links a realm (never this daemon's own) for user `by`: checks the rules and the peer, then stores the link. */
   add(realm: string, address: {host: string; port: number} | undefined, by: string): Promise<AddRealmResult>;
   /** Unlinks a realm for user `by` (an admin); its outbox is kept. */
-  remove(realm: string, by: string): RemoveRealmResult;
+  remove(realm: string, by: string): Promise<RemoveRealmResult>;
   /** Sends a private message to `user@realm`. */
   sendPrivate(sender: string, realm: string, user: string, text: string): Promise<RealmSendResult>;
   /** Sends to a group (or a user list) of a realm. */
   sendGroup(sender: string, realm: string, recipients: Recipients, text: string): Promise<RealmSendResult>;
   /** Every linked realm with its state. */
   list(): RealmStatus[];
+  /** Reads the linked realms from the store; the daemon calls it once, before it listens. */
+  load(): Promise<void>;
   /** Called once the daemon listens: links start (re)connecting. */
   start(address: AddressInfo): void;
   /** Receives the connections that open a realm link; undefined when this daemon takes no links. */
@@ -88,10 +90,11 @@ export const noFederation: Federation = {
   has: () => false,
   realmName: () => undefined,
   add: async () => ({kind: 'unreachable'}),
-  remove: () => ({kind: 'unknown-realm'}),
+  remove: async () => ({kind: 'unknown-realm'}),
   sendPrivate: async () => ({kind: 'unknown-realm'}),
   sendGroup: async () => ({kind: 'unknown-realm'}),
   list: () => [],
+  load: async () => {},
   start: () => {},
   acceptor: undefined,
   close: async () => {},

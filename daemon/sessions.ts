@@ -1,7 +1,7 @@
 /** Session tokens: created on auth/register, kept in the store (as hashes), cached in memory while in use. */
 import {randomUUID} from 'node:crypto';
 import type {Clock} from './clock.js';
-import type {Store} from './store/types.js';
+import type {Awaitable, Store} from './store/types.js';
 
 /** A logged-in session: a token and the user it acts for. */
 export interface Session {
@@ -18,28 +18,35 @@ export class SessionRegistry {
   constructor(private readonly store: Store, private readonly clock: Clock) {}
 
   /** Starts a new session for a user. */
-  create(username: string): Session {
+  async create(username: string): Promise<Session> {
     const token = randomUUID();
-    this.store.createSession(token, username, this.clock.now());
+    await this.store.createSession(token, username, this.clock.now());
     this.#remember(token, username);
     return {token, username};
   }
 
-  /** The live session of a token, or undefined for an unknown or logged-out one. */
-  lookup(token: string): Session | undefined {
-    let username = this.#cache.get(token);
-    if (username === undefined) {
-      username = this.store.sessionUser(token);
-      if (username === undefined) return undefined;
-      this.#remember(token, username);
-    }
-    return {token, username};
+  /**
+   * The live session of a token, or undefined for an unknown or logged-out one. Answers at once from the cache (the
+   * hot path: every request of a logged-in connection) and asks the store only on a miss, so a synchronous lookup
+   * costs no promise.
+   */
+  lookup(token: string): Awaitable<Session | undefined> {
+    const username = this.#cache.get(token);
+    if (username !== undefined) return {token, username};
+    const stored = this.store.sessionUser(token);
+    return stored instanceof Promise ? stored.then((name) => this.#found(token, name)) : this.#found(token, stored);
   }
 
-  /** Ends a session at once. */
-  end(token: string): void {
+  /** Ends a session at once (the cache first: no request after this call sees it, even while the store answers). */
+  async end(token: string): Promise<void> {
     this.#cache.delete(token);
-    this.store.deleteSession(token);
+    await this.store.deleteSession(token);
+  }
+
+  #found(token: string, username: string | undefined): Session | undefined {
+    if (username === undefined) return undefined;
+    this.#remember(token, username);
+    return {token, username};
   }
 
   #remember(token: string, username: string): void {

@@ -6,7 +6,9 @@
  *
  *   data events ─▶ connections answer (writes join the open batch) ─▶ end of turn: COMMIT ─▶ replies out ─▶ resume
  */
+import type {BurstLog} from './burst-log.js';
 import type {Logger} from './logger.js';
+import {isStoreUnavailable} from './store/errors.js';
 import type {CommitBatch, Store} from './store/types.js';
 
 /** What the scheduler drives: a connection. */
@@ -24,7 +26,7 @@ export class TurnScheduler {
   /** Failed batches already logged (several connections may have had requests in one). */
   readonly #loggedFailures = new WeakSet<CommitBatch>();
 
-  constructor(private readonly store: Store, private readonly logger: Logger) {}
+  constructor(private readonly store: Store, private readonly logger: Logger, private readonly outages: BurstLog) {}
 
   /** `participant` has replies to send once this turn's batch is committed. */
   flushSoon(participant: TurnParticipant): void {
@@ -38,11 +40,17 @@ export class TurnScheduler {
     this.#schedule();
   }
 
-  /** A connection found its requests' batch failed: logged once per batch, with the store's error. */
+  /**
+   * A connection found its requests' batch failed: logged once per batch, with the store's error; a store that could
+   * not reach its database is an outage, logged once per burst of them.
+   */
   commitFailed(batch: CommitBatch): void {
     if (this.#loggedFailures.has(batch)) return;
     this.#loggedFailures.add(batch);
-    batch.done.catch((err: unknown) => this.logger.error('commit failed', {err}));
+    batch.done.catch((err: unknown) => {
+      if (isStoreUnavailable(err)) this.outages.note({during: 'commit'});
+      else this.logger.error('commit failed', {err});
+    });
   }
 
   #schedule(): void {

@@ -1,7 +1,7 @@
 /** How stored messages look on the wire (the shape is common/protocol/reply-shapes.ts's WireMessage). */
 import type {WireMessage} from '../common/protocol/reply-shapes.js';
 import {base64Length} from '../common/protocol/files.js';
-import type {StoredMessage} from './store/types.js';
+import type {Awaitable, StoredMessage} from './store/types.js';
 
 /** Declared with the other reply shapes in common/protocol/reply-shapes.ts; messaging.ts takes it from here. */
 export type {WireMessage};
@@ -44,12 +44,12 @@ export function toWireMessage(message: StoredMessage, ownRealm: string, reader?:
  * The wire form of messages that may carry files, with each file's content read from the store (base64). A file
  * whose content went missing is still listed, with an empty content.
  */
-export function withFileContents(
-  wires: WireMessage[], messages: readonly StoredMessage[], readBlob: (sha256: string) => Buffer | undefined,
-): WireMessage[] {
-  messages.forEach((message, index) => {
-    if (message.file) wires[index]!.file_content = readBlob(message.file.sha256)?.toString('base64') ?? '';
-  });
+export async function withFileContents(
+  wires: WireMessage[], messages: readonly StoredMessage[], readBlob: (sha256: string) => Awaitable<Buffer | undefined>,
+): Promise<WireMessage[]> {
+  for (const [index, message] of messages.entries()) {
+    if (message.file) wires[index]!.file_content = (await readBlob(message.file.sha256))?.toString('base64') ?? '';
+  }
   return wires;
 }
 

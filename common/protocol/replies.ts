@@ -33,6 +33,7 @@ export const ERRORS = {
   FILE_TOO_LARGE: 'File terlalu besar',
   BAD_FILE: 'Isi file bukan base64 yang valid',
   FILE_NOT_FOUND: 'File tidak ditemukan',
+  UNAVAILABLE: 'Layanan tidak tersedia, coba lagi',
 } as const;
 
 /** A stable machine code of an ERROR reply. */

@@ -13,7 +13,7 @@ import {InitiatorHandshake, ResponderHandshake, type HandshakeStep} from './hand
 import type {RealmIdentity} from './identity.js';
 import {decodeLine, encodeFrame, LinkDecoder, type LinkFrame} from './link-codec.js';
 import {startTls, tlsChannelInfo} from './tls.js';
-import type {KeyPins} from './trust.js';
+import type {HandshakePins, KeyPins} from './trust.js';
 import type {Logger} from '../logger.js';
 
 /** When links use TLS: `auto` = whenever the peer is not on loopback; `always` = on loopback too. */
@@ -57,11 +57,17 @@ function needsTls(settings: HandshakeSettings, address: string | undefined): boo
  * Dials `host:port` and authenticates as the initiator, expecting the peer to be realm `expected`. Aborting
  * `signal` (the daemon stops) gives up at once: the socket is closed and the result is a failure.
  */
-export function dialLink(
+export async function dialLink(
   settings: HandshakeSettings, target: {host: string; port: number; expected: string},
   onConnected: (channel: LinkChannel) => void = () => {},
   signal?: AbortSignal,
 ): Promise<HandshakeResult> {
+  let pins: HandshakePins;
+  try {
+    pins = await settings.pins.forRealm(target.expected);
+  } catch (err) {
+    return {ok: false, reason: `store: the pinned keys cannot be read (${(err as Error).message})`};
+  }
   return new Promise((resolve) => {
     let channel: LinkChannel | undefined;
     let settled = false;
@@ -90,7 +96,7 @@ export function dialLink(
     socket.once('connect', () => {
       const tls = needsTls(settings, socket.remoteAddress);
       const handshake = new InitiatorHandshake(settings.self, target.expected, settings.identity, settings.port,
-        settings.pins.check, tls);
+        pins.check, tls);
       socket.write(encodeFrame(handshake.hello()));
       const run = (linkSocket: Socket) => {
         if (settled) {
@@ -99,7 +105,7 @@ export function dialLink(
         }
         channel = new LinkChannel(linkSocket, {maxFrameBytes: settings.maxFrameBytes, logger: settings.logger});
         onConnected(channel);
-        runHandshake(settings, channel, (frame) => handshake.receive(frame), finish);
+        runHandshake(pins, channel, (frame) => handshake.receive(frame), finish);
       };
       if (!tls) {
         run(socket);
@@ -143,7 +149,24 @@ function readPlainFrame(socket: Socket, maxFrameBytes: number): Promise<LinkFram
  * Authenticates a connection whose first line was `realmlink …` (`head`: every byte read so far). Every refusal is
  * logged with the peer's address and the reason.
  */
-export function acceptLink(settings: HandshakeSettings, socket: Socket, head: Buffer): Promise<HandshakeResult> {
+export async function acceptLink(settings: HandshakeSettings, socket: Socket, head: Buffer): Promise<HandshakeResult> {
+  const newline = head.indexOf(0x0a);
+  const decoded = newline === -1
+    ? {ok: false as const, code: 'LINE_TOO_LONG' as const}
+    : decodeLine(head.subarray(0, newline).toString('utf8').replace(/\r$/, ''));
+  // The pins of the realm the hello names, read before the handshake (which never waits) runs.
+  let pins: HandshakePins | undefined;
+  if (decoded.ok && decoded.frame.type === 'hello') {
+    try {
+      pins = await settings.pins.forRealm(decoded.frame.realm);
+    } catch (err) {
+      socket.destroy();
+      const reason = `store: the pinned keys cannot be read (${(err as Error).message})`;
+      settings.logger.warn('refused a realm link', {peer: `${socket.remoteAddress}:${socket.remotePort}`, ...splitReason(reason)});
+      return {ok: false, reason};
+    }
+  }
+  const checkKey = pins?.check ?? (() => ({ok: false, reason: 'unknown-realm', detail: 'no hello'} as const));
   return new Promise((resolve) => {
     const remote = `${socket.remoteAddress}:${socket.remotePort}`;
     let channel: LinkChannel | undefined;
@@ -161,12 +184,8 @@ export function acceptLink(settings: HandshakeSettings, socket: Socket, head: Bu
       finish({ok: false, reason: `timeout: no handshake within ${settings.timeoutMs} ms`});
     }, settings.timeoutMs);
     socket.on('error', () => {});
-    const handshake = new ResponderHandshake(settings.self, settings.identity, settings.pins.check,
+    const handshake = new ResponderHandshake(settings.self, settings.identity, checkKey,
       needsTls(settings, socket.remoteAddress));
-    const newline = head.indexOf(0x0a);
-    const decoded = newline === -1
-      ? {ok: false as const, code: 'LINE_TOO_LONG' as const}
-      : decodeLine(head.subarray(0, newline).toString('utf8').replace(/\r$/, ''));
     const step: HandshakeStep = decoded.ok
       ? handshake.receive(decoded.frame)
       : {kind: 'fail', frame: {type: 'refuse', reason: 'unexpected-frame'}, reason: 'unexpected-frame', detail: `malformed hello (${decoded.code})`};
@@ -178,7 +197,7 @@ export function acceptLink(settings: HandshakeSettings, socket: Socket, head: Bu
       // The challenge goes first: frames the peer sent early (in `rest`) are answered after it.
       linkSocket.write(encodeFrame(first));
       channel = new LinkChannel(linkSocket, {maxFrameBytes: settings.maxFrameBytes, logger: settings.logger}, rest);
-      runHandshake(settings, channel, (frame) => handshake.receive(frame), finish);
+      runHandshake(pins!, channel, (frame) => handshake.receive(frame), finish);
     };
     if (step.kind === 'fail') {
       if (step.frame) socket.end(encodeFrame(step.frame));
@@ -220,7 +239,7 @@ function splitReason(reason: string): {reason: string; detail: string} {
  * key is confirmed against the pins (and pinned, with TOFU) before the link is handed over.
  */
 function runHandshake(
-  settings: HandshakeSettings, channel: LinkChannel, step: (frame: LinkFrame) => HandshakeStep,
+  pins: HandshakePins, channel: LinkChannel, step: (frame: LinkFrame) => HandshakeStep,
   finish: (result: HandshakeResult) => void,
 ): void {
   let finished = false;
@@ -241,7 +260,7 @@ function runHandshake(
       if (next.kind === 'send') {
         channel.send(next.frame);
       } else if (next.kind === 'done') {
-        if (!settings.pins.confirm(next.peer, next.peerKey)) {
+        if (!pins.confirm(next.peer, next.peerKey)) {
           fail({type: 'refuse', reason: 'wrong-key'}, 'wrong-key', `another key was pinned for realm ${next.peer} meanwhile`);
           return;
         }

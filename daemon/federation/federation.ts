@@ -86,8 +86,13 @@ class LinkedFederation implements Federation {
       random: Math.random,
       stopping: this.#stopping.signal,
     };
-    for (const record of services.store.listRealms()) this.#links.set(lower(record.name), new RealmLink(this.#env, record));
     this.acceptor = {verb: LINK_HELLO_VERB, accept: (socket, head) => this.#accept(socket, head)};
+  }
+
+  async load(): Promise<void> {
+    for (const record of await this.#services.store.listRealms()) {
+      this.#links.set(lower(record.name), await RealmLink.open(this.#env, record));
+    }
   }
 
   has(realm: string): boolean {
@@ -153,7 +158,7 @@ class LinkedFederation implements Federation {
           return {kind: 'exists'};
         }
         const record: RealmRecord = {...existing.record, host: target.host, port: target.port, dial: true};
-        store.saveRealm(record);
+        await store.saveRealm(record);
         existing.updateRecord(record);
         existing.adopt(result.channel);
         logger.info('realm added (it was linking to us at the same time; this realm dials)',
@@ -162,8 +167,8 @@ class LinkedFederation implements Federation {
       }
       const record: RealmRecord = {name: result.peer, host: target.host, port: target.port, dial: true, addedAt: clock.now()};
       // Committed with this request's reply (the connection awaits the store before answering).
-      store.saveRealm(record);
-      const link = new RealmLink(this.#env, record);
+      await store.saveRealm(record);
+      const link = await RealmLink.open(this.#env, record);
       this.#links.set(lower(record.name), link);
       link.adopt(result.channel);
       link.start();
@@ -176,7 +181,7 @@ class LinkedFederation implements Federation {
 
   // ---- removerealm ----
 
-  remove(realm: string, by: string): RemoveRealmResult {
+  async remove(realm: string, by: string): Promise<RemoveRealmResult> {
     if (!isAdmin(this.#policy, by)) return {kind: 'forbidden'};
     const link = this.#links.get(lower(realm));
     if (!link) return {kind: 'unknown-realm'};
@@ -184,7 +189,8 @@ class LinkedFederation implements Federation {
     const kept = link.status().queued;
     link.close();
     this.#links.delete(lower(realm));
-    store.removeRealm(link.name);
+    this.#pins.forget(link.name);
+    await store.removeRealm(link.name);
     logger.info('realm removed', {realm: link.name, by, outboxKept: kept});
     return {kind: 'removed', realm: link.name, outbox: kept};
   }
@@ -209,24 +215,39 @@ class LinkedFederation implements Federation {
         result.channel.close('daemon stopping');
         return;
       }
-      this.#attachIncoming(result.channel, result.peer, result.peerPort, plainAddress(socket.remoteAddress));
+      return this.#attachIncoming(result.channel, result.peer, result.peerPort, plainAddress(socket.remoteAddress));
+    }).catch((err: unknown) => {
+      this.#services.logger.warn('could not attach an incoming realm link (the peer redials)', {err: String(err)});
     });
   }
 
   /** An authenticated incoming link: registers the realm if it is new here (links are symmetric), then adopts it. */
-  #attachIncoming(channel: LinkChannel, peer: string, peerPort: number, host: string): void {
+  async #attachIncoming(channel: LinkChannel, peer: string, peerPort: number, host: string): Promise<void> {
     const {store, clock, logger} = this.#services;
     let link = this.#links.get(lower(peer));
-    if (!link) {
-      const record: RealmRecord = {name: peer, host, port: peerPort, dial: false, addedAt: clock.now()};
-      store.saveRealm(record);
-      link = new RealmLink(this.#env, record);
-      this.#links.set(lower(peer), link);
-      logger.info('realm linked by its peer', {realm: peer, from: channel.remote});
-    } else if (!link.record.dial && (link.record.host !== host || link.record.port !== peerPort)) {
-      const record = {...link.record, host, port: peerPort};
-      store.saveRealm(record);
-      link.updateRecord(record);
+    try {
+      if (!link) {
+        const record: RealmRecord = {name: peer, host, port: peerPort, dial: false, addedAt: clock.now()};
+        await store.saveRealm(record);
+        const opened = await RealmLink.open(this.#env, record);
+        // An asynchronous store may have let another link of this realm in meanwhile: the first one stays.
+        link = this.#links.get(lower(peer)) ?? opened;
+        if (link === opened) {
+          this.#links.set(lower(peer), link);
+          logger.info('realm linked by its peer', {realm: peer, from: channel.remote});
+        }
+      } else if (!link.record.dial && (link.record.host !== host || link.record.port !== peerPort)) {
+        const record = {...link.record, host, port: peerPort};
+        await store.saveRealm(record);
+        link.updateRecord(record);
+      }
+    } catch (err) {
+      channel.close('store failure');
+      throw err;
+    }
+    if (this.#closed) {
+      channel.close('daemon stopping');
+      return;
     }
     link.adopt(channel);
     if (this.#started) link.start();
@@ -251,11 +272,11 @@ class LinkedFederation implements Federation {
     const link = this.#links.get(lower(realm));
     if (!link) return {kind: 'unknown-realm'};
     const {options, store, clock} = this.#services;
-    const limited = sendLimited(this.#services, sender, text, link.status().queued);
+    const limited = await sendLimited(this.#services, sender, text, link.status().queued);
     if (limited) return limited;
     const ts = clock.now();
     const body = {id: newMessageId(ts), origin: options.realm, from: sender, text, ts, ...target} as MessageBody;
-    const record = store.enqueueOutbox(link.name, encodeMessageBody(body), senderCopies(sender, link.name, target, text, ts), ts);
+    const record = await store.enqueueOutbox(link.name, encodeMessageBody(body), senderCopies(sender, link.name, target, text, ts), ts);
     await store.settled(); // only a committed message may leave this realm
     const verdict: Verdict = await link.offer(record);
     if (verdict.kind === 'refused') return verdict;
@@ -281,9 +302,11 @@ class LinkedFederation implements Federation {
  * The bounds of a send to another realm: the sender's own rates (its unread cap is the other realm's to enforce)
  * and the realm's outbox (DaemonOptions.maxOutboxPerRealm). RATE_LIMITED with `retry_after` past either.
  */
-function sendLimited(services: FederationServices, sender: string, text: string, queued: number): RealmSendResult | undefined {
+async function sendLimited(
+  services: FederationServices, sender: string, text: string, queued: number,
+): Promise<RealmSendResult | undefined> {
   if (queued >= services.options.maxOutboxPerRealm) return {kind: 'rate-limited', retryAfter: 60};
-  const retryAfter = services.limits.send.take(sender, null, [], Buffer.byteLength(text));
+  const retryAfter = await services.limits.send.take(sender, null, [], Buffer.byteLength(text));
   return retryAfter === 0 ? undefined : {kind: 'rate-limited', retryAfter};
 }
 

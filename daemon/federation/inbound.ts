@@ -29,21 +29,22 @@ export type Judgement = {verdict: null; deliveries: RemoteDelivery[]} | {verdict
  * Decides a message from realm `peer` (the link's authenticated name). A realm may only deliver messages that
  * come from itself; a group message reaches every member of the group here; a user list is all or nothing.
  */
-export function judgeMessage(store: Store, peer: string, frame: MsgFrame): Judgement {
+export async function judgeMessage(store: Store, peer: string, frame: MsgFrame): Promise<Judgement> {
   if (!isWellFormedMessage(frame)) return {verdict: 'BAD_PARAMETER', deliveries: []};
   if (frame.origin.toLowerCase() !== peer.toLowerCase()) return {verdict: 'BAD_PARAMETER', deliveries: []};
   const base = {sender: frame.from, senderRealm: peer, body: frame.text, ts: frame.ts};
   if ('to' in frame) {
-    const user = store.getUser(frame.to);
+    const user = await store.getUser(frame.to);
     if (!user) return {verdict: 'USER_NOT_FOUND', deliveries: []};
     return {verdict: null, deliveries: [{message: {...base, recipient: user.username}, recipients: [user.username]}]};
   }
   if ('group' in frame) {
-    const group = store.groupName(frame.group);
+    const group = await store.groupName(frame.group);
     if (group === undefined) return {verdict: 'GROUP_NOT_FOUND', deliveries: []};
-    return {verdict: null, deliveries: [{message: {...base, group}, recipients: store.members(group)}]};
+    return {verdict: null, deliveries: [{message: {...base, group}, recipients: await store.members(group)}]};
   }
-  const users = [...new Set(frame.users.map((name) => name.toLowerCase()))].map((name) => store.getUser(name));
+  const users = [];
+  for (const name of new Set(frame.users.map((user) => user.toLowerCase()))) users.push(await store.getUser(name));
   if (users.some((user) => user === undefined)) return {verdict: 'USER_NOT_FOUND', deliveries: []};
   return {
     verdict: null,
@@ -72,6 +73,12 @@ export class InboundReceiver {
   #owesAck = false;
   #ackScheduled = false;
   #generation = 0;
+  /**
+   * Frames are handled one after another (each sees the ones before it), in order, whether the store answers at
+   * once or later: each step waits for the one before. With a synchronous store the whole chunk is still handled
+   * within its turn (microtasks), so its messages join that turn's group commit.
+   */
+  #work: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly services: InboundServices,
@@ -94,19 +101,41 @@ export class InboundReceiver {
     this.#ackScheduled = false;
   }
 
-  /** Judges a message now (reads see every earlier write, committed or not); stores it at the chunk's end. */
+  /** Judges a message (reads see every earlier write, committed or not); stores it at the chunk's end. */
   receive(frame: MsgFrame): void {
+    this.#enqueue(() => this.#judge(frame));
+  }
+
+  /** Stores the chunk's messages in one write, wakes their readers, and schedules the ack after the commit. */
+  chunkEnd(): void {
+    this.#enqueue(() => this.#storeChunk());
+  }
+
+  /** Runs `step` after every step before it, unless the connection changed meanwhile; a failure ends the link. */
+  #enqueue(step: () => Promise<void> | void): void {
+    const generation = this.#generation;
+    this.#work = this.#work
+      .then(() => (generation === this.#generation ? step() : undefined))
+      .catch((err: unknown) => {
+        if (generation !== this.#generation) return;
+        this.reset(); // what was judged of this connection is dropped: the peer resends it on the next one
+        this.services.logger.error('could not handle messages from a realm', {realm: this.peer, err});
+        this.fail('store failure');
+      });
+  }
+
+  async #judge(frame: MsgFrame): Promise<void> {
     const {store, logger} = this.services;
-    const known = this.#batchIds.has(frame.id) ? this.#batchIds.get(frame.id)! : store.receivedVerdict(this.peer, frame.id);
+    const known = this.#batchIds.has(frame.id) ? this.#batchIds.get(frame.id)! : await store.receivedVerdict(this.peer, frame.id);
     let verdict: string | null;
     if (known !== undefined) {
       verdict = known; // a retry: answer as the first time, store nothing
     } else {
-      let judgement = judgeMessage(store, this.peer, frame);
+      let judgement = await judgeMessage(store, this.peer, frame);
       if (judgement.verdict === null && isExpired(frame, this.services.clock.now(), this.retentionMs)) {
         judgement = {verdict: 'MESSAGE_EXPIRED', deliveries: []};
       }
-      verdict = judgement.verdict ?? this.#rateLimited(frame, judgement.deliveries);
+      verdict = judgement.verdict ?? await this.#rateLimited(frame, judgement.deliveries);
       if (verdict === 'BAD_PARAMETER') {
         logger.warn('refused a malformed or foreign-origin message from a realm', {realm: this.peer, origin: frame.origin, seq: frame.seq});
       }
@@ -122,28 +151,21 @@ export class InboundReceiver {
    * Applies the realm's allowance (DaemonOptions.realmLinkLimits), then the remote sender's (realmSendLimits):
    * RATE_LIMITED past either, else null.
    */
-  #rateLimited(frame: MsgFrame, deliveries: readonly RemoteDelivery[]): 'RATE_LIMITED' | null {
+  async #rateLimited(frame: MsgFrame, deliveries: readonly RemoteDelivery[]): Promise<'RATE_LIMITED' | null> {
     const {inbound, inboundRealm} = this.services.limits;
     const bytes = Buffer.byteLength(frame.text);
-    if (inboundRealm.take(REALM_SENDER, this.peer, [], bytes) > 0) return 'RATE_LIMITED';
+    if (await inboundRealm.take(REALM_SENDER, this.peer, [], bytes) > 0) return 'RATE_LIMITED';
     const recipients = deliveries.flatMap((delivery) => delivery.recipients);
-    return inbound.take(frame.from, this.peer, recipients, bytes) === 0 ? null : 'RATE_LIMITED';
+    return await inbound.take(frame.from, this.peer, recipients, bytes) === 0 ? null : 'RATE_LIMITED';
   }
 
-  /** Stores the chunk's messages in one write, wakes their readers, and schedules the ack after the commit. */
-  chunkEnd(): void {
+  async #storeChunk(): Promise<void> {
     const {store, clock, inboxWaiters} = this.services;
     if (this.#batch.length > 0) {
       const batch = this.#batch;
       this.#batch = [];
       this.#batchIds.clear();
-      try {
-        store.storeReceived(this.peer, batch.map((item) => item.received), clock.now());
-      } catch (err) {
-        this.services.logger.error('could not store messages from a realm', {realm: this.peer, err});
-        this.fail('store failure');
-        return;
-      }
+      await store.storeReceived(this.peer, batch.map((item) => item.received), clock.now());
       for (const {received} of batch) {
         for (const delivery of received.deliveries) for (const user of delivery.recipients) inboxWaiters.notify(user);
       }

@@ -23,7 +23,7 @@
  */
 import {ERRORS, type ErrorCode} from '../../common/protocol/replies.js';
 import type {RealmLinkState, RealmStatus} from '../../common/protocol/reply-shapes.js';
-import type {OutboxRecord, RealmRecord} from '../store/types.js';
+import type {OutboxRecord, RealmRecord, RemoteDelivery} from '../store/types.js';
 import {backoffDelay} from '../../common/util/backoff.js';
 import type {ChannelHandler, LinkChannel} from './channel.js';
 import {dialLink, type HandshakeSettings} from './connect.js';
@@ -68,15 +68,23 @@ export class RealmLink {
   readonly #inbound: InboundReceiver;
   readonly #ackWatchdog: AckWatchdog;
 
-  constructor(private readonly env: LinkEnvironment, record: RealmRecord) {
+  /** The link of a realm, with its outbox's size and last seq read from the store. */
+  static async open(env: LinkEnvironment, record: RealmRecord): Promise<RealmLink> {
+    return new RealmLink(env, record, await env.services.store.outboxStats(record.name));
+  }
+
+  private constructor(private readonly env: LinkEnvironment, record: RealmRecord, stats: {count: number; lastSeq: number}) {
     this.#record = record;
-    const {store} = env.services;
-    const stats = store.outboxStats(record.name);
+    const {store, logger} = env.services;
     this.#queued = stats.count;
     const window = new OutboxWindow(
       (after, upto, limit) => store.outboxPage(record.name, after, upto, limit),
       env.tunables.outboxWindow,
       stats.lastSeq,
+      (error) => {
+        if (error === undefined) this.#outbox.pump();
+        else logger.warn('realm link: could not read the outbox (it is read again on the next send or ack)', {realm: this.name, err: String(error)});
+      },
     );
     this.#outbox = new OutboxPump(window, env.tunables.maxInFlight);
     this.#waiters = new VerdictWaiters(env.tunables.verdictTimeoutMs);
@@ -284,7 +292,7 @@ export class RealmLink {
     this.#queued = Math.max(0, this.#queued - done.length);
     const {store, clock, logger, inboxWaiters} = this.env.services;
     const refused = new Map(frame.refused ?? []);
-    const notices = [];
+    const notices: RemoteDelivery[] = [];
     const dropMessageIds: number[] = [];
     const verdicts: Array<[number, Verdict]> = [];
     for (const entry of done) {
@@ -302,15 +310,24 @@ export class RealmLink {
         logger.info('realm refused a queued message; notice stored for its sender', {realm: this.name, seq: entry.seq, code: errorCode});
       }
     }
-    try {
-      store.completeOutbox({realm: this.name, upto: done[done.length - 1]!.seq, notices, dropMessageIds});
-    } catch (err) {
-      // The rows stay on disk: after a restart they are resent, and the peer answers them again from its dedup table.
+    const settled = () => {
+      for (const notice of notices) for (const user of notice.recipients) inboxWaiters.notify(user);
+      // Told only now: a refused sender's copy is gone from the store by the time it hears so.
+      for (const [seq, verdict] of verdicts) this.#waiters.settle(seq, verdict);
+      this.#outbox.pump();
+    };
+    // The rows stay on disk if this fails: after a restart they are resent, and the peer answers them again from
+    // its dedup table.
+    const failed = (err: unknown) => {
       logger.error('could not settle the outbox after an ack', {realm: this.name, err});
+      settled();
+    };
+    try {
+      const written = store.completeOutbox({realm: this.name, upto: done[done.length - 1]!.seq, notices, dropMessageIds});
+      if (written instanceof Promise) written.then(settled, failed);
+      else settled();
+    } catch (err) {
+      failed(err);
     }
-    for (const notice of notices) for (const user of notice.recipients) inboxWaiters.notify(user);
-    // Told only now: a refused sender's copy is gone from the store by the time it hears so.
-    for (const [seq, verdict] of verdicts) this.#waiters.settle(seq, verdict);
-    this.#outbox.pump();
   }
 }

@@ -8,10 +8,10 @@
  * past the window are paged in as acknowledgements make room. Only rows known to be committed are ever read back
  * (`committedHigh`): a row of the still-open group-commit batch must not be sent, since it may yet roll back.
  */
-import type {OutboxRecord} from '../store/types.js';
+import type {Awaitable, OutboxRecord} from '../store/types.js';
 
 /** Reads committed outbox rows `afterSeq < seq <= uptoSeq` of this realm, oldest first, at most `limit`. */
-export type OutboxLoader = (afterSeq: number, uptoSeq: number, limit: number) => OutboxRecord[];
+export type OutboxLoader = (afterSeq: number, uptoSeq: number, limit: number) => Awaitable<OutboxRecord[]>;
 
 /** The in-memory window over one realm's outbox (see the top of this file). */
 export class OutboxWindow {
@@ -24,6 +24,8 @@ export class OutboxWindow {
   #committedHigh: number;
   /** True while committed rows exist that are not in memory. */
   #spilled: boolean;
+  /** An asynchronous store is reading a page; `next()` has nothing new until it arrives. */
+  #loading = false;
 
   constructor(
     private readonly load: OutboxLoader,
@@ -31,6 +33,11 @@ export class OutboxWindow {
     readonly capacity: number,
     /** The highest seq in the database at start-up (all committed); 0 for an empty outbox. */
     lastCommittedSeq: number,
+    /**
+     * Told when a page an asynchronous store read arrived (send on) or could not be read (`error`; the rows stay in
+     * the database and the next `next()` or acknowledgement reads again).
+     */
+    private readonly loaded: (error?: unknown) => void = () => {},
   ) {
     this.#committedHigh = lastCommittedSeq;
     this.#spilled = lastCommittedSeq > 0;
@@ -90,15 +97,34 @@ export class OutboxWindow {
   }
 
   #refill(): void {
-    if (!this.#spilled) return;
+    if (!this.#spilled || this.#loading) return;
     const room = this.capacity - this.#entries.length;
     if (room <= 0) return;
-    const rows = this.load(this.#loadedHigh, this.#committedHigh, room);
+    const upto = this.#committedHigh;
+    const rows = this.load(this.#loadedHigh, upto, room);
+    if (!(rows instanceof Promise)) {
+      this.#place(rows, room, upto);
+      return;
+    }
+    this.#loading = true;
+    rows.then((page) => {
+      this.#loading = false;
+      this.#place(page, room, upto);
+      this.loaded();
+    }, (error: unknown) => {
+      this.#loading = false;
+      this.loaded(error);
+    });
+  }
+
+  /** Appends a page read up to `upto` (only spilled rows are read, so they all follow the entries in memory). */
+  #place(rows: readonly OutboxRecord[], room: number, upto: number): void {
     for (const row of rows) this.#entries.push(row);
     if (rows.length > 0) this.#loadedHigh = rows[rows.length - 1]!.seq;
     if (rows.length < room) {
-      this.#spilled = false;
-      this.#loadedHigh = Math.max(this.#loadedHigh, this.#committedHigh);
+      this.#loadedHigh = Math.max(this.#loadedHigh, upto);
+      // Rows committed while an asynchronous read was under way are still only in the database.
+      this.#spilled = this.#committedHigh > upto;
     }
   }
 }

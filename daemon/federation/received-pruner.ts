@@ -38,7 +38,7 @@ export class ReceivedPruner {
     try {
       const before = this.services.clock.now() - this.tunables.receivedRetentionMs;
       while (!this.#stopped) {
-        const deleted = this.services.store.pruneReceived(before, this.tunables.pruneBatch);
+        const deleted = await this.services.store.pruneReceived(before, this.tunables.pruneBatch);
         total += deleted;
         if (deleted < this.tunables.pruneBatch) break;
         await new Promise((resolve) => setImmediate(resolve));

@@ -17,7 +17,7 @@ export const auth: Handler = async (request, context) => {
   };
   const early = throttled();
   if (early) return early;
-  const record = context.store.getPassword(username);
+  const record = await context.store.getPassword(username);
   if (!record) {
     limiter.failed(username, context.peer, false);
     return error('AUTH_UNKNOWN_USER');
@@ -33,7 +33,7 @@ export const auth: Handler = async (request, context) => {
     return error('AUTH_WRONG_PASSWORD');
   }
   limiter.succeeded(record.username);
-  const session = context.sessions.create(record.username);
+  const session = await context.sessions.create(record.username);
   context.bindSession(session);
   return ok(OK_MESSAGES.auth, toWireLogin(session.token, record.username, context.options.realm));
 };

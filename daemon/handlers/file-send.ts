@@ -19,7 +19,7 @@ export async function storeRequestFile(request: ParsedRequest, context: RequestC
   if (content.length > context.options.maxFileBytes) {
     return {ok: false, reply: error('FILE_TOO_LARGE', {max_file_bytes: context.options.maxFileBytes})};
   }
-  const retryAfter = context.limits.files.take(sender, null, to, content.length);
+  const retryAfter = await context.limits.files.take(sender, null, to, content.length);
   if (retryAfter > 0) return {ok: false, reply: error('RATE_LIMITED', {retry_after: retryAfter})};
   const name = fileBaseName(request.filePath!);
   const sha256 = await context.store.putBlob(content);

@@ -7,7 +7,7 @@ import {pageBytesOf, toWireMessage, withFileContents} from '../wire-format.js';
  * history <user|group:NAME>[@realm] [limit] [before_id]: the newest `limit` messages of a conversation older than
  * before_id, oldest first, read or not. Marks nothing read.
  */
-export const history: Handler = (request, context) => {
+export const history: Handler = async (request, context) => {
   const {username} = sessionOf(context);
   const {store, options} = context;
   const target = request.params.conversation as Conversation;
@@ -21,18 +21,18 @@ export const history: Handler = (request, context) => {
   let rows;
   if (target.kind === 'group') {
     if (realm === undefined) {
-      const group = store.groupName(target.name);
+      const group = await store.groupName(target.name);
       if (group === undefined) return error('GROUP_NOT_FOUND');
-      if (!store.isMember(group, username)) return error('NOT_A_MEMBER');
-      rows = store.groupHistory(group, undefined, query);
+      if (!await store.isMember(group, username)) return error('NOT_A_MEMBER');
+      rows = await store.groupHistory(group, undefined, query);
     } else {
       // A group of another realm has only that realm's members: what this realm holds of it is what its users sent
       // there, and each user sees only their own (not what colleagues wrote to a group they may not be in).
-      rows = store.groupHistory(target.name, realm, query, username);
+      rows = await store.groupHistory(target.name, realm, query, username);
     }
   } else {
-    if (realm === undefined && !store.getUser(target.name)) return error('USER_NOT_FOUND');
-    rows = store.privateHistory(username, target.name, realm, query);
+    if (realm === undefined && !await store.getUser(target.name)) return error('USER_NOT_FOUND');
+    rows = await store.privateHistory(username, target.name, realm, query);
   }
   // One extra row was fetched to tell whether older messages remain.
   let more = rows.length > limit;
@@ -49,6 +49,6 @@ export const history: Handler = (request, context) => {
     page = page.slice(start);
     more = true;
   }
-  const messages = withFileContents(page.map((message) => toWireMessage(message, options.realm)), page, (sha) => store.readBlob(sha));
+  const messages = await withFileContents(page.map((message) => toWireMessage(message, options.realm)), page, (sha) => store.readBlob(sha));
   return ok(OK_MESSAGES.history, {messages, more});
 };

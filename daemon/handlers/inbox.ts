@@ -10,11 +10,11 @@ import {bySender} from '../wire-format.js';
 export const inbox: Handler = async (request, context) => {
   const {username, token} = sessionOf(context);
   const wait = Math.min(Number(request.params.wait_seconds ?? 0), context.options.maxWaitSeconds);
-  if (wait > 0 && !context.store.hasUnread(username)) {
+  if (wait > 0 && !await context.store.hasUnread(username)) {
     await context.inboxWaiters.wait(username, wait * 1000, context.signal);
     // A logout while waiting kills the token at once: the waiting request must not read the inbox afterwards.
-    if (!context.sessions.lookup(token)) return error('NO_SESSION');
+    if (!await context.sessions.lookup(token)) return error('NO_SESSION');
   }
-  const page = drainInbox(context, username);
+  const page = await drainInbox(context, username);
   return ok(OK_MESSAGES.inbox, {messages: bySender(page.messages), more: page.more});
 };

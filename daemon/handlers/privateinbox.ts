@@ -4,9 +4,9 @@ import {drainInbox} from '../messaging.js';
 import {bySender} from '../wire-format.js';
 
 /** privateinbox <username>: the caller's unread messages from one local user, keyed by sender like inbox, marked read. */
-export const privateinbox: Handler = (request, context) => {
-  const user = context.store.getUser(request.params.username as string);
+export const privateinbox: Handler = async (request, context) => {
+  const user = await context.store.getUser(request.params.username as string);
   if (!user) return error('USER_NOT_FOUND');
-  const page = drainInbox(context, sessionOf(context).username, {sender: user.username});
+  const page = await drainInbox(context, sessionOf(context).username, {sender: user.username});
   return ok(OK_MESSAGES.privateinbox, {messages: bySender(page.messages), more: page.more});
 };

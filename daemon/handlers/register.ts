@@ -6,14 +6,14 @@ import {hashPassword} from '../passwords.js';
 /** register <username> <password> <nama…> <negara>: creates the account and logs it in. */
 export const register: Handler = async (request, context) => {
   const username = request.params.username as string;
-  if (context.store.getUser(username)) return error('USER_EXISTS');
+  if (await context.store.getUser(username)) return error('USER_EXISTS');
   // Hashing takes its fair turn with logins (limits/hash-queue.ts).
   const verifier = await context.limits.hashing.run(context.peer, username,
     () => hashPassword(request.params.password as string, context.options.scryptCost));
   // Checked again after the hash: another connection may have taken the name meanwhile.
   const user = {username, fullName: request.fullName!, country: request.country!, createdAt: context.clock.now()};
-  if (!context.store.createUser(user, verifier)) return error('USER_EXISTS');
-  const session = context.sessions.create(username);
+  if (!await context.store.createUser(user, verifier)) return error('USER_EXISTS');
+  const session = await context.sessions.create(username);
   context.bindSession(session);
   return ok(OK_MESSAGES.register, toWireLogin(session.token, username, context.options.realm));
 };

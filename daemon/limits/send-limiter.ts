@@ -5,6 +5,7 @@
  * database once, the first time the pair is checked, then counted up on each send and down as the recipient reads.
  */
 import type {Clock} from '../clock.js';
+import type {Awaitable} from '../store/types.js';
 
 /** A rate with a burst. */
 export interface RateLimit {
@@ -30,7 +31,7 @@ interface Buckets {
 }
 
 /** Reads the unread text bytes `sender` (of `senderRealm`, null when local) holds in `recipient`'s inbox. */
-export type UnreadBytesReader = (recipient: string, sender: string, senderRealm: string | null) => number;
+export type UnreadBytesReader = (recipient: string, sender: string, senderRealm: string | null) => Awaitable<number>;
 
 /** The retry_after of a send refused because the recipient holds too much unread from the sender. */
 export const UNREAD_RETRY_SECONDS = 60;
@@ -54,9 +55,10 @@ export class SendLimiter {
 
   /**
    * Takes one message of `bytes` text to `recipients` from the sender's allowance. Returns 0 when it may be stored
-   * (and counts it), else the seconds (at least 1) after which the same send may succeed.
+   * (and counts it), else the seconds (at least 1) after which the same send may succeed. Synchronous unless a
+   * (sender, recipient) pair is new and the store answers asynchronously.
    */
-  take(sender: string, senderRealm: string | null, recipients: readonly string[], bytes: number): number {
+  take(sender: string, senderRealm: string | null, recipients: readonly string[], bytes: number): Awaitable<number> {
     const {limits} = this;
     const now = this.clock.now();
     const key = senderRealm === null ? sender.toLowerCase() : `${senderRealm}\u0000${sender.toLowerCase()}`;
@@ -85,15 +87,20 @@ export class SendLimiter {
       return 0;
     }
     const keys = recipients.map((recipient) => pairKey(sender, senderRealm, recipient));
-    const held = keys.map((pair, index) => this.#unreadOf(pair, recipients[index]!, sender, senderRealm));
-    if (held.some((unread) => unread + bytes > limits.unreadBytesPerRecipient)) {
-      // Waiting helps only once the recipient reads; the reply still says when to try again.
-      return UNREAD_RETRY_SECONDS;
-    }
-    bucket.messages -= 1;
-    bucket.bytes -= cost;
-    keys.forEach((pair, index) => this.#unread.set(pair, held[index]! + bytes));
-    return 0;
+    const read = keys.map((pair, index) => this.#unreadOf(pair, recipients[index]!, sender, senderRealm));
+    const decide = (held: readonly number[]): number => {
+      if (held.some((unread) => unread + bytes > limits.unreadBytesPerRecipient)) {
+        // Waiting helps only once the recipient reads; the reply still says when to try again.
+        return UNREAD_RETRY_SECONDS;
+      }
+      bucket.messages -= 1;
+      bucket.bytes -= cost;
+      keys.forEach((pair, index) => this.#unread.set(pair, held[index]! + bytes));
+      return 0;
+    };
+    if (!read.some((unread) => unread instanceof Promise)) return decide(read as number[]);
+    // A send that took the same pair while the store answered counted it already: its count wins over the read.
+    return Promise.all(read).then((held) => decide(held.map((unread, index) => this.#unread.get(keys[index]!) ?? unread)));
   }
 
   /** The recipient read (or lost) these messages: their bytes no longer count against their senders. */
@@ -108,13 +115,11 @@ export class SendLimiter {
     }
   }
 
-  #unreadOf(pair: string, recipient: string, sender: string, senderRealm: string | null): number {
-    let held = this.#unread.get(pair);
-    if (held === undefined) {
-      held = this.readUnreadBytes(recipient, sender, senderRealm);
-      if (this.#unread.size >= this.#sweepAt) this.#sweepAt = this.#unread.size * 2;
-    }
-    return held;
+  #unreadOf(pair: string, recipient: string, sender: string, senderRealm: string | null): Awaitable<number> {
+    const held = this.#unread.get(pair);
+    if (held !== undefined) return held;
+    if (this.#unread.size >= this.#sweepAt) this.#sweepAt = this.#unread.size * 2;
+    return this.readUnreadBytes(recipient, sender, senderRealm);
   }
 
   #sweep(now: number): void {

@@ -1,8 +1,15 @@
 /**
  * The storage interface of realmchatd. Handlers talk only to this; SQLite is one implementation (a PostgreSQL one
- * can follow). Every method is synchronous and sees the writes of earlier calls at once; durability comes from
- * `settled()`: a write is committed when the promise returned by `settled()` after it resolves (group commit).
+ * can follow). A data method may answer synchronously (SQLite: no promise per call) or asynchronously (PostgreSQL,
+ * a round trip): its result is `Awaitable`, and every caller awaits it. Either way a call sees the writes of the
+ * calls issued before it, and a write belongs to the batch open when it was *issued*, not when its promise settles.
+ * Durability comes from `settled()`: a write is committed when the promise returned by `settled()` after it
+ * resolves (group commit). A store that cannot reach its database throws (or rejects with) StoreUnavailableError
+ * (errors.ts), and a batch whose commit could not reach it fails with that error.
  */
+
+/** A value now (a synchronous store) or later (an asynchronous one); callers always `await` it. */
+export type Awaitable<T> = T | Promise<T>;
 
 /** A registered user as stored (no password material leaves the store through this type). */
 export interface UserRecord {
@@ -146,39 +153,44 @@ export interface ReceivedMessage {
 export interface CommitBatch {
   /** pending: not yet committed; committed: durable; failed: rolled back, none of its writes happened. */
   readonly state: 'pending' | 'committed' | 'failed';
+  /**
+   * Why it failed, once `state` is 'failed' (what `done` rejects with): replies are chosen from it without waiting,
+   * UNAVAILABLE for a StoreUnavailableError, INTERNAL otherwise.
+   */
+  readonly error?: unknown;
   /** Resolves when the batch committed, rejects when it failed. */
   readonly done: Promise<void>;
 }
 
 export interface Store {
   /** Creates a user; returns false when the name is taken. */
-  createUser(user: UserRecord, verifier: string): boolean;
-  getUser(username: string): UserRecord | undefined;
-  getPassword(username: string): PasswordRecord | undefined;
+  createUser(user: UserRecord, verifier: string): Awaitable<boolean>;
+  getUser(username: string): Awaitable<UserRecord | undefined>;
+  getPassword(username: string): Awaitable<PasswordRecord | undefined>;
 
   /** Stores a session for a token (only a hash of it is kept). */
-  createSession(token: string, username: string, now: number): void;
+  createSession(token: string, username: string, now: number): Awaitable<void>;
   /** The username of a live session, or undefined. */
-  sessionUser(token: string): string | undefined;
-  deleteSession(token: string): void;
+  sessionUser(token: string): Awaitable<string | undefined>;
+  deleteSession(token: string): Awaitable<void>;
 
   /** Creates a group with its creator as first member; false when the name is taken. */
-  createGroup(name: string, creator: string, now: number): boolean;
+  createGroup(name: string, creator: string, now: number): Awaitable<boolean>;
   /** The stored spelling of a group, or undefined. */
-  groupName(name: string): string | undefined;
+  groupName(name: string): Awaitable<string | undefined>;
   /** Adds a member; false when already a member. */
-  addMember(group: string, username: string, now: number): boolean;
-  isMember(group: string, username: string): boolean;
-  members(group: string): string[];
+  addMember(group: string, username: string, now: number): Awaitable<boolean>;
+  isMember(group: string, username: string): Awaitable<boolean>;
+  members(group: string): Awaitable<string[]>;
   /** One page of groups by name (case-insensitive), those after `page.after` ('' for the first page). */
-  listGroups(username: string, page: GroupPage): GroupSummary[];
+  listGroups(username: string, page: GroupPage): Awaitable<GroupSummary[]>;
   /** One page of local usernames by name (case-insensitive), those after `page.after`. */
-  listUsers(page: GroupPage): string[];
+  listUsers(page: GroupPage): Awaitable<string[]>;
   /** How many groups a user created (their group-creation cap). */
-  groupsCreatedBy(username: string): number;
+  groupsCreatedBy(username: string): Awaitable<number>;
   /** Unread text bytes (UTF-8) from one sender (`senderRealm` null: a local user) in a recipient's inbox. */
-  unreadBytesFrom(recipient: string, sender: string, senderRealm: string | null): number;
-  groupsOf(username: string): string[];
+  unreadBytesFrom(recipient: string, sender: string, senderRealm: string | null): Awaitable<number>;
+  groupsOf(username: string): Awaitable<string[]>;
 
   /**
    * Stores a file's content once, durably (written and fsynced), before the message that names it commits; returns
@@ -186,54 +198,54 @@ export interface Store {
    */
   putBlob(content: Buffer): Promise<string>;
   /** A stored file's content, or undefined when it is missing. */
-  readBlob(sha256: string): Buffer | undefined;
+  readBlob(sha256: string): Awaitable<Buffer | undefined>;
   /** A message by id, with its file (for getfile), or undefined. */
-  message(id: number): StoredMessage | undefined;
+  message(id: number): Awaitable<StoredMessage | undefined>;
 
   /** Stores one message and delivers it to each recipient's inbox; returns its id. */
-  storeMessage(message: Omit<StoredMessage, 'id' | 'read'>, recipients: readonly string[]): number;
+  storeMessage(message: Omit<StoredMessage, 'id' | 'read'>, recipients: readonly string[]): Awaitable<number>;
   /** Unread messages of a user in arrival order (optionally only those from one realm); does not mark them. */
-  unread(username: string, limits: InboxLimits, from?: InboxFilter): InboxPage;
+  unread(username: string, limits: InboxLimits, from?: InboxFilter): Awaitable<InboxPage>;
   /** Marks the given deliveries of a user read. */
-  markRead(username: string, messageIds: readonly number[]): void;
-  hasUnread(username: string): boolean;
+  markRead(username: string, messageIds: readonly number[]): Awaitable<void>;
+  hasUnread(username: string): Awaitable<boolean>;
   /** A private conversation between two users, newest `limit` before `beforeId`, returned oldest first. */
-  privateHistory(username: string, peer: string, peerRealm: string | undefined, query: HistoryQuery): StoredMessage[];
+  privateHistory(username: string, peer: string, peerRealm: string | undefined, query: HistoryQuery): Awaitable<StoredMessage[]>;
   /**
    * A group conversation, newest `limit` before `beforeId`, returned oldest first; with `sender`, only the messages
    * that local user sent.
    */
-  groupHistory(group: string, groupRealm: string | undefined, query: HistoryQuery, sender?: string): StoredMessage[];
+  groupHistory(group: string, groupRealm: string | undefined, query: HistoryQuery, sender?: string): Awaitable<StoredMessage[]>;
 
   // ---- federation ----
 
   /** Every linked realm. */
-  listRealms(): RealmRecord[];
+  listRealms(): Awaitable<RealmRecord[]>;
   /** Stores a linked realm, replacing the row of the same name. */
-  saveRealm(realm: RealmRecord): void;
+  saveRealm(realm: RealmRecord): Awaitable<void>;
   /**
    * Accepts a cross-realm message: stores the sender's copies (history, no inbox delivery) and the outbox row,
    * in the same write, so the message and its duty to deliver commit together.
    */
-  enqueueOutbox(realm: string, body: string, copies: readonly NewMessage[], now: number): OutboxRecord;
+  enqueueOutbox(realm: string, body: string, copies: readonly NewMessage[], now: number): Awaitable<OutboxRecord>;
   /** Outbox rows of a realm with `afterSeq < seq <= uptoSeq`, in seq order, at most `limit`. */
-  outboxPage(realm: string, afterSeq: number, uptoSeq: number, limit: number): OutboxRecord[];
+  outboxPage(realm: string, afterSeq: number, uptoSeq: number, limit: number): Awaitable<OutboxRecord[]>;
   /** How many outbox rows a realm has and the highest seq among them (0 when empty). */
-  outboxStats(realm: string): {count: number; lastSeq: number};
+  outboxStats(realm: string): Awaitable<{count: number; lastSeq: number}>;
   /** Applies an acknowledgement: deletes the acknowledged rows, stores notices, drops refused sender copies. */
-  completeOutbox(completion: OutboxCompletion): void;
+  completeOutbox(completion: OutboxCompletion): Awaitable<void>;
   /** The verdict stored for a received message id: null (delivered), an error code, or undefined when unseen. */
-  receivedVerdict(realm: string, uid: string): string | null | undefined;
+  receivedVerdict(realm: string, uid: string): Awaitable<string | null | undefined>;
   /** Stores received messages (their deliveries and their ids with the verdicts) in one write. */
-  storeReceived(realm: string, messages: readonly ReceivedMessage[], now: number): void;
+  storeReceived(realm: string, messages: readonly ReceivedMessage[], now: number): Awaitable<void>;
   /** Deletes a linked realm's row (its outbox rows stay, for a later addrealm) and its key pinned on first use. */
-  removeRealm(realm: string): void;
+  removeRealm(realm: string): Awaitable<void>;
   /** The public key pinned on first use for a realm, or undefined. */
-  realmKey(realm: string): string | undefined;
+  realmKey(realm: string): Awaitable<string | undefined>;
   /** Pins a realm's public key (trust on first use). */
-  pinRealmKey(realm: string, publicKey: string, now: number): void;
+  pinRealmKey(realm: string, publicKey: string, now: number): Awaitable<void>;
   /** Deletes at most `limit` ids of received messages stored before `before` (ms); returns how many went. */
-  pruneReceived(before: number, limit: number): number;
+  pruneReceived(before: number, limit: number): Awaitable<number>;
 
   /** Resolves once every write made so far is committed; rejects if that commit failed. */
   settled(): Promise<void>;

@@ -204,10 +204,10 @@ describe('send, inbox, info, history', () => {
     expect(await sender.request('send fragile_reader kept')).toMatchObject({status: 'OK'});
     // A stored row the reply cannot show (a time no Date holds), as a bug or an old version might leave behind.
     const {store} = server.daemon.services;
-    store.storeMessage({sender: 'fragile_sender', recipient: 'fragile_reader', body: 'unshowable', ts: 9e15}, ['fragile_reader']);
+    await store.storeMessage({sender: 'fragile_sender', recipient: 'fragile_reader', body: 'unshowable', ts: 9e15}, ['fragile_reader']);
     await store.settled();
     expect(await reader.request('inbox')).toMatchObject({status: 'ERROR', code: 'INTERNAL'});
-    const unread = store.unread('fragile_reader', {maxMessages: 10, maxBytes: 1 << 20}).messages.map((m) => m.body);
+    const unread = (await store.unread('fragile_reader', {maxMessages: 10, maxBytes: 1 << 20})).messages.map((m) => m.body);
     expect(unread).toEqual(['kept', 'unshowable']);
     reader.close();
     sender.close();
