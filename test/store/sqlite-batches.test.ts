@@ -1,4 +1,7 @@
-/** Group commit in the SQLite store: batches, and what a write that fails undoes. */
+/**
+ * Group commit in the SQLite store: a batch commits synchronously in commit(), what a write that fails undoes (by
+ * fault injection in SQL), and durability "full". What every store does is in the contract (contract/batches.ts).
+ */
 import {mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
@@ -26,7 +29,7 @@ afterEach(async () => {
 const count = (sql: string) => store.db.prepare(sql).pluck().get() as number;
 
 describe('group commit', () => {
-  it('puts the writes of one turn in one batch and commits them together', async () => {
+  it('puts the writes of one turn in one batch and commits them together, within commit()', async () => {
     const batch = store.currentBatch();
     expect(batch.state).toBe('committed'); // nothing open
     store.storeMessage({sender: 'ann', recipient: 'ben', body: 'a', ts: 1}, ['ben']);

@@ -1,6 +1,6 @@
 /**
- * The store's hot reads: the plans SQLite picks for them (each walks an index range and reads at most a page, so
- * the cost does not grow with history), and the pages they return over conversations that interleave.
+ * The SQLite store's hot reads: the plans SQLite picks for them (each walks an index range and reads at most a page,
+ * so the cost does not grow with history). The pages they return are the Store contract's (contract/history.ts).
  */
 import {mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
@@ -8,7 +8,6 @@ import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {READS} from '../../daemon/store/sqlite-reads.js';
 import {SqliteStore} from '../../daemon/store/sqlite-store.js';
-import type {NewMessage, StoredMessage} from '../../daemon/store/types.js';
 
 let dir: string;
 let store: SqliteStore;
@@ -65,47 +64,5 @@ describe('query plans of the hot reads', () => {
     const ranges = plan.filter((line) => line.includes('USING INDEX messages_by_pair'));
     expect(ranges).toHaveLength(2);
     for (const line of ranges) expect(line).toContain('id<?');
-  });
-});
-
-describe('history pages', () => {
-  const texts = (messages: StoredMessage[]) => messages.map((message) => message.body);
-  const send = (message: Omit<NewMessage, 'ts'>, to: string[]) => store.storeMessage({...message, ts: 1}, to);
-
-  it('pages a private conversation both ways, skipping other conversations, realms and groups in between', async () => {
-    const expected: string[] = [];
-    for (let i = 0; i < 40; i++) {
-      const fromAnn = i % 3 !== 0;
-      const body = `m${i}`;
-      send(fromAnn ? {sender: 'ann', recipient: 'ben', body} : {sender: 'ben', recipient: 'ann', body}, [fromAnn ? 'ben' : 'ann']);
-      expected.push(body);
-      // Noise the pages must skip: another peer, the same name on another realm, a group, a message to oneself.
-      send({sender: 'ann', recipient: 'cat', body: `cat${i}`}, ['cat']);
-      send({sender: 'ann', recipient: 'ben', recipientRealm: 'beta', body: `remote${i}`}, []);
-      send({sender: 'ben', senderRealm: 'beta', recipient: 'ann', body: `remote-in${i}`}, ['ann']);
-      send({sender: 'ann', group: 'devs', body: `group${i}`}, ['ben']);
-    }
-    await store.settled();
-    const seen: string[] = [];
-    let before: number | undefined;
-    for (;;) {
-      const page = store.privateHistory('ann', 'BEN', undefined, {limit: 7, beforeId: before});
-      if (page.length === 0) break;
-      expect(page.length).toBeLessThanOrEqual(7);
-      seen.unshift(...texts(page));
-      before = page[0]!.id;
-    }
-    expect(seen).toEqual(expected);
-    // The other side sees the same conversation.
-    expect(texts(store.privateHistory('ben', 'ann', undefined, {limit: 100}))).toEqual(expected);
-    // The remote conversation with ben@beta is its own.
-    expect(texts(store.privateHistory('ann', 'ben', 'beta', {limit: 3}))).toEqual(['remote-in38', 'remote39', 'remote-in39']);
-  });
-
-  it('lists a conversation with oneself once, not once per direction', async () => {
-    for (let i = 0; i < 5; i++) send({sender: 'cat', recipient: 'cat', body: `note${i}`}, ['cat']);
-    await store.settled();
-    expect(texts(store.privateHistory('cat', 'Cat', undefined, {limit: 50}))).toEqual(['note0', 'note1', 'note2', 'note3', 'note4']);
-    expect(texts(store.privateHistory('cat', 'cat', undefined, {limit: 2}))).toEqual(['note3', 'note4']);
   });
 });
