@@ -1,7 +1,8 @@
 /** Local delivery shared by send/sendgroup and the own-realm forms of the realm commands. */
 import {error, type Reply} from '../common/protocol/replies.js';
 import type {RequestContext} from './context.js';
-import type {FileRef, InboxFilter, InboxPage} from './store/types.js';
+import {then} from './awaitable.js';
+import type {Awaitable, FileRef, InboxFilter} from './store/types.js';
 import {toWireMessage, withFileContents, type WireMessage} from './wire-format.js';
 
 /** The id of a stored message, or the refusal. */
@@ -9,19 +10,23 @@ export type SendResult = {sent: true; id: number} | {sent: false; reply: Reply};
 
 /**
  * Stores a private message from `sender` to the local user `recipient` and wakes the recipient's long poll. With
- * `file`, a file message whose content is already stored (Store.putBlob).
+ * `file`, a file message whose content is already stored (Store.putBlob). Synchronous with a synchronous store (the
+ * hot path of `send`: no promise per message), a promise otherwise.
  */
-export async function sendLocalPrivate(
+export function sendLocalPrivate(
   context: RequestContext, sender: string, recipient: string, text: string, file?: FileRef,
-): Promise<SendResult> {
-  const user = await context.store.getUser(recipient);
-  if (!user) return {sent: false, reply: error('USER_NOT_FOUND')};
-  const limited = await rateLimited(context, sender, [user.username], text);
-  if (limited) return limited;
-  const id = await context.store.storeMessage(
-    {sender, recipient: user.username, body: text, ts: context.clock.now(), ...(file ? {file} : {})}, [user.username]);
-  context.inboxWaiters.notify(user.username);
-  return {sent: true, id};
+): Awaitable<SendResult> {
+  return then(context.store.getUser(recipient), (user) => {
+    if (!user) return {sent: false, reply: error('USER_NOT_FOUND')};
+    return then(rateLimited(context, sender, [user.username], text), (limited) => {
+      if (limited) return limited;
+      const message = {sender, recipient: user.username, body: text, ts: context.clock.now(), ...(file ? {file} : {})};
+      return then(context.store.storeMessage(message, [user.username]), (id): SendResult => {
+        context.inboxWaiters.notify(user.username);
+        return {sent: true, id};
+      });
+    });
+  });
 }
 
 /** Stores a message to a local group the sender belongs to; every other member gets it (the sender gets no copy). */
@@ -42,25 +47,34 @@ export async function sendLocalGroup(
 /**
  * Takes a message from the sender's allowance (limits/send-limiter.ts): undefined when it may be stored, else the
  * RATE_LIMITED refusal with `retry_after` seconds. `recipients` empty: only the rates apply (another realm's inbox).
+ * Synchronous when the limiter is (the hot path: no promise per send).
  */
-export async function rateLimited(
+export function rateLimited(
   context: RequestContext, sender: string, recipients: readonly string[], text: string,
-): Promise<{sent: false; reply: Reply} | undefined> {
-  const retryAfter = await context.limits.send.take(sender, null, recipients, Buffer.byteLength(text));
+): Awaitable<{sent: false; reply: Reply} | undefined> {
+  const retryAfter = context.limits.send.take(sender, null, recipients, Buffer.byteLength(text));
+  return retryAfter instanceof Promise ? retryAfter.then(refusal) : refusal(retryAfter);
+}
+
+function refusal(retryAfter: number): {sent: false; reply: Reply} | undefined {
   return retryAfter === 0 ? undefined : {sent: false, reply: error('RATE_LIMITED', {retry_after: retryAfter})};
 }
 
-/** Reads one page of a user's unread messages (all, or those `from` a realm or a local user) and marks exactly those read. */
-export async function drainInbox(
+/**
+ * Reads one page of a user's unread messages (all, or those `from` a realm or a local user) and marks exactly those
+ * read. Synchronous with a synchronous store (the hot path of `inbox`), a promise otherwise.
+ */
+export function drainInbox(
   context: RequestContext, username: string, from: InboxFilter = {},
-): Promise<{messages: WireMessage[]; more: boolean}> {
+): Awaitable<{messages: WireMessage[]; more: boolean}> {
   const {store, options} = context;
-  const page: InboxPage = await store.unread(username, {maxMessages: options.inboxMaxMessages, maxBytes: options.inboxMaxBytes}, from);
-  // Build the reply first: if that fails, nothing is marked read and the messages stay unread.
-  const messages = await withFileContents(
-    page.messages.map((message) => toWireMessage(message, options.realm, username)), page.messages, (sha) => store.readBlob(sha));
-  await store.markRead(username, page.messages.map((message) => message.id));
-  context.limits.send.read(username, page.messages);
-  context.limits.inbound.read(username, page.messages);
-  return {messages, more: page.more};
+  return then(store.unread(username, {maxMessages: options.inboxMaxMessages, maxBytes: options.inboxMaxBytes}, from), (page) =>
+    // Build the reply first: if that fails, nothing is marked read and the messages stay unread.
+    then(withFileContents(
+      page.messages.map((message) => toWireMessage(message, options.realm, username)), page.messages, (sha) => store.readBlob(sha),
+    ), (messages) => then(store.markRead(username, page.messages.map((message) => message.id)), () => {
+      context.limits.send.read(username, page.messages);
+      context.limits.inbound.read(username, page.messages);
+      return {messages, more: page.more};
+    })));
 }

@@ -44,13 +44,17 @@ export function toWireMessage(message: StoredMessage, ownRealm: string, reader?:
  * The wire form of messages that may carry files, with each file's content read from the store (base64). A file
  * whose content went missing is still listed, with an empty content.
  */
-export async function withFileContents(
+export function withFileContents(
   wires: WireMessage[], messages: readonly StoredMessage[], readBlob: (sha256: string) => Awaitable<Buffer | undefined>,
-): Promise<WireMessage[]> {
-  for (const [index, message] of messages.entries()) {
-    if (message.file) wires[index]!.file_content = (await readBlob(message.file.sha256))?.toString('base64') ?? '';
-  }
-  return wires;
+): Awaitable<WireMessage[]> {
+  // Synchronous unless a file's content comes from an asynchronous store: a page without files costs no promise.
+  if (!messages.some((message) => message.file)) return wires;
+  return (async () => {
+    for (const [index, message] of messages.entries()) {
+      if (message.file) wires[index]!.file_content = (await readBlob(message.file.sha256))?.toString('base64') ?? '';
+    }
+    return wires;
+  })();
 }
 
 /** The bytes a message adds to a reply page: its text and its file's base64. */

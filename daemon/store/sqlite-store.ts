@@ -85,6 +85,7 @@ const USER_CACHE_LIMIT = 50_000;
 /** The open group commit: pending until COMMIT ran, then committed or failed for good. */
 class Batch implements CommitBatch {
   state: CommitBatch['state'] = 'pending';
+  error: unknown;
   readonly done: Promise<void>;
   #resolve!: () => void;
   #reject!: (error: unknown) => void;
@@ -100,6 +101,7 @@ class Batch implements CommitBatch {
       this.#resolve();
     } else {
       this.state = 'failed';
+      this.error = error;
       this.#reject(error);
     }
   }

@@ -170,6 +170,33 @@ describe('pipelining and fairness', () => {
     target.close();
   });
 
+  it('answers a pipeline within one turn: its requests share one batch and one commit', async () => {
+    // A slice long enough for the whole pipeline: this is about turns, not fairness.
+    const server = await start({sliceMs: 60_000});
+    await registerUser(server.port, 'batch_target');
+    const {client} = await registerUser(server.port, 'batch_sender');
+    const store = server.daemon.services.store as SqliteStore;
+    // Every handler awaits the store; with SQLite those promises settle in microtasks, inside the turn.
+    const batches = new Set<unknown>();
+    const original = store.storeMessage.bind(store);
+    store.storeMessage = (message, recipients) => {
+      const id = original(message, recipients);
+      batches.add(store.currentBatch());
+      return id;
+    };
+    const commit = store.commit.bind(store);
+    let commits = 0;
+    store.commit = () => {
+      if (store.currentBatch().state === 'pending') commits++;
+      commit();
+    };
+    client.write(Array.from({length: 32}, (_, i) => `send batch_target p${i}\r\n`).join(''));
+    for (let i = 0; i < 32; i++) expect(await client.next()).toMatchObject({status: 'OK'});
+    expect(batches.size).toBe(1);
+    expect(commits).toBe(1);
+    client.close();
+  });
+
   it('answers a failed commit with INTERNAL for every request in it, never OK', async () => {
     const logged: string[] = [];
     const logger: Logger = {debug() {}, info() {}, warn() {}, error: (message) => logged.push(message)};

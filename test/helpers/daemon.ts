@@ -8,6 +8,7 @@ import type {Reply} from '../../common/protocol/replies.js';
 import {createDaemon, type Daemon, type DaemonConfig} from '../../daemon/daemon.js';
 import type {DaemonOptions} from '../../daemon/context.js';
 import {SqliteStore} from '../../daemon/store/sqlite-store.js';
+import type {Store} from '../../daemon/store/types.js';
 
 /** Cheap scrypt so tests that register many users stay fast (production uses N=16384). */
 export const TEST_SCRYPT = {N: 1024, r: 8, p: 1};
@@ -34,13 +35,18 @@ export interface TestDaemon {
 /** Starts an in-process daemon on 127.0.0.1:0 with a temp database. */
 export async function startDaemon(
   options: Partial<DaemonOptions> = {},
-  extra: Omit<DaemonConfig, 'store' | 'options'> = {},
+  extra: Omit<DaemonConfig, 'store' | 'options'> & {
+    /** Puts a wrapper (test/helpers/outage-store.ts) around the daemon's real SqliteStore. */
+    wrapStore?: (store: SqliteStore) => Store;
+  } = {},
   dir = mkdtempSync(join(tmpdir(), 'realmchat-test-')),
   port = 0,
 ): Promise<TestDaemon> {
-  const store = new SqliteStore({file: join(dir, 'realmchat.db')});
+  const {wrapStore, ...config} = extra;
+  const sqlite = new SqliteStore({file: join(dir, 'realmchat.db')});
+  const store = wrapStore ? wrapStore(sqlite) : sqlite;
   const daemon = createDaemon({store, options: {scryptCost: TEST_SCRYPT, sendLimits: NO_SEND_LIMITS, realmSendLimits: NO_SEND_LIMITS,
-    realmLinkLimits: NO_SEND_LIMITS, ...options}, ...extra});
+    realmLinkLimits: NO_SEND_LIMITS, ...options}, ...config});
   const address = await daemon.listen(port, '127.0.0.1');
   let stopped = false;
   const test: TestDaemon = {
