@@ -1,7 +1,7 @@
 /** Local delivery shared by send/sendgroup and the own-realm forms of the realm commands. */
 import {error, type Reply} from '../common/protocol/replies.js';
 import type {RequestContext} from './context.js';
-import {then} from './awaitable.js';
+import {andThen} from './awaitable.js';
 import type {Awaitable, FileRef, InboxFilter} from './store/types.js';
 import {toWireMessage, withFileContents, type WireMessage} from './wire-format.js';
 
@@ -16,12 +16,12 @@ export type SendResult = {sent: true; id: number} | {sent: false; reply: Reply};
 export function sendLocalPrivate(
   context: RequestContext, sender: string, recipient: string, text: string, file?: FileRef,
 ): Awaitable<SendResult> {
-  return then(context.store.getUser(recipient), (user) => {
+  return andThen(context.store.getUser(recipient), (user) => {
     if (!user) return {sent: false, reply: error('USER_NOT_FOUND')};
-    return then(rateLimited(context, sender, [user.username], text), (limited) => {
+    return andThen(rateLimited(context, sender, [user.username], text), (limited) => {
       if (limited) return limited;
       const message = {sender, recipient: user.username, body: text, ts: context.clock.now(), ...(file ? {file} : {})};
-      return then(context.store.storeMessage(message, [user.username]), (id): SendResult => {
+      return andThen(context.store.storeMessage(message, [user.username]), (id): SendResult => {
         context.inboxWaiters.notify(user.username);
         return {sent: true, id};
       });
@@ -53,7 +53,7 @@ export function rateLimited(
   context: RequestContext, sender: string, recipients: readonly string[], text: string,
 ): Awaitable<{sent: false; reply: Reply} | undefined> {
   const retryAfter = context.limits.send.take(sender, null, recipients, Buffer.byteLength(text));
-  return retryAfter instanceof Promise ? retryAfter.then(refusal) : refusal(retryAfter);
+  return andThen(retryAfter, refusal);
 }
 
 function refusal(retryAfter: number): {sent: false; reply: Reply} | undefined {
@@ -68,11 +68,11 @@ export function drainInbox(
   context: RequestContext, username: string, from: InboxFilter = {},
 ): Awaitable<{messages: WireMessage[]; more: boolean}> {
   const {store, options} = context;
-  return then(store.unread(username, {maxMessages: options.inboxMaxMessages, maxBytes: options.inboxMaxBytes}, from), (page) =>
+  return andThen(store.unread(username, {maxMessages: options.inboxMaxMessages, maxBytes: options.inboxMaxBytes}, from), (page) =>
     // Build the reply first: if that fails, nothing is marked read and the messages stay unread.
-    then(withFileContents(
+    andThen(withFileContents(
       page.messages.map((message) => toWireMessage(message, options.realm, username)), page.messages, (sha) => store.readBlob(sha),
-    ), (messages) => then(store.markRead(username, page.messages.map((message) => message.id)), () => {
+    ), (messages) => andThen(store.markRead(username, page.messages.map((message) => message.id)), () => {
       context.limits.send.read(username, page.messages);
       context.limits.inbound.read(username, page.messages);
       return {messages, more: page.more};

@@ -2,7 +2,7 @@ import {error, ok, OK_MESSAGES, type Reply} from '../../common/protocol/replies.
 import {sessionOf, type Handler} from '../context.js';
 import {drainInbox} from '../messaging.js';
 import {bySender} from '../wire-format.js';
-import {then} from '../awaitable.js';
+import {andThen} from '../awaitable.js';
 import type {Awaitable} from '../store/types.js';
 
 /**
@@ -13,7 +13,7 @@ export const inbox: Handler = (request, context) => {
   const {username, token} = sessionOf(context);
   const wait = Math.min(Number(request.params.wait_seconds ?? 0), context.options.maxWaitSeconds);
   const answer = (): Awaitable<Reply> =>
-    then(drainInbox(context, username), (page) => ok(OK_MESSAGES.inbox, {messages: bySender(page.messages), more: page.more}));
+    andThen(drainInbox(context, username), (page) => ok(OK_MESSAGES.inbox, {messages: bySender(page.messages), more: page.more}));
   if (wait === 0) return answer(); // the hot path of a client polling back to back: no promise with SQLite
   return (async () => {
     if (!await context.store.hasUnread(username)) {
