@@ -46,14 +46,22 @@ export function rateLimited(
   return retryAfter === 0 ? undefined : {sent: false, reply: error('RATE_LIMITED', {retry_after: retryAfter})};
 }
 
-/** Reads one page of a user's unread messages (all, or those `from` a realm or a local user) and marks exactly those read. */
+/**
+ * Takes one page of a user's unread messages (all, or those `from` a realm or a local user): the store marks exactly
+ * those read in the same step, so two processes draining one inbox never hand out a message twice. If the reply
+ * cannot be built, the messages are made unread again (in the same batch) and nothing is lost.
+ */
 export function drainInbox(context: RequestContext, username: string, from: InboxFilter = {}): {messages: WireMessage[]; more: boolean} {
   const {store, options} = context;
-  const page: InboxPage = store.unread(username, {maxMessages: options.inboxMaxMessages, maxBytes: options.inboxMaxBytes}, from);
-  // Build the reply first: if that fails, nothing is marked read and the messages stay unread.
-  const messages = withFileContents(
-    page.messages.map((message) => toWireMessage(message, options.realm, username)), page.messages, (sha) => store.readBlob(sha));
-  store.markRead(username, page.messages.map((message) => message.id));
+  const page: InboxPage = store.takeUnread(username, {maxMessages: options.inboxMaxMessages, maxBytes: options.inboxMaxBytes}, from);
+  let messages: WireMessage[];
+  try {
+    messages = withFileContents(
+      page.messages.map((message) => toWireMessage(message, options.realm, username)), page.messages, (sha) => store.readBlob(sha));
+  } catch (error) {
+    store.returnUnread(username, page.messages.map((message) => message.id));
+    throw error;
+  }
   context.limits.send.read(username, page.messages);
   context.limits.inbound.read(username, page.messages);
   return {messages, more: page.more};

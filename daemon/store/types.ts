@@ -1,8 +1,9 @@
 /**
- * The storage interface of realmchatd. Handlers talk only to this; SQLite is one implementation (a PostgreSQL one
- * can follow). Every method is synchronous and sees the writes of earlier calls at once; durability comes from
+ * The storage interface of realmchatd. Handlers talk only to this; SQLite is one implementation, PostgreSQL
+ * (daemon/store/postgres/) the other. Every method is synchronous and sees the writes of earlier calls at once; durability comes from
  * `settled()`: a write is committed when the promise returned by `settled()` after it resolves (group commit).
  */
+import type {Wakeups} from './wakeups.js';
 
 /** A registered user as stored (no password material leaves the store through this type). */
 export interface UserRecord {
@@ -194,8 +195,15 @@ export interface Store {
   storeMessage(message: Omit<StoredMessage, 'id' | 'read'>, recipients: readonly string[]): number;
   /** Unread messages of a user in arrival order (optionally only those from one realm); does not mark them. */
   unread(username: string, limits: InboxLimits, from?: InboxFilter): InboxPage;
-  /** Marks the given deliveries of a user read. */
+  /** Marks the given deliveries of a user read (deletes those still unread; others are left alone). */
   markRead(username: string, messageIds: readonly number[]): void;
+  /**
+   * Takes one page of a user's unread messages: returns them and marks exactly those read, in one step. Two processes
+   * taking from one inbox at once never both get a message (PostgreSQL: SKIP LOCKED).
+   */
+  takeUnread(username: string, limits: InboxLimits, from?: InboxFilter): InboxPage;
+  /** Makes taken messages unread again (the reply that would have shown them could not be built). */
+  returnUnread(username: string, messageIds: readonly number[]): void;
   hasUnread(username: string): boolean;
   /** A private conversation between two users, newest `limit` before `beforeId`, returned oldest first. */
   privateHistory(username: string, peer: string, peerRealm: string | undefined, query: HistoryQuery): StoredMessage[];
@@ -234,6 +242,9 @@ export interface Store {
   pinRealmKey(realm: string, publicKey: string, now: number): void;
   /** Deletes at most `limit` ids of received messages stored before `before` (ms); returns how many went. */
   pruneReceived(before: number, limit: number): number;
+
+  /** Wake-up hints after commits that delivered messages (PostgreSQL: from every process of the realm). */
+  wakeups(): Wakeups;
 
   /** Resolves once every write made so far is committed; rejects if that commit failed. */
   settled(): Promise<void>;
