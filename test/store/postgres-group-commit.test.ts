@@ -2,7 +2,7 @@
  * Group commit on PostgreSQL: the operations of a turn share one transaction, in issue order, a batch is done only
  * after its COMMIT returned, and a batch whose statement failed rolls back whole.
  */
-import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {afterAll, beforeAll, expect, it} from 'vitest';
 import type {PostgresStore} from '../../daemon/store/postgres/postgres-store.js';
 import {PgCluster, createPostgresTestStore, describeIfPostgres} from '../helpers/pg-cluster.js';
 
