@@ -6,7 +6,7 @@
  * undefined and the suites skip (describeIfPostgres prints why).
  */
 import {execFileSync} from 'node:child_process';
-import {chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
+import {chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
 import {createServer} from 'node:net';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
@@ -31,6 +31,9 @@ export function describeIfPostgres(name: string, body: () => void): void {
 }
 
 const asRoot = process.getuid?.() === 0;
+
+/** The role that must log in with a password (scram-sha-256); create it with `CREATE ROLE … LOGIN PASSWORD …`. */
+export const PASSWORD_ROLE = 'realmchat_pw';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -65,7 +68,12 @@ export class PgCluster {
       'fsync = on', 'max_connections = 100', 'shared_buffers = 32MB', 'logging_collector = off',
     ].join('\n');
     writeFileSync(join(cluster.dataDir, 'postgresql.auto.conf'), `${conf}\n`);
-    if (asRoot) chownSync(join(cluster.dataDir, 'postgresql.auto.conf'), uidOf('postgres'), uidOf('postgres', 'g'));
+    // One role must give a password (tests of password handling); everyone else is trusted.
+    const hba = join(cluster.dataDir, 'pg_hba.conf');
+    writeFileSync(hba, `local all ${PASSWORD_ROLE} scram-sha-256\nhost all ${PASSWORD_ROLE} 127.0.0.1/32 scram-sha-256\n${readFileSync(hba, 'utf8')}`);
+    if (asRoot) {
+      for (const file of ['postgresql.auto.conf', 'pg_hba.conf']) chownSync(join(cluster.dataDir, file), uidOf('postgres'), uidOf('postgres', 'g'));
+    }
     cluster.start();
     return cluster;
   }
