@@ -15,6 +15,7 @@ import {Checkpointer} from './checkpointer.js';
 import {WalSync} from './wal-sync.js';
 import {WakeupHub, type Wakeups} from './wakeups.js';
 import {MIGRATIONS} from './migrations.js';
+import {cutInboxPage} from './inbox-page.js';
 import {prepareLimitReads} from './limit-reads.js';
 import {READS} from './sqlite-reads.js';
 import type {
@@ -420,15 +421,7 @@ export class SqliteStore implements Store {
     const rows = from.sender !== undefined ? this.#stmt.unreadFromSender.all(username, from.sender, fetch)
       : from.realm === undefined ? this.#stmt.unreadAll.all(username, fetch)
       : this.#stmt.unreadFromRealm.all(username, from.realm, fetch);
-    const messages: StoredMessage[] = [];
-    let bytes = 0;
-    for (const row of rows) {
-      if (messages.length === limits.maxMessages) break;
-      bytes += pageBytes(row);
-      if (messages.length > 0 && bytes > limits.maxBytes) break;
-      messages.push(toMessage(row));
-    }
-    return {messages, more: rows.length > messages.length};
+    return cutInboxPage(rows, limits, pageBytes, toMessage);
   }
 
   putBlob(content: Buffer): Promise<string> {

@@ -6,6 +6,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {PostgresStore} from '../../daemon/store/postgres/postgres-store.js';
 import {PG_MIGRATIONS} from '../../daemon/store/postgres/pg-schema.js';
 import type {WakeupHint} from '../../daemon/store/wakeups.js';
+import {eventually} from '../helpers/eventually.js';
 import {PgCluster, createPostgresTestStore, describeIfPostgres} from '../helpers/pg-cluster.js';
 
 let cluster: PgCluster;
@@ -13,19 +14,6 @@ let url: string;
 let stores: PostgresStore[] = [];
 
 const user = (username: string) => ({username, fullName: username, country: 'x', createdAt: 0});
-
-/** Resolves when `check` passes (wake-ups arrive asynchronously); never asserts on how long it took. */
-async function eventually(check: () => void): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      check();
-      return;
-    } catch (error) {
-      if (attempt > 200) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
-}
 
 describeIfPostgres('PostgresStore across processes', () => {
   beforeAll(async () => {

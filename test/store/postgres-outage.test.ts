@@ -6,6 +6,7 @@
 import {afterAll, beforeAll, expect, it} from 'vitest';
 import {StoreUnavailableError} from '../../daemon/store/errors.js';
 import {PostgresStore} from '../../daemon/store/postgres/postgres-store.js';
+import {eventually} from '../helpers/eventually.js';
 import {PgCluster, createPostgresTestStore, describeIfPostgres} from '../helpers/pg-cluster.js';
 
 let cluster: PgCluster;
@@ -14,18 +15,6 @@ let url: string;
 const logs: string[] = [];
 const resyncs: number[] = [];
 const PASSWORD = 'sekrit-pass';
-
-/** Retries `attempt` until it resolves (the store reconnects in the background); never asserts on timing. */
-async function eventually<T>(attempt: () => Promise<T>): Promise<T> {
-  for (let tries = 0; ; tries++) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (tries > 400) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
-}
 
 describeIfPostgres('PostgresStore when the database goes away and comes back', () => {
   beforeAll(async () => {

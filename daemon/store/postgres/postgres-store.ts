@@ -20,6 +20,7 @@ import {readFileSync} from 'node:fs';
 import postgres, {type Sql} from 'postgres';
 import type {BackoffOptions} from '../../../common/util/backoff.js';
 import {BlobFolder} from '../blob-folder.js';
+import {cutInboxPage} from '../inbox-page.js';
 import type {
   CommitBatch, GroupPage, GroupSummary, HistoryQuery, InboxFilter, InboxLimits, InboxPage, NewMessage, OutboxCompletion,
   OutboxRecord, PasswordRecord, RealmRecord, ReceivedMessage, Store, StoredMessage, UserRecord,
@@ -365,16 +366,9 @@ export class PostgresStore implements AsyncStore {
 
   async unread(username: string, limits: InboxLimits, from: InboxFilter = {}): Promise<InboxPage> {
     const [filter, value] = filterOf(from);
+    // One more than the page holds, to learn whether more remain.
     const rows = await this.#rows<PgMessageRow>(unreadSql(filter), [username, limits.maxMessages + 1, value]);
-    const messages: StoredMessage[] = [];
-    let bytes = 0;
-    for (const row of rows) {
-      if (messages.length === limits.maxMessages) break;
-      bytes += pageBytes(row);
-      if (messages.length > 0 && bytes > limits.maxBytes) break;
-      messages.push(toMessage(row));
-    }
-    return {messages, more: rows.length > messages.length};
+    return cutInboxPage(rows, limits, pageBytes, toMessage);
   }
 
   async takeUnread(username: string, limits: InboxLimits, from: InboxFilter = {}): Promise<InboxPage> {
