@@ -30,10 +30,19 @@ export class WakeupHub implements Wakeups {
 
   hint(users: WakeupHint): void {
     if (users !== '*' && users.length === 0) return;
-    for (const subscriber of [...this.#subscribers]) subscriber.onHint(users);
+    for (const subscriber of [...this.#subscribers]) notify(() => subscriber.onHint(users));
   }
 
   resync(): void {
-    for (const subscriber of [...this.#subscribers]) subscriber.onResync();
+    for (const subscriber of [...this.#subscribers]) notify(() => subscriber.onResync());
+  }
+}
+
+/** Calls a subscriber; one that throws is a bug reported on its own, never a failure of the commit that hinted. */
+function notify(call: () => void): void {
+  try {
+    call();
+  } catch (error) {
+    queueMicrotask(() => { throw error; });
   }
 }

@@ -263,7 +263,8 @@ export class GroupCommitPipeline {
     this.#reconnecting = true;
     try {
       for (let attempt = 0; !this.#closed && !this.#conn; attempt++) {
-        await new Promise((resolve) => setTimeout(resolve, backoffDelay(attempt, this.options.reconnect)));
+        // The first try is at once (a connection the server closed while idle is back at once); then backoff.
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, backoffDelay(attempt - 1, this.options.reconnect)));
         if (this.#closed) return;
         try {
           this.#conn = await this.options.connect();
