@@ -73,6 +73,35 @@ describeIfPostgres('PostgresStore when the database goes away and comes back', (
     expect(logs.join('\n')).toContain('***');
   });
 
+  it('survives a crash in the middle of a busy turn, and a second outage, with every acknowledged write kept', async () => {
+    const acknowledged: string[] = [];
+    for (let round = 0; round < 2; round++) {
+      // A turn whose statements are on the wire when the server dies: each is either acknowledged (its batch
+      // committed) or rejected, never both, and nothing acknowledged is lost.
+      const bodies = Array.from({length: 50}, (_, i) => `round${round}-${i}`);
+      const writes = bodies.map((body) => store.storeMessage({sender: 'ann', recipient: 'ann', body, ts: 1}, ['ann']));
+      const batch = store.currentBatch();
+      store.commit();
+      cluster.stopImmediate();
+      const outcome = await batch.done.then(() => 'committed', (error: unknown) => error);
+      const settled = await Promise.allSettled(writes);
+      if (outcome === 'committed') {
+        acknowledged.push(...bodies);
+      } else {
+        expect(outcome).toBeInstanceOf(StoreUnavailableError);
+        expect(settled.some((write) => write.status === 'rejected')).toBe(true);
+      }
+      cluster.start();
+      await eventually(async () => {
+        const probe = store.hasUnread('ann');
+        store.commit();
+        return probe;
+      });
+    }
+    const stored = cluster.psql(url, "SELECT string_agg(body, ',') FROM messages WHERE body LIKE 'round%'");
+    for (const body of acknowledged) expect(stored.split(',')).toContain(body);
+  });
+
   it('refuses to open with StoreUnavailableError when the database cannot be reached', async () => {
     const closed = cluster.url('nowhere').replace(`:${cluster.port}/`, ':1/');
     await expect(PostgresStore.open({url: closed, realm: 'test'})).rejects.toBeInstanceOf(StoreUnavailableError);

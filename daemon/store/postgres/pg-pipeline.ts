@@ -263,8 +263,10 @@ export class GroupCommitPipeline {
     this.#reconnecting = true;
     try {
       for (let attempt = 0; !this.#closed && !this.#conn; attempt++) {
-        // The first try is at once (a connection the server closed while idle is back at once); then backoff.
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, backoffDelay(attempt - 1, this.options.reconnect)));
+        // The first try comes at once (a connection the server closed while idle is back at once), though never
+        // inside the client's own close handler, which this is called from; then backoff.
+        const delay = attempt === 0 ? 0 : backoffDelay(attempt - 1, this.options.reconnect);
+        await new Promise((resolve) => setTimeout(resolve, delay));
         if (this.#closed) return;
         try {
           this.#conn = await this.options.connect();

@@ -76,8 +76,8 @@ const INT8_AS_NUMBER = {to: 20, from: [20], serialize: (value: number) => String
 export class PostgresStore implements AsyncStore {
   /** The pool: blobs, migrations, and the LISTEN connection (a connection of its own, made by postgres.js). */
   readonly #sql: Sql;
-  /** A pool of one connection, reserved by the pipeline. */
-  readonly #pipeSql: Sql;
+  /** The pool of the pipeline's one reserved connection (a new one per connection). */
+  #pipeSql: Sql | undefined;
   readonly #pipeline: GroupCommitPipeline;
   readonly #hub = new WakeupHub();
   /** Tells this process's NOTIFYs from the others'. */
@@ -103,19 +103,9 @@ export class PostgresStore implements AsyncStore {
       connection: {application_name: 'realmchatd'},
     };
     this.#sql = postgres(target.url, {...common, max: options.poolSize ?? 2});
-    this.#pipeSql = postgres(target.url, {
-      ...common,
-      max: 1,
-      // The reserved connection closed (the server went, or the network): fail what waits on it, reconnect.
-      onclose: () => this.#pipeline?.lost(Object.assign(new Error('connection closed'), {code: 'CONNECTION_CLOSED'})),
-    });
     this.#channel = `realmchat_${options.realm.toLowerCase()}`.slice(0, 63);
     this.#pipeline = new GroupCommitPipeline({
-      connect: async () => {
-        const conn = await this.#pipeSql.reserve();
-        await conn`SELECT 1`;
-        return conn;
-      },
+      connect: () => this.#connectPipeline(target.url, common),
       reconnect: options.reconnect,
       beforeCommit: (conn, batch) => this.#notify(conn, batch),
       onCommitted: (batch) => this.#hub.hint(hintOf(batch)),
@@ -125,6 +115,31 @@ export class PostgresStore implements AsyncStore {
         ? `store: lost the database at ${redactUrl(options.url)} (${(error as Error | undefined)?.message ?? ''}); reconnecting`
         : `store: the database at ${redactUrl(options.url)} is back`),
     });
+  }
+
+  /**
+   * A new connection for the pipeline, in a pool of its own: each connection the pipeline uses gets a fresh pool,
+   * so nothing a lost connection left queued in the client can ever run on its successor.
+   */
+  async #connectPipeline(url: string, common: postgres.Options<Record<string, postgres.PostgresType>>): Promise<Connection> {
+    const pool: Sql = postgres(url, {
+      ...common,
+      max: 1,
+      // The reserved connection closed (the server went, or the network): fail what waits on it, reconnect.
+      onclose: () => {
+        if (this.#pipeSql === pool) this.#pipeline.lost(Object.assign(new Error('connection closed'), {code: 'CONNECTION_CLOSED'}));
+      },
+    });
+    try {
+      const conn = await pool.reserve();
+      await conn`SELECT 1`;
+      void this.#pipeSql?.end({timeout: 0});
+      this.#pipeSql = pool;
+      return conn;
+    } catch (error) {
+      void pool.end({timeout: 0});
+      throw error;
+    }
   }
 
   /** Connects, brings the schema up to date (once across processes) and starts listening for wake-ups. */
@@ -200,7 +215,7 @@ export class PostgresStore implements AsyncStore {
   }
 
   async #end(): Promise<void> {
-    await Promise.all([this.#sql.end({timeout: 1}), this.#pipeSql.end({timeout: 1})]);
+    await Promise.all([this.#sql.end({timeout: 1}), this.#pipeSql?.end({timeout: 1})]);
   }
 
   // ---- users and sessions ----
