@@ -102,11 +102,6 @@ export class GroupCommitPipeline {
     }
   }
 
-  /** The database connection is up (false while reconnecting). */
-  get connected(): boolean {
-    return this.#conn !== undefined;
-  }
-
   /** Runs an operation in the open batch (opening one), after every operation issued before it. */
   run<T>(issue: Issue<T>, batch: PgBatch = this.#open ?? this.#openBatch()): Promise<T> {
     if (this.#closed) return Promise.reject(new Error('store is closed'));
