@@ -61,20 +61,33 @@ function refusal(retryAfter: number): {sent: false; reply: Reply} | undefined {
 }
 
 /**
- * Reads one page of a user's unread messages (all, or those `from` a realm or a local user) and marks exactly those
- * read. Synchronous with a synchronous store (the hot path of `inbox`), a promise otherwise.
+ * Takes one page of a user's unread messages (all, or those `from` a realm or a local user): the store marks exactly
+ * those read in the same step, so two processes draining one inbox never hand out a message twice. If the reply
+ * cannot be built, the messages are made unread again (in the same batch) and nothing is lost. Synchronous with a
+ * synchronous store (the hot path of `inbox`), a promise otherwise.
  */
 export function drainInbox(
   context: RequestContext, username: string, from: InboxFilter = {},
 ): Awaitable<{messages: WireMessage[]; more: boolean}> {
   const {store, options} = context;
-  return andThen(store.unread(username, {maxMessages: options.inboxMaxMessages, maxBytes: options.inboxMaxBytes}, from), (page) =>
-    // Build the reply first: if that fails, nothing is marked read and the messages stay unread.
-    andThen(withFileContents(
-      page.messages.map((message) => toWireMessage(message, options.realm, username)), page.messages, (sha) => store.readBlob(sha),
-    ), (messages) => andThen(store.markRead(username, page.messages.map((message) => message.id)), () => {
+  const limits = {maxMessages: options.inboxMaxMessages, maxBytes: options.inboxMaxBytes};
+  return andThen(store.takeUnread(username, limits, from), (page) => {
+    const giveBack = (err: unknown): never => {
+      void store.returnUnread(username, page.messages.map((message) => message.id));
+      throw err;
+    };
+    let built: Awaitable<WireMessage[]>;
+    try {
+      built = withFileContents(
+        page.messages.map((message) => toWireMessage(message, options.realm, username)), page.messages, (sha) => store.readBlob(sha));
+    } catch (err) {
+      return giveBack(err);
+    }
+    if (built instanceof Promise) built = built.catch(giveBack);
+    return andThen(built, (messages) => {
       context.limits.send.read(username, page.messages);
       context.limits.inbound.read(username, page.messages);
       return {messages, more: page.more};
-    })));
+    });
+  });
 }

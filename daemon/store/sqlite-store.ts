@@ -13,7 +13,9 @@ import {base64Length} from '../../common/protocol/files.js';
 import {BlobFolder, MemoryBlobs} from './blob-folder.js';
 import {Checkpointer} from './checkpointer.js';
 import {WalSync} from './wal-sync.js';
+import {WakeupHub, type Wakeups} from './wakeups.js';
 import {MIGRATIONS} from './migrations.js';
+import {cutInboxPage} from './inbox-page.js';
 import {prepareLimitReads} from './limit-reads.js';
 import {READS} from './sqlite-reads.js';
 import type {
@@ -87,10 +89,12 @@ class Batch implements CommitBatch {
   state: CommitBatch['state'] = 'pending';
   error: unknown;
   readonly done: Promise<void>;
+  /** Users this batch delivered to: their wake-up hint goes out once it committed. */
+  readonly recipients = new Set<string>();
   #resolve!: () => void;
   #reject!: (error: unknown) => void;
 
-  constructor() {
+  constructor(private readonly onCommitted: (batch: Batch) => void) {
     this.done = new Promise<void>((resolve, reject) => { this.#resolve = resolve; this.#reject = reject; });
     this.done.catch(() => {}); // a failed commit is reported to those waiting on it, never as an unhandled rejection
   }
@@ -99,6 +103,7 @@ class Batch implements CommitBatch {
     if (error === undefined) {
       this.state = 'committed';
       this.#resolve();
+      this.onCommitted(this);
     } else {
       this.state = 'failed';
       this.error = error;
@@ -133,6 +138,8 @@ export class SqliteStore implements Store {
   #lastCommitted: Batch | undefined;
   /** File contents: a folder beside the database, or memory for ':memory:'. */
   readonly #blobs: BlobFolder | MemoryBlobs;
+  /** Wake-up hints after commits, in this process (the one code path the daemon shares with PostgreSQL). */
+  readonly #hub = new WakeupHub();
 
   constructor(options: SqliteStoreOptions) {
     this.#options = options;
@@ -259,7 +266,7 @@ export class SqliteStore implements Store {
       });
     }
     this.#stmt.begin.run();
-    this.#batch = new Batch();
+    this.#batch = new Batch((batch) => this.#hub.hint(batch.recipients.size > 100 ? '*' : [...batch.recipients]));
     // The daemon commits at the end of its turn (commit()); this is the fallback for writes made outside one.
     setImmediate(() => this.commit());
   }
@@ -403,7 +410,10 @@ export class SqliteStore implements Store {
       message.group ?? null, message.body, message.ts,
     ).lastInsertRowid);
     if (message.file) this.#stmt.insertFile.run(id, message.file.name, message.file.size, message.file.sha256);
-    for (const recipient of recipients) this.#stmt.insertDelivery.run(recipient, id);
+    for (const recipient of recipients) {
+      this.#stmt.insertDelivery.run(recipient, id);
+      this.#batch?.recipients.add(recipient);
+    }
     return id;
   }
 
@@ -413,15 +423,7 @@ export class SqliteStore implements Store {
     const rows = from.sender !== undefined ? this.#stmt.unreadFromSender.all(username, from.sender, fetch)
       : from.realm === undefined ? this.#stmt.unreadAll.all(username, fetch)
       : this.#stmt.unreadFromRealm.all(username, from.realm, fetch);
-    const messages: StoredMessage[] = [];
-    let bytes = 0;
-    for (const row of rows) {
-      if (messages.length === limits.maxMessages) break;
-      bytes += pageBytes(row);
-      if (messages.length > 0 && bytes > limits.maxBytes) break;
-      messages.push(toMessage(row));
-    }
-    return {messages, more: rows.length > messages.length};
+    return cutInboxPage(rows, limits, pageBytes, toMessage);
   }
 
   putBlob(content: Buffer): Promise<string> {
@@ -442,6 +444,24 @@ export class SqliteStore implements Store {
     this.#write(() => {
       for (const id of messageIds) this.#stmt.markRead.run(username, id);
     }, 'batch');
+  }
+
+  takeUnread(username: string, limits: InboxLimits, from: InboxFilter = {}): InboxPage {
+    const page = this.unread(username, limits, from);
+    this.markRead(username, page.messages.map((message) => message.id));
+    return page;
+  }
+
+  returnUnread(username: string, messageIds: readonly number[]): void {
+    if (messageIds.length === 0) return;
+    this.#write(() => {
+      for (const id of messageIds) this.#stmt.insertDelivery.run(username, id);
+      this.#batch?.recipients.add(username);
+    }, 'batch');
+  }
+
+  wakeups(): Wakeups {
+    return this.#hub;
   }
 
   hasUnread(username: string): boolean {

@@ -1,12 +1,13 @@
 /**
- * The storage interface of realmchatd. Handlers talk only to this; SQLite is one implementation (a PostgreSQL one
- * can follow). A data method may answer synchronously (SQLite: no promise per call) or asynchronously (PostgreSQL,
+ * The storage interface of realmchatd. Handlers talk only to this; SQLite is one implementation, PostgreSQL
+ * (daemon/store/postgres/) the other. A data method may answer synchronously (SQLite: no promise per call) or asynchronously (PostgreSQL,
  * a round trip): its result is `Awaitable`, and every caller awaits it. Either way a call sees the writes of the
  * calls issued before it, and a write belongs to the batch open when it was *issued*, not when its promise settles.
  * Durability comes from `settled()`: a write is committed when the promise returned by `settled()` after it
  * resolves (group commit). A store that cannot reach its database throws (or rejects with) StoreUnavailableError
  * (errors.ts), and a batch whose commit could not reach it fails with that error.
  */
+import type {Wakeups} from './wakeups.js';
 
 /** A value now (a synchronous store) or later (an asynchronous one); callers always `await` it. */
 export type Awaitable<T> = T | Promise<T>;
@@ -206,8 +207,15 @@ export interface Store {
   storeMessage(message: Omit<StoredMessage, 'id' | 'read'>, recipients: readonly string[]): Awaitable<number>;
   /** Unread messages of a user in arrival order (optionally only those from one realm); does not mark them. */
   unread(username: string, limits: InboxLimits, from?: InboxFilter): Awaitable<InboxPage>;
-  /** Marks the given deliveries of a user read. */
+  /** Marks the given deliveries of a user read (deletes those still unread; others are left alone). */
   markRead(username: string, messageIds: readonly number[]): Awaitable<void>;
+  /**
+   * Takes one page of a user's unread messages: returns them and marks exactly those read, in one step. Two processes
+   * taking from one inbox at once never both get a message (PostgreSQL: SKIP LOCKED).
+   */
+  takeUnread(username: string, limits: InboxLimits, from?: InboxFilter): Awaitable<InboxPage>;
+  /** Makes taken messages unread again (the reply that would have shown them could not be built). */
+  returnUnread(username: string, messageIds: readonly number[]): Awaitable<void>;
   hasUnread(username: string): Awaitable<boolean>;
   /** A private conversation between two users, newest `limit` before `beforeId`, returned oldest first. */
   privateHistory(username: string, peer: string, peerRealm: string | undefined, query: HistoryQuery): Awaitable<StoredMessage[]>;
@@ -246,6 +254,9 @@ export interface Store {
   pinRealmKey(realm: string, publicKey: string, now: number): Awaitable<void>;
   /** Deletes at most `limit` ids of received messages stored before `before` (ms); returns how many went. */
   pruneReceived(before: number, limit: number): Awaitable<number>;
+
+  /** Wake-up hints after commits that delivered messages (PostgreSQL: from every process of the realm). */
+  wakeups(): Wakeups;
 
   /** Resolves once every write made so far is committed; rejects if that commit failed. */
   settled(): Promise<void>;

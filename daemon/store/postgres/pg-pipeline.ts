@@ -1,0 +1,292 @@
+/**
+ * Group commit on PostgreSQL: every operation of an event-loop turn runs in ONE transaction on one reserved
+ * connection, in the order issued, pipelined (each goes on the wire without waiting for the answer before it).
+ *
+ * - The first operation opens a batch (BEGIN goes out with it). commit() closes the batch to new operations; once
+ *   every operation it issued has answered, COMMIT goes out (ROLLBACK if one failed) and the batch's `done` settles
+ *   when COMMIT has answered. Operations of the next batch wait in memory until this COMMIT is on the wire, then go
+ *   out behind it (BEGIN first), so batches commit in order and a connection always sees its own earlier writes.
+ * - A lost connection or a refused connect fails the affected operations and batches with StoreUnavailableError
+ *   (never an OK that was not committed); the pipeline then reconnects with backoff in the background, and while it is
+ *   down operations fail at once. Any other SQL error fails its batch (its replies become INTERNAL upstream).
+ */
+import type {ReservedSql} from 'postgres';
+import {backoffDelay, type BackoffOptions} from '../../../common/util/backoff.js';
+import {StoreUnavailableError} from '../errors.js';
+import type {CommitBatch} from '../types.js';
+import {isConnectionLoss, unavailable} from './pg-errors.js';
+
+/** The pipeline's connection. */
+export type Connection = ReservedSql;
+
+/** Issues an operation's statements on the connection (without awaiting between them) and returns its result. */
+export type Issue<T> = (conn: Connection) => Promise<T>;
+
+/** One group commit. */
+export class PgBatch implements CommitBatch {
+  state: CommitBatch['state'] = 'pending';
+  /** Why the batch failed (a StoreUnavailableError makes its replies UNAVAILABLE rather than INTERNAL). */
+  error: unknown;
+  readonly done: Promise<void>;
+  /** Users this batch delivered to ('*' once too many to name), for the wake-up hint after COMMIT. */
+  readonly recipients = new Set<string>();
+  /** BEGIN is on the wire: operations go out at once. */
+  started = false;
+  /** The connection the batch started on (undefined: it started while the database was down). */
+  conn: Connection | undefined;
+  /** The first failure of an operation: the batch rolls back. */
+  failure: unknown;
+  /** Operations that wait for BEGIN. */
+  readonly waiting: Array<() => void> = [];
+  /** One promise per operation issued, resolved once it answered or failed: COMMIT waits for them. */
+  readonly issued: Promise<void>[] = [];
+  /** How to fail each operation not yet answered (the connection went). */
+  readonly unanswered = new Set<(error: unknown) => void>();
+  #resolve!: () => void;
+  #reject!: (error: unknown) => void;
+  #started!: () => void;
+  readonly whenStarted = new Promise<void>((resolve) => { this.#started = resolve; });
+
+  constructor() {
+    this.done = new Promise<void>((resolve, reject) => { this.#resolve = resolve; this.#reject = reject; });
+    this.done.catch(() => {}); // reported to those who wait on it, never as an unhandled rejection
+  }
+
+  markStarted(conn: Connection | undefined): void {
+    this.started = true;
+    this.conn = conn;
+    this.#started();
+  }
+
+  settle(error?: unknown): void {
+    if (this.state !== 'pending') return;
+    this.state = error === undefined ? 'committed' : 'failed';
+    this.error = error;
+    if (error === undefined) this.#resolve();
+    else this.#reject(error);
+  }
+}
+
+/** Options of the pipeline. */
+export interface PipelineOptions {
+  /** Reserves a fresh connection (and checks it answers). */
+  connect: () => Promise<Connection>;
+  /** Reconnect delays after the connection is lost. */
+  reconnect?: BackoffOptions;
+  /** Statements to send inside a batch's transaction just before COMMIT (the wake-up NOTIFY). */
+  beforeCommit?: (conn: Connection, batch: PgBatch) => void;
+  /** Told after a batch committed. */
+  onCommitted?: (batch: PgBatch) => void;
+  /** Told after a batch failed (rolled back, or its outcome is unknown). */
+  onFailed?: (batch: PgBatch) => void;
+  /** Told when the connection is lost and when it is back (for logs; never with a password). */
+  onStatus?: (status: 'lost' | 'restored', error?: unknown) => void;
+}
+
+export class GroupCommitPipeline {
+  #conn: Connection | undefined;
+  /** The batch operations join now, if one is open. */
+  #open: PgBatch | undefined;
+  /** The last batch closed, until it settles (what currentBatch() returns when none is open). */
+  #lastClosed: PgBatch | undefined;
+  /** Batches whose COMMIT is not on the wire yet, oldest first; only the first has started. */
+  readonly #queue: PgBatch[] = [];
+  #reconnecting = false;
+  #closed = false;
+
+  constructor(private readonly options: PipelineOptions) {}
+
+  /** Connects the first time (rejects with StoreUnavailableError when the database cannot be reached). */
+  async start(): Promise<void> {
+    try {
+      this.#conn = await this.options.connect();
+    } catch (error) {
+      throw unavailable(error);
+    }
+  }
+
+  /** Runs an operation in the open batch (opening one), after every operation issued before it. */
+  run<T>(issue: Issue<T>, batch: PgBatch = this.#open ?? this.#openBatch()): Promise<T> {
+    if (this.#closed) return Promise.reject(new Error('store is closed'));
+    return new Promise<T>((resolve, reject) => {
+      const fire = () => this.#fire(batch, issue, resolve, reject);
+      if (batch.started) fire();
+      else batch.waiting.push(fire);
+    });
+  }
+
+  /** The batch of the current operations. */
+  get openBatch(): PgBatch {
+    return this.#open ?? this.#openBatch();
+  }
+
+  #fire<T>(batch: PgBatch, issue: Issue<T>, resolve: (value: T) => void, reject: (error: unknown) => void): void {
+    const conn = batch.conn;
+    if (conn === undefined || conn !== this.#conn) {
+      const error = new StoreUnavailableError('the database connection is down');
+      batch.failure ??= error;
+      reject(error);
+      return;
+    }
+    let answered!: () => void;
+    batch.issued.push(new Promise<void>((resolve) => { answered = resolve; }));
+    let settled = false;
+    const fail = (error: unknown) => {
+      if (settled) return;
+      settled = true;
+      batch.unanswered.delete(fail);
+      batch.failure ??= error;
+      reject(error);
+      answered();
+    };
+    batch.unanswered.add(fail);
+    let answer: Promise<T>;
+    try {
+      answer = issue(conn);
+    } catch (error) {
+      fail(error);
+      return;
+    }
+    answer.then((value) => {
+      if (settled) return;
+      settled = true;
+      batch.unanswered.delete(fail);
+      resolve(value);
+      answered();
+    }, (error: unknown) => {
+      if (isConnectionLoss(error)) this.#lost(error);
+      fail(isConnectionLoss(error) ? unavailable(error) : error);
+    });
+  }
+
+  #openBatch(): PgBatch {
+    const batch = new PgBatch();
+    this.#open = batch;
+    this.#queue.push(batch);
+    if (this.#queue.length === 1) this.#start(batch);
+    // The daemon commits at the end of its turn (commit()); this is the fallback for operations made outside one.
+    setImmediate(() => { if (this.#open === batch) this.commit(); });
+    return batch;
+  }
+
+  /** Puts BEGIN on the wire, then the operations that waited for it (in the same turn: one write). */
+  #start(batch: PgBatch): void {
+    batch.markStarted(this.#conn);
+    if (this.#conn) this.#fire(batch, (conn) => conn`BEGIN`.then(() => undefined), () => {}, () => {});
+    for (const fire of batch.waiting.splice(0)) fire();
+  }
+
+  /** The open batch, or the last one closed while it is pending, or an already committed one. */
+  currentBatch(): CommitBatch {
+    return this.#open ?? (this.#lastClosed?.state === 'pending' ? this.#lastClosed : COMMITTED);
+  }
+
+  /** Closes the open batch to new operations and commits it once its operations have answered. */
+  commit(): void {
+    const batch = this.#open;
+    if (!batch) return;
+    this.#open = undefined;
+    this.#lastClosed = batch;
+    void this.#finish(batch);
+  }
+
+  async #finish(batch: PgBatch): Promise<void> {
+    await batch.whenStarted;
+    await Promise.all(batch.issued);
+    const conn = batch.conn;
+    const alive = conn !== undefined && conn === this.#conn;
+    if (batch.failure !== undefined || !alive) {
+      const error = batch.failure ?? new StoreUnavailableError('the database connection was lost');
+      if (alive) void conn`ROLLBACK`.catch(() => {}); // the next batch's BEGIN goes behind it
+      this.#next(batch);
+      this.#fail(batch, error);
+      return;
+    }
+    let answer: Promise<{command: string}>;
+    try {
+      this.options.beforeCommit?.(conn, batch);
+      answer = conn`COMMIT`.then((result) => ({command: result.command}));
+    } catch (error) {
+      void conn`ROLLBACK`.catch(() => {});
+      this.#next(batch);
+      this.#fail(batch, error);
+      return;
+    }
+    this.#next(batch);
+    try {
+      // A transaction that failed on the server (a statement nobody awaited) answers COMMIT with ROLLBACK.
+      const {command} = await answer;
+      if (command !== 'COMMIT') throw new Error(`the transaction was rolled back (${command})`);
+    } catch (error) {
+      if (isConnectionLoss(error)) this.#lost(error);
+      this.#fail(batch, isConnectionLoss(error) ? unavailable(error) : error);
+      return;
+    }
+    batch.settle();
+    this.options.onCommitted?.(batch);
+  }
+
+  #fail(batch: PgBatch, error: unknown): void {
+    batch.settle(error);
+    this.options.onFailed?.(batch);
+  }
+
+  /** The batch's COMMIT or ROLLBACK is on the wire: the next batch starts behind it. */
+  #next(batch: PgBatch): void {
+    if (this.#queue[0] === batch) this.#queue.shift();
+    const next = this.#queue[0];
+    if (next && !next.started) this.#start(next);
+  }
+
+  /** The connection is gone: every operation waiting for an answer fails now, and reconnecting starts. */
+  lost(error: unknown): void {
+    this.#lost(error);
+  }
+
+  #lost(error: unknown): void {
+    if (!this.#conn || this.#closed) return;
+    this.#conn = undefined;
+    this.options.onStatus?.('lost', error);
+    const failure = unavailable(error);
+    for (const batch of this.#queue) {
+      if (!batch.started) continue;
+      batch.failure ??= failure;
+      for (const fail of [...batch.unanswered]) fail(failure);
+    }
+    void this.#reconnect();
+  }
+
+  async #reconnect(): Promise<void> {
+    if (this.#reconnecting) return;
+    this.#reconnecting = true;
+    try {
+      for (let attempt = 0; !this.#closed && !this.#conn; attempt++) {
+        // The first try comes at once (a connection the server closed while idle is back at once), though never
+        // inside the client's own close handler, which this is called from; then backoff.
+        const delay = attempt === 0 ? 0 : backoffDelay(attempt - 1, this.options.reconnect);
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        if (this.#closed) return;
+        try {
+          this.#conn = await this.options.connect();
+          this.options.onStatus?.('restored');
+        } catch {
+          // still down: try again later
+        }
+      }
+    } finally {
+      this.#reconnecting = false;
+    }
+  }
+
+  /** Commits what is open and waits for every batch to settle; then no operation is accepted. */
+  async close(): Promise<Connection | undefined> {
+    this.commit();
+    const last = this.#lastClosed;
+    if (last) await last.done.catch(() => {});
+    this.#closed = true;
+    return this.#conn;
+  }
+}
+
+/** What operations belong to when no batch is open: everything before them is committed. */
+const COMMITTED: CommitBatch = {state: 'committed', done: Promise.resolve()};

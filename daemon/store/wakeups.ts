@@ -1,0 +1,48 @@
+/**
+ * Wake-up hints: a store tells the daemon's long polls that someone may have new unread messages. A hint is only a
+ * hint: a waiter re-reads the store. A resync means hints may have been missed (the PostgreSQL listener reconnected),
+ * so every waiter re-checks.
+ */
+
+/** Who may have new unread messages: their names, or '*' for anyone. */
+export type WakeupHint = string[] | '*';
+
+/** Where the daemon subscribes to wake-up hints. */
+export interface Wakeups {
+  /** Calls `onHint` after each commit that delivered messages and `onResync` when hints may have been lost; returns an unsubscribe. */
+  subscribe(onHint: (users: WakeupHint) => void, onResync: () => void): () => void;
+}
+
+interface Subscriber {
+  onHint: (users: WakeupHint) => void;
+  onResync: () => void;
+}
+
+/** The subscribers of one store, and the two announcements the store makes to them. */
+export class WakeupHub implements Wakeups {
+  readonly #subscribers = new Set<Subscriber>();
+
+  subscribe(onHint: (users: WakeupHint) => void, onResync: () => void): () => void {
+    const subscriber = {onHint, onResync};
+    this.#subscribers.add(subscriber);
+    return () => { this.#subscribers.delete(subscriber); };
+  }
+
+  hint(users: WakeupHint): void {
+    if (users !== '*' && users.length === 0) return;
+    for (const subscriber of [...this.#subscribers]) notify(() => subscriber.onHint(users));
+  }
+
+  resync(): void {
+    for (const subscriber of [...this.#subscribers]) notify(() => subscriber.onResync());
+  }
+}
+
+/** Calls a subscriber; one that throws is a bug reported on its own, never a failure of the commit that hinted. */
+function notify(call: () => void): void {
+  try {
+    call();
+  } catch (error) {
+    queueMicrotask(() => { throw error; });
+  }
+}
