@@ -289,7 +289,7 @@ export class PostgresStore implements Store {
 
   async members(group: string): Promise<string[]> {
     const rows = await this.#rows<{username: string}>(
-      'SELECT username::text FROM group_members WHERE group_name = $1 ORDER BY joined_at, username', [group]);
+      'SELECT m.username::text FROM group_members m WHERE m.group_name = $1 ORDER BY m.joined_at, m.username', [group]);
     return rows.map((row) => row.username);
   }
 
@@ -304,7 +304,7 @@ export class PostgresStore implements Store {
 
   async listUsers(page: GroupPage): Promise<string[]> {
     const rows = await this.#rows<{username: string}>(
-      'SELECT username::text FROM users WHERE username > $1::citext ORDER BY username LIMIT $2', [page.after, page.limit]);
+      'SELECT u.username::text FROM users u WHERE u.username > $1::citext ORDER BY u.username LIMIT $2', [page.after, page.limit]);
     return rows.map((row) => row.username);
   }
 
@@ -323,7 +323,7 @@ export class PostgresStore implements Store {
 
   async groupsOf(username: string): Promise<string[]> {
     const rows = await this.#rows<{group_name: string}>(
-      'SELECT group_name::text FROM group_members WHERE username = $1 ORDER BY group_name', [username]);
+      'SELECT m.group_name::text FROM group_members m WHERE m.username = $1 ORDER BY m.group_name', [username]);
     return rows.map((row) => row.group_name);
   }
 
@@ -419,7 +419,7 @@ export class PostgresStore implements Store {
 
   async listRealms(): Promise<RealmRecord[]> {
     const rows = await this.#rows<{name: string; host: string; port: number; dial: boolean; added_at: number}>(
-      'SELECT name::text, host, port, dial, added_at FROM realms ORDER BY name', []);
+      'SELECT r.name::text, r.host, r.port, r.dial, r.added_at FROM realms r ORDER BY r.name', []);
     return rows.map((row) => ({name: row.name, host: row.host, port: row.port, dial: row.dial, addedAt: Number(row.added_at)}));
   }
 
