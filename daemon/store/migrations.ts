@@ -8,6 +8,55 @@ export interface Migration {
   readonly sql: string;
 }
 
+/**
+ * Fills migration 6's tables from the messages and memberships already stored: every conversation with its newest
+ * message, read up to it (no marker existed, and a history of thousands of messages should not open as thousands
+ * unread), and the search index. The bench's fixtures (bench/fixtures.ts) run it too, after their bulk inserts.
+ */
+export const CONVERSATIONS_BACKFILL = `
+      INSERT INTO conversations (username, conversation, last_id)
+        WITH group_last AS MATERIALIZED (
+          SELECT g.name, coalesce((SELECT id FROM messages m WHERE m.group_name = g.name AND m.recipient_realm IS NULL
+                                     AND m.recipient IS NULL ORDER BY id DESC LIMIT 1), 0) AS last
+          FROM groups g)
+        SELECT username, conversation, max(id) FROM (
+          SELECT sender AS username, recipient AS conversation, id FROM messages
+            WHERE group_name IS NULL AND recipient IS NOT NULL AND sender_realm IS NULL AND recipient_realm IS NULL
+              AND sender NOT LIKE '~%'
+          UNION ALL
+          SELECT recipient, sender, id FROM messages
+            WHERE group_name IS NULL AND recipient IS NOT NULL AND sender_realm IS NULL AND recipient_realm IS NULL
+              AND sender NOT LIKE '~%' AND lower(sender) <> lower(recipient)
+          UNION ALL
+          SELECT sender, recipient || '@' || recipient_realm, id FROM messages
+            WHERE group_name IS NULL AND recipient IS NOT NULL AND recipient_realm IS NOT NULL
+          UNION ALL
+          SELECT recipient, sender || '@' || sender_realm, id FROM messages
+            WHERE group_name IS NULL AND recipient IS NOT NULL AND sender_realm IS NOT NULL
+          UNION ALL
+          SELECT sender, 'group:' || group_name || '@' || recipient_realm, id FROM messages
+            WHERE group_name IS NOT NULL AND recipient_realm IS NOT NULL
+          UNION ALL
+          SELECT gm.username, 'group:' || gl.name, gl.last FROM group_members gm JOIN group_last gl ON gl.name = gm.group_name
+        ) GROUP BY username, conversation;
+      UPDATE conversations SET seen_id = last_id;
+
+      INSERT INTO message_search (rowid, body, scope)
+        SELECT id, body, CASE
+          WHEN group_name IS NOT NULL AND recipient_realm IS NULL THEN 'g' || hex(lower(group_name))
+          WHEN group_name IS NOT NULL THEN 'u' || hex(lower(sender))
+            || ' c' || hex(lower(sender || '|group:' || group_name || '@' || recipient_realm))
+          WHEN sender_realm IS NOT NULL THEN 'u' || hex(lower(recipient))
+            || ' c' || hex(lower(recipient || '|' || sender || '@' || sender_realm))
+          WHEN recipient_realm IS NOT NULL THEN 'u' || hex(lower(sender))
+            || ' c' || hex(lower(sender || '|' || recipient || '@' || recipient_realm))
+          WHEN lower(sender) = lower(recipient) THEN 'u' || hex(lower(sender)) || ' c' || hex(lower(sender || '|' || sender))
+          ELSE 'u' || hex(lower(sender)) || ' c' || hex(lower(sender || '|' || recipient))
+            || ' u' || hex(lower(recipient)) || ' c' || hex(lower(recipient || '|' || sender))
+          END
+        FROM messages WHERE sender NOT LIKE '~%' OR sender_realm IS NOT NULL;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -184,47 +233,7 @@ export const MIGRATIONS: readonly Migration[] = [
       -- c<hex(user|conversation)> (that user's conversation). Contentless: the text stays in messages alone.
       CREATE VIRTUAL TABLE message_search USING fts5(body, scope, content='', contentless_delete=1);
 
-      -- What was there before: every conversation with its newest message, read up to it (no marker existed, and
-      -- a history of thousands of messages should not open as thousands unread).
-      INSERT INTO conversations (username, conversation, last_id)
-        SELECT username, conversation, max(id) FROM (
-          SELECT sender AS username, recipient AS conversation, id FROM messages
-            WHERE group_name IS NULL AND recipient IS NOT NULL AND sender_realm IS NULL AND recipient_realm IS NULL
-              AND sender NOT LIKE '~%'
-          UNION ALL
-          SELECT recipient, sender, id FROM messages
-            WHERE group_name IS NULL AND recipient IS NOT NULL AND sender_realm IS NULL AND recipient_realm IS NULL
-              AND sender NOT LIKE '~%' AND lower(sender) <> lower(recipient)
-          UNION ALL
-          SELECT sender, recipient || '@' || recipient_realm, id FROM messages
-            WHERE group_name IS NULL AND recipient IS NOT NULL AND recipient_realm IS NOT NULL
-          UNION ALL
-          SELECT recipient, sender || '@' || sender_realm, id FROM messages
-            WHERE group_name IS NULL AND recipient IS NOT NULL AND sender_realm IS NOT NULL
-          UNION ALL
-          SELECT sender, 'group:' || group_name || '@' || recipient_realm, id FROM messages
-            WHERE group_name IS NOT NULL AND recipient_realm IS NOT NULL
-          UNION ALL
-          SELECT gm.username, 'group:' || g.name,
-                 coalesce((SELECT max(id) FROM messages m WHERE m.group_name = g.name AND m.recipient_realm IS NULL), 0)
-            FROM group_members gm JOIN groups g ON g.name = gm.group_name
-        ) GROUP BY username, conversation;
-      UPDATE conversations SET seen_id = last_id;
-
-      INSERT INTO message_search (rowid, body, scope)
-        SELECT id, body, CASE
-          WHEN group_name IS NOT NULL AND recipient_realm IS NULL THEN 'g' || hex(lower(group_name))
-          WHEN group_name IS NOT NULL THEN 'u' || hex(lower(sender))
-            || ' c' || hex(lower(sender || '|group:' || group_name || '@' || recipient_realm))
-          WHEN sender_realm IS NOT NULL THEN 'u' || hex(lower(recipient))
-            || ' c' || hex(lower(recipient || '|' || sender || '@' || sender_realm))
-          WHEN recipient_realm IS NOT NULL THEN 'u' || hex(lower(sender))
-            || ' c' || hex(lower(sender || '|' || recipient || '@' || recipient_realm))
-          WHEN lower(sender) = lower(recipient) THEN 'u' || hex(lower(sender)) || ' c' || hex(lower(sender || '|' || sender))
-          ELSE 'u' || hex(lower(sender)) || ' c' || hex(lower(sender || '|' || recipient))
-            || ' u' || hex(lower(recipient)) || ' c' || hex(lower(recipient || '|' || sender))
-          END
-        FROM messages WHERE sender NOT LIKE '~%' OR sender_realm IS NOT NULL;
+      ${CONVERSATIONS_BACKFILL}
     `,
   },
 ];
