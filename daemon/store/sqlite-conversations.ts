@@ -52,15 +52,15 @@ export const CONVERSATION_READS = {
     SELECT id FROM messages INDEXED BY messages_by_group
     WHERE group_name = ? AND recipient_realm IS NULL AND recipient IS NULL ORDER BY id DESC LIMIT 1`,
   /**
-   * A search: the newest SEARCH_CANDIDATES matches by rowid (the index walks its doclists from the end), then
-   * ranked by bm25 over the text alone (the scope column weighs 0), newest first on ties: (@match, @before, @limit).
+   * A search's candidates: the newest SEARCH_CANDIDATES matches by rowid (the index walks its doclists from the
+   * end, so the cost does not grow with the history), newest first; search-rank.ts ranks them: (@match, @before).
    */
   search: `
     SELECT ${MESSAGE_COLUMNS} FROM (
-      SELECT rowid AS id, bm25(message_search, 1.0, 0.0) AS score FROM message_search
+      SELECT rowid AS id FROM message_search
       WHERE message_search MATCH @match AND rowid < @before ORDER BY rowid DESC LIMIT ${SEARCH_CANDIDATES}
     ) AS hit JOIN messages m ON m.id = hit.id ${FILE_JOIN}
-    ORDER BY hit.score, hit.id DESC LIMIT @limit + 0`,
+    ORDER BY hit.id DESC`,
 } as const;
 
 export function prepareConversations(db: Database.Database) {
@@ -172,8 +172,20 @@ function recount(stmt: Statements, username: string, target: ConversationTarget,
   };
 }
 
-/** The FTS5 query of a search: every word in the text (the last also as a prefix), any scope token. */
+/** The length of the prefixes the index keeps (migration 6's `prefix='3'`). */
+const INDEXED_PREFIX = 3;
+
+/**
+ * The FTS5 query of a search: every word (letters and digits only, so quoting is enough) and any scope token. The
+ * last word is asked as a prefix of its first three letters, which the index keeps as words of their own: a longer
+ * prefix would make FTS5 merge the lists of every word that starts with it, as long as the history. search-rank.ts
+ * keeps the candidates whose words really start with the whole last word. A last word of one or two letters
+ * matches whole words only.
+ */
 export function searchMatch(query: SearchQuery): string {
-  const words = query.words.map((word, index) => `"${word}"${index === query.words.length - 1 ? '*' : ''}`);
+  const words = query.words.map((word, index) => {
+    if (index < query.words.length - 1 || [...word].length < INDEXED_PREFIX) return `"${word}"`;
+    return `"${[...word].slice(0, INDEXED_PREFIX).join('')}"*`;
+  });
   return `body : (${words.join(' AND ')}) AND scope : (${query.scope.map((token) => `"${token}"`).join(' OR ')})`;
 }

@@ -18,6 +18,7 @@ import {prepareLimitReads} from './limit-reads.js';
 import {READS} from './sqlite-reads.js';
 import * as conversations from './sqlite-conversations.js';
 import {audienceOf} from './conversation-keys.js';
+import {rankCandidates} from './search-rank.js';
 import type {
   CommitBatch, ConversationPage, ConversationRecord, ConversationTarget, GroupPage, GroupSummary, HistoryQuery, InboxFilter, InboxLimits, InboxPage, NewMessage, OutboxCompletion,
   OutboxRecord, PasswordRecord, RealmRecord, ReceivedMessage, SearchQuery, Store, StoredMessage, UserRecord,
@@ -546,9 +547,10 @@ export class SqliteStore implements Store {
 
   searchMessages(query: SearchQuery): StoredMessage[] {
     if (query.words.length === 0 || query.scope.length === 0) return [];
-    return (this.#conversations.search.all({
-      match: conversations.searchMatch(query), before: query.beforeId ?? Number.MAX_SAFE_INTEGER, limit: query.limit,
-    }) as MessageRow[]).map(toMessage);
+    const candidates = this.#conversations.search.all({
+      match: conversations.searchMatch(query), before: query.beforeId ?? Number.MAX_SAFE_INTEGER,
+    }) as MessageRow[];
+    return rankCandidates(candidates, query.words).slice(0, query.limit).map(toMessage);
   }
 
   receivedVerdict(realm: string, uid: string): string | null | undefined {

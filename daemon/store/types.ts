@@ -261,9 +261,9 @@ export interface Store {
    */
   markSeen(username: string, target: ConversationTarget, messageId: number): ConversationRecord;
   /**
-   * Messages whose text holds every word and whose visibility is in the query's scope, best match first (bm25),
-   * newest first on ties. Only the newest SEARCH_CANDIDATES matches are ranked, so the cost does not grow with
-   * the history.
+   * Messages whose text holds every word (the last also as a prefix) and whose visibility is in the query's scope,
+   * at most `limit`, best match first (search-rank.ts), newest first on ties. Only the newest SEARCH_CANDIDATES
+   * matches are ranked, so the cost does not grow with the history.
    */
   searchMessages(query: SearchQuery): StoredMessage[];
 
