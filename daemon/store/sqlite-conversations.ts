@@ -137,12 +137,6 @@ export function listConversations(stmt: Statements, username: string, page: Conv
   return stmt.list.all({me: username, before: page.beforeId ?? Number.MAX_SAFE_INTEGER, limit: page.limit}).map(toRecord);
 }
 
-/** One conversation of a user. */
-export function conversation(stmt: Statements, username: string, target: ConversationTarget): ConversationRecord | undefined {
-  const row = stmt.one.get({me: username, conversation: conversationName(target)});
-  return row && toRecord(row);
-}
-
 /** Moves a read marker forward (inside the store's write); see Store.markSeen. */
 export function markSeen(stmt: Statements, username: string, target: ConversationTarget, messageId: number): ConversationRecord {
   const name = conversationName(target);

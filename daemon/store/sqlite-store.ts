@@ -537,10 +537,6 @@ export class SqliteStore implements Store {
     return conversations.listConversations(this.#conversations, username, page);
   }
 
-  conversation(username: string, target: ConversationTarget): ConversationRecord | undefined {
-    return conversations.conversation(this.#conversations, username, target);
-  }
-
   markSeen(username: string, target: ConversationTarget, messageId: number): ConversationRecord {
     return this.#write(() => conversations.markSeen(this.#conversations, username, target, messageId), 'batch');
   }

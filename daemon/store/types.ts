@@ -253,8 +253,6 @@ export interface Store {
 
   /** A page of a user's conversations, newest message first; groups joined without a message come last. */
   listConversations(username: string, page: ConversationPage): ConversationRecord[];
-  /** One conversation of a user, or undefined when it has no message yet (and is no group the user joined). */
-  conversation(username: string, target: ConversationTarget): ConversationRecord | undefined;
   /**
    * Moves a user's read marker of a conversation forward to `messageId` (at most to its newest message; never back)
    * and returns the conversation after the move (with marker 0 and nothing unread when it has no message yet).
