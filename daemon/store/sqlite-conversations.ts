@@ -81,18 +81,14 @@ export function prepareConversations(db: Database.Database) {
       INSERT INTO conversations (username, conversation, last_id, unread) VALUES (@username, @conversation, @id, @unread)
       ON CONFLICT (username, conversation) DO UPDATE
         SET last_id = max(last_id, excluded.last_id), unread = unread + excluded.unread`),
-    /** A message of a local group in every member's conversation (mentions counted for the members it names). */
+    /** A message of a local group in every member's conversation: one more unread for all but its local sender. */
     touchGroup: db.prepare(`
-      INSERT INTO conversations (username, conversation, last_id, unread, mentions)
-        SELECT username, @conversation, @id, NOT (@local AND username = @sender),
-               @named IS NOT NULL AND NOT (@local AND username = @sender) AND username IN (SELECT value FROM json_each(@named))
-        FROM group_members WHERE group_name = @group AND true
-      ON CONFLICT (username, conversation) DO UPDATE
-        SET last_id = max(last_id, excluded.last_id), unread = unread + excluded.unread, mentions = mentions + excluded.mentions`),
-    insertMentions: db.prepare(`
-      INSERT OR IGNORE INTO mentions (username, conversation, message_id)
-        SELECT username, @conversation, @id FROM group_members
-        WHERE group_name = @group AND username IN (SELECT value FROM json_each(@named)) AND NOT (@local AND username = @sender)`),
+      INSERT INTO conversations (username, conversation, last_id, unread)
+        SELECT username, @conversation, @id, NOT (@local AND username = @sender) FROM group_members WHERE group_name = @group AND true
+      ON CONFLICT (username, conversation) DO UPDATE SET last_id = max(last_id, excluded.last_id), unread = unread + excluded.unread`),
+    /** A group message that names a member: counted in its row, and kept for recounts after a read marker. */
+    mention: db.prepare('UPDATE conversations SET mentions = mentions + 1 WHERE username = @username AND conversation = @conversation'),
+    insertMention: db.prepare('INSERT OR IGNORE INTO mentions (username, conversation, message_id) VALUES (@username, @conversation, @id)'),
     join: db.prepare(`
       INSERT INTO conversations (username, conversation, last_id, seen_id) VALUES (@username, @conversation, @last, @last)
       ON CONFLICT DO NOTHING`),
@@ -105,17 +101,22 @@ export function prepareConversations(db: Database.Database) {
 
 type Statements = ReturnType<typeof prepareConversations>;
 
-/** Keeps the conversation rows, mentions and search index of a message just stored (inside the store's write). */
-export function recordMessage(stmt: Statements, id: number, message: NewMessage): void {
+/**
+ * Keeps the conversation rows, mentions and search index of a message just stored (inside the store's write).
+ * `recipients`: who got it in their inbox; for a group message every member but its local sender, so the members
+ * it names are found among them without a query.
+ */
+export function recordMessage(stmt: Statements, id: number, message: NewMessage, recipients: readonly string[]): void {
   const audience = audienceOf(message);
   if (audience.kind === 'group') {
-    const named = namedIn(message.body);
-    const params = {
-      conversation: audience.conversation, id, group: audience.group, sender: message.sender,
-      local: message.senderRealm === undefined ? 1 : 0, named: named.length > 0 ? JSON.stringify(named) : null,
-    };
-    stmt.touchGroup.run(params);
-    if (params.named !== null) stmt.insertMentions.run(params);
+    const {conversation} = audience;
+    stmt.touchGroup.run({conversation, id, group: audience.group, sender: message.sender, local: message.senderRealm === undefined ? 1 : 0});
+    const named = new Set(namedIn(message.body));
+    for (const username of recipients) {
+      if (!named.has(username.toLowerCase())) continue;
+      stmt.mention.run({username, conversation});
+      stmt.insertMention.run({username, conversation, id});
+    }
   } else {
     if (audience.entries.length === 0) return;
     for (const entry of audience.entries) {

@@ -412,7 +412,7 @@ export class SqliteStore implements Store {
     ).lastInsertRowid);
     if (message.file) this.#stmt.insertFile.run(id, message.file.name, message.file.size, message.file.sha256);
     for (const recipient of recipients) this.#stmt.insertDelivery.run(recipient, id);
-    conversations.recordMessage(this.#conversations, id, message);
+    conversations.recordMessage(this.#conversations, id, message, recipients);
     return id;
   }
 
