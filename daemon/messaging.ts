@@ -79,7 +79,7 @@ export function drainInbox(
     let built: Awaitable<WireMessage[]>;
     try {
       built = withFileContents(
-        page.messages.map((message) => toWireMessage(message, options.realm, username)), page.messages, (sha) => store.readBlob(sha));
+        page.messages.map((message) => toWireMessage(message, options.realm, {name: username, inbox: true})), page.messages, (sha) => store.readBlob(sha));
     } catch (err) {
       return giveBack(err);
     }

@@ -146,7 +146,8 @@ describe('load and flow control', () => {
 
 describe('pipelining and fairness', () => {
   it('answers a pipeline in request order with few socket writes, each reply after its commit', async () => {
-    const server = await start();
+    // A slice long enough for the whole pipeline on a loaded machine: this is about writes, not fairness.
+    const server = await start({sliceMs: 60_000});
     const {token} = await registerUser(server.port, 'pipe_target');
     const {client} = await registerUser(server.port, 'pipe_sender');
     let writes = 0;

@@ -7,7 +7,7 @@ let cluster: PgCluster | undefined;
 
 describeIfPostgres('PostgreSQL store contract', () => {
   beforeAll(async () => { cluster = await PgCluster.create(); }, 60_000);
-  afterAll(async () => { await cluster?.destroy(); });
+  afterAll(async () => { await cluster?.destroy(); }, 60_000);
 
   storeContract('PostgreSQL', async () => {
     if (!cluster) throw new Error('no cluster');

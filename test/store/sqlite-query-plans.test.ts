@@ -7,7 +7,9 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {READS} from '../../daemon/store/sqlite-reads.js';
+import {CONVERSATION_READS, searchMatch} from '../../daemon/store/sqlite-conversations.js';
 import {SqliteStore} from '../../daemon/store/sqlite-store.js';
+import type {NewMessage, StoredMessage} from '../../daemon/store/types.js';
 
 let dir: string;
 let store: SqliteStore;
@@ -64,5 +66,99 @@ describe('query plans of the hot reads', () => {
     const ranges = plan.filter((line) => line.includes('USING INDEX messages_by_pair'));
     expect(ranges).toHaveLength(2);
     for (const line of ranges) expect(line).toContain('id<?');
+  });
+});
+
+describe('query plans of conversations, read markers and search', () => {
+  const params: Record<keyof typeof CONVERSATION_READS, unknown> = {
+    list: {me: 'ann', before: 1e15, limit: 51},
+    one: {me: 'ann', conversation: 'ben'},
+    unreadDirect: {me: 'ann', peer: 'ben', realm: null, seen: 3},
+    unreadGroup: {me: 'ann', group: 'devs', seen: 3},
+    unreadMentions: {me: 'ann', conversation: 'group:devs', seen: 3},
+    lastOfGroup: ['devs'],
+    search: {match: searchMatch({words: ['deploy', 'fri'], scope: ['u616e6e', 'g64657673'], limit: 21}), before: 1e15, limit: 21},
+  };
+
+  it.each(Object.keys(params) as Array<keyof typeof CONVERSATION_READS>)('%s walks one index range, never a whole table', (name) => {
+    const plan = planOf(CONVERSATION_READS[name], params[name]);
+    expect(plan.length).toBeGreaterThan(0);
+    for (const line of plan) {
+      expect(line).not.toMatch(/^SCAN (m|messages|conversations|mentions)\b/);
+      expect(line).not.toContain('MULTI-INDEX OR');
+    }
+  });
+
+  it('pages conversations from the (username, last_id) index, reading no message', () => {
+    expect(planOf(CONVERSATION_READS.list, params.list)).toEqual(['SEARCH conversations USING INDEX conversations_by_last (username=? AND last_id<?)']);
+  });
+
+  it('counts unread messages in the range after the marker of one conversation', () => {
+    expect(planOf(CONVERSATION_READS.unreadDirect, params.unreadDirect).join('\n'))
+      .toContain('USING INDEX messages_by_pair (sender=? AND recipient=? AND id>?)');
+    expect(planOf(CONVERSATION_READS.unreadGroup, params.unreadGroup).join('\n')).toContain('USING INDEX messages_by_group (group_name=? AND id>?)');
+    expect(planOf(CONVERSATION_READS.unreadMentions, params.unreadMentions).join('\n'))
+      .toContain('USING PRIMARY KEY (username=? AND conversation=? AND message_id>?)');
+  });
+
+  it('asks the full-text index for the newest matches within the caller\'s scope, then ranks only those', () => {
+    const plan = planOf(CONVERSATION_READS.search, params.search);
+    // The visibility and the rowid bound are in the index query itself (no filter on rows it returns).
+    expect(plan.join('\n')).toMatch(/SCAN message_search VIRTUAL TABLE INDEX \d+:/);
+    expect(plan.join('\n')).toContain('SEARCH m USING INTEGER PRIMARY KEY (rowid=?)');
+    expect(CONVERSATION_READS.search).toMatch(/ORDER BY rowid DESC LIMIT \d+/);
+    // The index hands its matches newest first (the ORDER BY rowid DESC is its own): nothing is sorted in SQL.
+    expect(plan.filter((line) => line.startsWith('USE TEMP B-TREE'))).toEqual([]);
+    // The last word is asked by its first three letters, which the index keeps (prefix='3'): one list read from its
+    // newest end, never a merge of every word with that prefix. No bm25(): its word weights read whole lists.
+    expect(searchMatch({words: ['deploy', 'frida'], scope: ['u1'], limit: 1})).toBe('body : ("deploy" AND "fri"*) AND scope : ("u1")');
+    expect(searchMatch({words: ['a', 'be'], scope: ['u1', 'g2'], limit: 1})).toBe('body : ("a" AND "be") AND scope : ("u1" OR "g2")');
+    expect(CONVERSATION_READS.search).not.toContain('bm25');
+  });
+
+  it('never takes a LIMIT as a bare parameter', () => {
+    for (const sql of Object.values(CONVERSATION_READS)) expect(sql).not.toMatch(/LIMIT\s+[?@:$]\w*(?!\w|\s*\+)/);
+  });
+});
+
+describe('history pages', () => {
+  const texts = (messages: StoredMessage[]) => messages.map((message) => message.body);
+  const send = (message: Omit<NewMessage, 'ts'>, to: string[]) => store.storeMessage({...message, ts: 1}, to);
+
+  it('pages a private conversation both ways, skipping other conversations, realms and groups in between', async () => {
+    const expected: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const fromAnn = i % 3 !== 0;
+      const body = `m${i}`;
+      send(fromAnn ? {sender: 'ann', recipient: 'ben', body} : {sender: 'ben', recipient: 'ann', body}, [fromAnn ? 'ben' : 'ann']);
+      expected.push(body);
+      // Noise the pages must skip: another peer, the same name on another realm, a group, a message to oneself.
+      send({sender: 'ann', recipient: 'cat', body: `cat${i}`}, ['cat']);
+      send({sender: 'ann', recipient: 'ben', recipientRealm: 'beta', body: `remote${i}`}, []);
+      send({sender: 'ben', senderRealm: 'beta', recipient: 'ann', body: `remote-in${i}`}, ['ann']);
+      send({sender: 'ann', group: 'devs', body: `group${i}`}, ['ben']);
+    }
+    await store.settled();
+    const seen: string[] = [];
+    let before: number | undefined;
+    for (;;) {
+      const page = store.privateHistory('ann', 'BEN', undefined, {limit: 7, beforeId: before});
+      if (page.length === 0) break;
+      expect(page.length).toBeLessThanOrEqual(7);
+      seen.unshift(...texts(page));
+      before = page[0]!.id;
+    }
+    expect(seen).toEqual(expected);
+    // The other side sees the same conversation.
+    expect(texts(store.privateHistory('ben', 'ann', undefined, {limit: 100}))).toEqual(expected);
+    // The remote conversation with ben@beta is its own.
+    expect(texts(store.privateHistory('ann', 'ben', 'beta', {limit: 3}))).toEqual(['remote-in38', 'remote39', 'remote-in39']);
+  });
+
+  it('lists a conversation with oneself once, not once per direction', async () => {
+    for (let i = 0; i < 5; i++) send({sender: 'cat', recipient: 'cat', body: `note${i}`}, ['cat']);
+    await store.settled();
+    expect(texts(store.privateHistory('cat', 'Cat', undefined, {limit: 50}))).toEqual(['note0', 'note1', 'note2', 'note3', 'note4']);
+    expect(texts(store.privateHistory('cat', 'cat', undefined, {limit: 2}))).toEqual(['note3', 'note4']);
   });
 });
