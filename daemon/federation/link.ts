@@ -78,7 +78,7 @@ export class RealmLink {
       env.tunables.outboxWindow,
       stats.lastSeq,
     );
-    this.#outbox = new OutboxPump(window, env.tunables.maxInFlight);
+    this.#outbox = new OutboxPump(window, env.tunables.maxInFlight, (sha256, offset, length) => store.readBlobRange(sha256, offset, length));
     this.#waiters = new VerdictWaiters(env.tunables.verdictTimeoutMs);
     this.#inbound = new InboundReceiver(
       env.services, record.name,
@@ -240,6 +240,9 @@ export class RealmLink {
     switch (frame.type) {
       case 'msg':
         this.#inbound.receive(frame);
+        return;
+      case 'chunk':
+        this.#inbound.chunk(frame);
         return;
       case 'ack':
         this.#onAck(frame);
