@@ -4,7 +4,7 @@ import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {BlobFolder} from '../../daemon/store/blob-folder.js';
 import type {TestDaemon} from '../helpers/daemon.js';
-import {link, startRealm, user, waitFor, type TestUser} from './helpers.js';
+import {link, login, realmEntry, startRealm, texts, user, waitFor, type TestUser} from './helpers.js';
 
 /** Beta's file limit: small, so "at the limit" and "over it" stay cheap. */
 const BETA_MAX = 600 * 1024;
@@ -116,5 +116,36 @@ describe('sendgroupfilerealm', () => {
     for (const member of [bob, budi]) expect(await filesFromAlpha(member.client)).toEqual([expect.objectContaining({file_name: 'list.txt', file_content: 'bGlzdA=='})]);
     expect(await alice.client.request('sendgroupfilerealm beta bob,nobody list.txt bGlzdA==')).toMatchObject({code: 'USER_NOT_FOUND'});
     expect(await alice.client.request('sendgroupfilerealm beta nogroup list.txt bGlzdA==')).toMatchObject({code: 'GROUP_NOT_FOUND'});
+  });
+});
+
+describe('a realm that is down', () => {
+  it('gets a queued file when it is back; one over its limit comes back to the sender as a notice', async () => {
+    await beta.stop();
+    await waitFor(async () => (await realmEntry(alice.client, 'beta'))?.state === 'backoff', 10_000, 'alpha to see beta down');
+    const fits = Buffer.concat([EVERY_BYTE, EVERY_BYTE]);
+    const tooBig = Buffer.alloc(BETA_MAX + 1, 4);
+    expect(await alice.client.request(`sendfilerealm beta bob fits.bin ${fits.toString('base64')}`))
+      .toMatchObject({status: 'OK', queued: true, message: 'File queued for user in realm', file_name: 'fits.bin'});
+    expect(await alice.client.request(`sendgroupfilerealm beta crew toobig.bin ${tooBig.toString('base64')}`))
+      .toMatchObject({status: 'OK', queued: true, message: 'File queued for group in realm'});
+    beta = await beta.restart();
+    const bob2 = await login(beta.port, 'bob');
+    try {
+      const [message] = await waitFor(async () => {
+        const messages = await filesFromAlpha(bob2);
+        return messages.length > 0 ? messages : undefined;
+      }, 10_000, 'the queued file at bob');
+      expect(Buffer.from(message!.file_content as string, 'base64')).toEqual(fits);
+      const notice = await waitFor(async () => texts(await alice.client.request('inbox')).find((text) => text.startsWith('Delivery failed')),
+        10_000, 'the notice for the refused file');
+      expect(notice).toContain('File terlalu besar');
+      expect(notice).toContain('toobig.bin');
+      // Nothing more comes (each file once), and the refused file's blob is not kept at beta.
+      expect(await filesFromAlpha(bob2)).toEqual([]);
+      expect(existsSync(blobPath(beta, tooBig))).toBe(false);
+    } finally {
+      bob2.close();
+    }
   });
 });
