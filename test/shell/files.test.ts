@@ -84,15 +84,15 @@ describe('realmchat sendfile and getfile', () => {
     expect(readFileSync(join(downloads, 'big.bin'))).toEqual(big);
   });
 
-  it('says what is wrong: a missing file, another realm, a file that is not there or not yours', async () => {
+  it('says what is wrong: a missing file, a realm that is not linked, a file that is not there or not yours', async () => {
     const alice = user();
     await cli([...server, 'register', 'alice', 'pw', 'Alice', 'id'], alice);
     const missing = await cli(['sendfile', 'bob', '/nonexistent/notes.txt'], alice);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('cannot read /nonexistent/notes.txt: ENOENT');
     const remote = await cli(['sendfile', 'carol@beta', '/etc/hostname'], alice);
-    expect(remote.code).toBe(2);
-    expect(remote.stderr).toContain('other realms are not supported yet');
+    expect(remote.code).toBe(1);
+    expect(remote.stderr).toContain('no such realm is linked');
     const unknown = await cli(['getfile', '12345'], alice, {env: {XDG_DOWNLOAD_DIR: folder()}});
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('File tidak ditemukan');
