@@ -65,7 +65,8 @@ export interface DaemonOptions {
   maxFileBytes: number;
   /**
    * What one user may send as files: files per second and file bytes per second, with bursts (RATE_LIMITED past
-   * them). @default 2 files/s (burst 30), 1 MiB/s (burst 64 MiB)
+   * them). @default 2 files/s (burst 30), 1 MiB/s (burst 64 MiB). Each remote user sending files to this realm
+   * over a link gets the same bounds (refused as RATE_LIMITED, which comes back to its sender).
    */
   fileLimits: SendLimits;
   /** The same bounds for each remote user sending to us through a realm link. @default as sendLimits */

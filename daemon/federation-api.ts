@@ -9,6 +9,7 @@ import type {AddressInfo, Socket} from 'node:net';
 import type {ErrorCode} from '../common/protocol/replies.js';
 import type {RealmStatus} from '../common/protocol/reply-shapes.js';
 import type {Recipients} from '../common/protocol/request.js';
+import type {FileRef} from './store/types.js';
 
 /** True when `realm` names this daemon's own realm (realm names are case-insensitive). */
 export function isOwnRealm(options: {readonly realm: string}, realm: string): boolean {
@@ -69,10 +70,13 @@ export interface Federation {
   add(realm: string, address: {host: string; port: number} | undefined, by: string): Promise<AddRealmResult>;
   /** Unlinks a realm for user `by` (an admin); its outbox is kept. */
   remove(realm: string, by: string): Promise<RemoveRealmResult>;
-  /** Sends a private message to `user@realm`. */
-  sendPrivate(sender: string, realm: string, user: string, text: string): Promise<RealmSendResult>;
-  /** Sends to a group (or a user list) of a realm. */
-  sendGroup(sender: string, realm: string, recipients: Recipients, text: string): Promise<RealmSendResult>;
+  /**
+   * Sends a private message to `user@realm`. With `file` (its content already stored with putBlob), a file
+   * message whose `text` is its `[file] NAME (SIZE)` line; the link carries the content.
+   */
+  sendPrivate(sender: string, realm: string, user: string, text: string, file?: FileRef): Promise<RealmSendResult>;
+  /** Sends to a group (or a user list) of a realm; `file` as for sendPrivate. */
+  sendGroup(sender: string, realm: string, recipients: Recipients, text: string, file?: FileRef): Promise<RealmSendResult>;
   /** Every linked realm with its state. */
   list(): RealmStatus[];
   /** Reads the linked realms from the store; the daemon calls it once, before it listens. */

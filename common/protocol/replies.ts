@@ -62,6 +62,8 @@ export const OK_MESSAGES = {
   privateinbox: 'Inbox',
   sendfile: 'File sent',
   sendgroupfile: 'File sent to group',
+  sendfilerealm: 'File sent to user in realm',
+  sendgroupfilerealm: 'File sent to group in realm',
   getfile: 'File',
   removerealm: 'Realm removed',
   conversations: 'Conversations',
@@ -76,6 +78,8 @@ export const OK_MESSAGES = {
 export const QUEUED_MESSAGES = {
   sendprivaterealm: 'Message queued for user in realm',
   sendgrouprealm: 'Message queued for group in realm',
+  sendfilerealm: 'File queued for user in realm',
+  sendgroupfilerealm: 'File queued for group in realm',
 } as const;
 
 /** Any JSON value a reply may carry. */

@@ -10,7 +10,7 @@ import type {Recipients} from '../../common/protocol/request.js';
 import type {Services} from '../context.js';
 import type {RealmStatus} from '../../common/protocol/reply-shapes.js';
 import type {AddRealmResult, Federation, LinkAcceptor, RealmSendResult, RemoveRealmResult} from '../federation-api.js';
-import type {NewMessage, RealmRecord} from '../store/types.js';
+import type {FileRef, NewMessage, RealmRecord} from '../store/types.js';
 import type {SecureContext} from 'node:tls';
 import {acceptLink, dialLink, type HandshakeSettings} from './connect.js';
 import {generateIdentity, type RealmIdentity} from './identity.js';
@@ -255,28 +255,29 @@ class LinkedFederation implements Federation {
 
   // ---- sending ----
 
-  sendPrivate(sender: string, realm: string, user: string, text: string): Promise<RealmSendResult> {
-    return this.#send(sender, realm, {to: user}, text);
+  sendPrivate(sender: string, realm: string, user: string, text: string, file?: FileRef): Promise<RealmSendResult> {
+    return this.#send(sender, realm, {to: user}, text, file);
   }
 
-  sendGroup(sender: string, realm: string, recipients: Recipients, text: string): Promise<RealmSendResult> {
+  sendGroup(sender: string, realm: string, recipients: Recipients, text: string, file?: FileRef): Promise<RealmSendResult> {
     const target: MessageTarget = recipients.kind === 'group' ? {group: recipients.name} : {users: recipients.names};
-    return this.#send(sender, realm, target, text);
+    return this.#send(sender, realm, target, text, file);
   }
 
   /**
    * Accepts a message for another realm: the sender's copies and the outbox row commit together; then the reply
-   * waits (boundedly) for the peer's verdict.
+   * waits (boundedly) for the peer's verdict. A file's outbox row names its blob, which the link sends in chunks.
    */
-  async #send(sender: string, realm: string, target: MessageTarget, text: string): Promise<RealmSendResult> {
+  async #send(sender: string, realm: string, target: MessageTarget, text: string, file?: FileRef): Promise<RealmSendResult> {
     const link = this.#links.get(lower(realm));
     if (!link) return {kind: 'unknown-realm'};
     const {options, store, clock} = this.#services;
     const limited = await sendLimited(this.#services, sender, text, link.status().queued);
     if (limited) return limited;
     const ts = clock.now();
-    const body = {id: newMessageId(ts), origin: options.realm, from: sender, text, ts, ...target} as MessageBody;
-    const record = await store.enqueueOutbox(link.name, encodeMessageBody(body), senderCopies(sender, link.name, target, text, ts), ts);
+    const body = {id: newMessageId(ts), origin: options.realm, from: sender, text, ts, ...(file ? {file} : {}), ...target} as MessageBody;
+    const copies = senderCopies(sender, link.name, target, text, ts).map((copy) => (file ? {...copy, file} : copy));
+    const record = await store.enqueueOutbox(link.name, encodeMessageBody(body), copies, ts, file && {sha256: file.sha256, size: file.size});
     await store.settled(); // only a committed message may leave this realm
     const verdict: Verdict = await link.offer(record);
     if (verdict.kind === 'refused') return verdict;

@@ -2,15 +2,19 @@
  * The receiving half of a link: judges each message from a peer realm (who gets it, or why it is refused),
  * deduplicates by message id, stores a chunk's messages with their ids in one write, and acknowledges only what
  * has committed. Acknowledgements are cumulative (`upto`) and carry the refusals, so the sender learns every
- * verdict exactly as stored.
+ * verdict exactly as stored. A file message is judged when its `msg` frame comes (this realm's own file limits
+ * apply), then its chunks are assembled (inbound-file.ts) and only then is it stored and answered.
  */
+import {fileBaseName, fileMessageText} from '../../common/protocol/files.js';
 import type {ErrorCode} from '../../common/protocol/replies.js';
 import type {Clock} from '../clock.js';
+import type {DaemonOptions} from '../context.js';
 import type {Logger} from '../logger.js';
 import type {InboxWaiters} from '../inbox-waiters.js';
 import type {ReceivedMessage, RemoteDelivery, Store} from '../store/types.js';
 import {REALM_SENDER, type Limits} from '../limits/index.js';
-import {isWellFormedMessage, type AckFrame, type MsgFrame} from './link-codec.js';
+import {FileAssembly} from './inbound-file.js';
+import {isWellFormedMessage, type AckFrame, type ChunkFrame, type MsgFrame} from './link-codec.js';
 import {EXPIRY_MARGIN_MS} from './options.js';
 
 /** What a verdict is made of. */
@@ -19,7 +23,8 @@ export interface InboundServices {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly inboxWaiters: InboxWaiters;
-  readonly limits: Pick<Limits, 'inbound' | 'inboundRealm'>;
+  readonly limits: Pick<Limits, 'inbound' | 'inboundRealm' | 'inboundFiles'>;
+  readonly options: Pick<DaemonOptions, 'maxFileBytes'>;
 }
 
 /** Who receives a message on this realm, or why nobody does. */
@@ -32,7 +37,11 @@ export type Judgement = {verdict: null; deliveries: RemoteDelivery[]} | {verdict
 export async function judgeMessage(store: Store, peer: string, frame: MsgFrame): Promise<Judgement> {
   if (!isWellFormedMessage(frame)) return {verdict: 'BAD_PARAMETER', deliveries: []};
   if (frame.origin.toLowerCase() !== peer.toLowerCase()) return {verdict: 'BAD_PARAMETER', deliveries: []};
-  const base = {sender: frame.from, senderRealm: peer, body: frame.text, ts: frame.ts};
+  const file = frame.file && {name: fileBaseName(frame.file.name), size: frame.file.size, sha256: frame.file.sha256};
+  const base = {
+    sender: frame.from, senderRealm: peer, ts: frame.ts,
+    ...(file ? {body: fileMessageText(file.name, file.size), file} : {body: frame.text}),
+  };
   if ('to' in frame) {
     const user = await store.getUser(frame.to);
     if (!user) return {verdict: 'USER_NOT_FOUND', deliveries: []};
@@ -74,11 +83,13 @@ export class InboundReceiver {
   #ackScheduled = false;
   #generation = 0;
   /**
-   * Frames are handled one after another (each sees the ones before it), in order, whether the store answers at
-   * once or later: each step waits for the one before. With a synchronous store the whole chunk is still handled
+   * Frames (messages, file chunks, chunk ends) are handled one after another, in order, whether the store answers
+   * at once or later: each step waits for the one before. With a synchronous store the whole chunk is still handled
    * within its turn (microtasks), so its messages join that turn's group commit.
    */
   #work: Promise<void> = Promise.resolve();
+  /** The file being received: every frame until its last chunk belongs to it. */
+  #file: {assembly: FileAssembly; frame: MsgFrame; deliveries: RemoteDelivery[]} | undefined;
 
   constructor(
     private readonly services: InboundServices,
@@ -99,11 +110,18 @@ export class InboundReceiver {
     this.#refusals = [];
     this.#owesAck = false;
     this.#ackScheduled = false;
+    this.#file?.assembly.discard();
+    this.#file = undefined;
   }
 
   /** Judges a message (reads see every earlier write, committed or not); stores it at the chunk's end. */
   receive(frame: MsgFrame): void {
     this.#enqueue(() => this.#judge(frame));
+  }
+
+  /** A chunk of the file being received; chunks of files refused or already received are ignored. */
+  chunk(frame: ChunkFrame): void {
+    this.#enqueue(() => this.#chunk(frame));
   }
 
   /** Stores the chunk's messages in one write, wakes their readers, and schedules the ack after the commit. */
@@ -126,25 +144,85 @@ export class InboundReceiver {
 
   async #judge(frame: MsgFrame): Promise<void> {
     const {store, logger} = this.services;
-    const known = this.#batchIds.has(frame.id) ? this.#batchIds.get(frame.id)! : await store.receivedVerdict(this.peer, frame.id);
-    let verdict: string | null;
-    if (known !== undefined) {
-      verdict = known; // a retry: answer as the first time, store nothing
-    } else {
-      let judgement = await judgeMessage(store, this.peer, frame);
-      if (judgement.verdict === null && isExpired(frame, this.services.clock.now(), this.retentionMs)) {
-        judgement = {verdict: 'MESSAGE_EXPIRED', deliveries: []};
-      }
-      verdict = judgement.verdict ?? await this.#rateLimited(frame, judgement.deliveries);
-      if (verdict === 'BAD_PARAMETER') {
-        logger.warn('refused a malformed or foreign-origin message from a realm', {realm: this.peer, origin: frame.origin, seq: frame.seq});
-      }
-      this.#batch.push({frame, received: {uid: frame.id, verdict, deliveries: verdict === null ? judgement.deliveries : []}});
-      this.#batchIds.set(frame.id, verdict);
+    if (this.#file) {
+      this.#protocolError('a message frame before the last chunk of a file');
+      return;
     }
+    const known = this.#batchIds.has(frame.id) ? this.#batchIds.get(frame.id)! : await store.receivedVerdict(this.peer, frame.id);
+    if (known !== undefined) {
+      this.#handled(frame, known); // a retry: answer as the first time, store nothing (its chunks are ignored)
+      return;
+    }
+    let judgement = await judgeMessage(store, this.peer, frame);
+    if (judgement.verdict === null && isExpired(frame, this.services.clock.now(), this.retentionMs)) {
+      judgement = {verdict: 'MESSAGE_EXPIRED', deliveries: []};
+    }
+    const verdict = judgement.verdict ?? await this.#fileRefused(frame, judgement.deliveries) ?? await this.#rateLimited(frame, judgement.deliveries);
+    if (verdict === 'BAD_PARAMETER') {
+      logger.warn('refused a malformed or foreign-origin message from a realm', {realm: this.peer, origin: frame.origin, seq: frame.seq});
+    }
+    if (verdict === null && frame.file) {
+      // Stored once its content is all here and checked (a refused file's chunks are ignored).
+      this.#file = {assembly: new FileAssembly(frame.seq, frame.file, store.incomingBlob()), frame, deliveries: judgement.deliveries};
+      if (this.#file.assembly.complete) this.#fileDone(this.#file.assembly.finish());
+      return;
+    }
+    this.#stored(frame, verdict, verdict === null ? judgement.deliveries : []);
+  }
+
+  #chunk(frame: ChunkFrame): void {
+    const file = this.#file;
+    if (!file || file.assembly.seq !== frame.seq) return;
+    const outcome = file.assembly.add(frame);
+    switch (outcome.kind) {
+      case 'more': return;
+      case 'done': this.#fileDone(outcome.stored); return;
+      case 'lost':
+        this.#file = undefined;
+        this.#stored(file.frame, 'FILE_NOT_FOUND', []);
+        return;
+      case 'invalid':
+        this.#file = undefined;
+        this.#protocolError('a file chunk past the file\'s size or empty');
+    }
+  }
+
+  /** The file being received is complete: stored (its message goes in the batch) or refused as BAD_FILE. */
+  #fileDone(stored: boolean): void {
+    const {frame, deliveries} = this.#file!;
+    this.#file = undefined;
+    if (!stored) this.services.logger.warn('refused a file whose content does not match its SHA-256', {realm: this.peer, seq: frame.seq});
+    this.#stored(frame, stored ? null : 'BAD_FILE', stored ? deliveries : []);
+  }
+
+  #protocolError(what: string): void {
+    this.services.logger.warn('closing a realm link that broke the file protocol', {realm: this.peer, what});
+    this.fail(what);
+  }
+
+  /** A message judged for the first time: its verdict (and deliveries) go in the chunk's batch. */
+  #stored(frame: MsgFrame, verdict: string | null, deliveries: RemoteDelivery[]): void {
+    this.#batch.push({frame, received: {uid: frame.id, verdict, deliveries}});
+    this.#batchIds.set(frame.id, verdict);
+    this.#handled(frame, verdict);
+  }
+
+  /** A message is answered: it counts towards the next ack. */
+  #handled(frame: MsgFrame, verdict: string | null): void {
     if (verdict !== null) this.#refusals.push([frame.seq, verdict]);
     this.#handledUpto = Math.max(this.#handledUpto, frame.seq);
     this.#owesAck = true;
+  }
+
+  /**
+   * This realm's own bounds on a file: its size (DaemonOptions.maxFileBytes: FILE_TOO_LARGE) and the remote
+   * sender's file allowance (fileLimits: RATE_LIMITED); null when it may come, or when the message has no file.
+   */
+  async #fileRefused(frame: MsgFrame, deliveries: readonly RemoteDelivery[]): Promise<'FILE_TOO_LARGE' | 'RATE_LIMITED' | null> {
+    if (!frame.file) return null;
+    if (frame.file.size > this.services.options.maxFileBytes) return 'FILE_TOO_LARGE';
+    const recipients = deliveries.flatMap((delivery) => delivery.recipients);
+    return await this.services.limits.inboundFiles.take(frame.from, this.peer, recipients, frame.file.size) === 0 ? null : 'RATE_LIMITED';
   }
 
   /**

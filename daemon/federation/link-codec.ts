@@ -11,8 +11,10 @@ import {isValidName} from '../../common/protocol/request.js';
 
 /** The verb of the first line of a link; a connection starting with it is handed to the federation module. */
 export const LINK_HELLO_VERB = 'realmlink';
-/** The link protocol version this code speaks. */
-export const LINK_VERSION = 2;
+/** The link protocol version this code speaks (3: files, `chunk` frames). A peer of another version is refused. */
+export const LINK_VERSION = 3;
+/** File bytes per `chunk` frame: 256 KiB, about 342 KiB of base64, well under the frame limit. */
+export const FILE_CHUNK_BYTES = 256 * 1024;
 /** Largest frame accepted, in bytes. A message text is at most one client line (64 KiB), JSON-escaped. */
 export const DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;
 
@@ -65,6 +67,13 @@ export interface RefuseFrame {
   reason: string;
 }
 
+/** The file of a file message: the name kept of the sender's path, its size and its content's SHA-256 (hex). */
+export interface LinkFile {
+  name: string;
+  size: number;
+  sha256: string;
+}
+
 /** Who a message is for, on the receiving realm. */
 export type MessageTarget = {to: string} | {group: string} | {users: string[]};
 
@@ -79,6 +88,8 @@ export type MessageBody = {
   text: string;
   /** When the origin realm accepted it, ms since the epoch. */
   ts: number;
+  /** A file message's file: its content follows the `msg` frame in `chunk` frames (`text` is `[file] NAME (SIZE)`). */
+  file?: LinkFile;
 } & MessageTarget;
 
 /** One cross-realm message on the link. */
@@ -91,6 +102,17 @@ export interface AckFrame {
   refused?: Array<[seq: number, code: string]>;
 }
 
+/**
+ * A piece of the file of message `seq`, right after its `msg` frame: `data` is base64, at most FILE_CHUNK_BYTES
+ * bytes; the chunks of a file come in order and add up to its size. `lost`: the sender no longer has the content.
+ */
+export interface ChunkFrame {
+  type: 'chunk';
+  seq: number;
+  data: string;
+  lost?: boolean;
+}
+
 export interface PingFrame {
   type: 'ping';
 }
@@ -101,7 +123,8 @@ export interface PongFrame {
 
 /** Every frame of the link protocol. */
 export type LinkFrame =
-  | HelloFrame | StartTlsFrame | ChallengeFrame | ResponseFrame | ReadyFrame | RefuseFrame | MsgFrame | AckFrame | PingFrame | PongFrame;
+  | HelloFrame | StartTlsFrame | ChallengeFrame | ResponseFrame | ReadyFrame | RefuseFrame | MsgFrame | ChunkFrame | AckFrame
+  | PingFrame | PongFrame;
 
 /** Why a line is not a frame. */
 export type FrameErrorCode =
@@ -118,7 +141,7 @@ export type DecodedFrame = {ok: true; frame: LinkFrame} | {ok: false; code: Fram
 
 const VERB_OF: Record<LinkFrame['type'], string> = {
   hello: LINK_HELLO_VERB, starttls: 'starttls', challenge: 'challenge', response: 'response', ready: 'ready', refuse: 'refuse',
-  msg: 'msg', ack: 'ack', ping: 'ping', pong: 'pong',
+  msg: 'msg', chunk: 'chunk', ack: 'ack', ping: 'ping', pong: 'pong',
 };
 
 /** Encodes one frame as its line (LF included). */
@@ -135,6 +158,11 @@ export function encodeMessageBody(body: MessageBody): string {
 /** The `msg` line for a stored body (the hot path: no re-serialisation of the body). */
 export function encodeMessageFrame(seq: number, bodyJson: string): string {
   return `msg {"seq":${seq},${bodyJson.slice(1)}\n`;
+}
+
+/** The `chunk` line of bytes of message `seq`'s file. */
+export function encodeChunkFrame(seq: number, data: Buffer): string {
+  return `chunk {"seq":${seq},"data":"${data.toString('base64')}"}\n`;
 }
 
 /** Turns the link's byte stream into frames. Keeps the tail of an incomplete line between pushes. */
@@ -204,6 +232,10 @@ const CHECKS: Record<string, (f: Record<string, unknown>) => LinkFrame | undefin
   ready: (f) => (isSig(f.sig) ? {type: 'ready', sig: f.sig} : undefined),
   refuse: (f) => (isShortText(f.reason) ? {type: 'refuse', reason: f.reason} : undefined),
   msg: checkMsg,
+  chunk: (f) => {
+    if (!isSeq(f.seq) || typeof f.data !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(f.data)) return undefined;
+    return f.lost === true ? {type: 'chunk', seq: f.seq, data: f.data, lost: true} : {type: 'chunk', seq: f.seq, data: f.data};
+  },
   ack: (f) => {
     if (!isSeq(f.upto)) return undefined;
     if (f.refused === undefined) return {type: 'ack', upto: f.upto};
@@ -233,11 +265,23 @@ function checkMsg(f: Record<string, unknown>): MsgFrame | undefined {
     type: 'msg' as const, seq: f.seq, id: f.id,
     origin: text(f.origin), from: text(f.from),
     text: text(f.text), ts: Number.isSafeInteger(f.ts) ? (f.ts as number) : -1,
+    ...(f.file !== undefined ? {file: checkFile(f.file)} : {}),
   };
   if (typeof f.to === 'string') return {...base, to: f.to};
   if (typeof f.group === 'string') return {...base, group: f.group};
   if (Array.isArray(f.users)) return {...base, users: (f.users as unknown[]).map(text)};
   return {...base, to: ''};
+}
+
+/**
+ * A message's file as found; a malformed one reads as size -1 (refused with a verdict, like other bad content),
+ * so the receiver still knows the message has a file, and expects no chunks for it.
+ */
+function checkFile(value: unknown): LinkFile {
+  const file = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+  const ok = typeof file.name === 'string' && file.name.length <= 1024 && Number.isSafeInteger(file.size) &&
+    (file.size as number) >= 0 && isHex(file.sha256, 64);
+  return ok ? {name: file.name as string, size: file.size as number, sha256: file.sha256 as string} : {name: '', size: -1, sha256: ''};
 }
 
 /** The largest time a JavaScript Date holds (ms since the epoch); a later `ts` could never be shown to a reader. */
@@ -247,6 +291,7 @@ const MAX_DATE_MS = 8.64e15;
 export function isWellFormedMessage(frame: MsgFrame): boolean {
   if (!isName(frame.origin) || !isName(frame.from) || frame.text.trim() === '') return false;
   if (frame.ts < 0 || frame.ts > MAX_DATE_MS) return false;
+  if (frame.file !== undefined && frame.file.size < 0) return false;
   if ('to' in frame) return isName(frame.to);
   if ('group' in frame) return isName(frame.group);
   return frame.users.length > 0 && frame.users.length <= 1000 && frame.users.every(isName);

@@ -86,7 +86,7 @@ export class RealmLink {
         else logger.warn('realm link: could not read the outbox (it is read again on the next send or ack)', {realm: this.name, err: String(error)});
       },
     );
-    this.#outbox = new OutboxPump(window, env.tunables.maxInFlight);
+    this.#outbox = new OutboxPump(window, env.tunables.maxInFlight, (sha256, offset, length) => store.readBlobRange(sha256, offset, length));
     this.#waiters = new VerdictWaiters(env.tunables.verdictTimeoutMs);
     this.#inbound = new InboundReceiver(
       env.services, record.name,
@@ -248,6 +248,9 @@ export class RealmLink {
     switch (frame.type) {
       case 'msg':
         this.#inbound.receive(frame);
+        return;
+      case 'chunk':
+        this.#inbound.chunk(frame);
         return;
       case 'ack':
         this.#onAck(frame);

@@ -1,11 +1,13 @@
 /**
  * Writes one realm's outbox to the link's current connection: rows from the window (outbox-window.ts) in seq order,
  * pipelined up to `maxInFlight` unacknowledged rows, written in batches, pausing while the socket's buffer is full
- * and going on when it drains. No timers and no store writes: the link (link.ts) attaches and detaches connections
- * and settles acknowledgements.
+ * and going on when it drains. A file message's `msg` frame is followed by its content in `chunk` frames read from
+ * its blob a chunk at a time (so a file never sits in memory whole), and a full socket may pause the pump in the
+ * middle of a file. No timers and no store writes: the link (link.ts) attaches and detaches connections and settles
+ * acknowledgements.
  */
 import type {OutboxRecord} from '../store/types.js';
-import {encodeMessageFrame} from './link-codec.js';
+import {encodeChunkFrame, encodeMessageFrame, FILE_CHUNK_BYTES} from './link-codec.js';
 import type {OutboxWindow} from './outbox-window.js';
 
 /** Write batches of frames of about this many characters. */
@@ -17,13 +19,27 @@ export interface PumpTarget {
   write(text: string): boolean;
 }
 
+/** Reads at most `length` bytes of a blob from `offset` (Store.readBlobRange); undefined when it is missing. */
+export type BlobChunkReader = (sha256: string, offset: number, length: number) => Buffer | undefined;
+
+/** A file whose `msg` frame is written and whose chunks are not all written yet. */
+interface FileInProgress {
+  record: OutboxRecord;
+  offset: number;
+}
+
 export class OutboxPump {
   #target: PumpTarget | undefined;
   /** The socket's buffer is full; wait for `writable()`. */
   #blocked = false;
   #pumpQueued = false;
+  #file: FileInProgress | undefined;
 
-  constructor(private readonly window: OutboxWindow, private readonly maxInFlight: number) {}
+  constructor(
+    private readonly window: OutboxWindow,
+    private readonly maxInFlight: number,
+    private readonly readChunk: BlobChunkReader = () => undefined,
+  ) {}
 
   /** Rows written and not yet acknowledged. */
   get inFlight(): number {
@@ -41,6 +57,7 @@ export class OutboxPump {
     this.window.rewind();
     this.#target = target;
     this.#blocked = false;
+    this.#file = undefined;
     this.#queuePump();
   }
 
@@ -48,6 +65,7 @@ export class OutboxPump {
   detach(): void {
     this.window.rewind();
     this.#target = undefined;
+    this.#file = undefined;
   }
 
   /** The socket's buffer drained: write on. */
@@ -65,11 +83,24 @@ export class OutboxPump {
   pump(): void {
     const target = this.#target;
     if (!target || this.#blocked) return;
+    if (this.#file && !this.#writeFile(target)) return;
     let batch = '';
     while (this.window.inFlight < this.maxInFlight) {
       const entry = this.window.next();
       if (!entry) break;
       batch += encodeMessageFrame(entry.seq, entry.body);
+      if (entry.file) {
+        // The message frame first, then its chunks, in order on this connection.
+        const flushed = target.write(batch);
+        batch = '';
+        this.#file = {record: entry, offset: 0};
+        if (!flushed) {
+          this.#blocked = true;
+          return;
+        }
+        if (!this.#writeFile(target)) return;
+        continue;
+      }
       if (batch.length >= WRITE_BATCH_CHARS) {
         const flushed = target.write(batch);
         batch = '';
@@ -80,6 +111,33 @@ export class OutboxPump {
       }
     }
     if (batch !== '' && !target.write(batch)) this.#blocked = true;
+  }
+
+  /**
+   * Writes the chunks of the file in progress until it is done (true) or the socket is full (false; the rest
+   * follows on `writable()`). A blob gone missing is reported in one `lost` chunk, which the receiver refuses.
+   */
+  #writeFile(target: PumpTarget): boolean {
+    const file = this.#file!;
+    const {sha256, size} = file.record.file!;
+    while (file.offset < size) {
+      const data = this.readChunk(sha256, file.offset, Math.min(FILE_CHUNK_BYTES, size - file.offset));
+      let flushed: boolean;
+      if (!data || data.length === 0) {
+        flushed = target.write(`chunk {"seq":${file.record.seq},"data":"","lost":true}\n`);
+        file.offset = size;
+      } else {
+        flushed = target.write(encodeChunkFrame(file.record.seq, data));
+        file.offset += data.length;
+      }
+      if (!flushed) {
+        if (file.offset >= size) this.#file = undefined;
+        this.#blocked = true;
+        return false;
+      }
+    }
+    this.#file = undefined;
+    return true;
   }
 
   /** Pumps once after the current burst of offers (they come in one run of microtasks after a commit). */

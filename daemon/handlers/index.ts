@@ -22,13 +22,15 @@ import {search} from './search.js';
 import {seen} from './seen.js';
 import {send} from './send.js';
 import {sendfile} from './sendfile.js';
+import {sendfilerealm} from './sendfilerealm.js';
 import {sendgroup} from './sendgroup.js';
 import {sendgroupfile} from './sendgroupfile.js';
+import {sendgroupfilerealm} from './sendgroupfilerealm.js';
 import {sendgrouprealm} from './sendgrouprealm.js';
 import {sendprivaterealm} from './sendprivaterealm.js';
 
 export const HANDLERS: Readonly<Record<string, Handler>> = {
   auth, register, addgroup, joingroup, send, sendgroup, inbox, logout, info,
   addrealm, sendprivaterealm, sendgrouprealm, getrealminbox, groups, history, realms, removerealm,
-  getusers, getgroups, privateinbox, sendfile, sendgroupfile, getfile, conversations, seen, search,
+  getusers, getgroups, privateinbox, sendfile, sendgroupfile, getfile, sendfilerealm, sendgroupfilerealm, conversations, seen, search,
 };

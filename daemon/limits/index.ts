@@ -21,6 +21,8 @@ export interface Limits {
   readonly files: SendLimiter;
   /** What each remote user may store for our users. */
   readonly inbound: SendLimiter;
+  /** What each remote user may send our users as files (the local users' file limits, per remote user). */
+  readonly inboundFiles: SendLimiter;
   /** What all users of one remote realm together may store (its sender key is `REALM_SENDER`). */
   readonly inboundRealm: SendLimiter;
   /** The daemon-wide budget of queued reply bytes. */
@@ -47,6 +49,7 @@ export function createLimits(options: LimitOptions, store: Store, clock: Clock, 
     send: new SendLimiter(options.sendLimits, clock, unreadBytes),
     files: new SendLimiter(options.fileLimits, clock, unreadBytes),
     inbound: new SendLimiter(options.realmSendLimits, clock, unreadBytes),
+    inboundFiles: new SendLimiter(options.fileLimits, clock, unreadBytes),
     inboundRealm: new SendLimiter({...options.realmLinkLimits, unreadBytesPerRecipient: Number.POSITIVE_INFINITY}, clock, unreadBytes),
     replies: new ReplyBudget(options.maxTotalQueuedBytes, logger),
   };

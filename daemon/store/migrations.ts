@@ -238,4 +238,15 @@ export const MIGRATIONS: readonly Migration[] = [
       ${CONVERSATIONS_BACKFILL}
     `,
   },
+  {
+    version: 7,
+    description: 'files across realms: an outbox row names the file it carries',
+    sql: `
+      -- The file a cross-realm message carries (its content is a blob, see migration 5): the link sends it in chunks
+      -- from the blob, and the blob is not collected while a row names it.
+      ALTER TABLE outbox ADD COLUMN file_sha256 TEXT;
+      ALTER TABLE outbox ADD COLUMN file_size INTEGER;
+      CREATE INDEX outbox_by_file ON outbox(file_sha256) WHERE file_sha256 IS NOT NULL;
+    `,
+  },
 ];

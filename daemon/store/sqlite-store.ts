@@ -10,7 +10,7 @@ import {mkdirSync} from 'node:fs';
 import {dirname, join} from 'node:path';
 import Database from 'better-sqlite3';
 import {base64Length} from '../../common/protocol/files.js';
-import {BlobFolder, MemoryBlobs} from './blob-folder.js';
+import {BlobFolder, MemoryBlobs, type Blobs} from './blob-folder.js';
 import {Checkpointer} from './checkpointer.js';
 import {WalSync} from './wal-sync.js';
 import {WakeupHub, type Wakeups} from './wakeups.js';
@@ -22,8 +22,9 @@ import * as conversations from './sqlite-conversations.js';
 import {audienceOf} from './conversation-keys.js';
 import {rankCandidates} from './search-rank.js';
 import type {
-  CommitBatch, ConversationPage, ConversationRecord, ConversationTarget, GroupPage, GroupSummary, HistoryQuery, InboxFilter, InboxLimits, InboxPage, NewMessage, OutboxCompletion,
-  OutboxRecord, PasswordRecord, RealmRecord, ReceivedMessage, SearchQuery, Store, StoredMessage, UserRecord,
+  CommitBatch, ConversationPage, ConversationRecord, ConversationTarget, GroupPage, GroupSummary, HistoryQuery, IncomingBlob,
+  InboxFilter, InboxLimits, InboxPage, NewMessage, OutboxCompletion, OutboxFile, OutboxRecord, PasswordRecord, RealmRecord,
+  ReceivedMessage, SearchQuery, Store, StoredMessage, UserRecord,
 } from './types.js';
 
 /** How hard a commit holds on to the data. */
@@ -141,7 +142,12 @@ export class SqliteStore implements Store {
   /** The last batch committed and handed to #walSync, until it is durable. */
   #lastCommitted: Batch | undefined;
   /** File contents: a folder beside the database, or memory for ':memory:'. */
-  readonly #blobs: BlobFolder | MemoryBlobs;
+  readonly #blobs: Blobs;
+  /**
+   * Blobs that must not be collected: being written by putBlob, or just stored and not yet named by the message
+   * row that will name them (count per SHA-256). See #collectBlobs.
+   */
+  readonly #blobPins = new Map<string, number>();
   /** Wake-up hints after commits, in this process (the one code path the daemon shares with PostgreSQL). */
   readonly #hub = new WakeupHub();
 
@@ -211,6 +217,7 @@ export class SqliteStore implements Store {
     this.#federation = prepareFederationStatements(db);
     this.#limitReads = prepareLimitReads(db);
     this.#conversations = conversations.prepareConversations(db);
+    this.#sweepBlobs();
   }
 
   #migrate(): void {
@@ -437,12 +444,72 @@ export class SqliteStore implements Store {
     return cutInboxPage(rows, limits, pageBytes, toMessage);
   }
 
-  putBlob(content: Buffer): Promise<string> {
-    return this.#blobs.put(content);
+  async putBlob(content: Buffer): Promise<string> {
+    const sha256 = BlobFolder.hash(content);
+    // Pinned before the blob is looked for: a collection that runs while it is written (or just after it was found
+    // there already) keeps it, until the request that stores it has inserted its message row (same turn).
+    this.#pinBlob(sha256);
+    try {
+      return await this.#blobs.put(content, sha256);
+    } finally {
+      setImmediate(() => this.#unpinBlob(sha256));
+    }
   }
 
   readBlob(sha256: string): Buffer | undefined {
     return this.#blobs.read(sha256);
+  }
+
+  readBlobRange(sha256: string, offset: number, length: number): Buffer | undefined {
+    return this.#blobs.readRange(sha256, offset, length);
+  }
+
+  incomingBlob(): IncomingBlob {
+    const blob = this.#blobs.incoming();
+    return {
+      get bytes() {
+        return blob.bytes;
+      },
+      append: (data) => blob.append(data),
+      finish: (sha256) => {
+        this.#pinBlob(sha256);
+        setImmediate(() => this.#unpinBlob(sha256));
+        return blob.finish(sha256);
+      },
+      discard: () => blob.discard(),
+    };
+  }
+
+  #pinBlob(sha256: string): void {
+    this.#blobPins.set(sha256, (this.#blobPins.get(sha256) ?? 0) + 1);
+  }
+
+  #unpinBlob(sha256: string): void {
+    const count = (this.#blobPins.get(sha256) ?? 1) - 1;
+    if (count > 0) this.#blobPins.set(sha256, count);
+    else this.#blobPins.delete(sha256);
+  }
+
+  /**
+   * Deletes the blobs among `candidates` that nothing names any more. Runs only after the write that dropped their
+   * last reference has committed (a rolled-back delete must find its blob), and synchronously: the check (pins, then
+   * the rows, uncommitted ones of the open batch included) and the unlink happen with nothing in between, so a
+   * concurrent send of the same content either pinned it first (kept) or finds it gone and writes it again.
+   */
+  #collectBlobs(candidates: Iterable<string>): void {
+    if (this.#closed) return;
+    for (const sha256 of new Set(candidates)) {
+      if (this.#blobPins.has(sha256) || this.#federation.blobReferenced.get(sha256, sha256) === 1) continue;
+      this.#blobs.remove(sha256);
+    }
+  }
+
+  /**
+   * At start-up: removes temporary files a crash left behind and blobs nothing names (a crash between a commit
+   * that dropped a blob's last reference and its unlink leaves one).
+   */
+  #sweepBlobs(): void {
+    this.#collectBlobs(this.#blobs.sweepList());
   }
 
   message(id: number): StoredMessage | undefined {
@@ -504,17 +571,19 @@ export class SqliteStore implements Store {
       () => this.#federation.saveRealm.run(realm.name, realm.host, realm.port, realm.dial ? 1 : 0, realm.addedAt), 'statement');
   }
 
-  enqueueOutbox(realm: string, body: string, copies: readonly NewMessage[], now: number): OutboxRecord {
+  enqueueOutbox(realm: string, body: string, copies: readonly NewMessage[], now: number, file?: OutboxFile): OutboxRecord {
     return this.#write(() => {
       const localIds = copies.map((copy) => this.#insertMessage(copy, []));
-      const seq = Number(this.#federation.insertOutbox.run(realm, body, JSON.stringify(localIds), now).lastInsertRowid);
-      return {seq, realm, body, localIds};
+      const seq = Number(this.#federation.insertOutbox.run(
+        realm, body, JSON.stringify(localIds), now, file?.sha256 ?? null, file?.size ?? null).lastInsertRowid);
+      return {seq, realm, body, localIds, ...(file ? {file: {sha256: file.sha256, size: file.size}} : {})};
     }, 'batch');
   }
 
   outboxPage(realm: string, afterSeq: number, uptoSeq: number, limit: number): OutboxRecord[] {
     return this.#federation.outboxPage.all(realm, afterSeq, uptoSeq, limit).map((row) => ({
       seq: row.seq, realm, body: row.body, localIds: JSON.parse(row.local_ids) as number[],
+      ...(row.file_sha256 !== null ? {file: {sha256: row.file_sha256, size: row.file_size!}} : {}),
     }));
   }
 
@@ -524,11 +593,19 @@ export class SqliteStore implements Store {
   }
 
   completeOutbox(completion: OutboxCompletion): void {
-    this.#write(() => {
+    const unnamed = this.#write(() => {
+      const blobs = this.#federation.outboxFiles.all(completion.realm, completion.upto);
       this.#federation.deleteOutbox.run(completion.realm, completion.upto);
       for (const notice of completion.notices) this.#insertMessage(notice.message, notice.recipients);
-      for (const id of completion.dropMessageIds) this.#dropSenderCopy(id);
+      for (const id of completion.dropMessageIds) {
+        const file = this.#federation.deleteDroppedFile.get({id});
+        if (file !== undefined) blobs.push(file);
+        this.#dropSenderCopy(id);
+      }
+      return blobs;
     }, 'savepoint');
+    // Collected once the delete is durable; a failed commit leaves the rows, and so the blobs.
+    if (unnamed.length > 0) this.currentBatch().done.then(() => this.#collectBlobs(unnamed), () => {});
   }
 
   /**
@@ -614,9 +691,21 @@ function prepareFederationStatements(db: Database.Database) {
     saveRealm: db.prepare(`
       INSERT INTO realms (name, host, port, dial, added_at) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT (name) DO UPDATE SET host = excluded.host, port = excluded.port, dial = excluded.dial`),
-    insertOutbox: db.prepare('INSERT INTO outbox (realm, body, local_ids, created_at) VALUES (?, ?, ?, ?)'),
-    outboxPage: db.prepare<[string, number, number, number], {seq: number; body: string; local_ids: string}>(
-      'SELECT seq, body, local_ids FROM outbox WHERE realm = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ? + 0'),
+    insertOutbox: db.prepare(
+      'INSERT INTO outbox (realm, body, local_ids, created_at, file_sha256, file_size) VALUES (?, ?, ?, ?, ?, ?)'),
+    outboxPage: db.prepare<[string, number, number, number],
+      {seq: number; body: string; local_ids: string; file_sha256: string | null; file_size: number | null}>(`
+      SELECT seq, body, local_ids, file_sha256, file_size FROM outbox
+      WHERE realm = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ? + 0`),
+    outboxFiles: db.prepare<[string, number], string>(
+      'SELECT file_sha256 FROM outbox WHERE realm = ? AND seq <= ? AND file_sha256 IS NOT NULL').pluck(),
+    // The file row of a dropped sender copy goes first (it references the message); its blob may now be unnamed.
+    deleteDroppedFile: db.prepare<{id: number}, string>(`
+      DELETE FROM files WHERE message_id = @id
+        AND message_id IN (SELECT id FROM messages WHERE sender_realm IS NULL AND recipient_realm IS NOT NULL)
+      RETURNING sha256`).pluck(),
+    blobReferenced: db.prepare<[string, string], number>(`
+      SELECT EXISTS (SELECT 1 FROM files WHERE sha256 = ?) OR EXISTS (SELECT 1 FROM outbox WHERE file_sha256 = ?)`).pluck(),
     outboxStats: db.prepare<[string], {count: number; last_seq: number | null}>(
       'SELECT count(*) AS count, max(seq) AS last_seq FROM outbox WHERE realm = ?'),
     deleteOutbox: db.prepare('DELETE FROM outbox WHERE realm = ? AND seq <= ?'),

@@ -166,6 +166,27 @@ export interface OutboxRecord {
   body: string;
   /** Ids of the sender's own copies of the message (messages rows), for history and for undoing a refusal. */
   localIds: number[];
+  /** The file the message carries: the link sends its content in chunks after the message frame. */
+  file?: OutboxFile;
+}
+
+/** The content of a cross-realm file message: its blob and size. */
+export interface OutboxFile {
+  sha256: string;
+  size: number;
+}
+
+/**
+ * A file being received from another realm, chunk by chunk (bounded memory: it goes to a temporary file).
+ * `finish` checks its SHA-256, makes it durable and moves it into the blob folder; `discard` drops it.
+ */
+export interface IncomingBlob {
+  /** Bytes appended so far. */
+  readonly bytes: number;
+  append(data: Buffer): void;
+  /** True when the content's SHA-256 is `sha256` and it is now a durable blob; false (and dropped) otherwise. */
+  finish(sha256: string): boolean;
+  discard(): void;
 }
 
 /** What one acknowledgement from a realm changes: the acknowledged outbox prefix goes, notices come. */
@@ -244,6 +265,13 @@ export interface Store {
   putBlob(content: Buffer): Promise<string>;
   /** A stored file's content, or undefined when it is missing. */
   readBlob(sha256: string): Awaitable<Buffer | undefined>;
+  /** At most `length` bytes of a stored file from `offset` (a link sends files in chunks), or undefined when missing. */
+  readBlobRange(sha256: string, offset: number, length: number): Buffer | undefined;
+  /**
+   * Starts receiving a file from another realm in chunks. A finished blob is safe from collection until the end of
+   * the event-loop turn, by when the message that names it must be stored.
+   */
+  incomingBlob(): IncomingBlob;
   /** A message by id, with its file (for getfile), or undefined. */
   message(id: number): Awaitable<StoredMessage | undefined>;
 
@@ -293,14 +321,18 @@ export interface Store {
   saveRealm(realm: RealmRecord): Awaitable<void>;
   /**
    * Accepts a cross-realm message: stores the sender's copies (history, no inbox delivery) and the outbox row,
-   * in the same write, so the message and its duty to deliver commit together.
+   * in the same write, so the message and its duty to deliver commit together. `file`: the blob it carries (already
+   * stored with putBlob).
    */
-  enqueueOutbox(realm: string, body: string, copies: readonly NewMessage[], now: number): Awaitable<OutboxRecord>;
+  enqueueOutbox(realm: string, body: string, copies: readonly NewMessage[], now: number, file?: OutboxFile): Awaitable<OutboxRecord>;
   /** Outbox rows of a realm with `afterSeq < seq <= uptoSeq`, in seq order, at most `limit`. */
   outboxPage(realm: string, afterSeq: number, uptoSeq: number, limit: number): Awaitable<OutboxRecord[]>;
   /** How many outbox rows a realm has and the highest seq among them (0 when empty). */
   outboxStats(realm: string): Awaitable<{count: number; lastSeq: number}>;
-  /** Applies an acknowledgement: deletes the acknowledged rows, stores notices, drops refused sender copies. */
+  /**
+   * Applies an acknowledgement: deletes the acknowledged rows, stores notices, drops refused sender copies. Blobs
+   * that no message or outbox row names any more are deleted once this commits.
+   */
   completeOutbox(completion: OutboxCompletion): Awaitable<void>;
   /** The verdict stored for a received message id: null (delivered), an error code, or undefined when unseen. */
   receivedVerdict(realm: string, uid: string): Awaitable<string | null | undefined>;

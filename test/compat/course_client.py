@@ -3,6 +3,7 @@
 read in small recv() chunks that are each decoded on their own, so a multi-byte character split between chunks
 breaks them. Reads commands (one per line) on stdin and prints one JSON result per command on stdout.
 """
+import base64
 import json
 import socket
 import sys
@@ -50,6 +51,13 @@ class CourseClient:
             return self.sendstring("inbox {} \r\n".format(self.tokenid))
         if cmd == "info":
             return self.sendstring("info \r\n")
+        if cmd in ("sendfile", "sendgroupfile", "sendfilerealm", "sendgroupfilerealm"):
+            # sendfile <to> <path>, sendfilerealm <realm> <to> <path>: the content as they format it,
+            # str(base64.b64encode(data)), i.e. b'...', and the local path as given.
+            *targets, filepath = words[1:]
+            with open(filepath, "rb") as f:
+                content = str(base64.b64encode(f.read()))
+            return self.sendstring("{} {} {} {} {}\r\n".format(cmd, self.tokenid, " ".join(targets), filepath, content))
         if cmd == "logout":
             return self.sendstring("logout {}\r\n".format(self.tokenid))
         raise ValueError("unknown command " + cmd)

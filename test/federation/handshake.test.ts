@@ -109,6 +109,8 @@ describe('handshake', () => {
     expect(run(initiator(ALPHA, alphaTrusts, 'alpha', 'gamma'), responder()).responder).toMatchObject({kind: 'fail', reason: 'wrong-realm'});
     expect(run(initiator(ALPHA, alphaTrusts, 'beta', 'beta'), responder()).responder).toMatchObject({kind: 'fail', reason: 'same-realm'});
     expect(responder().receive({...initiator().hello(), v: 1})).toMatchObject({kind: 'fail', reason: 'version'});
+    // A peer of link version 2 (no files) is refused as well: it would not understand chunk frames.
+    expect(responder().receive({...initiator().hello(), v: 2})).toMatchObject({kind: 'fail', reason: 'version'});
     expect(new ResponderHandshake('beta', BETA, betaTrusts, true).receive(initiator().hello()))
       .toMatchObject({kind: 'fail', reason: 'tls-required'});
     expect(new ResponderHandshake('beta', BETA, betaTrusts, true).receive({...initiator().hello(), tls: true}))

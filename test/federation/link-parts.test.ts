@@ -3,6 +3,7 @@ import {afterEach, describe, expect, it, vi} from 'vitest';
 import {OutboxPump} from '../../daemon/federation/outbox-pump.js';
 import {OutboxWindow} from '../../daemon/federation/outbox-window.js';
 import {VerdictWaiters} from '../../daemon/federation/verdict-waiters.js';
+import {decodeLine, FILE_CHUNK_BYTES, isWellFormedMessage, type MsgFrame} from '../../daemon/federation/link-codec.js';
 import type {OutboxRecord} from '../../daemon/store/types.js';
 
 const row = (seq: number): OutboxRecord => ({seq, realm: 'beta', body: `{"n":${seq}}`, localIds: [seq]});
@@ -85,5 +86,50 @@ describe('OutboxPump', () => {
     second.full = false;
     pump.writable();
     expect(second.seqs).toEqual([1, 2, 3, 4]);
+  });
+
+  it('follows a file message with its chunks read from the blob, pausing mid-file on a full socket', async () => {
+    const content = Buffer.from(Array.from({length: FILE_CHUNK_BYTES * 2 + 10}, (_, i) => i & 0xff));
+    const reads: number[] = [];
+    const readChunk = (sha: string, offset: number, length: number) => {
+      reads.push(offset);
+      return sha === 'abc' ? content.subarray(offset, offset + length) : undefined;
+    };
+    const pump = new OutboxPump(new OutboxWindow(() => [], 100, 0), 10, readChunk);
+    const lines: string[] = [];
+    const conn = {full: true, write(text: string) {
+      lines.push(...text.split('\n').filter((line) => line !== ''));
+      return !conn.full;
+    }};
+    pump.add({...row(1), file: {sha256: 'abc', size: content.length}});
+    pump.add({...row(2), file: {sha256: 'gone', size: 5}});
+    pump.add(row(3));
+    pump.attach(conn);
+    await settle();
+    expect(lines.map((line) => line.split(' ')[0])).toEqual(['msg']); // the buffer is full after the message frame
+    conn.full = false;
+    pump.writable();
+    const verbs = lines.map((line) => line.split(' ')[0]);
+    expect(verbs).toEqual(['msg', 'chunk', 'chunk', 'chunk', 'msg', 'chunk', 'msg']);
+    // One chunk at a time, never the whole file (the last read is the missing blob of message 2).
+    expect(reads).toEqual([0, FILE_CHUNK_BYTES, FILE_CHUNK_BYTES * 2, 0]);
+    const chunks = lines.filter((line) => line.startsWith('chunk {"seq":1,')).map((line) => decodeLine(line));
+    const data = chunks.map((decoded) => (decoded.ok && decoded.frame.type === 'chunk' ? Buffer.from(decoded.frame.data, 'base64') : Buffer.alloc(0)));
+    expect(Buffer.concat(data).equals(content)).toBe(true);
+    // The missing blob is reported, not waited for.
+    expect(decodeLine(lines[5]!)).toEqual({ok: true, frame: {type: 'chunk', seq: 2, data: '', lost: true}});
+  });
+});
+
+describe('file frames', () => {
+  it('decode a msg with its file, and read a malformed file as content to refuse', () => {
+    const base = '"seq":4,"id":"x","origin":"alpha","from":"alice","text":"[file] a (1 B)","ts":1,"to":"bob"';
+    const good = decodeLine(`msg {${base},"file":{"name":"a","size":1,"sha256":"${'a'.repeat(64)}"}}`);
+    expect(good).toMatchObject({ok: true, frame: {file: {name: 'a', size: 1, sha256: 'a'.repeat(64)}}});
+    const bad = decodeLine(`msg {${base},"file":{"name":"a","size":-1,"sha256":"nothex"}}`);
+    expect(bad.ok && isWellFormedMessage(bad.frame as MsgFrame)).toBe(false);
+    expect(good.ok && isWellFormedMessage(good.frame as MsgFrame)).toBe(true);
+    expect(decodeLine('chunk {"seq":4,"data":"not base64!"}')).toMatchObject({ok: false, code: 'BAD_FIELDS'});
+    expect(decodeLine('chunk {"seq":4}')).toMatchObject({ok: false, code: 'BAD_FIELDS'});
   });
 });

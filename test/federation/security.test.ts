@@ -28,7 +28,7 @@ const MALLORY = newKey();
 
 /** A hello line claiming realm `self`, with `key` (default: mallory's). */
 function hello(self: string, to: string, key = MALLORY.publicKey): string {
-  return `realmlink {"v":2,"realm":"${self}","to":"${to}","nonce":"${'0'.repeat(32)}","key":"${key}","port":0}\n`;
+  return `realmlink {"v":3,"realm":"${self}","to":"${to}","nonce":"${'0'.repeat(32)}","key":"${key}","port":0}\n`;
 }
 
 function rawSocket(port: number): Promise<RawPeer> {

@@ -66,7 +66,7 @@ async function pair(tls: RealmOptions['tls']) {
 describe('TLS links', () => {
   it('carry messages encrypted: nothing of them, nor of the challenge, crosses the wire in clear', async () => {
     const wire = await pair('always');
-    expect(wire).toContain('realmlink {"v":2,"realm":"alpha"');
+    expect(wire).toContain('realmlink {"v":3,"realm":"alpha"');
     expect(wire).toContain('starttls {}');
     expect(wire).not.toContain('secret');
     expect(wire).not.toContain('challenge');

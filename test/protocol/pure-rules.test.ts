@@ -36,6 +36,13 @@ describe('file commands', () => {
     expect(decodeFileContent('b"aGk="')).toEqual(Buffer.from('hi'));
     expect(decodeFileContent('aGk')).toBeUndefined();
     expect(decodeFileContent("b'aGk=\"")).toBeUndefined();
+    expect(['AA=A', 'A===', '====', 'aGk=aGk=', 'a Gk='].map(decodeFileContent)).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    expect(decodeFileContent('aGk=aGk=')).toBeUndefined();
+    expect(decodeFileContent("b''")).toEqual(Buffer.alloc(0));
+    // A file of several MiB (the default limit is 8 MiB): no regex stack overflow, bare or wrapped.
+    const big = Buffer.alloc(8 * 1024 * 1024, 5);
+    expect(decodeFileContent(big.toString('base64'))?.equals(big)).toBe(true);
+    expect(decodeFileContent(`b'${big.toString('base64')}'`)?.length).toBe(big.length);
     expect([0, 1, 2, 3, 4, 6, 7].map(base64Length)).toEqual([0, 4, 4, 4, 8, 8, 12]);
     expect(fileBaseName('/a/b/c.txt')).toBe('c.txt');
     expect(fileBaseName('C:\\x\\y.bin')).toBe('y.bin');

@@ -44,7 +44,7 @@ describe('tab completion', () => {
 
   it('completes command names after /', () => {
     expect(complete('/ms')).toEqual(['/msg ']);
-    expect(complete('/sendg')).toEqual(['/sendgroup ', '/sendgroupfile ', '/sendgrouprealm ']);
+    expect(complete('/sendg')).toEqual(['/sendgroup ', '/sendgroupfile ', '/sendgroupfilerealm ', '/sendgrouprealm ']);
   });
 
   it('completes what each command expects', () => {

@@ -24,16 +24,22 @@ describe('main screen, files (issue 10)', () => {
   let view: MainScreenFixture['view'];
   let files: string;
   let downloads: string;
+  /** What the stand-in federation was asked to send: [realm, user, text, file name, file size]. */
+  let realmSends: Array<[string, string, string, string | undefined, number | undefined]>;
 
   beforeEach(async () => {
     files = mkdtempSync(join(tmpdir(), 'realmchat-files-'));
+    realmSends = [];
     downloads = join(files, 'downloads');
     // A stand-in federation that knows realm beta (realm links are another issue's work).
     const federation: Federation = {
       ...noFederation,
       has: (realm) => realm === 'beta',
       realmName: (realm) => (realm.toLowerCase() === 'beta' ? 'beta' : undefined),
-      sendPrivate: async (_sender, realm) => ({kind: 'accepted', realm, ids: [], queued: false}),
+      sendPrivate: async (_sender, realm, user, text, file) => {
+        realmSends.push([realm, user, text, file?.name, file?.size]);
+        return {kind: 'accepted', realm, ids: [], queued: false};
+      },
     };
     fixture = await openMainScreen({env: {...process.env, HOME: files, XDG_DOWNLOAD_DIR: downloads}}, {federation: () => federation});
     ({store, bob, view} = fixture);
@@ -131,7 +137,7 @@ describe('main screen, files (issue 10)', () => {
     expect(received).toMatchObject({group: 'devs', file: {name: 'big.bin', size: big.length}});
   });
 
-  it('says what is wrong: no such file, other realms, nothing to save', async () => {
+  it('says what is wrong (no such file, nothing to save) and sends to a user of another realm', async () => {
     await submit(view.stdin, '/file nothing.txt');
     await waitForFrame(view.lastFrame, '/file: no conversation on screen');
     await submit(view.stdin, '/msg bob');
@@ -143,7 +149,10 @@ describe('main screen, files (issue 10)', () => {
     // Opened without a message: no send and history refresh in flight that could move the screen meanwhile.
     await submit(view.stdin, '/msg carol@beta');
     await waitForFrame(view.lastFrame, 'carol@beta · user of realm beta');
-    await submit(view.stdin, `/file ${join(files, 'missing.txt')}`);
-    await waitForFrame(view.lastFrame, 'files to users and groups of other realms are not supported yet (carol@beta)');
+    writeFileSync(join(files, 'for-carol.txt'), 'hi carol');
+    await submit(view.stdin, `/file ${join(files, 'for-carol.txt')}`);
+    // Sent as sendfilerealm: the daemon stores the content and hands the file to federation.
+    await waitForFrame(view.lastFrame, 'Sent for-carol.txt (8 B) to carol@beta.');
+    expect(realmSends).toEqual([['beta', 'carol', '[file] for-carol.txt (8 B)', 'for-carol.txt', 8]]);
   });
 });

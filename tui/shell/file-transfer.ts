@@ -1,6 +1,7 @@
 /**
- * Files in the shell client: `realmchat sendfile <user|#group> <path>` reads the file and sends it the way the course
- * clients do (its base64 on the request line); `realmchat getfile <file_id> [dir]` fetches one and writes it into
+ * Files in the shell client: `realmchat sendfile <user|#group|user@realm|#group@realm> <path>` reads the file and
+ * sends it the way the course clients do (its base64 on the request line; to another realm as sendfilerealm or
+ * sendgroupfilerealm); `realmchat getfile <file_id> [dir]` fetches one and writes it into
  * the download folder (or `dir`), never over an existing file. The protocol forms (`sendfile <user> <name>
  * <base64>`) still go through as they are.
  */
@@ -9,10 +10,13 @@ import {basename} from 'node:path';
 
 export {downloadDir, freePath, saveFile, savedText} from '../shared/files.js';
 
+/** The protocol commands that send a file. */
+export type FileSendCommand = 'sendfile' | 'sendgroupfile' | 'sendfilerealm' | 'sendgroupfilerealm';
+
 /** What the shell makes of a file command line before it is sent. */
 export type FilePlan =
   /** Send this protocol command with these arguments (the file read and encoded). */
-  | {kind: 'send'; command: 'sendfile' | 'sendgroupfile'; args: string[]; size: number}
+  | {kind: 'send'; command: FileSendCommand; args: string[]; name: string; size: number}
   /** Ask for a file, then save it. */
   | {kind: 'get'; id: string; dir: string | undefined}
   /** A usage error to print (exit 2). */
@@ -31,9 +35,6 @@ export function planFileCommand(command: string, args: readonly string[]): FileP
   }
   if ((name !== 'sendfile' && name !== 'sendgroupfile') || args.length !== 2) return undefined;
   const [target, path] = args as [string, string];
-  if (target.includes('@')) {
-    return {kind: 'usage', text: `realmchat ${name}: files to users or groups of other realms are not supported yet (${target})\n`};
-  }
   const group = name === 'sendgroupfile' || target.startsWith('#');
   let content: Buffer;
   try {
@@ -42,6 +43,10 @@ export function planFileCommand(command: string, args: readonly string[]): FileP
   } catch (error) {
     return {kind: 'usage', text: `realmchat ${name}: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`};
   }
-  const to = target.replace(/^#/, '');
-  return {kind: 'send', command: group ? 'sendgroupfile' : 'sendfile', args: [to, basename(path), content.toString('base64')], size: content.length};
+  const [to, realm] = target.replace(/^#/, '').split('@', 2) as [string, string | undefined];
+  const file = [basename(path), content.toString('base64')];
+  if (realm !== undefined) {
+    return {kind: 'send', command: group ? 'sendgroupfilerealm' : 'sendfilerealm', args: [realm, to, ...file], name: file[0]!, size: content.length};
+  }
+  return {kind: 'send', command: group ? 'sendgroupfile' : 'sendfile', args: [to, ...file], name: file[0]!, size: content.length};
 }

@@ -90,6 +90,14 @@ export function formatOk(command: string, args: readonly string[], reply: Reply,
       const to = command === 'sendfile' ? style.bold(args[0] ?? '?') : style.magenta(groupLabel(args[0]));
       return [`Sent ${sanitize(String(reply.file_name ?? args[1]))} (${formatFileSize(Number(reply.file_size ?? 0))}) to ${to}.`];
     }
+    case 'sendfilerealm':
+    case 'sendgroupfilerealm': {
+      const to = command === 'sendfilerealm' ? style.bold(`${args[1]}@${args[0]}`) : style.magenta(`${groupLabel(args[1])}@${args[0]}`);
+      const file = `${sanitize(String(reply.file_name ?? args[2]))} (${formatFileSize(Number(reply.file_size ?? 0))})`;
+      return [reply.queued === true
+        ? `Queued ${file} for ${to}: realm ${args[0]} is not reachable now; it is delivered when the link is back.`
+        : `Sent ${file} to ${to}.`];
+    }
     case 'sendprivaterealm':
       return [realmSent(style.bold(`${args[1]}@${args[0]}`), args[0], reply)];
     case 'sendgrouprealm': {

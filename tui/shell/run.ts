@@ -194,7 +194,7 @@ async function runCommand(
     if (plan?.kind === 'get') return await getFile(context, plan.id, plan.dir ?? downloadDir(env));
     if (plan?.kind === 'send' && plan.size > PROGRESS_BYTES && !flags.json) {
       // One request line carries the whole file: say what is going on while it travels.
-      stderr.write(`Sending ${args[1]} (${formatFileSize(plan.size)})…\n`);
+      stderr.write(`Sending ${plan.name} (${formatFileSize(plan.size)})…\n`);
     }
     return await executeCommand(context, command, args);
   } finally {

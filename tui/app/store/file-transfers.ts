@@ -1,6 +1,6 @@
 /**
- * Files in the full-screen client. `/file PATH` sends a local file to the conversation on screen (sendfile or
- * sendgroupfile, through Messages.send, so it shows at once as a message of ours until the daemon's copy comes
+ * Files in the full-screen client. `/file PATH` sends a local file to the conversation on screen (sendfile,
+ * sendgroupfile, or sendfilerealm / sendgroupfilerealm for a conversation of another realm, through Messages.send, so it shows at once as a message of ours until the daemon's copy comes
  * with the history); `/save [N] [DIR]` fetches the N-th newest file of the conversation on screen with getfile and
  * writes it into DIR or the download folder, never over an existing file. The request is one line each way, so the
  * only progress there is to show is honest: a transfer over PROGRESS_BYTES says "Sending …" / "Fetching …" in the
@@ -36,6 +36,17 @@ export function fileTimeoutMs(bytes: number): number {
   return 30_000 + Math.ceil(bytes / 1024) * 4;
 }
 
+/** The protocol command and arguments that send a file to a conversation (of this realm or another). */
+export function fileCommand(conversation: Pick<ConversationView, 'kind' | 'name' | 'realm'>, name: string, content: Buffer): {command: string; args: string[]} {
+  const file = [name, content.toString('base64')];
+  switch (conversation.kind) {
+    case 'direct': return {command: 'sendfile', args: [conversation.name, ...file]};
+    case 'group': return {command: 'sendgroupfile', args: [conversation.name, ...file]};
+    case 'remote-user': return {command: 'sendfilerealm', args: [conversation.realm!, conversation.name, ...file]};
+    case 'remote-group': return {command: 'sendgroupfilerealm', args: [conversation.realm!, conversation.name, ...file]};
+  }
+}
+
 /** What FileTransfers needs besides its collaborators. */
 export interface FileTransferOptions {
   /** HOME (for `~`) and the download folder ($XDG_DOWNLOAD_DIR, user-dirs.dirs, ~/Downloads). */
@@ -60,10 +71,6 @@ export class FileTransfers extends EventEmitter<RequestEvents> {
     const conversation = this.#onScreen('/file');
     if (!conversation) return;
     const key = conversation.key;
-    if (conversation.kind === 'remote-user' || conversation.kind === 'remote-group') {
-      state.setStatus(`/file: files to users and groups of other realms are not supported yet (${titleOf(conversation)})`, 'error', key);
-      return;
-    }
     const file = readFileToSend(resolve(this.#local(path)), MAX_SEND_BYTES);
     if (!file.ok) {
       state.setStatus(`/file: ${file.reason}`, 'error', key);
@@ -73,10 +80,10 @@ export class FileTransfers extends EventEmitter<RequestEvents> {
     const label = `${file.name} (${formatFileSize(size)})`;
     const title = titleOf(conversation);
     if (size > PROGRESS_BYTES) state.setStatus(`Sending ${label} to ${title}…`, 'info', key);
-    const command = conversation.kind === 'group' ? 'sendgroupfile' : 'sendfile';
     const reply = await this.messages.send(conversation, fileMessageText(file.name, size),
-      {command, args: [conversation.name, file.name, file.content.toString('base64')], timeoutMs: fileTimeoutMs(size)});
-    if (reply?.status === 'OK') state.setStatus(`Sent ${label} to ${title}.`, 'ok', key);
+      {...fileCommand(conversation, file.name, file.content), timeoutMs: fileTimeoutMs(size)});
+    // A queued file (its realm is down) keeps the "Queued for …" status Messages.send gave it.
+    if (reply?.status === 'OK' && reply.queued !== true) state.setStatus(`Sent ${label} to ${title}.`, 'ok', key);
   }
 
   /** `/save [N] [DIR]`: the N-th newest file (1 = newest) of the conversation on screen, into DIR or the download folder. */
