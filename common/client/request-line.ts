@@ -25,6 +25,7 @@ export function withGroupsSpelled(spec: CommandSpec, args: readonly (string | nu
     switch (param.kind) {
       case 'recipients':
       case 'conversation':
+      case 'scope':
         return `group:${arg.slice(1)}`;
       case 'group':
         return arg.slice(1);

@@ -18,7 +18,11 @@ export type ParamKind =
   /** A group-realm target: `NAME`, `group:NAME`, or a comma list of usernames `u1,u2`. */
   | 'recipients'
   /** A conversation: `user`, `group:NAME`, `user@realm`, `group:NAME@realm`. */
-  | 'conversation';
+  | 'conversation'
+  /** A conversation, or `*` for all of the caller's conversations (search). */
+  | 'scope'
+  /** Search words joined with `+` (`hello+world`): at least one word of letters or digits, at most 256 characters. */
+  | 'terms';
 
 /** One fixed parameter of a command. */
 export interface ParamSpec {
@@ -99,6 +103,18 @@ export const COMMANDS: readonly CommandSpec[] = [
     params: [p('conversation', 'conversation'), p('limit', 'count', true), p('before_id', 'count', true)],
     summary: 'a conversation in both directions, newest page first (marks nothing read)',
     usage: 'history <user|group:NAME>[@realm] [limit] [before_id]', example: 'history henderson 50'},
+  {name: 'conversations', session: true, extension: true,
+    params: [p('limit', 'count', true), p('before', 'count', true)],
+    summary: 'your conversations, newest first, with the last message, unread and mention counts and your read marker',
+    usage: 'conversations [limit] [before]', example: 'conversations 50'},
+  {name: 'seen', session: true, extension: true,
+    params: [p('conversation', 'conversation'), p('message_id', 'count')],
+    summary: 'move your read marker of a conversation forward (never back)',
+    usage: 'seen <user|group:NAME>[@realm] <message_id>', example: 'seen henderson 42'},
+  {name: 'search', session: true, extension: true,
+    params: [p('text', 'terms'), p('conversation', 'scope', true), p('limit', 'count', true), p('before', 'count', true)],
+    summary: 'search your messages (words joined with +; the last one also as a prefix), best match first',
+    usage: 'search <word[+word…]> [conversation|*] [limit] [before]', example: 'search hello+world * 20'},
   {name: 'realms', session: true, params: [], extension: true,
     summary: 'list linked realms with link state and queued messages', usage: 'realms', example: 'realms'},
   {name: 'removerealm', session: true, params: [p('realm', 'name')], extension: true,

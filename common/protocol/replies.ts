@@ -63,6 +63,9 @@ export const OK_MESSAGES = {
   sendgroupfile: 'File sent to group',
   getfile: 'File',
   removerealm: 'Realm removed',
+  conversations: 'Conversations',
+  seen: 'Seen',
+  search: 'Search',
 } as const;
 
 /**

@@ -7,6 +7,9 @@
  * |-------------------------------|--------------------|--------------|---------------------------|
  * | auth, register                | tokenid, username… | WireLogin    | loginOf → LoginResult     |
  * | inbox, getrealminbox, history | messages, more     | WireMessage  | messagesOf → ChatMessage  |
+ * | conversations                 | conversations, more| WireConversation | conversationsOf → ConversationSummary |
+ * | seen                          | conversation, seen…| WireSeen     | seenOf → ReadMarker       |
+ * | search                        | results, more      | WireSearchResult | searchResultsOf → SearchHit |
  * | info                          | user               | WireUser     | userOf → UserProfile      |
  * | groups                        | groups             | GroupSummary | groupsOf                  |
  * | realms                        | realm, realms      | RealmStatus  | realmsOf                  |
@@ -67,6 +70,8 @@ export type WireMessage = {
   realm_to?: string;
   /** History only: whether the reader has read it. */
   read?: boolean;
+  /** A group message that names the reader (`alice`, `@alice`, `alice:`); absent otherwise. */
+  mention?: true;
   /**
    * A file message (then `msg` reads `[file] NAME (SIZE)`): the file's name, size in bytes, id for `getfile` (the
    * message id) and content in plain base64.
@@ -93,6 +98,8 @@ export interface ChatMessage {
   realmTo?: string;
   /** History only: whether the reader has read it. */
   read?: boolean;
+  /** A group message that names the reader. */
+  mention?: boolean;
   /** A file message: its name, size in bytes and id for `getfile` (the content is left to `getfile`). */
   file?: {name: string; size: number; id: number};
 }
@@ -113,6 +120,7 @@ function toMessage(value: Json | undefined): ChatMessage | undefined {
   const realmTo = str(value.realm_to);
   if (realmTo !== undefined) message.realmTo = realmTo;
   if (typeof value.read === 'boolean') message.read = value.read;
+  if (value.mention === true) message.mention = true;
   const fileId = num(value.file_id);
   if (fileId !== undefined) message.file = {name: str(value.file_name) ?? 'file', size: num(value.file_size) ?? 0, id: fileId};
   return message;
@@ -132,6 +140,90 @@ export function messagesOf(reply: Reply): ChatMessage[] {
 /** True when the daemon held back further messages (the reply was full): ask again, or page further back. */
 export function hasMore(reply: Reply): boolean {
   return reply.more === true;
+}
+
+// ---- conversations, seen, search -----------------------------------------------------------------------------------
+
+/** One conversation of a conversations reply. */
+export type WireConversation = {
+  /** Its name as `history` takes it: `bob`, `group:devs`, `carol@beta`, `group:devs@beta`. */
+  conversation: string;
+  kind: 'direct' | 'group';
+  /** The newest message (no `file_content`); absent for a joined group with no message yet. */
+  last?: WireMessage;
+  /** Messages after the read marker not sent by the caller, counted up to 999 ("999 or more"). */
+  unread: number;
+  /** How many of those unread name the caller (0 for direct conversations). */
+  mentions: number;
+  /** The caller's read marker: a message id, 0 when none. */
+  seen: number;
+};
+
+/** A read marker after a seen (the values after the move). */
+export type WireSeen = {
+  conversation: string;
+  seen: number;
+  unread: number;
+  mentions: number;
+};
+
+/** One search result: a history entry with the conversation it belongs to. */
+export type WireSearchResult = WireMessage & {conversation: string};
+
+/** The highest unread or mention count the daemon reports: 999 means "999 or more". */
+export const UNREAD_CAP = 999;
+
+/** One conversation as the clients read it. */
+export interface ConversationSummary {
+  conversation: string;
+  kind: 'direct' | 'group';
+  last?: ChatMessage;
+  unread: number;
+  mentions: number;
+  seen: number;
+}
+
+/** A read marker as the clients read it. */
+export interface ReadMarker {
+  conversation: string;
+  seen: number;
+  unread: number;
+  mentions: number;
+}
+
+/** A search result as the clients read it. */
+export type SearchHit = ChatMessage & {conversation: string};
+
+/** The conversations of a conversations reply, in the daemon's order (newest first). */
+export function conversationsOf(reply: Reply): ConversationSummary[] {
+  const list = Array.isArray(reply.conversations) ? reply.conversations : [];
+  return list.filter(isObject).map((entry) => {
+    const summary: ConversationSummary = {
+      conversation: str(entry.conversation) ?? '?',
+      kind: entry.kind === 'group' ? 'group' : 'direct',
+      unread: num(entry.unread) ?? 0,
+      mentions: num(entry.mentions) ?? 0,
+      seen: num(entry.seen) ?? 0,
+    };
+    const last = toMessage(entry.last);
+    if (last !== undefined) summary.last = last;
+    return summary;
+  });
+}
+
+/** The read marker of an OK seen reply; undefined for any other reply. */
+export function seenOf(reply: Reply): ReadMarker | undefined {
+  if (reply.status !== 'OK' || typeof reply.conversation !== 'string') return undefined;
+  return {conversation: reply.conversation, seen: num(reply.seen) ?? 0, unread: num(reply.unread) ?? 0, mentions: num(reply.mentions) ?? 0};
+}
+
+/** The results of a search reply, in the daemon's order (best match first; not re-sorted by time). */
+export function searchResultsOf(reply: Reply): SearchHit[] {
+  const list = Array.isArray(reply.results) ? reply.results : [];
+  return list.filter(isObject).flatMap((entry) => {
+    const message = toMessage(entry);
+    return message === undefined ? [] : [{...message, conversation: str(entry.conversation) ?? '?'}];
+  });
 }
 
 // ---- info --------------------------------------------------------------------------------------------------------

@@ -93,8 +93,11 @@ export interface Conversation {
   realm?: string;
 }
 
-/** A parameter's value after checking. */
-export type ParamValue = string | number | Recipients | Conversation;
+/** search's scope: one conversation, or `*` for all of the caller's. */
+export type SearchScope = Conversation | '*';
+
+/** A parameter's value after checking (`terms`: the search words, lower-cased, in order). */
+export type ParamValue = string | number | Recipients | Conversation | readonly string[];
 
 /** A request whose parameters passed every check. */
 export interface ParsedRequest {
@@ -192,6 +195,10 @@ function parseValue(kind: ParamKind, word: string): ParamValue | undefined {
       }
       return isValidName(word) ? {kind: 'group', name: word} : undefined;
     }
+    case 'scope':
+      return word === '*' ? '*' : parseValue('conversation', word);
+    case 'terms':
+      return word.length <= MAX_TERMS ? searchWordsOf(word) : undefined;
     case 'conversation': {
       const isGroup = word.startsWith('group:');
       const [name = '', realm, extra] = (isGroup ? word.slice(6) : word).split('@');
@@ -199,6 +206,18 @@ function parseValue(kind: ParamKind, word: string): ParamValue | undefined {
       return realm === undefined ? {kind: isGroup ? 'group' : 'user', name} : {kind: isGroup ? 'group' : 'user', name, realm};
     }
   }
+}
+
+/** Longest search text accepted, in characters. */
+const MAX_TERMS = 256;
+
+/**
+ * The words of a search text: split on `+` and on anything that is not a letter or a digit (the way the daemon's
+ * full-text index cuts message text into words), lower-cased; undefined when no word remains.
+ */
+export function searchWordsOf(text: string): string[] | undefined {
+  const words = text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((word) => word !== '');
+  return words.length > 0 ? words : undefined;
 }
 
 function parseCount(word: string): number | undefined {
@@ -242,6 +261,8 @@ const ALLOWED: Record<ParamKind, string> = {
   group: 'a group name (devs, #devs or group:devs)',
   recipients: 'a group (devs, #devs) or users u1,u2',
   conversation: 'a user (bob), a group (#devs, group:devs), with @realm for another realm',
+  scope: 'a conversation (bob, #devs, carol@beta) or * for all',
+  terms: 'words joined with + (hello+world), at most 256 characters',
 };
 
 /** Names the parameter that does not fit, and what it allows: `bad group: "x y" is not …`, `missing message`. */
