@@ -54,7 +54,7 @@ export function tempConfigDir(): {dir: string; config: () => SessionConfig; clea
 /** A store for a test daemon on `port`, with quick reconnects and no bell unless asked. */
 export function testStore(port: number, config: SessionConfig, options: Partial<ChatStoreOptions> = {}): ChatStore {
   return new ChatStore({
-    server: {host: '127.0.0.1', port}, config, recent: null, backoff: {initialDelayMs: 50, maxDelayMs: 200, jitter: 0},
+    server: {host: '127.0.0.1', port}, config, backoff: {initialDelayMs: 50, maxDelayMs: 200, jitter: 0},
     connectTimeoutMs: 2000, ...options,
   });
 }

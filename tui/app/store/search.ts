@@ -7,6 +7,7 @@
 import {EventEmitter} from 'node:events';
 import {errorCodeOf} from '../../../common/protocol/replies.js';
 import {hasMore, searchResultsOf} from '../../../common/protocol/reply-shapes.js';
+import {searchWordsOf} from '../../../common/protocol/request.js';
 import {explainRefusal} from '../../shared/refusals.js';
 import type {ConversationEntries} from './conversation-entries.js';
 import type {Connections} from './connections.js';
@@ -19,11 +20,6 @@ import type {SearchView} from './types.js';
 
 /** Results asked per search. */
 const RESULTS = 50;
-
-/** The words of a search: letters, digits and the like (the daemon's words); everything else separates them. */
-export function searchWords(text: string): string[] {
-  return text.split(/[^\p{L}\p{N}_]+/u).filter((word) => word !== '');
-}
 
 /** Runs searches and jumps to their results. */
 export class Search extends EventEmitter<RequestEvents> {
@@ -40,7 +36,7 @@ export class Search extends EventEmitter<RequestEvents> {
   /** Searches `text` in conversation `target` as typed (`bob`, `#devs`, `carol@beta`), or everywhere. */
   async run(text: string, target: string | undefined): Promise<void> {
     const {state, epoch} = this;
-    const words = searchWords(text);
+    const words = searchWordsOf(text) ?? [];
     if (words.length === 0) {
       state.setStatus('usage: /search WORDS [in CONVERSATION] (letters or digits to look for)', 'error');
       return;
