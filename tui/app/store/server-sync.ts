@@ -60,8 +60,8 @@ export class ServerSync extends EventEmitter<RequestEvents> {
     }));
     const visible = state.visibleKey();
     if (visible) void history.load(visible);
-    await this.pages.reload();
-    if (generation === epoch.current) this.selection.selectFirstIfNone(state.current.tab);
+    // The session's first list: its newest conversation comes on screen, unless one was chosen meanwhile.
+    if ((await this.pages.reload()) && generation === epoch.current) this.selection.selectFirstIfNone(state.current.tab);
   }
 
   /** Takes an OK `groups` reply: the groups list, and a conversation for every group one is a member of. */
