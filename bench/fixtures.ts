@@ -15,9 +15,10 @@ import {homedir} from 'node:os';
 import {join} from 'node:path';
 import {performance} from 'node:perf_hooks';
 import Database from 'better-sqlite3';
+import {CONVERSATIONS_BACKFILL} from '../daemon/store/migrations.js';
 
 /** Bump when insertFixture() changes what it writes: cached large databases are keyed by it. */
-export const FIXTURE_VERSION = 2;
+export const FIXTURE_VERSION = 3;
 
 /** The password of every user the bench creates. */
 export const BENCH_PASSWORD = 'pw';
@@ -68,8 +69,9 @@ function cheapVerifier(password: string): string {
 const BACKGROUND_NAME = (index: number) => `u${String(index).padStart(5, '0')}`;
 
 // ==================================================================================================================
-// SCHEMA-DEPENDENT: every INSERT of the bench. Written against daemon/store/migrations.ts (user_version 3): users,
-// groups, group_members, messages (one row per message), unread (one row per recipient of a message not yet read).
+// SCHEMA-DEPENDENT: every INSERT of the bench. Written against daemon/store/migrations.ts (user_version 6): users,
+// groups, group_members, messages (one row per message), unread (one row per recipient of a message not yet read);
+// conversations, mentions and message_search are filled by the migration's own CONVERSATIONS_BACKFILL.
 // Keep this the only function that writes the schema's tables.
 // ==================================================================================================================
 function insertFixture(db: Database.Database, spec: FixtureSpec, step: (what: string) => void): FixtureIds {
@@ -186,6 +188,9 @@ function insertFixture(db: Database.Database, spec: FixtureSpec, step: (what: st
     }
     ids.groupMessages.push({first, last});
   }
+  // Conversation rows, read markers and the search index (migration 6), from everything inserted above.
+  db.exec(CONVERSATIONS_BACKFILL);
+  step('conversations and search index');
   return ids;
 }
 // ==================================================================================================================

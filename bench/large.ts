@@ -93,6 +93,11 @@ function probes(readCount: number): Probe[] {
     {label: 'history bigpeer 50 <deep before_id>', user: 'big', line: (t, ids) => `history ${t} bigpeer 50 ${deep(ids)}`},
     {label: 'history group:town 50', user: 'big', line: (t) => `history ${t} group:town 50`},
     {label: 'groups', user: 'big', line: (t) => `groups ${t}`},
+    {label: 'conversations', user: 'big', line: (t) => `conversations ${t}`},
+    {label: 'seen bigpeer <newest> (a marker already there)', user: 'big', line: (t, ids) => `seen ${t} bigpeer ${ids.conversations[0]!.last}`},
+    {label: 'search fixture (200 recent matches)', user: 'big', line: (t) => `search ${t} fixture`},
+    {label: 'search message (every message matches)', user: 'big', line: (t) => `search ${t} message`},
+    {label: 'search fix bigpeer (prefix, one conversation)', user: 'big', line: (t) => `search ${t} fix bigpeer`},
     {label: `getrealminbox ${REALM} (user with ${readCount.toLocaleString('en-US')} read)`, user: 'big', line: (t) => `getrealminbox ${t} ${REALM}`},
   ];
 }

@@ -52,7 +52,7 @@ export function drainInbox(context: RequestContext, username: string, from: Inbo
   const page: InboxPage = store.unread(username, {maxMessages: options.inboxMaxMessages, maxBytes: options.inboxMaxBytes}, from);
   // Build the reply first: if that fails, nothing is marked read and the messages stay unread.
   const messages = withFileContents(
-    page.messages.map((message) => toWireMessage(message, options.realm, username)), page.messages, (sha) => store.readBlob(sha));
+    page.messages.map((message) => toWireMessage(message, options.realm, {name: username, inbox: true})), page.messages, (sha) => store.readBlob(sha));
   store.markRead(username, page.messages.map((message) => message.id));
   context.limits.send.read(username, page.messages);
   context.limits.inbound.read(username, page.messages);

@@ -1,6 +1,7 @@
 /** How stored messages look on the wire (the shape is common/protocol/reply-shapes.ts's WireMessage). */
 import type {WireMessage} from '../common/protocol/reply-shapes.js';
 import {base64Length} from '../common/protocol/files.js';
+import {names} from './store/mention-names.js';
 import type {StoredMessage} from './store/types.js';
 
 /** Declared with the other reply shapes in common/protocol/reply-shapes.ts; messaging.ts takes it from here. */
@@ -11,14 +12,21 @@ export function address(name: string, realm: string | undefined): string {
   return realm === undefined ? name : `${name}@${realm}`;
 }
 
+/** Who a message is formatted for: `mention` is theirs; in an inbox a group message is also addressed to them. */
+export interface Reader {
+  readonly name: string;
+  readonly inbox?: boolean;
+}
+
 /**
- * Formats a stored message of realm `ownRealm`. In an inbox (`reader` given) a group message is addressed to its
- * reader, as in the course's base server; in a history it is addressed to the group.
+ * Formats a stored message of realm `ownRealm`. In an inbox a group message is addressed to its reader, as in the
+ * course's base server; in a history it is addressed to the group.
  */
-export function toWireMessage(message: StoredMessage, ownRealm: string, reader?: string): WireMessage {
+export function toWireMessage(message: StoredMessage, ownRealm: string, reader?: Reader): WireMessage {
+  const inboxOf = reader?.inbox ? reader.name : undefined;
   const to = message.group !== undefined
-    ? reader ?? address(message.group, message.recipientRealm)
-    : address(message.recipient ?? reader ?? '', message.recipientRealm);
+    ? inboxOf ?? address(message.group, message.recipientRealm)
+    : address(message.recipient ?? inboxOf ?? '', message.recipientRealm);
   const wire: WireMessage = {
     id: message.id,
     msg_from: address(message.sender, message.senderRealm),
@@ -32,12 +40,20 @@ export function toWireMessage(message: StoredMessage, ownRealm: string, reader?:
     wire.realm_to = message.recipientRealm ?? ownRealm;
   }
   if (message.read !== undefined) wire.read = message.read;
+  if (reader && mentions(message, reader.name)) wire.mention = true;
   if (message.file) {
     wire.file_name = message.file.name;
     wire.file_size = message.file.size;
     wire.file_id = message.id;
   }
   return wire;
+}
+
+/** True for a group message, not the reader's own, that names the reader (store/mention-names.ts). */
+function mentions(message: StoredMessage, reader: string): boolean {
+  if (message.group === undefined) return false;
+  if (message.senderRealm === undefined && message.sender.toLowerCase() === reader.toLowerCase()) return false;
+  return names(message.body, reader);
 }
 
 /**

@@ -1,7 +1,8 @@
-import {error, ok, OK_MESSAGES} from '../../common/protocol/replies.js';
+import {ok, OK_MESSAGES} from '../../common/protocol/replies.js';
 import type {Conversation} from '../../common/protocol/request.js';
 import {sessionOf, type Handler} from '../context.js';
 import {pageBytesOf, toWireMessage, withFileContents} from '../wire-format.js';
+import {resolveConversation} from './conversation-target.js';
 
 /**
  * history <user|group:NAME>[@realm] [limit] [before_id]: the newest `limit` messages of a conversation older than
@@ -10,30 +11,16 @@ import {pageBytesOf, toWireMessage, withFileContents} from '../wire-format.js';
 export const history: Handler = (request, context) => {
   const {username} = sessionOf(context);
   const {store, options} = context;
-  const target = request.params.conversation as Conversation;
-  // Remote messages carry the linked realm's stored spelling; the user may type it in any case.
-  const realm = target.realm === undefined || target.realm.toLowerCase() === options.realm.toLowerCase()
-    ? undefined
-    : context.federation.realmName(target.realm) ?? target.realm;
-  if (realm !== undefined && !context.federation.has(realm)) return error('REALM_NOT_FOUND');
+  const resolved = resolveConversation(context, username, request.params.conversation as Conversation);
+  if (!resolved.ok) return resolved.reply;
+  const {target} = resolved;
   const limit = Math.min(Math.max(Number(request.params.limit ?? options.historyDefaultLimit), 1), options.historyMaxLimit);
   const query = {limit: limit + 1, beforeId: request.params.before_id as number | undefined};
-  let rows;
-  if (target.kind === 'group') {
-    if (realm === undefined) {
-      const group = store.groupName(target.name);
-      if (group === undefined) return error('GROUP_NOT_FOUND');
-      if (!store.isMember(group, username)) return error('NOT_A_MEMBER');
-      rows = store.groupHistory(group, undefined, query);
-    } else {
-      // A group of another realm has only that realm's members: what this realm holds of it is what its users sent
-      // there, and each user sees only their own (not what colleagues wrote to a group they may not be in).
-      rows = store.groupHistory(target.name, realm, query, username);
-    }
-  } else {
-    if (realm === undefined && !store.getUser(target.name)) return error('USER_NOT_FOUND');
-    rows = store.privateHistory(username, target.name, realm, query);
-  }
+  // A group of another realm has only that realm's members: what this realm holds of it is what its users sent
+  // there, and each user sees only their own (not what colleagues wrote to a group they may not be in).
+  const rows = target.kind === 'group'
+    ? store.groupHistory(target.name, target.realm, query, target.realm === undefined ? undefined : username)
+    : store.privateHistory(username, target.name, target.realm, query);
   // One extra row was fetched to tell whether older messages remain.
   let more = rows.length > limit;
   let page = more ? rows.slice(1) : rows;
@@ -49,6 +36,7 @@ export const history: Handler = (request, context) => {
     page = page.slice(start);
     more = true;
   }
-  const messages = withFileContents(page.map((message) => toWireMessage(message, options.realm)), page, (sha) => store.readBlob(sha));
+  const reader = {name: username};
+  const messages = withFileContents(page.map((message) => toWireMessage(message, options.realm, reader)), page, (sha) => store.readBlob(sha));
   return ok(OK_MESSAGES.history, {messages, more});
 };

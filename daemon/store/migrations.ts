@@ -8,6 +8,55 @@ export interface Migration {
   readonly sql: string;
 }
 
+/**
+ * Fills migration 6's tables from the messages and memberships already stored: every conversation with its newest
+ * message, read up to it (no marker existed, and a history of thousands of messages should not open as thousands
+ * unread), and the search index. The bench's fixtures (bench/fixtures.ts) run it too, after their bulk inserts.
+ */
+export const CONVERSATIONS_BACKFILL = `
+      INSERT INTO conversations (username, conversation, last_id)
+        WITH group_last AS MATERIALIZED (
+          SELECT g.name, coalesce((SELECT id FROM messages m WHERE m.group_name = g.name AND m.recipient_realm IS NULL
+                                     AND m.recipient IS NULL ORDER BY id DESC LIMIT 1), 0) AS last
+          FROM groups g)
+        SELECT username, conversation, max(id) FROM (
+          SELECT sender AS username, recipient AS conversation, id FROM messages
+            WHERE group_name IS NULL AND recipient IS NOT NULL AND sender_realm IS NULL AND recipient_realm IS NULL
+              AND sender NOT LIKE '~%'
+          UNION ALL
+          SELECT recipient, sender, id FROM messages
+            WHERE group_name IS NULL AND recipient IS NOT NULL AND sender_realm IS NULL AND recipient_realm IS NULL
+              AND sender NOT LIKE '~%' AND lower(sender) <> lower(recipient)
+          UNION ALL
+          SELECT sender, recipient || '@' || recipient_realm, id FROM messages
+            WHERE group_name IS NULL AND recipient IS NOT NULL AND recipient_realm IS NOT NULL
+          UNION ALL
+          SELECT recipient, sender || '@' || sender_realm, id FROM messages
+            WHERE group_name IS NULL AND recipient IS NOT NULL AND sender_realm IS NOT NULL
+          UNION ALL
+          SELECT sender, 'group:' || group_name || '@' || recipient_realm, id FROM messages
+            WHERE group_name IS NOT NULL AND recipient_realm IS NOT NULL
+          UNION ALL
+          SELECT gm.username, 'group:' || gl.name, gl.last FROM group_members gm JOIN group_last gl ON gl.name = gm.group_name
+        ) GROUP BY username, conversation;
+      UPDATE conversations SET seen_id = last_id;
+
+      INSERT INTO message_search (rowid, body, scope)
+        SELECT id, body, CASE
+          WHEN group_name IS NOT NULL AND recipient_realm IS NULL THEN 'g' || hex(lower(group_name))
+          WHEN group_name IS NOT NULL THEN 'u' || hex(lower(sender))
+            || ' c' || hex(lower(sender || '|group:' || group_name || '@' || recipient_realm))
+          WHEN sender_realm IS NOT NULL THEN 'u' || hex(lower(recipient))
+            || ' c' || hex(lower(recipient || '|' || sender || '@' || sender_realm))
+          WHEN recipient_realm IS NOT NULL THEN 'u' || hex(lower(sender))
+            || ' c' || hex(lower(sender || '|' || recipient || '@' || recipient_realm))
+          WHEN lower(sender) = lower(recipient) THEN 'u' || hex(lower(sender)) || ' c' || hex(lower(sender || '|' || sender))
+          ELSE 'u' || hex(lower(sender)) || ' c' || hex(lower(sender || '|' || recipient))
+            || ' u' || hex(lower(recipient)) || ' c' || hex(lower(recipient || '|' || sender))
+          END
+        FROM messages WHERE sender NOT LIKE '~%' OR sender_realm IS NOT NULL;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -149,6 +198,42 @@ export const MIGRATIONS: readonly Migration[] = [
         sha256      TEXT NOT NULL
       );
       CREATE INDEX files_by_content ON files(sha256);
+    `,
+  },
+  {
+    version: 6,
+    description: 'conversations with read markers, mentions, and a full-text index of messages',
+    sql: `
+      -- One row per user and conversation (a \`history\` target: bob, group:devs, carol@beta, group:devs@beta), kept
+      -- current by every message stored: its newest message, the user's read marker, and the unread messages (not
+      -- the user's own) and mentions after the marker. Counters, so listing conversations reads no messages; a read
+      -- marker that stops short of the newest message recounts with a bounded range count.
+      CREATE TABLE conversations (
+        username      TEXT NOT NULL COLLATE NOCASE,
+        conversation  TEXT NOT NULL COLLATE NOCASE,
+        last_id       INTEGER NOT NULL,
+        seen_id       INTEGER NOT NULL DEFAULT 0,
+        unread        INTEGER NOT NULL DEFAULT 0,
+        mentions      INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (username, conversation)
+      ) WITHOUT ROWID;
+      -- A page of a user's conversations, newest first, is one range of this index.
+      CREATE INDEX conversations_by_last ON conversations(username, last_id);
+
+      -- The group messages that name a member (written when the message is stored, so counts never scan text).
+      CREATE TABLE mentions (
+        username      TEXT NOT NULL COLLATE NOCASE,
+        conversation  TEXT NOT NULL COLLATE NOCASE,
+        message_id    INTEGER NOT NULL,
+        PRIMARY KEY (username, conversation, message_id)
+      ) WITHOUT ROWID;
+
+      -- Search: the words of every message (rowid = messages.id), and who may find it: scope holds the tokens
+      -- u<hex(user)> (a party of a private message), g<hex(group)> (a local group's message) and
+      -- c<hex(user|conversation)> (that user's conversation). Contentless: the text stays in messages alone.
+      CREATE VIRTUAL TABLE message_search USING fts5(body, scope, content='', contentless_delete=1);
+
+      ${CONVERSATIONS_BACKFILL}
     `,
   },
 ];

@@ -9,11 +9,11 @@
  * more per run here, more than the whole read of an empty inbox. An expression is not looked into.
  */
 
-const MESSAGE_COLUMNS = `m.id, m.sender, m.sender_realm, m.recipient, m.recipient_realm, m.group_name, m.body, m.ts,
+export const MESSAGE_COLUMNS = `m.id, m.sender, m.sender_realm, m.recipient, m.recipient_realm, m.group_name, m.body, m.ts,
   f.name AS file_name, f.size AS file_size, f.sha256 AS file_sha256`;
 
 /** The file of a message, if it is a file message (one primary-key probe). */
-const FILE_JOIN = 'LEFT JOIN files f ON f.message_id = m.id';
+export const FILE_JOIN = 'LEFT JOIN files f ON f.message_id = m.id';
 
 /** One direction of a private conversation, newest first, at most a page (see READS.privateHistory). */
 function privateBranch(from: string, fromRealm: string, to: string, toRealm: string): string {

@@ -16,9 +16,11 @@ import {WalSync} from './wal-sync.js';
 import {MIGRATIONS} from './migrations.js';
 import {prepareLimitReads} from './limit-reads.js';
 import {READS} from './sqlite-reads.js';
+import * as conversations from './sqlite-conversations.js';
+import {audienceOf} from './conversation-keys.js';
 import type {
-  CommitBatch, GroupPage, GroupSummary, HistoryQuery, InboxFilter, InboxLimits, InboxPage, NewMessage, OutboxCompletion,
-  OutboxRecord, PasswordRecord, RealmRecord, ReceivedMessage, Store, StoredMessage, UserRecord,
+  CommitBatch, ConversationPage, ConversationRecord, ConversationTarget, GroupPage, GroupSummary, HistoryQuery, InboxFilter, InboxLimits, InboxPage, NewMessage, OutboxCompletion,
+  OutboxRecord, PasswordRecord, RealmRecord, ReceivedMessage, SearchQuery, Store, StoredMessage, UserRecord,
 } from './types.js';
 
 /** How hard a commit holds on to the data. */
@@ -117,6 +119,7 @@ export class SqliteStore implements Store {
   readonly #stmt;
   readonly #federation: ReturnType<typeof prepareFederationStatements>;
   readonly #limitReads: ReturnType<typeof prepareLimitReads>;
+  readonly #conversations: ReturnType<typeof conversations.prepareConversations>;
   /**
    * Profiles by lower-cased name: every send looks its recipient up, and profiles never change once created.
    * Bounded; only existing users are cached, so unknown names cannot grow it.
@@ -197,6 +200,7 @@ export class SqliteStore implements Store {
     };
     this.#federation = prepareFederationStatements(db);
     this.#limitReads = prepareLimitReads(db);
+    this.#conversations = conversations.prepareConversations(db);
   }
 
   #migrate(): void {
@@ -348,6 +352,7 @@ export class SqliteStore implements Store {
     return this.#write(() => {
       if (this.#stmt.insertGroup.run(name, creator, now).changes === 0) return false;
       this.#stmt.insertMember.run(name, creator, now);
+      conversations.recordJoin(this.#conversations, name, creator);
       return true;
     }, 'savepoint');
   }
@@ -357,7 +362,11 @@ export class SqliteStore implements Store {
   }
 
   addMember(group: string, username: string, now: number): boolean {
-    return this.#write(() => this.#stmt.insertMember.run(group, username, now).changes === 1, 'statement');
+    return this.#write(() => {
+      if (this.#stmt.insertMember.run(group, username, now).changes === 0) return false;
+      conversations.recordJoin(this.#conversations, group, username);
+      return true;
+    }, 'savepoint');
   }
 
   isMember(group: string, username: string): boolean {
@@ -402,6 +411,7 @@ export class SqliteStore implements Store {
     ).lastInsertRowid);
     if (message.file) this.#stmt.insertFile.run(id, message.file.name, message.file.size, message.file.sha256);
     for (const recipient of recipients) this.#stmt.insertDelivery.run(recipient, id);
+    conversations.recordMessage(this.#conversations, id, message);
     return id;
   }
 
@@ -494,8 +504,51 @@ export class SqliteStore implements Store {
     this.#write(() => {
       this.#federation.deleteOutbox.run(completion.realm, completion.upto);
       for (const notice of completion.notices) this.#insertMessage(notice.message, notice.recipients);
-      for (const id of completion.dropMessageIds) this.#federation.deleteMessage.run({id});
+      for (const id of completion.dropMessageIds) this.#dropSenderCopy(id);
     }, 'savepoint');
+  }
+
+  /**
+   * Deletes a sender's copy of a message another realm refused (only inside #write), with its search entry; its
+   * conversation's newest message becomes the one before it, or the conversation goes when none is left.
+   */
+  #dropSenderCopy(id: number): void {
+    const row = this.#stmt.message.get(id);
+    if (!row || this.#federation.deleteMessage.run({id}).changes === 0) return;
+    const stmt = this.#conversations;
+    stmt.unindex.run(id);
+    const message = toMessage(row);
+    const audience = audienceOf(message);
+    if (audience.kind === 'group') return; // a refused copy is always addressed to another realm
+    const query = {limit: 1};
+    const newest = message.group !== undefined
+      ? this.groupHistory(message.group, message.recipientRealm, query, message.sender)
+      : this.privateHistory(message.sender, message.recipient!, message.recipientRealm, query);
+    for (const entry of audience.entries) {
+      if (newest[0]) stmt.setLast.run({username: entry.username, conversation: entry.conversation, last: newest[0].id});
+      else stmt.drop.run({username: entry.username, conversation: entry.conversation});
+    }
+  }
+
+  // ---- conversations, read markers, search ----
+
+  listConversations(username: string, page: ConversationPage): ConversationRecord[] {
+    return conversations.listConversations(this.#conversations, username, page);
+  }
+
+  conversation(username: string, target: ConversationTarget): ConversationRecord | undefined {
+    return conversations.conversation(this.#conversations, username, target);
+  }
+
+  markSeen(username: string, target: ConversationTarget, messageId: number): ConversationRecord {
+    return this.#write(() => conversations.markSeen(this.#conversations, username, target, messageId), 'batch');
+  }
+
+  searchMessages(query: SearchQuery): StoredMessage[] {
+    if (query.words.length === 0 || query.scope.length === 0) return [];
+    return (this.#conversations.search.all({
+      match: conversations.searchMatch(query), before: query.beforeId ?? Number.MAX_SAFE_INTEGER, limit: query.limit,
+    }) as MessageRow[]).map(toMessage);
   }
 
   receivedVerdict(realm: string, uid: string): string | null | undefined {

@@ -89,6 +89,50 @@ export interface HistoryQuery {
   beforeId?: number;
 }
 
+/** A conversation a user names: with a user or a group, here or on another realm (a `history` target). */
+export interface ConversationTarget {
+  kind: 'user' | 'group';
+  /** The user or group, in its stored spelling when it is local. */
+  name: string;
+  /** Another realm (its stored spelling); undefined for this one. */
+  realm?: string;
+}
+
+/** A user's conversation: its newest message, the user's read marker and what is unread after it. */
+export interface ConversationRecord {
+  /** Its name, as `history` takes it: `bob`, `group:devs`, `carol@beta`, `group:devs@beta`. */
+  conversation: string;
+  /** The newest message's id; 0 for a group joined before it had any message. */
+  lastId: number;
+  /** The read marker: a message id of the conversation, 0 when none. */
+  seenId: number;
+  /** Messages after the marker that the user did not send (exact below UNREAD_CAP, else at least that). */
+  unread: number;
+  /** How many of those name the user (group conversations only). */
+  mentions: number;
+}
+
+/** A page of a user's conversations, newest first. */
+export interface ConversationPage {
+  limit: number;
+  /** Only conversations whose newest message id is below this one. */
+  beforeId?: number;
+}
+
+/** How many of the newest matches a search ranks (see Store.searchMessages). */
+export const SEARCH_CANDIDATES = 1000;
+
+/** A full-text search of messages. */
+export interface SearchQuery {
+  /** Words that must all occur (lower-cased letters and digits); the last one also matches as a prefix. */
+  words: readonly string[];
+  /** Visibility tokens (conversation-keys.ts): a message matches when it carries any of them. */
+  scope: readonly string[];
+  limit: number;
+  /** Only messages with an id below this one. */
+  beforeId?: number;
+}
+
 /** A message to store: everything but the id the store assigns and the read flag. */
 export type NewMessage = Omit<StoredMessage, 'id' | 'read'>;
 
@@ -204,6 +248,24 @@ export interface Store {
    * that local user sent.
    */
   groupHistory(group: string, groupRealm: string | undefined, query: HistoryQuery, sender?: string): StoredMessage[];
+
+  // ---- conversations, read markers, search ----
+
+  /** A page of a user's conversations, newest message first; groups joined without a message come last. */
+  listConversations(username: string, page: ConversationPage): ConversationRecord[];
+  /** One conversation of a user, or undefined when it has no message yet (and is no group the user joined). */
+  conversation(username: string, target: ConversationTarget): ConversationRecord | undefined;
+  /**
+   * Moves a user's read marker of a conversation forward to `messageId` (at most to its newest message; never back)
+   * and returns the conversation after the move (with marker 0 and nothing unread when it has no message yet).
+   */
+  markSeen(username: string, target: ConversationTarget, messageId: number): ConversationRecord;
+  /**
+   * Messages whose text holds every word and whose visibility is in the query's scope, best match first (bm25),
+   * newest first on ties. Only the newest SEARCH_CANDIDATES matches are ranked, so the cost does not grow with
+   * the history.
+   */
+  searchMessages(query: SearchQuery): StoredMessage[];
 
   // ---- federation ----
 

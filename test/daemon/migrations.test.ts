@@ -6,6 +6,7 @@ import {fileURLToPath} from 'node:url';
 import {afterEach, describe, expect, it} from 'vitest';
 import {MIGRATIONS} from '../../daemon/store/migrations.js';
 import {SqliteStore} from '../../daemon/store/sqlite-store.js';
+import {conversationToken, groupToken, userToken} from '../../daemon/store/conversation-keys.js';
 
 const RELEASE_0_1_0 = fileURLToPath(new URL('../fixtures/release-0.1.0.db', import.meta.url));
 const dirs: string[] = [];
@@ -54,6 +55,27 @@ describe('migrations', () => {
     store.storeMessage({sender: 'ben', recipient: 'ann', body: 'after the upgrade', ts: 1}, ['ann']);
     await store.settled();
     expect(bodies(store.unread('ann', {maxMessages: 10, maxBytes: 1e6}).messages)).toEqual(['after the upgrade']);
+    await store.close();
+  });
+
+  it('lists the conversations that were there before, read up to their newest message, and finds them with search', async () => {
+    const store = openCopy();
+    const list = (username: string) => store.listConversations(username, {limit: 10}).map((row) => [row.conversation, row.lastId, row.seenId, row.unread]);
+    expect(list('ann')).toEqual([['dan@beta', 9, 9, 0], ['group:devs', 7, 7, 0], ['ben', 6, 6, 0]]);
+    expect(list('cat')).toEqual([['dan@beta', 8, 8, 0], ['group:devs', 7, 7, 0]]);
+    expect(list('ben')).toEqual([['group:devs', 7, 7, 0], ['ann', 6, 6, 0]]);
+    const scope = (username: string, groups: string[]) => [userToken(username), ...groups.map(groupToken)];
+    const search = (words: string[], username: string, groups: string[]) =>
+      bodies(store.searchMessages({words, scope: scope(username, groups), limit: 10}));
+    expect(search(['private', '5'], 'ann', ['devs'])).toEqual(['private 5']);
+    expect(search(['hello'], 'cat', ['devs'])).toEqual(['group hello']);
+    expect(search(['beta'], 'cat', ['devs'])).toEqual(['from beta']);
+    expect(search(['beta'], 'ben', ['devs'])).toEqual([]);
+    expect(search(['to', 'beta'], 'ann', ['devs'])).toEqual(['to beta']);
+    expect(store.searchMessages({words: ['beta'], scope: [conversationToken('ann', 'dan@beta')], limit: 10}).map((m) => m.id)).toEqual([9]);
+    // And new messages keep it current.
+    store.storeMessage({sender: 'ben', recipient: 'ann', body: 'after the upgrade', ts: 1}, ['ann']);
+    expect(list('ann')[0]).toEqual(['ben', 10, 6, 1]);
     await store.close();
   });
 });

@@ -7,6 +7,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {READS} from '../../daemon/store/sqlite-reads.js';
+import {CONVERSATION_READS, searchMatch} from '../../daemon/store/sqlite-conversations.js';
 import {SqliteStore} from '../../daemon/store/sqlite-store.js';
 import type {NewMessage, StoredMessage} from '../../daemon/store/types.js';
 
@@ -65,6 +66,55 @@ describe('query plans of the hot reads', () => {
     const ranges = plan.filter((line) => line.includes('USING INDEX messages_by_pair'));
     expect(ranges).toHaveLength(2);
     for (const line of ranges) expect(line).toContain('id<?');
+  });
+});
+
+describe('query plans of conversations, read markers and search', () => {
+  const params: Record<keyof typeof CONVERSATION_READS, unknown> = {
+    list: {me: 'ann', before: 1e15, limit: 51},
+    one: {me: 'ann', conversation: 'ben'},
+    unreadDirect: {me: 'ann', peer: 'ben', realm: null, seen: 3},
+    unreadGroup: {me: 'ann', group: 'devs', seen: 3},
+    unreadMentions: {me: 'ann', conversation: 'group:devs', seen: 3},
+    lastOfGroup: ['devs'],
+    search: {match: searchMatch({words: ['deploy', 'fri'], scope: ['u616e6e', 'g64657673'], limit: 21}), before: 1e15, limit: 21},
+  };
+
+  it.each(Object.keys(params) as Array<keyof typeof CONVERSATION_READS>)('%s walks one index range, never a whole table', (name) => {
+    const plan = planOf(CONVERSATION_READS[name], params[name]);
+    expect(plan.length).toBeGreaterThan(0);
+    for (const line of plan) {
+      expect(line).not.toMatch(/^SCAN (m|messages|conversations|mentions)\b/);
+      expect(line).not.toContain('MULTI-INDEX OR');
+    }
+  });
+
+  it('pages conversations from the (username, last_id) index, reading no message', () => {
+    expect(planOf(CONVERSATION_READS.list, params.list)).toEqual(['SEARCH conversations USING INDEX conversations_by_last (username=? AND last_id<?)']);
+  });
+
+  it('counts unread messages in the range after the marker of one conversation', () => {
+    expect(planOf(CONVERSATION_READS.unreadDirect, params.unreadDirect).join('\n'))
+      .toContain('USING INDEX messages_by_pair (sender=? AND recipient=? AND id>?)');
+    expect(planOf(CONVERSATION_READS.unreadGroup, params.unreadGroup).join('\n')).toContain('USING INDEX messages_by_group (group_name=? AND id>?)');
+    expect(planOf(CONVERSATION_READS.unreadMentions, params.unreadMentions).join('\n'))
+      .toContain('USING PRIMARY KEY (username=? AND conversation=? AND message_id>?)');
+  });
+
+  it('asks the full-text index for the newest matches within the caller\'s scope, then ranks only those', () => {
+    const plan = planOf(CONVERSATION_READS.search, params.search);
+    // The visibility and the rowid bound are in the index query itself (no filter on rows it returns).
+    expect(plan.join('\n')).toMatch(/SCAN message_search VIRTUAL TABLE INDEX \d+:/);
+    expect(plan.join('\n')).toContain('SEARCH m USING INTEGER PRIMARY KEY (rowid=?)');
+    expect(CONVERSATION_READS.search).toMatch(/ORDER BY rowid DESC LIMIT \d+/);
+    // The index hands its matches newest first (the ORDER BY rowid DESC is its own): the one sort is the ranking
+    // of the at most SEARCH_CANDIDATES rows it handed over.
+    expect(plan.filter((line) => line.startsWith('USE TEMP B-TREE'))).toEqual(['USE TEMP B-TREE FOR ORDER BY']);
+    expect(plan.indexOf('USE TEMP B-TREE FOR ORDER BY')).toBe(plan.length - 1);
+  });
+
+  it('never takes a LIMIT as a bare parameter', () => {
+    for (const sql of Object.values(CONVERSATION_READS)) expect(sql).not.toMatch(/LIMIT\s+[?@:$]\w*(?!\w|\s*\+)/);
   });
 });
 
