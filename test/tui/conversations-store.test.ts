@@ -75,7 +75,7 @@ describe('conversations, read markers, mentions and search in the store', () => 
 
   it('shows where the unread part starts when a conversation comes on screen', async () => {
     await carol.request('send alice old one');
-    const last = await carol.request('send alice old two') as {id?: number};
+    const last = {id: Number((await carol.request('send alice old two')).id)};
     expect((await bob.request(`seen ${aliceToken} carol ${last.id}`)).status).toBe('OK');
     await carol.request('send alice new one');
     await carol.request('send alice new two');
@@ -123,8 +123,8 @@ describe('conversations, read markers, mentions and search in the store', () => 
   it('searches, and jumps to a result far back in its conversation with the history unbroken', async () => {
     const ids: number[] = [];
     for (let i = 1; i <= 130; i++) {
-      const reply = await bob.request(`send alice ${i === 7 ? 'the haystack hides a needle here' : `filler ${i}`}`) as {id: number};
-      ids.push(reply.id);
+      const reply = await bob.request(`send alice ${i === 7 ? 'the haystack hides a needle here' : `filler ${i}`}`);
+      ids.push(Number(reply.id));
     }
     await carol.request('send alice needles elsewhere');
     const store = open({historyPage: 20});

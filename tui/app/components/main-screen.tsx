@@ -151,8 +151,11 @@ export function MainScreen({store, state, width, height}: MainScreenProps) {
   const newestId = conversation ? newestHeldId(conversation) : undefined;
   const bottomShown = scroll === 0 && !state.helpOpen && state.search === undefined && conversation?.history === 'loaded';
   useEffect(() => {
-    if (bottomShown && selectedKey !== undefined && newestId !== undefined) void store.bottomShown(selectedKey);
-  }, [store, bottomShown, selectedKey, newestId]);
+    // Not while a focus is still to be applied, nor when the focus just scrolled away from the bottom (this commit).
+    const focusPending = focus !== undefined && focused.current !== focus.seq;
+    if (!bottomShown || focusPending || layout.current.scroll !== 0 || selectedKey === undefined || newestId === undefined) return;
+    void store.bottomShown(selectedKey);
+  }, [store, bottomShown, selectedKey, newestId, focus]);
 
   const handleInput = useCallback((input: string, key: Key) => {
     const current = store.getState();
@@ -185,6 +188,8 @@ export function MainScreen({store, state, width, height}: MainScreenProps) {
         const {lineCount, rows, key: visible, olderAvailable, scroll: current} = layout.current;
         const top = maxScroll(lineCount, rows);
         const next = Math.min(top, Math.max(0, current + command.pages * Math.max(1, rows - 1)));
+        // The user scrolls: a focus not applied yet (its message out of reach) gives way.
+        if (visible) focused.current = store.getState().conversations[visible]?.focus?.seq;
         setScrollTo(next);
         if (command.pages > 0 && next === top && olderAvailable && visible) store.loadOlder(visible);
         return;
@@ -212,6 +217,7 @@ export function MainScreen({store, state, width, height}: MainScreenProps) {
       const {lineCount, rows, key: visible, olderAvailable, scroll: now} = layout.current;
       const top = maxScroll(lineCount, rows);
       const next = Math.min(top, Math.max(0, now + (event.kind === 'wheel-up' ? 3 : -3)));
+      if (visible) focused.current = current.conversations[visible]?.focus?.seq;
       setScrollTo(next);
       if (event.kind === 'wheel-up' && next === top && olderAvailable && visible) store.loadOlder(visible);
       return;
