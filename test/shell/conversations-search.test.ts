@@ -1,34 +1,16 @@
 /** realmchat conversations and realmchat search (issue 12, points 7 and 10): text and --json, usage errors exit 2. */
-import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {describe, expect, it} from 'vitest';
 import {planSearch} from '../../tui/shell/search-command.js';
-import {startDaemon, type TestDaemon} from '../helpers/daemon.js';
-import {cli, tempConfigDir} from './cli-helpers.js';
+import {cli, daemonPerTest} from './cli-helpers.js';
 
-let daemon: TestDaemon;
-let server: string[];
-const cleanups: Array<() => void> = [];
-
-function user(): string {
-  const conf = tempConfigDir();
-  cleanups.push(conf.remove);
-  return conf.dir;
-}
-
-beforeEach(async () => {
-  daemon = await startDaemon();
-  server = ['--server', `127.0.0.1:${daemon.port}`];
-});
-afterEach(async () => {
-  await daemon.cleanup();
-  for (const cleanup of cleanups.splice(0)) cleanup();
-});
+const {server: daemonServer, user} = daemonPerTest();
 
 /** alice, bob and carol; #devs with all three; a few messages for alice. */
 async function threeUsers(): Promise<{alice: string; bob: string; carol: string}> {
   const [alice, bob, carol] = [user(), user(), user()];
-  await cli([...server, 'register', 'alice', 'pw', 'Alice', 'id'], alice);
-  await cli([...server, 'register', 'bob', 'pw', 'Bob', 'id'], bob);
-  await cli([...server, 'register', 'carol', 'pw', 'Carol', 'id'], carol);
+  await cli([...daemonServer(), 'register', 'alice', 'pw', 'Alice', 'id'], alice);
+  await cli([...daemonServer(), 'register', 'bob', 'pw', 'Bob', 'id'], bob);
+  await cli([...daemonServer(), 'register', 'carol', 'pw', 'Carol', 'id'], carol);
   await cli(['addgroup', 'devs'], carol);
   await cli(['joingroup', 'devs'], alice);
   await cli(['send', 'alice', 'the deploy is done'], bob);
@@ -59,7 +41,7 @@ describe('realmchat conversations', () => {
 
   it('says when there is none, and exits 2 on bad parameters', async () => {
     const alone = user();
-    await cli([...server, 'register', 'dave', 'pw', 'Dave', 'id'], alone);
+    await cli([...daemonServer(), 'register', 'dave', 'pw', 'Dave', 'id'], alone);
     expect((await cli(['conversations'], alone)).stdout).toContain('No conversations yet');
     const bad = await cli(['conversations', 'many'], alone);
     expect(bad.code).toBe(2);
@@ -92,7 +74,7 @@ describe('realmchat search', () => {
     const alice = user();
     for (const argv of [['search'], ['search', '...'], ['search', 'x', '--limit', '0'], ['search', 'x', '--limit', '500'], ['search', 'x', '--in'],
       ['search', 'x', '--in', 'no/such']]) {
-      const result = await cli([...server, ...argv], alice);
+      const result = await cli([...daemonServer(), ...argv], alice);
       expect(result.code, argv.join(' ')).toBe(2);
       expect(result.stderr, argv.join(' ')).toMatch(/realmchat search|--in needs a value/);
     }

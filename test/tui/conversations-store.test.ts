@@ -3,43 +3,24 @@
  * where the unread part starts, mentions counted and rung by the daemon's flag, and search → jump.
  */
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import type {ChatStore} from '../../tui/app/store/chat-store.js';
 import {historyLines} from '../../tui/app/format/history-lines.js';
-import {registerUser, startDaemon, type LineClient, type TestDaemon} from '../helpers/daemon.js';
-import {tempConfigDir, testStore} from './helpers.js';
+import type {LineClient} from '../helpers/daemon.js';
+import {storeWorld, type StoreWorld} from './helpers.js';
 
 describe('conversations, read markers, mentions and search in the store', () => {
-  let daemon: TestDaemon;
-  let temp: ReturnType<typeof tempConfigDir>;
+  let world: StoreWorld;
   let bob: LineClient;
   let carol: LineClient;
   let aliceToken: string;
-  const stores: ChatStore[] = [];
+  let open: StoreWorld['open'];
 
   beforeEach(async () => {
-    daemon = await startDaemon();
-    temp = tempConfigDir();
-    const alice = await registerUser(daemon.port, 'alice');
-    alice.client.close();
-    aliceToken = alice.token;
-    bob = (await registerUser(daemon.port, 'bob')).client;
-    carol = (await registerUser(daemon.port, 'carol')).client;
-    temp.config().saveSession({server: {host: '127.0.0.1', port: daemon.port}, username: 'alice', token: aliceToken, realm: 'alpha'});
+    world = await storeWorld('alice', ['bob', 'carol']);
+    ({bob, carol} = world.clients as Record<'bob' | 'carol', LineClient>);
+    aliceToken = world.token;
+    open = (options) => world.open(options);
   });
-  afterEach(async () => {
-    for (const store of stores.splice(0)) await store.close();
-    bob.close();
-    carol.close();
-    await daemon.cleanup();
-    temp.cleanup();
-  });
-
-  function open(options: Parameters<typeof testStore>[2] = {}): ChatStore {
-    const store = testStore(daemon.port, temp.config(), {bell: false, ...options});
-    stores.push(store);
-    store.start();
-    return store;
-  }
+  afterEach(() => world.close());
 
   /** The daemon's unread count of alice's conversation `name`. */
   async function daemonUnread(name: string): Promise<number | undefined> {
