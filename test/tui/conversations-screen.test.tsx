@@ -74,9 +74,10 @@ describe('conversations on the main screen', () => {
         if (i === 12) seenAt = Number(reply.id);
       }
       expect((await bob.request(`seen ${aliceToken} bob ${seenAt}`)).status).toBe('OK');
-      // carol's message is the newest: hers is on screen first, bob's 28 stay unread.
+      // carol's message is the newest, and read already (elsewhere): hers is on screen first, bob's 28 stay unread.
       const carol = await registerUser(daemon.port, 'carol');
-      await carol.client.request('send alice hello from carol');
+      const hello = await carol.client.request('send alice hello from carol');
+      await bob.request(`seen ${aliceToken} carol ${Number(hello.id)}`);
       carol.client.close();
     });
     const {view, store, bob} = fixture;
@@ -103,8 +104,11 @@ describe('conversations on the main screen', () => {
   });
 
   it('/search shows the results; Enter jumps to the message in its conversation', async () => {
-    fixture = await openMainScreen({historyPage: 20}, {}, async ({bob}) => {
-      for (let i = 1; i <= 60; i++) await bob.request(`send alice ${i === 5 ? 'where is the haystack' : `filler ${i}`}`);
+    fixture = await openMainScreen({historyPage: 20}, {}, async ({bob, aliceToken}) => {
+      let last = 0;
+      for (let i = 1; i <= 60; i++) last = Number((await bob.request(`send alice ${i === 5 ? 'where is the haystack' : `filler ${i}`}`)).id);
+      // Read already (elsewhere), so the conversation comes on screen at the start.
+      await bob.request(`seen ${aliceToken} bob ${last}`);
     });
     const {view} = fixture;
     await waitForFrame(view.lastFrame, 'bob filler 60');
