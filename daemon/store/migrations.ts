@@ -231,7 +231,9 @@ export const MIGRATIONS: readonly Migration[] = [
       -- Search: the words of every message (rowid = messages.id), and who may find it: scope holds the tokens
       -- u<hex(user)> (a party of a private message), g<hex(group)> (a local group's message) and
       -- c<hex(user|conversation)> (that user's conversation). Contentless: the text stays in messages alone.
-      CREATE VIRTUAL TABLE message_search USING fts5(body, scope, content='', contentless_delete=1);
+      -- prefix='3': the first three letters of every word are kept as words too, so a prefix search reads one list
+      -- from its newest end instead of merging every word that starts with the prefix (see sqlite-conversations.ts).
+      CREATE VIRTUAL TABLE message_search USING fts5(body, scope, content='', contentless_delete=1, prefix='3');
 
       ${CONVERSATIONS_BACKFILL}
     `,

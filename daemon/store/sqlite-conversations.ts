@@ -52,15 +52,15 @@ export const CONVERSATION_READS = {
     SELECT id FROM messages INDEXED BY messages_by_group
     WHERE group_name = ? AND recipient_realm IS NULL AND recipient IS NULL ORDER BY id DESC LIMIT 1`,
   /**
-   * A search: the newest SEARCH_CANDIDATES matches by rowid (the index walks its doclists from the end), then
-   * ranked by bm25 over the text alone (the scope column weighs 0), newest first on ties: (@match, @before, @limit).
+   * A search's candidates: the newest SEARCH_CANDIDATES matches by rowid (the index walks its doclists from the
+   * end, so the cost does not grow with the history), newest first; search-rank.ts ranks them: (@match, @before).
    */
   search: `
     SELECT ${MESSAGE_COLUMNS} FROM (
-      SELECT rowid AS id, bm25(message_search, 1.0, 0.0) AS score FROM message_search
+      SELECT rowid AS id FROM message_search
       WHERE message_search MATCH @match AND rowid < @before ORDER BY rowid DESC LIMIT ${SEARCH_CANDIDATES}
     ) AS hit JOIN messages m ON m.id = hit.id ${FILE_JOIN}
-    ORDER BY hit.score, hit.id DESC LIMIT @limit + 0`,
+    ORDER BY hit.id DESC`,
 } as const;
 
 export function prepareConversations(db: Database.Database) {
@@ -81,18 +81,14 @@ export function prepareConversations(db: Database.Database) {
       INSERT INTO conversations (username, conversation, last_id, unread) VALUES (@username, @conversation, @id, @unread)
       ON CONFLICT (username, conversation) DO UPDATE
         SET last_id = max(last_id, excluded.last_id), unread = unread + excluded.unread`),
-    /** A message of a local group in every member's conversation (mentions counted for the members it names). */
+    /** A message of a local group in every member's conversation: one more unread for all but its local sender. */
     touchGroup: db.prepare(`
-      INSERT INTO conversations (username, conversation, last_id, unread, mentions)
-        SELECT username, @conversation, @id, NOT (@local AND username = @sender),
-               @named IS NOT NULL AND NOT (@local AND username = @sender) AND username IN (SELECT value FROM json_each(@named))
-        FROM group_members WHERE group_name = @group AND true
-      ON CONFLICT (username, conversation) DO UPDATE
-        SET last_id = max(last_id, excluded.last_id), unread = unread + excluded.unread, mentions = mentions + excluded.mentions`),
-    insertMentions: db.prepare(`
-      INSERT OR IGNORE INTO mentions (username, conversation, message_id)
-        SELECT username, @conversation, @id FROM group_members
-        WHERE group_name = @group AND username IN (SELECT value FROM json_each(@named)) AND NOT (@local AND username = @sender)`),
+      INSERT INTO conversations (username, conversation, last_id, unread)
+        SELECT username, @conversation, @id, NOT (@local AND username = @sender) FROM group_members WHERE group_name = @group AND true
+      ON CONFLICT (username, conversation) DO UPDATE SET last_id = max(last_id, excluded.last_id), unread = unread + excluded.unread`),
+    /** A group message that names a member: counted in its row, and kept for recounts after a read marker. */
+    mention: db.prepare('UPDATE conversations SET mentions = mentions + 1 WHERE username = @username AND conversation = @conversation'),
+    insertMention: db.prepare('INSERT OR IGNORE INTO mentions (username, conversation, message_id) VALUES (@username, @conversation, @id)'),
     join: db.prepare(`
       INSERT INTO conversations (username, conversation, last_id, seen_id) VALUES (@username, @conversation, @last, @last)
       ON CONFLICT DO NOTHING`),
@@ -105,17 +101,22 @@ export function prepareConversations(db: Database.Database) {
 
 type Statements = ReturnType<typeof prepareConversations>;
 
-/** Keeps the conversation rows, mentions and search index of a message just stored (inside the store's write). */
-export function recordMessage(stmt: Statements, id: number, message: NewMessage): void {
+/**
+ * Keeps the conversation rows, mentions and search index of a message just stored (inside the store's write).
+ * `recipients`: who got it in their inbox; for a group message every member but its local sender, so the members
+ * it names are found among them without a query.
+ */
+export function recordMessage(stmt: Statements, id: number, message: NewMessage, recipients: readonly string[]): void {
   const audience = audienceOf(message);
   if (audience.kind === 'group') {
-    const named = namedIn(message.body);
-    const params = {
-      conversation: audience.conversation, id, group: audience.group, sender: message.sender,
-      local: message.senderRealm === undefined ? 1 : 0, named: named.length > 0 ? JSON.stringify(named) : null,
-    };
-    stmt.touchGroup.run(params);
-    if (params.named !== null) stmt.insertMentions.run(params);
+    const {conversation} = audience;
+    stmt.touchGroup.run({conversation, id, group: audience.group, sender: message.sender, local: message.senderRealm === undefined ? 1 : 0});
+    const named = new Set(namedIn(message.body));
+    for (const username of recipients) {
+      if (!named.has(username.toLowerCase())) continue;
+      stmt.mention.run({username, conversation});
+      stmt.insertMention.run({username, conversation, id});
+    }
   } else {
     if (audience.entries.length === 0) return;
     for (const entry of audience.entries) {
@@ -135,12 +136,6 @@ export function recordJoin(stmt: Statements, group: string, username: string): v
 /** A user's conversations, newest first. */
 export function listConversations(stmt: Statements, username: string, page: ConversationPage): ConversationRecord[] {
   return stmt.list.all({me: username, before: page.beforeId ?? Number.MAX_SAFE_INTEGER, limit: page.limit}).map(toRecord);
-}
-
-/** One conversation of a user. */
-export function conversation(stmt: Statements, username: string, target: ConversationTarget): ConversationRecord | undefined {
-  const row = stmt.one.get({me: username, conversation: conversationName(target)});
-  return row && toRecord(row);
 }
 
 /** Moves a read marker forward (inside the store's write); see Store.markSeen. */
@@ -172,8 +167,20 @@ function recount(stmt: Statements, username: string, target: ConversationTarget,
   };
 }
 
-/** The FTS5 query of a search: every word in the text (the last also as a prefix), any scope token. */
+/** The length of the prefixes the index keeps (migration 6's `prefix='3'`). */
+const INDEXED_PREFIX = 3;
+
+/**
+ * The FTS5 query of a search: every word (letters and digits only, so quoting is enough) and any scope token. The
+ * last word is asked as a prefix of its first three letters, which the index keeps as words of their own: a longer
+ * prefix would make FTS5 merge the lists of every word that starts with it, as long as the history. search-rank.ts
+ * keeps the candidates whose words really start with the whole last word. A last word of one or two letters
+ * matches whole words only.
+ */
 export function searchMatch(query: SearchQuery): string {
-  const words = query.words.map((word, index) => `"${word}"${index === query.words.length - 1 ? '*' : ''}`);
+  const words = query.words.map((word, index) => {
+    if (index < query.words.length - 1 || [...word].length < INDEXED_PREFIX) return `"${word}"`;
+    return `"${[...word].slice(0, INDEXED_PREFIX).join('')}"*`;
+  });
   return `body : (${words.join(' AND ')}) AND scope : (${query.scope.map((token) => `"${token}"`).join(' OR ')})`;
 }

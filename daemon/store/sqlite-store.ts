@@ -18,6 +18,7 @@ import {prepareLimitReads} from './limit-reads.js';
 import {READS} from './sqlite-reads.js';
 import * as conversations from './sqlite-conversations.js';
 import {audienceOf} from './conversation-keys.js';
+import {rankCandidates} from './search-rank.js';
 import type {
   CommitBatch, ConversationPage, ConversationRecord, ConversationTarget, GroupPage, GroupSummary, HistoryQuery, InboxFilter, InboxLimits, InboxPage, NewMessage, OutboxCompletion,
   OutboxRecord, PasswordRecord, RealmRecord, ReceivedMessage, SearchQuery, Store, StoredMessage, UserRecord,
@@ -411,7 +412,7 @@ export class SqliteStore implements Store {
     ).lastInsertRowid);
     if (message.file) this.#stmt.insertFile.run(id, message.file.name, message.file.size, message.file.sha256);
     for (const recipient of recipients) this.#stmt.insertDelivery.run(recipient, id);
-    conversations.recordMessage(this.#conversations, id, message);
+    conversations.recordMessage(this.#conversations, id, message, recipients);
     return id;
   }
 
@@ -536,19 +537,16 @@ export class SqliteStore implements Store {
     return conversations.listConversations(this.#conversations, username, page);
   }
 
-  conversation(username: string, target: ConversationTarget): ConversationRecord | undefined {
-    return conversations.conversation(this.#conversations, username, target);
-  }
-
   markSeen(username: string, target: ConversationTarget, messageId: number): ConversationRecord {
     return this.#write(() => conversations.markSeen(this.#conversations, username, target, messageId), 'batch');
   }
 
   searchMessages(query: SearchQuery): StoredMessage[] {
     if (query.words.length === 0 || query.scope.length === 0) return [];
-    return (this.#conversations.search.all({
-      match: conversations.searchMatch(query), before: query.beforeId ?? Number.MAX_SAFE_INTEGER, limit: query.limit,
-    }) as MessageRow[]).map(toMessage);
+    const candidates = this.#conversations.search.all({
+      match: conversations.searchMatch(query), before: query.beforeId ?? Number.MAX_SAFE_INTEGER,
+    }) as MessageRow[];
+    return rankCandidates(candidates, query.words).slice(0, query.limit).map(toMessage);
   }
 
   receivedVerdict(realm: string, uid: string): string | null | undefined {

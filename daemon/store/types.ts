@@ -253,17 +253,15 @@ export interface Store {
 
   /** A page of a user's conversations, newest message first; groups joined without a message come last. */
   listConversations(username: string, page: ConversationPage): ConversationRecord[];
-  /** One conversation of a user, or undefined when it has no message yet (and is no group the user joined). */
-  conversation(username: string, target: ConversationTarget): ConversationRecord | undefined;
   /**
    * Moves a user's read marker of a conversation forward to `messageId` (at most to its newest message; never back)
    * and returns the conversation after the move (with marker 0 and nothing unread when it has no message yet).
    */
   markSeen(username: string, target: ConversationTarget, messageId: number): ConversationRecord;
   /**
-   * Messages whose text holds every word and whose visibility is in the query's scope, best match first (bm25),
-   * newest first on ties. Only the newest SEARCH_CANDIDATES matches are ranked, so the cost does not grow with
-   * the history.
+   * Messages whose text holds every word (the last also as a prefix) and whose visibility is in the query's scope,
+   * at most `limit`, best match first (search-rank.ts), newest first on ties. Only the newest SEARCH_CANDIDATES
+   * matches are ranked, so the cost does not grow with the history.
    */
   searchMessages(query: SearchQuery): StoredMessage[];
 

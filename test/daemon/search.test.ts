@@ -52,6 +52,12 @@ describe('search', () => {
     expect(await found(ann, 'search works+deploy')).toEqual(['friday works, deploying after lunch']);
     expect(await found(ann, 'search rel')).toEqual(['Deploy the release on Friday']);
     expect(await found(ann, 'search elease')).toEqual([]);
+    expect(await found(ann, 'search works+deployi')).toEqual(['friday works, deploying after lunch']);
+    expect(await found(ann, 'search works+deployx')).toEqual([]);
+    expect(await found(ann, 'search RELEAS')).toEqual(['Deploy the release on Friday']);
+    // A last word of one or two letters matches whole words only.
+    expect(await found(ann, 'search on')).toEqual(['Deploy the release on Friday']);
+    expect(await found(ann, 'search re')).toEqual([]);
   });
 
   it('finds only what the caller could read with history', async () => {

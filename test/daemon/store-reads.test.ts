@@ -107,10 +107,13 @@ describe('query plans of conversations, read markers and search', () => {
     expect(plan.join('\n')).toMatch(/SCAN message_search VIRTUAL TABLE INDEX \d+:/);
     expect(plan.join('\n')).toContain('SEARCH m USING INTEGER PRIMARY KEY (rowid=?)');
     expect(CONVERSATION_READS.search).toMatch(/ORDER BY rowid DESC LIMIT \d+/);
-    // The index hands its matches newest first (the ORDER BY rowid DESC is its own): the one sort is the ranking
-    // of the at most SEARCH_CANDIDATES rows it handed over.
-    expect(plan.filter((line) => line.startsWith('USE TEMP B-TREE'))).toEqual(['USE TEMP B-TREE FOR ORDER BY']);
-    expect(plan.indexOf('USE TEMP B-TREE FOR ORDER BY')).toBe(plan.length - 1);
+    // The index hands its matches newest first (the ORDER BY rowid DESC is its own): nothing is sorted in SQL.
+    expect(plan.filter((line) => line.startsWith('USE TEMP B-TREE'))).toEqual([]);
+    // The last word is asked by its first three letters, which the index keeps (prefix='3'): one list read from its
+    // newest end, never a merge of every word with that prefix. No bm25(): its word weights read whole lists.
+    expect(searchMatch({words: ['deploy', 'frida'], scope: ['u1'], limit: 1})).toBe('body : ("deploy" AND "fri"*) AND scope : ("u1")');
+    expect(searchMatch({words: ['a', 'be'], scope: ['u1', 'g2'], limit: 1})).toBe('body : ("a" AND "be") AND scope : ("u1" OR "g2")');
+    expect(CONVERSATION_READS.search).not.toContain('bm25');
   });
 
   it('never takes a LIMIT as a bare parameter', () => {

@@ -4,8 +4,8 @@ import {base64Length, decodeFileContent, fileBaseName, fileMessageText, formatFi
 import {LineFramer} from '../../common/protocol/line-framer.js';
 import {parseReply, ReplyDecoder, ReplyFramingError} from '../../common/protocol/reply-codec.js';
 import {error, errorCodeOf, ok} from '../../common/protocol/replies.js';
-import {groupsOf, hasMore, loginOf, messagesOf, realmsOf, userOf} from '../../common/protocol/reply-shapes.js';
-import {buildRequest, parseParams, splitRequest, type ParamsResult} from '../../common/protocol/request.js';
+import {conversationsOf, groupsOf, hasMore, loginOf, messagesOf, realmsOf, searchResultsOf, seenOf, userOf} from '../../common/protocol/reply-shapes.js';
+import {buildRequest, parseParams, searchWordsOf, splitRequest, type ParamsResult} from '../../common/protocol/request.js';
 
 function parse(line: string): ParamsResult {
   const split = splitRequest(line)!;
@@ -163,6 +163,41 @@ describe('reply views', () => {
       {name: 'c', host: '', port: 0, state: 'unknown', queued: 0},
       {name: '?', host: '', port: 0, state: 'ready', queued: 0, direction: 'outbound'},
     ]});
+  });
+});
+
+describe('conversations, seen and search', () => {
+  it('read conversations, markers and search results defensively, in the daemon\'s order', () => {
+    const last = {id: 9, msg_from: 'bob', msg_to: 'devs', msg: 'ann: hi', ts: 't', group: 'devs', mention: true};
+    expect(conversationsOf(ok('Conversations', {conversations: [
+      {conversation: 'group:devs', kind: 'group', last, unread: 3, mentions: 1, seen: 7},
+      {conversation: 'bob', kind: 'weird'},
+      'junk',
+    ]}))).toStrictEqual([
+      {conversation: 'group:devs', kind: 'group', unread: 3, mentions: 1, seen: 7,
+        last: {id: 9, from: 'bob', to: 'devs', text: 'ann: hi', ts: 't', group: 'devs', mention: true}},
+      {conversation: 'bob', kind: 'direct', unread: 0, mentions: 0, seen: 0},
+    ]);
+    expect(conversationsOf(ok('Conversations', {conversations: {}}))).toEqual([]);
+    expect(seenOf(ok('Seen', {conversation: 'bob', seen: 4, unread: 1, mentions: 0}))).toStrictEqual({conversation: 'bob', seen: 4, unread: 1, mentions: 0});
+    expect(seenOf(error('USER_NOT_FOUND'))).toBeUndefined();
+    // Ranked results stay in the daemon's order (newer first here), not re-sorted by time like messagesOf.
+    expect(searchResultsOf(ok('Search', {results: [
+      {id: 5, msg: 'b', ts: '2', conversation: 'bob', mention: 'yes'}, {id: 3, msg: 'a', ts: '1'}, 7,
+    ]})).map((hit) => [hit.id, hit.conversation, hit.mention])).toEqual([[5, 'bob', undefined], [3, '?', undefined]]);
+  });
+
+  it('parse seen and search parameters', () => {
+    expect(params('seen group:devs@beta 42').params).toEqual({conversation: {kind: 'group', name: 'devs', realm: 'beta'}, message_id: 42});
+    expect(params('search Hello+wörld * 5 9').params).toEqual({text: ['hello', 'wörld'], conversation: '*', limit: 5, before: 9});
+    expect(params('search a.b bob').params).toEqual({text: ['a', 'b'], conversation: {kind: 'user', name: 'bob'}});
+    expect(parse('search +-+')).toEqual({ok: false, code: 'BAD_PARAMETER'});
+    expect(parse(`search ${'a'.repeat(257)}`)).toEqual({ok: false, code: 'BAD_PARAMETER'});
+    expect(parse('search a **')).toEqual({ok: false, code: 'BAD_PARAMETER'});
+    expect(parse('conversations 5 x')).toEqual({ok: false, code: 'BAD_PARAMETER'});
+    expect(searchWordsOf("don't")).toEqual(['don', 't']);
+    expect(() => buildRequest('search', ['a', 'x y'])).toThrow(/bad parameter conversation|must be one word/);
+    expect(() => buildRequest('search', ['+'])).toThrow('bad parameter text: "+" is not words joined with +');
   });
 });
 
