@@ -71,9 +71,12 @@ describe('chat store', () => {
     const store = open();
     await expect.poll(() => Object.keys(store.getState().conversations).sort()).toEqual(['bob', 'carol', 'group:devs']);
     const state = store.getState();
-    // Newest first, and the newest one is on screen (so not unread); carol's stays unread.
-    expect(state.selected.inbox).toBe('bob');
+    // Nothing comes on screen by itself (Alt+A or a choice does it); newest first, with the daemon's counts.
+    expect(state.selected.inbox).toBeUndefined();
+    expect(state.conversations.bob).toMatchObject({unread: 2, exists: true});
     expect(state.conversations.carol).toMatchObject({unread: 1, exists: true, lastId: expect.any(Number)});
+    expect(state.conversations.bob!.lastId).toBeGreaterThan(state.conversations.carol!.lastId!);
+    store.select('bob');
     expect(state.conversations['group:devs']).toMatchObject({unread: 1, mentions: 1});
     await expect.poll(() => store.getState().conversations.bob!.messages.map((message) => message.text)).toEqual(['from bob', 'again from bob']);
     carol.close();

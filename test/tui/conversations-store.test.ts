@@ -31,7 +31,7 @@ describe('conversations, read markers, mentions and search in the store', () => 
   it('two clients of one user agree on unread once one of them read the conversation', async () => {
     await carol.request('send alice one');
     await carol.request('send alice two');
-    // bob's is the newest, read already: it comes on screen in both clients, carol's stays unread.
+    // bob's is the newest, read already; carol's stays unread.
     const hi = await bob.request('send alice hi');
     await bob.request(`seen ${aliceToken} bob ${Number(hi.id)}`);
     const first = open();

@@ -25,8 +25,6 @@ export class ConversationPages extends EventEmitter<RequestEvents> {
   /** The last entry's `last.id` of the last page read: where the next page starts. */
   #before: number | undefined;
   #loadingMore = false;
-  /** A list was read in this session. */
-  #readOnce = false;
 
   constructor(
     private readonly state: StoreState,
@@ -38,18 +36,11 @@ export class ConversationPages extends EventEmitter<RequestEvents> {
     super();
   }
 
-  /**
-   * Re-reads the list from its top: as many conversations as read so far, at least a page. Resolves true when this
-   * was the session's first list (the caller then shows its first conversation).
-   */
-  async reload(): Promise<boolean> {
+  /** Re-reads the list from its top: as many conversations as read so far, at least a page. */
+  async reload(): Promise<void> {
     const limit = Math.min(MAX_PAGE, Math.max(this.pageSize, this.#read));
     const page = await this.#fetch(limit, undefined);
-    if (!page) return false;
-    const first = !this.#readOnce;
-    this.#readOnce = true;
-    this.#take(page, true);
-    return first;
+    if (page) this.#take(page, true);
   }
 
   /** The next page, when the daemon has more (the list was scrolled near its end). */
@@ -69,7 +60,6 @@ export class ConversationPages extends EventEmitter<RequestEvents> {
     this.#read = 0;
     this.#before = undefined;
     this.#loadingMore = false;
-    this.#readOnce = false;
   }
 
   /** One page; undefined when there is nothing to use (offline, a refusal, the session changed or ended). */

@@ -8,7 +8,7 @@
 import {EventEmitter} from 'node:events';
 import {groupsOf, realmsOf, userOf} from '../../../common/protocol/reply-shapes.js';
 import type {Reply} from '../../../common/protocol/replies.js';
-import {conversationsOfTab, emptyConversation, keyOf, type ConversationRef} from './conversations.js';
+import {emptyConversation, keyOf, type ConversationRef} from './conversations.js';
 import type {Connections} from './connections.js';
 import type {ConversationPages} from './conversation-pages.js';
 import type {HistoryLoader} from './history.js';
@@ -60,12 +60,8 @@ export class ServerSync extends EventEmitter<RequestEvents> {
     }));
     const visible = state.visibleKey();
     if (visible) void history.load(visible);
-    // The session's first list: its newest conversation comes on screen (unless one was chosen meanwhile), when it
-    // has nothing unread; unread ones wait for Alt+A or a choice, which show them from their `── new ──` line.
-    if ((await this.pages.reload()) && generation === epoch.current) {
-      const newest = conversationsOfTab(state.current, state.current.tab)[0];
-      if (newest && newest.unread === 0) this.selection.selectFirstIfNone(state.current.tab);
-    }
+    // Nothing comes on screen by itself: unread conversations wait for Alt+A or a choice (shown from `── new ──`).
+    await this.pages.reload();
   }
 
   /** Takes an OK `groups` reply: the groups list, and a conversation for every group one is a member of. */
