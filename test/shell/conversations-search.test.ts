@@ -58,8 +58,9 @@ describe('realmchat search', () => {
     expect(all.stdout.trimEnd().split('\n').map((line) => line.replace(/^\[[^\]]+\] /, '')).sort()).toEqual([
       'bob → you: the deploy is done', 'carol → #devs: alice: can you check the deploy logs?',
     ]);
-    // Several words: every one must occur; the last one also as a prefix.
-    expect((await cli(['search', 'deploy', 'lo'], alice)).stdout).toMatch(/^\[\S+\] carol → #devs: .*deploy logs\?\n$/);
+    // Several words: every one must occur; the last one (three letters or more) also as a prefix.
+    expect((await cli(['search', 'deploy', 'lo'], alice)).stdout).toBe('No messages match deploy lo.\n');
+    expect((await cli(['search', 'deploy', 'log'], alice)).stdout).toMatch(/^\[\S+\] carol → #devs: .*deploy logs\?\n$/);
     const scoped = await cli(['search', 'deploy', '--in', '#devs', '--json'], alice);
     const reply = JSON.parse(scoped.stdout) as {status: string; results: {conversation: string; msg: string; mention?: boolean}[]};
     expect(reply.results).toEqual([expect.objectContaining({conversation: 'group:devs', mention: true})]);

@@ -70,6 +70,8 @@ describe('/search', () => {
     ]);
     expect(highlightWords('hello helloworld world', ['hello', 'wor']).filter((piece) => piece.hit).map((piece) => piece.text)).toEqual(['hello', 'world']);
     expect(highlightWords('nothing', [])).toEqual([{text: 'nothing', hit: false}]);
+    // A last word of one or two letters matches whole words only, as the daemon's search does.
+    expect(highlightWords('go gone', ['go']).filter((piece) => piece.hit).map((piece) => piece.text)).toEqual(['go']);
   });
 
   it('takes ↑/↓, Enter on an empty line and Esc while the results are shown', () => {

@@ -38,7 +38,8 @@ export function SearchResults({search, realm, width, height, timeFormat = '24h',
   const color = usePalette();
   const words = searchWordsOf(search.words) ?? [];
   const inner = Math.max(10, width - 4);
-  const rows = Math.max(1, height - 3);
+  // Inside the border: the title line, the results, the key line.
+  const rows = Math.max(1, height - 4);
   const scope = search.conversation === undefined ? 'all conversations' : conversationTitle(search.conversation, realm);
   const count = search.state === 'loading' ? 'searching…' : search.state === 'error' ? 'failed'
     : `${search.results.length}${search.more ? '+' : ''} result${search.results.length === 1 ? '' : 's'}`;
