@@ -55,6 +55,20 @@ describe('conversations, read markers, mentions and search in the store', () => 
     await expect.poll(() => second.getState().conversations.carol!.unread).toBe(1);
   });
 
+  it("does not count again what the daemon's list counted when the long poll brings it later", async () => {
+    const sent = [];
+    for (const text of ['one', 'two']) sent.push({id: Number((await bob.request(`send alice ${text}`)).id), from: 'bob', to: 'alice', text, ts: new Date().toISOString()});
+    // Delivered elsewhere, so only the list counts them here; then the same messages come as if by a late long poll.
+    await bob.request(`inbox ${aliceToken}`);
+    const store = open();
+    await expect.poll(() => store.getState().conversations.bob?.unread).toBe(2);
+    store.ingest(sent);
+    expect(store.getState().conversations.bob!.unread).toBe(2);
+    // A newer one is counted.
+    store.ingest([{...sent[1]!, id: sent[1]!.id + 100, text: 'three'}]);
+    expect(store.getState().conversations.bob!.unread).toBe(3);
+  });
+
   it('shows where the unread part starts when a conversation comes on screen', async () => {
     await carol.request('send alice old one');
     const last = {id: Number((await carol.request('send alice old two')).id)};

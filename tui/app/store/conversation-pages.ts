@@ -119,6 +119,7 @@ function merged(known: ConversationView, summary: ConversationSummary, onScreen:
     exists: true,
     closed: known.closed && !newer,
     lastId: laterId(known.lastId, lastId),
+    ...(lastId === undefined && known.countedTo === undefined ? {} : {countedTo: laterId(known.countedTo, lastId)!}),
     lastTs: laterTs(known.lastTs, summary.last?.ts),
     seen: Math.max(known.seen ?? 0, summary.seen),
     unread: count(known.unread, summary.unread),

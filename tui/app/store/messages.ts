@@ -79,7 +79,8 @@ export class Messages extends EventEmitter<RequestEvents> {
       // New to this session (a message already fetched with the history of a conversation not on screen is still unread).
       const isNew = !this.#seen.has(message.id);
       this.#seen.add(message.id);
-      const counted = isNew && !own && key !== visible;
+      // Counted once: not when on screen, nor when the daemon's list counted it already.
+      const counted = isNew && !own && key !== visible && message.id > (current.countedTo ?? 0);
       // The daemon marks the messages that name us; the client's own reading covers a daemon that does not.
       const mention = !own && (ref.kind === 'group' || ref.kind === 'remote-group') && (message.mention === true || mentions(message.text, me));
       conversations[key] = {

@@ -40,6 +40,11 @@ export interface ConversationView {
   readonly lastTs: string | undefined;
   /** The daemon's id of the newest message known, for "newest activity first" (the daemon's order). */
   readonly lastId: number | undefined;
+  /**
+   * The newest message the daemon's counts (`conversations`) included: a live message up to it is counted already,
+   * so the long poll does not count it again.
+   */
+  readonly countedTo?: number;
   /** Our read marker on the daemon (a message id, 0 for none); undefined while the daemon has not said. */
   readonly seen: number | undefined;
   /**
