@@ -255,6 +255,34 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     return this.request('realms');
   }
 
+  /** The caller's conversations, newest first (read with `conversationsOf`); `before`: the last entry's `last.id`. */
+  conversations(limit?: number, before?: number): Promise<Reply> {
+    // before is positional after limit: 50 is the daemon's documented default.
+    const args: number[] = limit !== undefined || before !== undefined ? [limit ?? 50] : [];
+    if (before !== undefined) args.push(before);
+    return this.request('conversations', args);
+  }
+
+  /** Moves the caller's read marker of `conversation` forward to `messageId` (read the reply with `seenOf`). */
+  seen(conversation: string, messageId: number): Promise<Reply> {
+    return this.request('seen', [conversation, messageId]);
+  }
+
+  /**
+   * Searches the caller's messages (read with `searchResultsOf`): every word must occur, the last one also as a
+   * prefix. `conversation`: a conversation name, or all of them when absent.
+   */
+  search(words: readonly string[] | string, options: {conversation?: string; limit?: number; before?: number} = {}): Promise<Reply> {
+    const text = (typeof words === 'string' ? words.split(/\s+/) : words).filter((word) => word !== '').join('+');
+    const args: (string | number)[] = [text];
+    const {conversation, limit, before} = options;
+    // The parameters are positional: a later one needs the ones before it (`*`: every conversation; 20: the default).
+    if (conversation !== undefined || limit !== undefined || before !== undefined) args.push(conversation ?? '*');
+    if (limit !== undefined || before !== undefined) args.push(limit ?? 20);
+    if (before !== undefined) args.push(before);
+    return this.request('search', args);
+  }
+
   #offlineError(): ConnectionError {
     const state = this.#state;
     const detail = state.state === 'reconnecting' ? ` (reconnecting in ${Math.ceil(state.inMs / 1000)} s)`

@@ -3,7 +3,9 @@ import {mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {Readable, Writable} from 'node:stream';
+import {afterEach, beforeEach} from 'vitest';
 import {runCli, type RunCliOptions} from '../../tui/shell/run.js';
+import {startDaemon, type TestDaemon} from '../helpers/daemon.js';
 
 /** A writable stream that keeps what was written. */
 export class Sink extends Writable {
@@ -41,4 +43,28 @@ export async function cli(
     ...rest,
   });
   return {code, stdout: stdout.text, stderr: stderr.text};
+}
+
+/**
+ * A daemon per test and config folders made on demand, removed after each test (registers the vitest hooks where it
+ * is called). `server()`: the `--server` option of the test's daemon; `user()`: a new config folder.
+ */
+export function daemonPerTest(): {server: () => string[]; user: () => string} {
+  let daemon: TestDaemon | undefined;
+  const cleanups: Array<() => void> = [];
+  beforeEach(async () => {
+    daemon = await startDaemon();
+  });
+  afterEach(async () => {
+    await daemon?.cleanup();
+    for (const cleanup of cleanups.splice(0)) cleanup();
+  });
+  return {
+    server: () => ['--server', `127.0.0.1:${daemon!.port}`],
+    user() {
+      const conf = tempConfigDir();
+      cleanups.push(conf.remove);
+      return conf.dir;
+    },
+  };
 }

@@ -6,10 +6,10 @@ import {splitLine} from '../../tui/shared/text.js';
 describe('the flag table', () => {
   it('gives every spelling of every option, and the ones that take a value', () => {
     expect([...FLAG_SPELLINGS].sort()).toEqual([
-      '--bell', '--color', '--help', '--json', '--mouse', '--no-bell', '--no-color', '--no-json', '--no-mouse', '--server', '--version', '-h',
-      '-s', '-v',
+      '--bell', '--color', '--help', '--in', '--json', '--limit', '--mouse', '--no-bell', '--no-color', '--no-json', '--no-mouse', '--server',
+      '--version', '-h', '-s', '-v',
     ]);
-    expect([...VALUE_FLAG_SPELLINGS].sort()).toEqual(['--server', '-s']);
+    expect([...VALUE_FLAG_SPELLINGS].sort()).toEqual(['--in', '--limit', '--server', '-s']);
   });
 
   it('reads a boolean option from command-line words as the shell does', () => {
@@ -22,9 +22,19 @@ describe('the flag table', () => {
 
   it('lets every spelling of the table through the shell before a command', () => {
     for (const spelling of FLAG_SPELLINGS) {
-      const words = VALUE_FLAG_SPELLINGS.has(spelling) ? [spelling, 'h:1', 'groups'] : [spelling, 'groups'];
+      // --in and --limit belong to search; every other option goes with any command.
+      const command = spelling === '--in' || spelling === '--limit' ? 'search' : 'groups';
+      const words = VALUE_FLAG_SPELLINGS.has(spelling) ? [spelling, 'h:1', command] : [spelling, command];
       expect(parseArgs(words).kind, spelling).not.toBe('usage-error');
     }
+  });
+
+  it("refuses search's options with another command, and without a value", () => {
+    expect(parseArgs(['send', 'bob', 'hi', '--in', 'bob'])).toMatchObject({kind: 'usage-error', message: '--in belongs to realmchat search'});
+    expect(parseArgs(['inbox', '--limit=3'])).toMatchObject({kind: 'usage-error', message: '--limit belongs to realmchat search'});
+    expect(parseArgs(['search', 'hello', 'world', '--in', '#devs', '--limit', '5'])).toMatchObject({
+      kind: 'command', command: 'search', args: ['hello', 'world'], flags: {in: '#devs', limit: '5'},
+    });
   });
 });
 

@@ -2,6 +2,7 @@ import {readFileSync, statSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest';
 import {COMMANDS} from '../../common/protocol/commands.js';
+import {findHelpTopic} from '../../tui/shell/help.js';
 import {startDaemon, type TestDaemon} from '../helpers/daemon.js';
 import {closedPort} from '../client/loopback-servers.js';
 import {cli, tempConfigDir} from './cli-helpers.js';
@@ -194,7 +195,7 @@ describe('realmchat exit codes and help', () => {
     const result = await cli(['frobnicate', 'x'], user());
     expect(result.code).toBe(2);
     expect(result.stderr.split('\n')[0]).toBe('realmchat: "frobnicate" is not a command.');
-    for (const spec of COMMANDS) expect(result.stderr).toContain(spec.usage);
+    for (const spec of COMMANDS) expect(result.stderr).toContain(findHelpTopic(spec.name)!.usage);
     expect((await cli(['help', 'frobnicate'], user())).stderr).toContain('"frobnicate" is not a command.');
     const typo = await cli(['sned', 'bob', 'hi'], user());
     // `seen` is as close to `sned` as `send` is.
@@ -263,16 +264,19 @@ describe('realmchat exit codes and help', () => {
   it('shows help with the usage and example of every command', async () => {
     const general = await cli(['--help'], user());
     expect(general.code).toBe(0);
-    for (const spec of COMMANDS) expect(general.stdout).toContain(spec.usage);
+    for (const spec of COMMANDS) expect(general.stdout).toContain(findHelpTopic(spec.name)!.usage);
     expect(general.stdout).toContain('realmchat repl');
     expect(general.stdout).toContain('Exit codes');
 
     for (const spec of COMMANDS) {
+      // The shell's own form where it has one (search takes words and --in).
+      const shown = findHelpTopic(spec.name)!;
       const one = await cli(['help', spec.name], user());
       expect(one.code).toBe(0);
-      expect(one.stdout).toContain(`realmchat ${spec.usage}`);
-      expect(one.stdout).toContain(`realmchat ${spec.example}`);
+      expect(one.stdout).toContain(`realmchat ${shown.usage}`);
+      expect(one.stdout).toContain(`realmchat ${shown.example}`);
     }
+    expect(findHelpTopic('search')!.usage).toBe('search <words…> [--in <conversation>] [--limit N]');
     expect((await cli(['send', '--help'], user())).stdout).toContain('realmchat send <username> <message>');
   });
 

@@ -1,7 +1,8 @@
-/** The chat store without a screen: history pages, the remembered conversation list, the bell switch, de-duplication. */
+/** The chat store without a screen: history pages, the daemon's conversation list, the bell switch, de-duplication. */
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import type {ChatStore} from '../../tui/app/store/chat-store.js';
-import {fileRecentStorage} from '../../tui/app/store/recent-storage.js';
+import {writeFileSync} from 'node:fs';
+import {join} from 'node:path';
 import {registerUser, startDaemon, type LineClient, type TestDaemon} from '../helpers/daemon.js';
 import {tempConfigDir, testStore} from './helpers.js';
 
@@ -56,18 +57,29 @@ describe('chat store', () => {
     expect(conversation().messages[0]!.text).toBe('m1');
   });
 
-  it('remembers the conversation list across restarts (addresses and times only)', async () => {
-    const recent = fileRecentStorage(temp.config().path);
-    const first = open({recent});
-    await connected(first);
-    await first.submit('/msg bob hello');
-    await expect.poll(() => first.getState().conversations.bob?.messages[0]?.pending).toBe(false);
-    await first.close();
-
-    const second = open({recent: fileRecentStorage(temp.config().path)});
-    expect(Object.keys(second.getState().conversations)).toContain('bob');
-    expect(second.getState().selected.inbox).toBe('bob');
-    await expect.poll(() => second.getState().conversations.bob!.messages.map((message) => message.text)).toEqual(['hello']);
+  it("shows the user's conversations from the daemon at once, with no local files (a leftover recent.json is ignored)", async () => {
+    const carol = (await registerUser(daemon.port, 'carol')).client;
+    await carol.request('addgroup devs');
+    await carol.request('sendgroup devs nobody here yet');
+    expect((await bob.request(`joingroup ${aliceToken} devs`)).status).toBe('OK');
+    await carol.request('sendgroup devs welcome alice: the daemon counts this one');
+    await carol.request('send alice from carol');
+    await bob.request('send alice from bob');
+    await bob.request('send alice again from bob');
+    // What an older client left beside config.json: not read.
+    writeFileSync(join(temp.dir, 'recent.json'), JSON.stringify({[`127.0.0.1:${daemon.port} alice`]: [{kind: 'direct', name: 'zed'}]}));
+    const store = open();
+    await expect.poll(() => Object.keys(store.getState().conversations).sort()).toEqual(['bob', 'carol', 'group:devs']);
+    const state = store.getState();
+    // Nothing comes on screen by itself (Alt+A or a choice does it); newest first, with the daemon's counts.
+    expect(state.selected.inbox).toBeUndefined();
+    expect(state.conversations.bob).toMatchObject({unread: 2, exists: true});
+    expect(state.conversations.carol).toMatchObject({unread: 1, exists: true, lastId: expect.any(Number)});
+    expect(state.conversations.bob!.lastId).toBeGreaterThan(state.conversations.carol!.lastId!);
+    store.select('bob');
+    expect(state.conversations['group:devs']).toMatchObject({unread: 1, mentions: 1});
+    await expect.poll(() => store.getState().conversations.bob!.messages.map((message) => message.text)).toEqual(['from bob', 'again from bob']);
+    carol.close();
   });
 
   it('rings for direct messages only, and not at all with the bell off', async () => {

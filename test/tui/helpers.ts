@@ -5,6 +5,7 @@ import {join} from 'node:path';
 import {vi} from 'vitest';
 import {SessionConfig} from '../../tui/shared/config.js';
 import {ChatStore, type ChatStoreOptions} from '../../tui/app/store/chat-store.js';
+import {registerUser, startDaemon, type LineClient, type TestDaemon} from '../helpers/daemon.js';
 
 /** The bytes a terminal sends for each key. */
 export const KEY = {
@@ -54,7 +55,48 @@ export function tempConfigDir(): {dir: string; config: () => SessionConfig; clea
 /** A store for a test daemon on `port`, with quick reconnects and no bell unless asked. */
 export function testStore(port: number, config: SessionConfig, options: Partial<ChatStoreOptions> = {}): ChatStore {
   return new ChatStore({
-    server: {host: '127.0.0.1', port}, config, recent: null, backoff: {initialDelayMs: 50, maxDelayMs: 200, jitter: 0},
+    server: {host: '127.0.0.1', port}, config, backoff: {initialDelayMs: 50, maxDelayMs: 200, jitter: 0},
     connectTimeoutMs: 2000, ...options,
   });
+}
+
+/** A daemon with the user `me` (its session stored in a temp config) and `others` registered, for store tests. */
+export interface StoreWorld {
+  readonly daemon: TestDaemon;
+  readonly temp: ReturnType<typeof tempConfigDir>;
+  /** `me`'s session token (it works inline on the others' connections). */
+  readonly token: string;
+  /** The others' connections, logged in. */
+  readonly clients: Readonly<Record<string, LineClient>>;
+  /** A started store logged in as `me` (bell off unless asked); closed by `close()`. */
+  open(options?: Partial<ChatStoreOptions>): ChatStore;
+  /** Closes the stores and connections, stops the daemon, removes the config folder. */
+  close(): Promise<void>;
+}
+
+/** Starts a daemon and registers `me` and `others` (see StoreWorld). */
+export async function storeWorld(me: string, others: readonly string[]): Promise<StoreWorld> {
+  const daemon = await startDaemon();
+  const temp = tempConfigDir();
+  const own = await registerUser(daemon.port, me);
+  own.client.close();
+  const clients: Record<string, LineClient> = {};
+  for (const name of others) clients[name] = (await registerUser(daemon.port, name)).client;
+  temp.config().saveSession({server: {host: '127.0.0.1', port: daemon.port}, username: me, token: own.token, realm: 'alpha'});
+  const stores: ChatStore[] = [];
+  return {
+    daemon, temp, token: own.token, clients,
+    open(options = {}) {
+      const store = testStore(daemon.port, temp.config(), {bell: false, ...options});
+      stores.push(store);
+      store.start();
+      return store;
+    },
+    async close() {
+      for (const store of stores.splice(0)) await store.close();
+      for (const client of Object.values(clients)) client.close();
+      await daemon.cleanup();
+      temp.cleanup();
+    },
+  };
 }

@@ -114,7 +114,10 @@ describe('main screen, issue 12', () => {
 
   it('scrolls the history with the mouse wheel', async () => {
     for (let i = 1; i <= 40; i++) await bob.request(`send alice line ${i}`);
+    // Alt+A lands on the ── new ── line; PgDn goes on to the newest.
     await press(view.stdin, KEY.altA);
+    await waitForFrame(view.lastFrame, '── new ──');
+    await press(view.stdin, KEY.pageDown, KEY.pageDown, KEY.pageDown);
     await waitForFrame(view.lastFrame, 'bob line 40');
     expect(view.lastFrame()).not.toContain('bob line 15 ');
     for (let i = 0; i < 6; i++) await press(view.stdin, '\u001B[<64;40;5M');

@@ -16,13 +16,19 @@ export interface MainScreenFixture {
   close(): Promise<void>;
 }
 
-/** Starts a daemon, registers alice and bob, and shows alice's main screen (connected). */
-export async function openMainScreen(options: Partial<ChatStoreOptions> = {}, daemonExtra: Parameters<typeof startDaemon>[1] = {}): Promise<MainScreenFixture> {
+/** What happens on the daemon before alice's screen opens: `aliceToken` works inline on bob's connection. */
+export type Seed = (context: {daemon: TestDaemon; bob: LineClient; aliceToken: string}) => Promise<void>;
+
+/** Starts a daemon, registers alice and bob, runs `seed`, and shows alice's main screen (connected). */
+export async function openMainScreen(
+  options: Partial<ChatStoreOptions> = {}, daemonExtra: Parameters<typeof startDaemon>[1] = {}, seed?: Seed,
+): Promise<MainScreenFixture> {
   const daemon = await startDaemon({}, daemonExtra);
   const temp = tempConfigDir();
   const alice = await registerUser(daemon.port, 'alice');
   alice.client.close();
   const bob = (await registerUser(daemon.port, 'bob')).client;
+  await seed?.({daemon, bob, aliceToken: alice.token});
   const config = temp.config();
   config.saveSession({server: {host: '127.0.0.1', port: daemon.port}, username: 'alice', token: alice.token, realm: 'alpha'});
   const store = testStore(daemon.port, config, options);

@@ -14,6 +14,10 @@ export interface FlagSpec {
 export const FLAGS = {
   server: {type: 'string', shortFlag: 's'},
   json: {type: 'boolean'},
+  /** search: the conversation to search in. */
+  in: {type: 'string'},
+  /** search: the most results. */
+  limit: {type: 'string'},
   color: {type: 'boolean'},
   bell: {type: 'boolean'},
   mouse: {type: 'boolean'},

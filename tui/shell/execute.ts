@@ -15,6 +15,7 @@ import {EXIT, type ExitCode} from './exit-codes.js';
 import {explainRefusal} from '../shared/refusals.js';
 import {sanitize} from '../shared/text.js';
 import {formatOk} from './format.js';
+import {findHelpTopic} from './help.js';
 import type {Style} from './style.js';
 
 /** Somewhere to print: a stream or a test's collector. */
@@ -71,7 +72,7 @@ export function startCommand(port: number): string {
 }
 
 function usageText(command: string, error: RequestUsageError): string {
-  const spec = findCommand(command);
+  const spec = findHelpTopic(command);
   const reason = error.message.replace(/; usage: .*$/, '');
   return spec
     ? `realmchat ${spec.name}: ${reason}\nusage:   realmchat ${spec.usage}\nexample: realmchat ${spec.example}\n`
@@ -181,7 +182,7 @@ function errorHints(context: ShellContext, command: string, reply: Reply): strin
     }
     case 'MISSING_PARAMETER':
     case 'BAD_PARAMETER': {
-      const spec = findCommand(command);
+      const spec = findHelpTopic(command);
       return spec ? [style.dim(`usage: realmchat ${spec.usage}`)] : [];
     }
     default:

@@ -1,6 +1,8 @@
 /** Output for people: message lines, small tables and one-line confirmations. Pure functions of a reply. */
 import {formatFileSize} from '../../common/protocol/files.js';
-import {groupsOf, hasMore, messagesOf, realmsOf, userOf, type ChatMessage} from '../../common/protocol/reply-shapes.js';
+import {conversationsOf, groupsOf, hasMore, messagesOf, realmsOf, searchResultsOf, UNREAD_CAP, userOf, type ChatMessage, type ConversationSummary} from '../../common/protocol/reply-shapes.js';
+import {searchWordsOf} from '../../common/protocol/request.js';
+import {highlightWords} from '../shared/search-highlight.js';
 import type {Reply} from '../../common/protocol/replies.js';
 import {sanitize} from '../shared/text.js';
 import {stripStyle, type Style} from './style.js';
@@ -119,6 +121,10 @@ export function formatOk(command: string, args: readonly string[], reply: Reply,
     }
     case 'info':
       return infoLines(reply, style);
+    case 'conversations':
+      return conversationLines(reply, args, context);
+    case 'search':
+      return searchLines(reply, args, context);
     case 'groups': {
       const groups = groupsOf(reply);
       if (groups.length === 0) return ['No groups yet. Create one: realmchat addgroup <group>'];
@@ -167,4 +173,47 @@ function infoLines(reply: Reply, style: Style): string[] {
   fields.push(['groups', user.groups.length === 0 ? style.dim('none') : user.groups.map((group) => style.magenta(`#${sanitize(group)}`)).join(' ')]);
   if (user.createdAt !== undefined) fields.push(['joined', user.createdAt.slice(0, 10)]);
   return formatFields(fields, style);
+}
+
+/** `bob`, `#devs`, `carol@beta`, `#ops@beta` for a conversation name (`group:devs`, …). */
+function conversationLabel(name: string, style: Style): string {
+  return name.startsWith('group:') ? style.magenta(`#${sanitize(name.slice(6))}`) : style.bold(sanitize(name));
+}
+
+/** A count as the daemon bounds it: 999 reads "999+". */
+const countText = (count: number) => (count >= UNREAD_CAP ? `${UNREAD_CAP}+` : String(count));
+
+/** The conversations table: name, unread, mentions, the last message. */
+function conversationLines(reply: Reply, args: readonly string[], context: FormatContext): string[] {
+  const {style} = context;
+  const list = conversationsOf(reply);
+  if (list.length === 0) return [style.dim('No conversations yet. Start one: realmchat send <user> <message>')];
+  const last = (entry: ConversationSummary) => {
+    if (!entry.last) return style.dim('no messages yet');
+    const from = isMe(entry.last.from, context.me) ? 'you' : entry.last.from;
+    const text = sanitize(entry.last.text);
+    return `${style.dim(formatTime(entry.last.ts, context.now))} ${sanitize(from)}: ${text.length > 60 ? `${text.slice(0, 59)}…` : text}`;
+  };
+  const table = formatTable(['CONVERSATION', 'UNREAD', 'MENTIONS', 'LAST MESSAGE'], list.map((entry) => [
+    conversationLabel(entry.conversation, style),
+    entry.unread > 0 ? style.yellow(countText(entry.unread)) : '0',
+    entry.mentions > 0 ? style.magenta(`@${countText(entry.mentions)}`) : '0',
+    last(entry),
+  ]), style);
+  const oldest = list.at(-1)?.last?.id;
+  return hasMore(reply) && oldest !== undefined ? [...table, style.dim(`More conversations: realmchat conversations ${args[0] ?? 50} ${oldest}`)] : table;
+}
+
+/** Search results, best match first: a message line each, the searched words highlighted. */
+function searchLines(reply: Reply, args: readonly string[], context: FormatContext): string[] {
+  const {style} = context;
+  const words = searchWordsOf(args[0] ?? '') ?? [];
+  const hits = searchResultsOf(reply);
+  if (hits.length === 0) return [style.dim(`No messages match ${words.join(' ')}.`)];
+  const lines = hits.map((hit) => {
+    const [head] = formatMessage({...hit, text: ''}, context).split(/: $/);
+    const text = highlightWords(sanitize(hit.text), words).map((piece) => (piece.hit ? style.yellow(style.bold(piece.text)) : piece.text)).join('');
+    return `${head}: ${text}`;
+  });
+  return hasMore(reply) ? [...lines, style.dim(`More results: realmchat search ${words.join(' ')} --limit 100 (or fewer, narrower words)`)] : lines;
 }

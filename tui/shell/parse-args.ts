@@ -21,6 +21,10 @@ export interface GlobalFlags {
   bell?: boolean;
   /** --mouse / --no-mouse (the full-screen client's mouse); undefined when not given. */
   mouse?: boolean;
+  /** search's --in CONVERSATION, unchecked text. */
+  in?: string;
+  /** search's --limit N, unchecked text. */
+  limit?: string;
 }
 
 /** What the command line asks for. */
@@ -93,6 +97,8 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   if (typeof raw.color === 'boolean') flags.color = raw.color;
   if (typeof raw.bell === 'boolean') flags.bell = raw.bell;
   if (typeof raw.mouse === 'boolean') flags.mouse = raw.mouse;
+  if (typeof raw.in === 'string') flags.in = raw.in;
+  if (typeof raw.limit === 'string') flags.limit = raw.limit;
 
   const bad = unknownFlag(raw);
   if (bad !== undefined) {
@@ -102,6 +108,12 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   }
   if (raw.server !== undefined && typeof raw.server !== 'string') {
     return {kind: 'usage-error', message: '--server needs a value: --server HOST:PORT', flags};
+  }
+  for (const name of ['in', 'limit'] as const) {
+    if (raw[name] !== undefined && typeof raw[name] !== 'string') return {kind: 'usage-error', message: `--${name} needs a value`, flags};
+    if (raw[name] !== undefined && parent.command !== 'search') {
+      return {kind: 'usage-error', message: `--${name} belongs to realmchat search`, flags};
+    }
   }
   const args = child.input.map(String);
   if (raw.help === true) return {kind: 'help', topic: parent.command === 'help' ? args[0] : parent.command, flags};

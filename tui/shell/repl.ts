@@ -14,6 +14,7 @@ import {notACommand} from './unknown-command.js';
 import {executeCommand, writeLines, type ShellContext} from './execute.js';
 import {splitLine} from '../shared/text.js';
 import {commandHelp, commandList, findHelpTopic} from './help.js';
+import {planSearch} from './search-command.js';
 
 /** What the repl needs besides a command's context. */
 export interface ReplOptions extends ShellContext {
@@ -129,6 +130,14 @@ async function runLine(options: ReplOptions, line: string): Promise<ExitCode | '
   if (!findCommand(word)) {
     writeLines(stderr, [...notACommand(parsed.command, COMMAND_WORDS.filter((command) => command !== 'repl'), ''), style.dim('Type help for the commands.')]);
     return EXIT.USAGE;
+  }
+  if (word === 'search') {
+    const search = planSearch(parsed.args);
+    if (search.kind === 'usage') {
+      stderr.write(search.text);
+      return EXIT.USAGE;
+    }
+    return executeCommand(options, word, search.args);
   }
   return executeCommand(options, word, parsed.args);
 }

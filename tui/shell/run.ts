@@ -16,6 +16,7 @@ import type {GlobalFlags} from './parse-args.js';
 import {COMMAND_WORDS} from './command-words.js';
 import {parseSimpleArgs} from './simple-args.js';
 import {notACommand} from './unknown-command.js';
+import {planSearch} from './search-command.js';
 import {shouldColor} from '../shared/color.js';
 import type {StartTui} from '../shared/tui-options.js';
 import {createStyle, type Style} from './style.js';
@@ -134,6 +135,15 @@ async function runCommand(
     args = plan.args;
   } else if (plan?.kind === 'get') {
     args = [plan.id];
+  }
+  if (command === 'search') {
+    // The shell's form: words, --in, --limit (meow took the options out of the words; they go back for planSearch).
+    const search = planSearch([...args, ...(flags.in === undefined ? [] : ['--in', flags.in]), ...(flags.limit === undefined ? [] : ['--limit', flags.limit])]);
+    if (search.kind === 'usage') {
+      stderr.write(search.text);
+      return EXIT.USAGE;
+    }
+    args = search.args;
   }
   if (command !== undefined && command !== 'repl' && command !== 'config') {
     const problem = usageProblem(command, args);

@@ -26,6 +26,7 @@ export const CLIENT_COMMANDS: readonly ClientCommand[] = [
   {name: 'info', usage: '/info [USER]', summary: 'show a user (yourself without a name)'},
   {name: 'bell', usage: '/bell [on|off]', summary: 'ring the terminal bell for direct messages, or not'},
   {name: 'close', usage: '/close [CONVERSATION]', summary: 'hide a conversation from the list until it has new messages'},
+  {name: 'search', usage: '/search WORDS [in CONVERSATION]', summary: 'search your messages (all conversations, or one); Enter jumps to a result'},
   {name: 'set', usage: '/set [SETTING [VALUE]]', summary: 'show or change a setting: bell, color, time, notify, mouse (kept in the config file)'},
   {name: 'logout', usage: '/logout', summary: 'end the session and go back to the login screen'},
   {name: 'help', usage: '/help', summary: 'show keys and commands (also F1, or ? on an empty line)'},
@@ -50,6 +51,8 @@ export type InputAction =
   | {readonly kind: 'file'; readonly path: string}
   /** `/save [N] [DIR]`: the N-th newest file of the conversation on screen (1 = newest) into DIR. */
   | {readonly kind: 'save'; readonly index: number; readonly dir: string | undefined}
+  /** `/search WORDS [in CONVERSATION]`. */
+  | {readonly kind: 'search'; readonly words: string; readonly target: string | undefined}
   /** A protocol command: the words after it, message text as one last argument; `typed`: the word used (`join`). */
   | {readonly kind: 'protocol'; readonly command: string; readonly args: readonly string[]; readonly typed?: string}
   /** Wrong use noticed before sending anything. */
@@ -107,6 +110,8 @@ export function parseInput(line: string): InputAction {
       return rest === '' ? {kind: 'usage', message: 'usage: /file PATH (Tab completes local paths)'} : {kind: 'file', path: rest};
     case 'save':
       return saveAction(rest);
+    case 'search':
+      return searchAction(rest);
     default:
       return findCommand(word) ? protocol(word, rest) : {kind: 'unknown', word};
   }
@@ -119,6 +124,15 @@ function saveAction(rest: string): InputAction {
   const dir = (match ? match[2] ?? '' : rest).trim();
   if (index < 1) return {kind: 'usage', message: 'usage: /save [N] [DIR] (N = 1 is the newest file)'};
   return {kind: 'save', index, dir: dir === '' ? undefined : dir};
+}
+
+/** `/search WORDS [in CONVERSATION]`: `in X` at the end names the conversation (`/search log in` searches two words). */
+function searchAction(rest: string): InputAction {
+  const words = rest.split(/\s+/).filter((word) => word !== '');
+  const scoped = words.length >= 3 && words.at(-2)!.toLowerCase() === 'in';
+  const searched = scoped ? words.slice(0, -2) : words;
+  if (searched.length === 0) return {kind: 'usage', message: 'usage: /search WORDS [in CONVERSATION]'};
+  return {kind: 'search', words: searched.join(' '), target: scoped ? words.at(-1) : undefined};
 }
 
 /** `/join GROUP`: the protocol's joingroup, with /join's own usage in errors. */

@@ -42,18 +42,36 @@ export function maxScroll(lineCount: number, height: number): number {
   return Math.max(0, lineCount - height);
 }
 
+/**
+ * The scroll that brings the line with `key` into view in `rows` rows: at the top (`top`: the `── new ──` line, so
+ * the unread part follows it), else about the middle; undefined while no line has that key.
+ */
+export function scrollToLine(lines: readonly {readonly key: string}[], key: string, rows: number, place: 'top' | 'middle'): number | undefined {
+  const index = lines.findIndex((line) => line.key === key);
+  if (index === -1) return undefined;
+  const end = place === 'top' ? index + rows : index + Math.ceil(rows / 2);
+  return Math.min(maxScroll(lines.length, rows), Math.max(0, lines.length - end));
+}
+
 function Line({line}: {readonly line: HistoryLine}) {
   const color = usePalette();
   if (line.kind === 'day') return <Text dimColor wrap="truncate">{`── ${line.text} ──`}</Text>;
+  if (line.kind === 'marker') return <Text color={color('red')} bold wrap="truncate">{`── ${line.text} ──`}</Text>;
   const textColor = line.failed ? color('red') : line.mention ? color('yellow') : line.fileId !== undefined ? color('magenta') : undefined;
   if (line.kind === 'more') {
-    return <Text wrap="truncate" color={textColor} bold={line.mention} dimColor={line.pending}>{' '.repeat(line.indent ?? 0)}{line.text}</Text>;
+    return (
+      <Text wrap="truncate">
+        {' '.repeat(line.indent ?? 0)}
+        <Text color={textColor} bold={line.mention} dimColor={line.pending} inverse={line.found}>{line.text}</Text>
+      </Text>
+    );
   }
   return (
     <Text wrap="truncate">
       <Text dimColor={!line.mention} inverse={line.mention}>{line.time}</Text>{' '}
       <Text bold color={line.own ? color('cyan') : color.sender(line.sender ?? '')}>{line.sender}</Text>
-      <Text color={textColor} bold={line.mention} dimColor={line.pending}> {line.text}</Text>
+      {' '}
+      <Text color={textColor} bold={line.mention} dimColor={line.pending} inverse={line.found}>{line.text}</Text>
     </Text>
   );
 }

@@ -6,7 +6,7 @@
 import {useCallback, useEffect, useMemo, useRef, useState} from 'react';
 import {Box, type Key} from 'ink';
 import {completionSource, type CompletionData, type LocalPaths} from '../commands/completion.js';
-import {historyLines} from '../format/history-lines.js';
+import {historyLines, MARKER_KEY, messageLineKey} from '../format/history-lines.js';
 import {useF1} from '../hooks/use-function-keys.js';
 import {useKeys} from '../hooks/use-keys.js';
 import {useLineEditor} from '../hooks/use-line-editor.js';
@@ -16,9 +16,11 @@ import type {ChatStore} from '../store/chat-store.js';
 import {conversationsOfTab, mentionsByTab, titleOf, unreadByTab} from '../store/conversations.js';
 import type {ChatState, ConversationView} from '../store/types.js';
 import {HelpOverlay, helpPageRows, helpRows} from './help-overlay.js';
-import {HistoryPane, linesAfter, maxScroll} from './history-pane.js';
+import {HistoryPane, linesAfter, maxScroll, scrollToLine} from './history-pane.js';
 import {InputLine} from './input-line.js';
 import {listTop} from './conversation-list.js';
+import {SearchResults} from './search-results.js';
+import {newestHeldId} from '../store/read-markers.js';
 import {linkTableRows, Sidebar} from './sidebar.js';
 import {StatusBar} from './status-bar.js';
 import {StatusLine} from './status-line.js';
@@ -85,9 +87,13 @@ export function MainScreen({store, state, width, height}: MainScreenProps) {
   const selectedKey = state.selected[state.tab];
   const conversation = selectedKey ? state.conversations[selectedKey] : undefined;
   const messages = conversation?.messages;
+  const markerAfter = conversation?.markerAfter;
+  const focus = conversation?.focus;
+  const olderAvailable = conversation?.olderAvailable ?? false;
+  const found = focus?.kind === 'found' ? focus.id : undefined;
   const lines = useMemo(
-    () => (messages ? historyLines(messages, {width: paneWidth - 1, me: state.me, realm: state.realm, timeFormat: state.timeFormat}) : []),
-    [messages, paneWidth, state.me, state.realm, state.timeFormat],
+    () => (messages ? historyLines(messages, {width: paneWidth - 1, me: state.me, realm: state.realm, timeFormat: state.timeFormat, markerAfter, found}) : []),
+    [messages, paneWidth, state.me, state.realm, state.timeFormat, markerAfter, found],
   );
 
   // Scroll (lines above the bottom, counted from `anchor`, the newest line when it was set: lines that arrive later
@@ -127,13 +133,41 @@ export function MainScreen({store, state, width, height}: MainScreenProps) {
   useEffect(() => {
     setScrollTo(0);
   }, [selectedKey, state.tab, setScrollTo]);
+  // Alt+A lands on the `── new ──` line, a search result on its message: once each, as soon as the lines hold it.
+  const focused = useRef<number | undefined>(undefined);
+  useEffect(() => {
+    if (!focus || focused.current === focus.seq) return;
+    // The marker's place is known once the held stretch reaches back to it (history.reveal loads the pages).
+    const oldest = messages?.find((message) => message.id > 0)?.id;
+    if (focus.kind === 'marker' && oldest !== undefined && oldest > focus.id && olderAvailable) return;
+    const target = focus.kind === 'marker'
+      ? scrollToLine(lines, MARKER_KEY, historyRows, 'top')
+      : scrollToLine(lines, messageLineKey(focus.id), historyRows, 'middle');
+    if (target === undefined) return;
+    focused.current = focus.seq;
+    setScrollTo(target);
+  }, [focus, lines, messages, olderAvailable, historyRows, setScrollTo]);
+  // The bottom of the conversation is on screen: the daemon's read marker follows (the store sends each id once).
+  const newestId = conversation ? newestHeldId(conversation) : undefined;
+  const bottomShown = scroll === 0 && !state.helpOpen && state.search === undefined && conversation?.history === 'loaded';
+  useEffect(() => {
+    // Not while a focus is still to be applied, nor when the focus just scrolled away from the bottom (this commit).
+    const focusPending = focus !== undefined && focused.current !== focus.seq;
+    if (!bottomShown || focusPending || layout.current.scroll !== 0 || selectedKey === undefined || newestId === undefined) return;
+    void store.bottomShown(selectedKey);
+  }, [store, bottomShown, selectedKey, newestId, focus]);
 
   const handleInput = useCallback((input: string, key: Key) => {
     const current = store.getState();
     const line = currentLine();
-    const command = keyToCommand(input, key, {inputEmpty: line.value === '', recalling: line.recall !== undefined, helpOpen: current.helpOpen});
+    const command = keyToCommand(input, key, {
+      inputEmpty: line.value === '', recalling: line.recall !== undefined, helpOpen: current.helpOpen, searchOpen: current.search !== undefined,
+    });
     switch (command.type) {
       case 'none': return;
+      case 'searchMove': store.moveSearch(command.delta); return;
+      case 'searchOpen': store.openSearchResult(); return;
+      case 'closeSearch': store.closeSearch(); return;
       case 'quit': store.quit(); return;
       case 'openHelp':
         setHelpTo(0);
@@ -154,6 +188,8 @@ export function MainScreen({store, state, width, height}: MainScreenProps) {
         const {lineCount, rows, key: visible, olderAvailable, scroll: current} = layout.current;
         const top = maxScroll(lineCount, rows);
         const next = Math.min(top, Math.max(0, current + command.pages * Math.max(1, rows - 1)));
+        // The user scrolls: a focus not applied yet (its message out of reach) gives way.
+        if (visible) focused.current = store.getState().conversations[visible]?.focus?.seq;
         setScrollTo(next);
         if (command.pages > 0 && next === top && olderAvailable && visible) store.loadOlder(visible);
         return;
@@ -181,6 +217,7 @@ export function MainScreen({store, state, width, height}: MainScreenProps) {
       const {lineCount, rows, key: visible, olderAvailable, scroll: now} = layout.current;
       const top = maxScroll(lineCount, rows);
       const next = Math.min(top, Math.max(0, now + (event.kind === 'wheel-up' ? 3 : -3)));
+      if (visible) focused.current = current.conversations[visible]?.focus?.seq;
       setScrollTo(next);
       if (event.kind === 'wheel-up' && next === top && olderAvailable && visible) store.loadOlder(visible);
       return;
@@ -212,7 +249,9 @@ export function MainScreen({store, state, width, height}: MainScreenProps) {
     <Box flexDirection="column" width={width} height={height}>
       <TabBar tab={state.tab} unread={unread} mentions={mentionCounts} width={width} />
       <Box height={bodyHeight} flexDirection="row" flexShrink={0}>
-        {state.helpOpen ? <HelpOverlay width={width} height={bodyHeight} offset={helpOffset} /> : (
+        {state.helpOpen ? <HelpOverlay width={width} height={bodyHeight} offset={helpOffset} /> : state.search ? (
+          <SearchResults search={state.search} realm={state.realm} width={width} height={bodyHeight} timeFormat={state.timeFormat} />
+        ) : (
           <>
             <Sidebar tab={state.tab} conversations={conversations} selectedKey={selectedKey} realm={state.realm}
               realmLinks={state.realmLinks} width={listWidth} height={bodyHeight} timeFormat={state.timeFormat} />

@@ -1,6 +1,8 @@
 /**
- * A conversation's messages as screen lines: a day separator when the date changes, then per message
- * `HH:MM sender text` (group messages that name us marked as mentions, file messages marked as files), wrapped to the pane's width with continuation lines indented under the text. Pure.
+ * A conversation's messages as screen lines: a day separator when the date changes, a `── new ──` line where the
+ * unread part starts, then per message `HH:MM sender text` (group messages that name us marked as mentions, file
+ * messages marked as files, a search result marked as found), wrapped to the pane's width with continuation lines
+ * indented under the text. Pure.
  */
 import {sanitize} from '../../shared/text.js';
 import {isOwnMessage} from '../store/conversations.js';
@@ -12,7 +14,8 @@ import {textWidth, truncate, wrapText} from './wrap.js';
 export interface HistoryLine {
   /** Stable React key. */
   readonly key: string;
-  readonly kind: 'day' | 'first' | 'more';
+  /** `marker`: the `── new ──` line before the first unread message. */
+  readonly kind: 'day' | 'marker' | 'first' | 'more';
   /** `HH:MM` on a message's first line. */
   readonly time?: string;
   /** The sender on a message's first line. */
@@ -27,7 +30,15 @@ export interface HistoryLine {
   readonly mention?: boolean;
   /** A file message (`[file] NAME (SIZE)`): its id for getfile (shown in its own colour; /save fetches it). */
   readonly fileId?: number;
+  /** The message a search result jumped to (highlighted). */
+  readonly found?: boolean;
 }
+
+/** The key of the `── new ──` line. */
+export const MARKER_KEY = 'marker';
+
+/** The key of the first line of message `id`. */
+export const messageLineKey = (id: number) => `m${id}-0`;
 
 export interface HistoryLineOptions {
   readonly width: number;
@@ -35,6 +46,10 @@ export interface HistoryLineOptions {
   readonly realm: string | undefined;
   /** `24h` (09:41, the default) or `12h` (9:41a). */
   readonly timeFormat?: '24h' | '12h';
+  /** The read marker the conversation had when it came on screen: `── new ──` goes before the first message after it. */
+  readonly markerAfter?: number | undefined;
+  /** The message a search result jumped to. */
+  readonly found?: number | undefined;
 }
 
 /** A message's time: `09:41`, or `9:41p` in 12-hour form (5 columns either way). */
@@ -56,7 +71,12 @@ function dayOf(date: Date): string {
 export function historyLines(messages: readonly DisplayMessage[], options: HistoryLineOptions): HistoryLine[] {
   const lines: HistoryLine[] = [];
   let lastDay: string | undefined;
+  let markerPending = options.markerAfter !== undefined;
   for (const message of messages) {
+    if (markerPending && message.id > options.markerAfter!) {
+      lines.push({key: MARKER_KEY, kind: 'marker', text: 'new'});
+      markerPending = false;
+    }
     const date = new Date(message.ts);
     const valid = !Number.isNaN(date.getTime());
     const day = valid ? dayOf(date) : undefined;
@@ -66,7 +86,8 @@ export function historyLines(messages: readonly DisplayMessage[], options: Histo
     }
     const time = valid ? clockTime(date, options.timeFormat) : '--:--';
     const own = isOwnMessage(message, options.me, options.realm);
-    const mention = !own && message.group !== undefined && mentions(message.text, options.me);
+    // The daemon marks what names us (`mention`); the client's reading covers a daemon that does not.
+    const mention = !own && message.group !== undefined && (message.mention === true || mentions(message.text, options.me));
     const sender = truncate(sanitize(message.from), SENDER_MAX);
     const suffix = message.failed ? ' (not sent)' : message.pending ? ' …' : '';
     const indent = time.length + 1 + textWidth(sender) + 1;
@@ -76,7 +97,7 @@ export function historyLines(messages: readonly DisplayMessage[], options: Histo
     const narrow = textWidthAvailable < 12;
     const wrapped = wrapText(text, narrow ? options.width - 2 : textWidthAvailable);
     const flags = {...(message.pending ? {pending: true} : {}), ...(message.failed ? {failed: true} : {}), ...(mention ? {mention: true} : {}),
-      ...(message.file ? {fileId: message.file.id} : {})};
+      ...(message.file ? {fileId: message.file.id} : {}), ...(message.id === options.found ? {found: true} : {})};
     const key = `m${message.id}`;
     if (narrow) {
       lines.push({key: `${key}-0`, kind: 'first', time, sender, own, text: '', ...flags});

@@ -24,6 +24,12 @@ export type KeyCommand =
   /** PgUp is +1 (older messages). */
   | {readonly type: 'scroll'; readonly pages: 1 | -1}
   | {readonly type: 'nextUnread'}
+  /** ↑/↓ in the search results (↑ is -1). */
+  | {readonly type: 'searchMove'; readonly delta: 1 | -1}
+  /** Enter on an empty line while search results are shown: jump to the chosen one. */
+  | {readonly type: 'searchOpen'}
+  /** Esc while search results are shown. */
+  | {readonly type: 'closeSearch'}
   | {readonly type: 'submit'}
   | {readonly type: 'complete'}
   | {readonly type: 'edit'; readonly action: LineEditorAction};
@@ -34,6 +40,8 @@ export interface KeyContext {
   /** The input is showing an entry of its history (↑/↓ walk it). */
   readonly recalling: boolean;
   readonly helpOpen: boolean;
+  /** `/search` results are on screen: ↑/↓ choose one, Enter (on an empty line) jumps to it, Esc closes them. */
+  readonly searchOpen?: boolean;
 }
 
 const TAB_KEYS: Readonly<Record<string, TabId>> = {'1': 'inbox', '2': 'groups', '3': 'realms'};
@@ -76,6 +84,11 @@ export function keyToCommand(input: string, key: Key, context: KeyContext): KeyC
     if (key.upArrow || key.downArrow) return {type: 'helpScroll', lines: key.downArrow ? 1 : -1, page: false};
     if (key.pageUp || key.pageDown) return {type: 'helpScroll', lines: key.pageDown ? 1 : -1, page: true};
     return {type: 'closeHelp'};
+  }
+  if (context.searchOpen) {
+    if (key.escape) return {type: 'closeSearch'};
+    if ((key.upArrow || key.downArrow) && !key.ctrl && !key.meta && !context.recalling) return {type: 'searchMove', delta: key.upArrow ? -1 : 1};
+    if (key.return && context.inputEmpty) return {type: 'searchOpen'};
   }
   // A lone Esc also sets meta: test it first.
   if (key.escape) return edit('clear');

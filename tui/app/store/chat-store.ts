@@ -12,12 +12,15 @@
  *   command-runner.ts        the input line and slash commands
  *   session-lifecycle.ts     start, login/register, logout, the session ending, quit, close; the poll loop
  *   server-sync.ts           the catch-up after login and reconnects; groups and realms; the Realms tab refresh
- *   selection.ts             tabs, the selected conversation, the help overlay
+ *   search.ts                /search: results, jumping to one
+ *   selection.ts             tabs, the selected conversation, Alt+A, the help overlay
  *   messages.ts              incoming messages (unread, mentions, bell) and sending
+ *   read-markers.ts          `seen` when the bottom of a conversation is on screen
  *   history.ts               history pages: the one way messages reach a conversation
- *   conversation-entries.ts  adding and dropping conversations of the list
- *   connections.ts, recent-list.ts, session-epoch.ts, store-state.ts
- *                            the two clients; recent.json; the session's number; the snapshot
+ *   conversation-pages.ts    the daemon's conversation list (`conversations`), its counts and read markers
+ *   conversation-entries.ts  adding, hiding and dropping conversations of the list
+ *   connections.ts, session-epoch.ts, store-state.ts
+ *                            the two clients; the session's number; the snapshot
  *
  * What must travel upwards travels as events, wired below in the constructor: the session entered or left, the
  * connection came up, the long poll brought messages, a tab came on screen, a reply said the session is gone.
@@ -32,12 +35,13 @@ import type {LocalPaths} from '../commands/completion.js';
 import {CommandRunner} from './command-runner.js';
 import {Connections} from './connections.js';
 import {ConversationEntries} from './conversation-entries.js';
+import {ConversationPages} from './conversation-pages.js';
 import {FileTransfers} from './file-transfers.js';
 import {HistoryLoader} from './history.js';
 import type {Notification} from './mentions.js';
 import {Messages} from './messages.js';
-import {RecentList} from './recent-list.js';
-import {fileRecentStorage, type RecentStorage} from './recent-storage.js';
+import {ReadMarkers} from './read-markers.js';
+import {Search} from './search.js';
 import {Selection} from './selection.js';
 import {ServerSync} from './server-sync.js';
 import {SessionEpoch} from './session-epoch.js';
@@ -70,8 +74,8 @@ export interface ChatStoreOptions {
   readonly connectTimeoutMs?: number;
   /** Give up waiting for a reply after this long, in ms. @default 10000 (ChatClient's) */
   readonly requestTimeoutMs?: number;
-  /** Where the conversation list is remembered; null: nowhere. @default recent.json beside config.json */
-  readonly recent?: RecentStorage | null;
+  /** Conversations per page of the daemon's list. @default 50 */
+  readonly conversationPage?: number;
   /** Messages per history page. @default 50 */
   readonly historyPage?: number;
   /** How often the Realms tab refreshes link states while shown, in ms. @default 15000 */
@@ -92,6 +96,8 @@ export class ChatStore {
   readonly #history: HistoryLoader;
   readonly #messages: Messages;
   readonly #commands: CommandRunner;
+  readonly #markers: ReadMarkers;
+  readonly #search: Search;
 
   /** Creates the store on the login screen and wires its parts; nothing connects until `start()`. */
   constructor(options: ChatStoreOptions) {
@@ -106,19 +112,20 @@ export class ChatStore {
     const connections = new Connections(state, options.server, {
       backoff: options.backoff, connectTimeoutMs: options.connectTimeoutMs, requestTimeoutMs: options.requestTimeoutMs, now,
     });
-    const storage = options.recent === undefined ? fileRecentStorage(options.config.path) : options.recent;
-    const recent = new RecentList(state, storage, () => connections.server);
-    const entries = new ConversationEntries(state, recent);
-    const history = new HistoryLoader(state, connections, epoch, entries, recent, options.historyPage ?? 50);
-    const messages = new Messages(state, connections, epoch, entries, recent, history, {now, ringBell: options.ringBell, notify: options.notify});
-    const selection = new Selection(state, history, entries);
-    const sync = new ServerSync(state, connections, epoch, history, selection, options.realmsRefreshMs ?? 15_000);
-    const session = new SessionLifecycle(state, connections, epoch, recent, selection, options.config, options.pollSeconds ?? 25);
+    const entries = new ConversationEntries(state);
+    const pages = new ConversationPages(state, connections, epoch, options.conversationPage ?? 50);
+    const history = new HistoryLoader(state, connections, epoch, entries, options.historyPage ?? 50);
+    const markers = new ReadMarkers(state, connections, epoch);
+    const messages = new Messages(state, connections, epoch, entries, history, {now, ringBell: options.ringBell, notify: options.notify});
+    const selection = new Selection(state, history, entries, pages);
+    const search = new Search(state, connections, epoch, entries, selection);
+    const sync = new ServerSync(state, connections, epoch, history, selection, pages, options.realmsRefreshMs ?? 15_000);
+    const session = new SessionLifecycle(state, connections, epoch, selection, options.config, options.pollSeconds ?? 25);
     const settings = new UserSettings(state, options.config);
     const env = options.env ?? process.env;
     this.localPaths = {list: listDirectory, home: env.HOME ?? homedir()};
     const files = new FileTransfers(state, connections, epoch, messages, {env});
-    const commands = new CommandRunner({state, connections, epoch, session, selection, entries, messages, sync, settings, files});
+    const commands = new CommandRunner({state, connections, epoch, session, selection, entries, messages, sync, settings, files, search});
 
     // What travels upwards, as events.
     const catchUp = () => void sync.refresh();
@@ -131,10 +138,12 @@ export class ChatStore {
     session.on('left', () => {
       sync.stopRealmsTimer();
       messages.reset();
+      pages.reset();
+      markers.reset();
     });
     session.on('messages', (received) => messages.ingest(received));
     selection.on('tab-changed', (tab) => sync.tabChanged(tab));
-    for (const part of [history, messages, sync, files]) part.on('session-gone', () => void session.ended());
+    for (const part of [history, messages, sync, files, pages, markers, search]) part.on('session-gone', () => void session.ended());
 
     this.#state = state;
     this.#session = session;
@@ -142,6 +151,8 @@ export class ChatStore {
     this.#history = history;
     this.#messages = messages;
     this.#commands = commands;
+    this.#markers = markers;
+    this.#search = search;
   }
 
   // ---- the React side ------------------------------------------------------------------------------------------
@@ -228,9 +239,37 @@ export class ChatStore {
     this.#selection.select(key);
   }
 
-  /** Alt+A: the next conversation with unread messages. */
+  /** Alt+A: the next conversation with unread messages, shown from its `── new ──` line. */
   jumpToUnread(): void {
     this.#selection.jumpToUnread();
+  }
+
+  /**
+   * The history pane shows the bottom of conversation `key`: the daemon's read marker moves to its newest message
+   * (once per new message, however often this is called). Resolves when the daemon answered.
+   */
+  bottomShown(key: string): Promise<void> {
+    return this.#markers.bottomShown(key);
+  }
+
+  /** `/search`: searches `words` in conversation `target` as typed (`bob`, `#devs`), or everywhere. */
+  search(words: string, target?: string): Promise<void> {
+    return this.#search.run(words, target);
+  }
+
+  /** ↑/↓ in the search results. */
+  moveSearch(delta: 1 | -1): void {
+    this.#search.move(delta);
+  }
+
+  /** Enter in the search results: the chosen message in its conversation. */
+  openSearchResult(): void {
+    this.#search.jump();
+  }
+
+  /** Esc: the search results go. */
+  closeSearch(): void {
+    this.#search.close();
   }
 
   /** Opens the help overlay. */

@@ -15,6 +15,7 @@ import type {ConversationEntries} from './conversation-entries.js';
 import {explainRefusal} from '../../shared/refusals.js';
 import {keyOf, parseAddress, titleOf, type ConversationRef} from './conversations.js';
 import type {Messages} from './messages.js';
+import type {Search} from './search.js';
 import {describeConnectionError, isConnectionProblem, isSessionGone, withoutUsage} from './request-errors.js';
 import type {Selection} from './selection.js';
 import type {ServerSync} from './server-sync.js';
@@ -39,6 +40,7 @@ export interface CommandParts {
   readonly sync: ServerSync;
   readonly settings: UserSettings;
   readonly files: FileTransfers;
+  readonly search: Search;
 }
 
 /** Executes input lines and slash commands: the top of the store's parts (nothing below calls it). */
@@ -85,6 +87,7 @@ export class CommandRunner {
       case 'set': this.parts.settings.run(action.name, action.value); return;
       case 'file': await this.parts.files.send(action.path); return;
       case 'save': await this.parts.files.save(action.index, action.dir); return;
+      case 'search': await this.parts.search.run(action.words, action.target); return;
     }
   }
 

@@ -1,34 +1,32 @@
 /**
- * The entries of the conversation list: adding one when a conversation starts (a /msg, a send, a joined group) and
- * dropping one that turned out not to exist. Every change is remembered in recent.json a moment later.
+ * The entries of the conversation list the user adds or removes: adding one when a conversation starts (a /msg, a
+ * send, a joined group), hiding one with /close, and dropping one that turned out not to exist. The list itself
+ * comes from the daemon (conversation-pages.ts).
  */
 import {emptyConversation, keyOf, type ConversationRef} from './conversations.js';
-import type {RecentList} from './recent-list.js';
 import type {StoreState} from './store-state.js';
 import {TABS, type TabId} from './types.js';
 
 export class ConversationEntries {
-  constructor(private readonly state: StoreState, private readonly recent: RecentList) {}
+  constructor(private readonly state: StoreState) {}
 
   /** Makes sure a conversation is in the list (and a direct peer among the known users); returns its key. */
   ensure(ref: ConversationRef): string {
-    const {state, recent} = this;
+    const state = this.state;
     const key = keyOf(ref);
     const known = state.current.conversations[key];
     if (!known) {
       state.set((current) => ({conversations: {...current.conversations, [key]: emptyConversation(ref)}}));
-      recent.saveSoon();
     } else if (known.closed) {
       state.updateConversation(key, (current) => ({...current, closed: false}));
-      recent.saveSoon();
     }
     if (ref.kind === 'direct') state.rememberUser(ref.name);
     return key;
   }
 
   /**
-   * /close: hides a conversation from the list until a new message comes in it (remembered in recent.json). Returns
-   * false when there is no such conversation.
+   * /close: hides a conversation from the list until a new message comes in it (for this session: the client keeps
+   * no files about conversations). Returns false when there is no such conversation.
    */
   close(key: string): boolean {
     const conversation = this.state.current.conversations[key];
@@ -41,7 +39,6 @@ export class ConversationEntries {
       conversations: {...state.conversations, [key]: {...conversation, closed: true, unread: 0, mentions: 0}},
       selected: unselect(state.selected, key),
     }));
-    this.recent.saveSoon();
     return true;
   }
 
@@ -52,7 +49,6 @@ export class ConversationEntries {
       delete conversations[key];
       return {conversations, selected: unselect(state.selected, key)};
     });
-    this.recent.saveSoon();
   }
 }
 

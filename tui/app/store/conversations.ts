@@ -94,7 +94,8 @@ export function emptyConversation(ref: ConversationRef, exists = false): Convers
   return {
     key: keyOf(ref), address: addressOf(ref), kind: ref.kind, name: ref.name,
     ...(ref.realm === undefined ? {} : {realm: ref.realm}),
-    messages: [], unread: 0, lastTs: undefined, history: 'none', olderAvailable: false, exists, closed: false, mentions: 0,
+    messages: [], unread: 0, lastTs: undefined, lastId: undefined, seen: undefined, history: 'none', olderAvailable: false, exists,
+    closed: false, mentions: 0,
   };
 }
 
@@ -125,11 +126,26 @@ export function laterTs(a: string | undefined, b: string | undefined): string | 
   return a >= b ? a : b;
 }
 
-/** The listed conversations of a tab (those the daemon knows), newest activity first (then by name). */
+/** The larger of two message ids. */
+export function laterId(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return Math.max(a, b);
+}
+
+/**
+ * The listed conversations of a tab (those the daemon knows), newest activity first: by the id of the last message,
+ * as the daemon orders them, then by time (a message of ours not numbered yet), then by name.
+ */
 export function conversationsOfTab(state: Pick<ChatState, 'conversations'>, tab: TabId): ConversationView[] {
   return Object.values(state.conversations)
     .filter((conversation) => conversation.exists && !conversation.closed && tabOf(conversation.kind) === tab)
     .sort((a, b) => {
+      if (a.lastId !== b.lastId) {
+        if (a.lastId === undefined) return 1;
+        if (b.lastId === undefined) return -1;
+        return b.lastId - a.lastId;
+      }
       if (a.lastTs !== b.lastTs) {
         if (a.lastTs === undefined) return 1;
         if (b.lastTs === undefined) return -1;

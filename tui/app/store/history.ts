@@ -12,10 +12,9 @@ import {EventEmitter} from 'node:events';
 import {hasMore, messagesOf, type ChatMessage} from '../../../common/protocol/reply-shapes.js';
 import {errorCodeOf, type Reply} from '../../../common/protocol/replies.js';
 import {explainRefusal} from '../../shared/refusals.js';
-import {laterTs, mergeMessages, titleOf} from './conversations.js';
+import {laterId, laterTs, mergeMessages, titleOf} from './conversations.js';
 import type {ConversationEntries} from './conversation-entries.js';
 import type {Connections} from './connections.js';
-import type {RecentList} from './recent-list.js';
 import {isConnectionProblem, isSessionGone, type RequestEvents} from './request-errors.js';
 import type {SessionEpoch} from './session-epoch.js';
 import type {StoreState} from './store-state.js';
@@ -23,6 +22,10 @@ import type {ConversationView, DisplayMessage} from './types.js';
 
 /** At most this many pages are fetched to reach the newest message held; past it the held stretch is replaced. */
 const MAX_CATCH_UP_PAGES = 20;
+/** At most this many older pages are fetched to bring a message into the held stretch (a marker, a search result). */
+const MAX_REVEAL_PAGES = 20;
+/** Messages per older page when reaching back for a message. */
+const REVEAL_PAGE = 200;
 
 /** The daemon's messages a conversation holds (positive ids), oldest first. */
 const daemonMessages = (conversation: ConversationView) => conversation.messages.filter((message) => message.id > 0);
@@ -38,7 +41,6 @@ export class HistoryLoader extends EventEmitter<RequestEvents> {
     private readonly connections: Connections,
     private readonly epoch: SessionEpoch,
     private readonly entries: ConversationEntries,
-    private readonly recent: RecentList,
     /** Messages per page. */
     private readonly pageSize: number,
   ) {
@@ -73,7 +75,24 @@ export class HistoryLoader extends EventEmitter<RequestEvents> {
 
   /** PgUp past the oldest line: fetches the page before it, when the daemon has one. */
   loadOlder(key: string): void {
-    void this.#fetchOlder(key);
+    void this.#fetchOlder(key, this.pageSize);
+  }
+
+  /**
+   * Makes the held stretch reach back to message `id` (a read marker, a search result): brings the newest end up to
+   * date, then adds older pages until the oldest message held is `id` or before it, or the daemon has no older ones.
+   * The stretch stays unbroken up to the newest message. Gives up after a bounded number of pages.
+   */
+  async reveal(key: string, id: number): Promise<void> {
+    const conversation = this.state.current.conversations[key];
+    if (!conversation) return;
+    if (conversation.history !== 'loaded') await this.refresh(key);
+    for (let page = 0; page < MAX_REVEAL_PAGES; page++) {
+      const current = this.state.current.conversations[key];
+      const oldest = current ? daemonMessages(current)[0]?.id : undefined;
+      if (!current || current.history !== 'loaded' || oldest === undefined || oldest <= id || !current.olderAvailable) return;
+      if (!(await this.#fetchOlder(key, Math.max(this.pageSize, REVEAL_PAGE)))) return;
+    }
   }
 
   /**
@@ -114,31 +133,37 @@ export class HistoryLoader extends EventEmitter<RequestEvents> {
         exists: true,
         olderAvailable: reached ? current.olderAvailable : more,
         lastTs: laterTs(current.lastTs, pages.at(-1)?.ts),
+        lastId: laterId(current.lastId, pages.at(-1)?.id),
       };
     });
-    this.recent.saveSoon();
   }
 
-  /** Fetches the page before the oldest message held and puts it in front, if the stretch still starts there. */
-  async #fetchOlder(key: string): Promise<void> {
+  /**
+   * Fetches the page (of `limit` messages) before the oldest message held and puts it in front, if the stretch still
+   * starts there. True when it did.
+   */
+  async #fetchOlder(key: string, limit: number): Promise<boolean> {
     const conversation = this.state.current.conversations[key];
     const firstId = conversation ? daemonMessages(conversation)[0]?.id : undefined;
-    if (!conversation || firstId === undefined || !conversation.olderAvailable) return;
+    if (!conversation || firstId === undefined || !conversation.olderAvailable) return false;
     const generation = this.epoch.current;
-    const reply = await this.#request(key, firstId);
-    if (reply === undefined || generation !== this.epoch.current) return;
+    const reply = await this.#request(key, firstId, limit);
+    if (reply === undefined || generation !== this.epoch.current) return false;
     const page = messagesOf(reply);
+    let added = false;
     this.state.updateConversation(key, (current) => {
       if (daemonMessages(current)[0]?.id !== firstId) return current;
+      added = true;
       return {...current, messages: mergeMessages(current.messages, page), olderAvailable: hasMore(reply)};
     });
+    return added;
   }
 
   /**
    * One history request for a conversation; undefined when there is no OK reply to use (connection problem, the
    * session changed or ended, a refusal: said in the status line; a conversation that does not exist is dropped).
    */
-  async #request(key: string, before: number | undefined): Promise<Reply | undefined> {
+  async #request(key: string, before: number | undefined, limit = this.pageSize): Promise<Reply | undefined> {
     const {state, epoch, connections} = this;
     const conversation = state.current.conversations[key];
     if (!conversation) return undefined;
@@ -147,7 +172,7 @@ export class HistoryLoader extends EventEmitter<RequestEvents> {
       state.updateConversation(key, (current) => (current.history === 'loading' ? {...current, history} : current));
     let reply: Reply;
     try {
-      reply = await connections.main.history(conversation.address, this.pageSize, before);
+      reply = await connections.main.history(conversation.address, limit, before);
     } catch (error) {
       if (generation !== epoch.current) return undefined;
       settle('none');

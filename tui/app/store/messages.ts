@@ -8,10 +8,9 @@ import {EventEmitter} from 'node:events';
 import type {ChatMessage} from '../../../common/protocol/reply-shapes.js';
 import type {Reply} from '../../../common/protocol/replies.js';
 import {RequestUsageError} from '../../../common/protocol/request.js';
-import {conversationOfMessage, emptyConversation, isOwnMessage, keyOf, laterTs, mergeMessages, titleOf, type ConversationRef} from './conversations.js';
+import {conversationOfMessage, emptyConversation, isOwnMessage, keyOf, laterId, laterTs, mergeMessages, titleOf, type ConversationRef} from './conversations.js';
 import type {Connections} from './connections.js';
 import type {ConversationEntries} from './conversation-entries.js';
-import type {RecentList} from './recent-list.js';
 import {describeConnectionError, isConnectionProblem, isSessionGone, type RequestEvents} from './request-errors.js';
 import type {SessionEpoch} from './session-epoch.js';
 import type {StoreState} from './store-state.js';
@@ -50,7 +49,6 @@ export class Messages extends EventEmitter<RequestEvents> {
     private readonly connections: Connections,
     private readonly epoch: SessionEpoch,
     private readonly entries: ConversationEntries,
-    private readonly recent: RecentList,
     private readonly history: HistoryLoader,
     private readonly options: MessagesOptions,
   ) {
@@ -63,7 +61,7 @@ export class Messages extends EventEmitter<RequestEvents> {
    * already loaded), so what is shown is always an unbroken stretch of the daemon's history.
    */
   ingest(messages: readonly ChatMessage[]): void {
-    const {state: store, recent, options} = this;
+    const {state: store, options} = this;
     const state = store.current;
     if (state.screen !== 'main' || messages.length === 0) return;
     const {me, realm} = state;
@@ -81,13 +79,18 @@ export class Messages extends EventEmitter<RequestEvents> {
       // New to this session (a message already fetched with the history of a conversation not on screen is still unread).
       const isNew = !this.#seen.has(message.id);
       this.#seen.add(message.id);
-      const counted = isNew && !own && key !== visible;
-      const mention = !own && (ref.kind === 'group' || ref.kind === 'remote-group') && mentions(message.text, me);
+      // Counted once: not when on screen, nor when the daemon's list counted it already.
+      const counted = isNew && !own && key !== visible && message.id > (current.countedTo ?? 0);
+      // The daemon marks the messages that name us; the client's own reading covers a daemon that does not.
+      const mention = !own && (ref.kind === 'group' || ref.kind === 'remote-group') && (message.mention === true || mentions(message.text, me));
       conversations[key] = {
         ...current,
         exists: true,
         closed: false,
         lastTs: laterTs(current.lastTs, message.ts),
+        lastId: laterId(current.lastId, message.id),
+        // A conversation the daemon's list has not shown yet: its unread part starts with this message.
+        seen: current.seen ?? (counted ? message.id - 1 : undefined),
         unread: current.unread + (counted ? 1 : 0),
         mentions: (current.mentions ?? 0) + (counted && mention ? 1 : 0),
       };
@@ -106,7 +109,6 @@ export class Messages extends EventEmitter<RequestEvents> {
     }
     if (ring && store.current.bell) options.ringBell?.();
     if (notify && store.current.notifications) options.notify?.(notificationOf(notify, me, realm));
-    recent.saveSoon();
   }
 
   /** Forgets which message ids were seen (a new session). */
@@ -120,7 +122,7 @@ export class Messages extends EventEmitter<RequestEvents> {
    * conversation's kind. Resolves with the daemon's reply, or undefined when there was none (or the session changed).
    */
   async send(ref: ConversationRef, text: string, typed?: TypedCommand): Promise<Reply | undefined> {
-    const {state, epoch, connections, entries, recent} = this;
+    const {state, epoch, connections, entries} = this;
     const key = entries.ensure(ref);
     const {me, realm} = state.current;
     const id = --this.#nextLocalId;
@@ -133,7 +135,6 @@ export class Messages extends EventEmitter<RequestEvents> {
       ...(ref.realm !== undefined && realm !== undefined ? {realmFrom: realm, realmTo: ref.realm} : {}),
     };
     state.updateConversation(key, (current) => ({...current, messages: mergeMessages(current.messages, [message]), lastTs: laterTs(current.lastTs, ts)}));
-    recent.saveSoon();
     const generation = epoch.current;
     const main = connections.main;
     let reply: Reply;
@@ -160,7 +161,8 @@ export class Messages extends EventEmitter<RequestEvents> {
     if (generation !== epoch.current) return reply;
     if (reply.status === 'OK') {
       this.#replace(key, id, sentCopy(message, typeof reply.id === 'number' && reply.id > 0 ? reply.id : undefined));
-      state.updateConversation(key, (current) => ({...current, exists: true, closed: false}));
+      const sentId = typeof reply.id === 'number' && reply.id > 0 ? reply.id : undefined;
+      state.updateConversation(key, (current) => ({...current, exists: true, closed: false, lastId: laterId(current.lastId, sentId)}));
       void this.history.refresh(key);
       // Say so when the realm is down; either way an earlier error in the status line is over.
       if (reply.queued === true) {

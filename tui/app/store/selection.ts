@@ -1,15 +1,20 @@
 /**
- * Which conversations are listed and which one is on screen: the tabs, ↑/↓ in the list, Alt+A, selecting a
- * conversation (clears its unread count, loads its history) and the help overlay that covers it. Announces
- * `tab-changed` when another tab comes on screen.
+ * Which conversations are listed and which one is on screen: the tabs, ↑/↓ in the list (reading the daemon's next
+ * page of conversations near its end), Alt+A (landing on the `── new ──` line), selecting a conversation (notes
+ * where its unread part starts, clears its unread count, loads its history) and the help overlay that covers it.
+ * Announces `tab-changed` when another tab comes on screen.
  */
 import {EventEmitter} from 'node:events';
 import {conversationsOfTab, nextUnread, tabOf} from './conversations.js';
 import type {ConversationEntries} from './conversation-entries.js';
+import type {ConversationPages} from './conversation-pages.js';
 import type {HistoryLoader} from './history.js';
 import type {StoreState} from './store-state.js';
-import type {TabId} from './types.js';
+import type {HistoryFocus, TabId} from './types.js';
 import {TABS} from './types.js';
+
+/** ↑/↓ this close to the end of a list reads the daemon's next page of conversations. */
+const NEAR_END = 5;
 
 /** What Selection announces. */
 export interface SelectionEvents {
@@ -19,7 +24,15 @@ export interface SelectionEvents {
 
 /** The tab and the selected conversation of each tab. */
 export class Selection extends EventEmitter<SelectionEvents> {
-  constructor(private readonly state: StoreState, private readonly history: HistoryLoader, private readonly entries: ConversationEntries) {
+  /** Numbers the focus requests, so the history pane acts on each once. */
+  #focusSeq = 0;
+
+  constructor(
+    private readonly state: StoreState,
+    private readonly history: HistoryLoader,
+    private readonly entries: ConversationEntries,
+    private readonly pages: ConversationPages,
+  ) {
     super();
   }
 
@@ -32,7 +45,7 @@ export class Selection extends EventEmitter<SelectionEvents> {
     state.set({tab});
     if (!this.selectFirstIfNone(tab)) {
       const key = state.current.selected[tab];
-      if (key) this.#show(key);
+      if (key) this.#show(key, key !== before);
     }
     this.#left(before);
     if (changed) this.emit('tab-changed', tab);
@@ -52,6 +65,7 @@ export class Selection extends EventEmitter<SelectionEvents> {
     const index = list.findIndex((conversation) => conversation.key === state.selected[state.tab]);
     const next = index === -1 ? (delta > 0 ? 0 : list.length - 1) : Math.min(list.length - 1, Math.max(0, index + delta));
     this.select(list[next]!.key);
+    if (delta > 0 && next >= list.length - NEAR_END) void this.pages.loadMore();
   }
 
   /** Shows a conversation: switches to its tab, selects it, clears its unread count, loads its history. */
@@ -63,16 +77,28 @@ export class Selection extends EventEmitter<SelectionEvents> {
     const changed = tab !== state.current.tab;
     const before = state.visibleKey();
     state.set((current) => ({tab, selected: {...current.selected, [tab]: key}}));
-    this.#show(key);
+    this.#show(key, key !== before);
     this.#left(before);
     if (changed) this.emit('tab-changed', tab);
   }
 
-  /** Alt+A: the next conversation with unread messages. */
+  /** Alt+A: the next conversation with unread messages, shown from its `── new ──` line. */
   jumpToUnread(): void {
     const next = nextUnread(this.state.current);
-    if (next) this.select(next.key);
-    else this.state.setStatus('No unread messages');
+    if (!next) {
+      this.state.setStatus('No unread messages');
+      return;
+    }
+    this.select(next.key);
+    const markerAfter = this.state.current.conversations[next.key]?.markerAfter;
+    if (markerAfter !== undefined) this.focus(next.key, {kind: 'marker', id: markerAfter});
+  }
+
+  /** Asks the history pane to bring a place of conversation `key` into view, and loads back to it. */
+  focus(key: string, place: Omit<HistoryFocus, 'seq'>): void {
+    const focus: HistoryFocus = {...place, seq: ++this.#focusSeq};
+    this.state.updateConversation(key, (current) => ({...current, focus}));
+    void this.history.reveal(key, place.id);
   }
 
   /** Selects the first conversation of a tab that has none selected; true when it did. */
@@ -82,7 +108,7 @@ export class Selection extends EventEmitter<SelectionEvents> {
     const first = conversationsOfTab(state, tab)[0];
     if (!first) return false;
     this.state.set((current) => ({selected: {...current.selected, [tab]: first.key}}));
-    if (state.tab === tab) this.#show(first.key);
+    if (state.tab === tab) this.#show(first.key, true);
     return true;
   }
 
@@ -97,14 +123,22 @@ export class Selection extends EventEmitter<SelectionEvents> {
     if (!state.current.helpOpen) return;
     state.set({helpOpen: false});
     const key = state.visibleKey();
-    if (key) this.#show(key);
+    if (key) this.#show(key, false);
   }
 
-  /** A conversation came on screen: its unread count goes, its history loads if not held. */
-  #show(key: string): void {
+  /**
+   * A conversation came on screen: `fresh` (it was not on screen just before) notes where its unread part starts (the
+   * `── new ──` line); its unread count goes (the daemon's goes once its bottom is on screen), its history loads if
+   * not held.
+   */
+  #show(key: string, fresh: boolean): void {
     const state = this.state;
     const conversation = state.current.conversations[key];
     if (!conversation) return;
+    if (fresh) {
+      const markerAfter = conversation.unread > 0 ? conversation.seen : undefined;
+      state.updateConversation(key, ({markerAfter: _old, focus: _focus, ...current}) => ({...current, ...(markerAfter === undefined ? {} : {markerAfter})}));
+    }
     if (conversation.unread > 0 || conversation.mentions > 0) state.updateConversation(key, (current) => ({...current, unread: 0, mentions: 0}));
     if (conversation.history === 'none' || conversation.history === 'error') void this.history.load(key);
   }

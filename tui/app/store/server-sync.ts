@@ -1,7 +1,8 @@
 /**
  * Keeps the store in step with the daemon: the catch-up after login and after every reconnect (session check,
- * profile, groups, realms, the conversation on screen), reloading the groups and realms lists, and refreshing the
- * realm links every few seconds while the Realms tab is shown. Announces `session-gone` when the daemon no longer
+ * profile, groups, realms, the conversation list, the conversation on screen), reloading the groups and realms
+ * lists, re-reading the conversation list when a tab comes on screen, and refreshing the realm links every few
+ * seconds while the Realms tab is shown. Announces `session-gone` when the daemon no longer
  * knows the session.
  */
 import {EventEmitter} from 'node:events';
@@ -9,6 +10,7 @@ import {groupsOf, realmsOf, userOf} from '../../../common/protocol/reply-shapes.
 import type {Reply} from '../../../common/protocol/replies.js';
 import {emptyConversation, keyOf, type ConversationRef} from './conversations.js';
 import type {Connections} from './connections.js';
+import type {ConversationPages} from './conversation-pages.js';
 import type {HistoryLoader} from './history.js';
 import {isSessionGone, type RequestEvents} from './request-errors.js';
 import type {Selection} from './selection.js';
@@ -26,6 +28,7 @@ export class ServerSync extends EventEmitter<RequestEvents> {
     private readonly epoch: SessionEpoch,
     private readonly history: HistoryLoader,
     private readonly selection: Selection,
+    private readonly pages: ConversationPages,
     /** How often the Realms tab refreshes link states while shown, in ms. */
     private readonly realmsRefreshMs: number,
   ) {
@@ -57,6 +60,8 @@ export class ServerSync extends EventEmitter<RequestEvents> {
     }));
     const visible = state.visibleKey();
     if (visible) void history.load(visible);
+    // Nothing comes on screen by itself: unread conversations wait for Alt+A or a choice (shown from `── new ──`).
+    await this.pages.reload();
   }
 
   /** Takes an OK `groups` reply: the groups list, and a conversation for every group one is a member of. */
@@ -93,10 +98,12 @@ export class ServerSync extends EventEmitter<RequestEvents> {
   }
 
   /**
-   * Another tab came on screen. The Realms tab shows link states: refreshed on arrival and every few seconds while
-   * shown.
+   * Another tab came on screen: the conversation list is read again. The Realms tab shows link states: refreshed on
+   * arrival and every few seconds while shown.
    */
   tabChanged(tab: TabId): void {
+    // What another client of ours read meanwhile shows as read here too.
+    if (this.connections.main.state.state === 'connected') void this.pages.reload();
     if (tab === 'realms') {
       void this.reloadRealms();
       this.#startRealmsTimer();

@@ -17,7 +17,6 @@ import {RequestUsageError} from '../../../common/protocol/request.js';
 import type {SessionConfig} from '../../shared/config.js';
 import type {Connections} from './connections.js';
 import {InboxPoller} from './inbox-poller.js';
-import type {RecentList} from './recent-list.js';
 import {describeConnectionError, isConnectionProblem, withoutUsage} from './request-errors.js';
 import type {Selection} from './selection.js';
 import type {SessionEpoch} from './session-epoch.js';
@@ -28,7 +27,7 @@ import type {LoginForm, LoginView, RegisterForm} from './types.js';
 export interface SessionEvents {
   /** The main screen of a new session is set up (and its connection asked to connect when it is not). */
   entered: [];
-  /** The session's work ended: its late replies are dropped, its conversation list saved. */
+  /** The session's work ended: its late replies are dropped. */
   left: [];
   /** The long poll brought messages (already marked read on the daemon). */
   messages: [ChatMessage[]];
@@ -43,7 +42,6 @@ export class SessionLifecycle extends EventEmitter<SessionEvents> {
     private readonly state: StoreState,
     private readonly connections: Connections,
     private readonly epoch: SessionEpoch,
-    private readonly recent: RecentList,
     private readonly selection: Selection,
     private readonly config: SessionConfig,
     /** Seconds each long-poll inbox waits. */
@@ -154,16 +152,18 @@ export class SessionLifecycle extends EventEmitter<SessionEvents> {
     return true;
   }
 
-  /** The main screen for a new session: the remembered conversation list, the poll loop, the catch-up. */
+  /**
+   * The main screen for a new session: the poll loop and the catch-up, which reads the conversation list from the
+   * daemon (the client keeps no list of its own).
+   */
   #enterMain(me: string, realm: string | undefined): void {
-    const {state, recent, selection, connections} = this;
+    const {state, connections} = this;
     this.epoch.next();
-    const {conversations, knownUsers} = recent.restore(me);
     state.set({
-      screen: 'main', me, realm, tab: 'inbox', conversations, selected: EMPTY_SELECTION, knownUsers,
-      groups: [], realmLinks: [], helpOpen: false, status: {text: 'Press F1 or ? for help', tone: 'info'},
+      screen: 'main', me, realm, tab: 'inbox', conversations: {}, moreConversations: false, search: undefined,
+      selected: EMPTY_SELECTION, knownUsers: [me], groups: [], realmLinks: [], helpOpen: false,
+      status: {text: 'Press F1 or ? for help', tone: 'info'},
     });
-    selection.selectFirstIfNone('inbox');
     this.#poller = new InboxPoller(connections.poll, {
       waitSeconds: this.pollSeconds,
       onMessages: (received) => this.emit('messages', received),
@@ -180,7 +180,8 @@ export class SessionLifecycle extends EventEmitter<SessionEvents> {
     const poller = this.#windDown();
     const me = this.state.current.me;
     this.state.set((state) => ({
-      screen: 'login', me: undefined, realm: undefined, conversations: {}, selected: EMPTY_SELECTION, groups: [],
+      screen: 'login', me: undefined, realm: undefined, conversations: {}, moreConversations: false, search: undefined,
+      selected: EMPTY_SELECTION, groups: [],
       realmLinks: [], helpOpen: false, status: undefined,
       login: {...state.login, mode: 'login', username: me ?? state.login.username, server: state.server, notice, error: undefined, busy: false},
     }));
@@ -198,12 +199,11 @@ export class SessionLifecycle extends EventEmitter<SessionEvents> {
   }
 
   /**
-   * Ends the work of the current session: late replies are dropped from now on, the conversation list is saved, and
-   * `left` is announced (the Realms refresh stops). Returns the poll loop, for the caller to stop.
+   * Ends the work of the current session: late replies are dropped from now on, and `left` is announced (the Realms
+   * refresh stops, what the parts kept of the session goes). Returns the poll loop, for the caller to stop.
    */
   #windDown(): InboxPoller | undefined {
     this.epoch.next();
-    this.recent.flush();
     this.emit('left');
     const poller = this.#poller;
     this.#poller = undefined;

@@ -15,7 +15,7 @@ export function initialChatState(server: string, username: string, settings: Par
   return {
     screen: 'login', server,
     login: {mode: 'login', server, username, notice: undefined, error: undefined, busy: false},
-    me: undefined, realm: undefined, connection: {kind: 'connecting'}, tab: 'inbox', conversations: {},
+    me: undefined, realm: undefined, connection: {kind: 'connecting'}, tab: 'inbox', conversations: {}, moreConversations: false, search: undefined,
     selected: EMPTY_SELECTION, groups: [], realmLinks: [], knownUsers: [], status: undefined, helpOpen: false,
     bell, notifications: notify, timeFormat: time, color, mouse, quit: false,
   };

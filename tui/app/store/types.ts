@@ -1,5 +1,5 @@
 /** The chat state the full-screen client renders: plain immutable data, replaced (never mutated) on every change. */
-import type {ChatMessage, GroupSummary, RealmStatus} from '../../../common/protocol/reply-shapes.js';
+import type {ChatMessage, GroupSummary, RealmStatus, SearchHit} from '../../../common/protocol/reply-shapes.js';
 
 /** The three tabs, in their order on screen (Alt+1/2/3). */
 export const TABS = ['inbox', 'groups', 'realms'] as const;
@@ -36,8 +36,24 @@ export interface ConversationView {
   readonly messages: readonly DisplayMessage[];
   /** Messages that arrived while the conversation was not on screen. */
   readonly unread: number;
-  /** ISO time of the newest message, for "newest activity first". */
+  /** ISO time of the newest message, shown in the list. */
   readonly lastTs: string | undefined;
+  /** The daemon's id of the newest message known, for "newest activity first" (the daemon's order). */
+  readonly lastId: number | undefined;
+  /**
+   * The newest message the daemon's counts (`conversations`) included: a live message up to it is counted already,
+   * so the long poll does not count it again.
+   */
+  readonly countedTo?: number;
+  /** Our read marker on the daemon (a message id, 0 for none); undefined while the daemon has not said. */
+  readonly seen: number | undefined;
+  /**
+   * Where the unread part started when the conversation came on screen (the `seen` it had then, when it had unread
+   * messages): the history shows a `── new ──` line before the first message after it.
+   */
+  readonly markerAfter?: number;
+  /** A message the history pane should bring into view once it holds it (Alt+A: the marker; a search result). */
+  readonly focus?: HistoryFocus;
   /** Whether the history command's newest page has been fetched. */
   readonly history: 'none' | 'loading' | 'loaded' | 'error';
   /** The daemon said older messages exist before the first one we hold. */
@@ -47,10 +63,33 @@ export interface ConversationView {
    * or lists the group as one we are in. Only such conversations are listed (a mistyped /msg is not).
    */
   readonly exists: boolean;
-  /** Hidden from the list with /close until a new message comes in it. */
+  /** Hidden from the list with /close until a new message comes in it (for this session). */
   readonly closed: boolean;
   /** Of the unread messages: group messages that name us (`alice`, `@alice`, `alice:`). */
   readonly mentions: number;
+}
+
+/** A place in a conversation's history to bring into view, once (a new `seq` asks again). */
+export interface HistoryFocus {
+  /** `marker`: the `── new ──` line (it goes to the top of the pane); `found`: the message with `id` (highlighted). */
+  readonly kind: 'marker' | 'found';
+  readonly id: number;
+  readonly seq: number;
+}
+
+/** The results of `/search`, shown over the conversation list and history until Esc or a jump. */
+export interface SearchView {
+  /** The words as typed. */
+  readonly words: string;
+  /** The conversation searched (`bob`, `group:devs`); undefined: all of them. */
+  readonly conversation: string | undefined;
+  readonly state: 'loading' | 'done' | 'error';
+  /** Best match first. */
+  readonly results: readonly SearchHit[];
+  /** The daemon has more results than shown. */
+  readonly more: boolean;
+  /** The chosen result (↑/↓). */
+  readonly selected: number;
 }
 
 /** The connection as the status bar shows it. */
@@ -110,6 +149,10 @@ export interface ChatState {
   readonly connection: ConnectionView;
   readonly tab: TabId;
   readonly conversations: Readonly<Record<string, ConversationView>>;
+  /** The daemon has older conversations than the pages of `conversations` read so far (read as the list scrolls). */
+  readonly moreConversations: boolean;
+  /** The `/search` results on screen, if any. */
+  readonly search: SearchView | undefined;
   /** The selected conversation key of each tab. */
   readonly selected: Readonly<Record<TabId, string | undefined>>;
   /** Every group of this realm (groups command). */
