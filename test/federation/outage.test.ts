@@ -249,10 +249,12 @@ describe('stopping while a realm is being dialled', () => {
       daemons.push(alpha);
       const alice = await user(alpha.port, 'alice');
       clients.push(alice.client);
-      void alice.client.request(`addrealm ghost 127.0.0.1 ${silent.port}`).catch(() => {});
+      const added = alice.client.request(`addrealm ghost 127.0.0.1 ${silent.port}`);
       await waitFor(() => silent.sockets.length === 1, 5000, 'addrealm to dial');
       await alpha.stop();
       expect(await closedWithin(silent.sockets[0]!, 2000)).toBe(true);
+      // The user who asked is told why, not left without a reply.
+      expect(await added).toEqual({status: 'ERROR', code: 'SHUTTING_DOWN', message: 'Server sedang berhenti'});
 
       // A stored link that dials on start-up.
       const store = new SqliteStore({file: join(alpha.dir, 'realmchat.db')});
