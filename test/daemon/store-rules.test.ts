@@ -319,6 +319,43 @@ describe('writes and batches', () => {
   });
 });
 
+describe('durability full', () => {
+  it('fails a batch whose WAL cannot be synced, and counts a closed store\'s last batch only once it is synced', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'realmchat.db');
+    const full = new SqliteStore({file, durability: 'full', checkpointIntervalMs: 0});
+    full.createUser({username: 'zed', fullName: 'z', country: 'x', createdAt: 1}, 'v');
+    const last = full.currentBatch();
+    await full.close();
+    expect(last.state).toBe('committed');
+
+    const broken = new SqliteStore({file, durability: 'full', checkpointIntervalMs: 0});
+    broken.createSession('t', 'zed', 1);
+    const batch = broken.currentBatch();
+    rmSync(`${file}-wal`); // the file WalSync opens for its first fsync is gone
+    broken.commit();
+    await expect(batch.done).rejects.toThrow(/ENOENT/);
+    expect(batch.state).toBe('failed');
+    await broken.close();
+  });
+
+  it('has nothing to sync in memory: a batch is committed at its COMMIT', () => {
+    const memory = new SqliteStore({file: ':memory:', durability: 'full'});
+    memory.createUser({username: 'zed', fullName: 'z', country: 'x', createdAt: 1}, 'v');
+    const batch = memory.currentBatch();
+    memory.commit();
+    expect(batch.state).toBe('committed');
+    void memory.close();
+  });
+
+  it('creates a missing data folder 0700', async () => {
+    const folder = join(tempDir(), 'nested', 'data');
+    const onDisk = new SqliteStore({file: join(folder, 'realmchat.db')});
+    expect(statSync(folder).mode & 0o777).toBe(0o700);
+    await onDisk.close();
+  });
+});
+
 describe('file contents', () => {
   it('stores content once under its SHA-256, 0600 in 0700 folders, and reads back only a well-formed name', async () => {
     const dir = tempDir();
