@@ -253,14 +253,16 @@ describe('federation tables', () => {
     expect(store.enqueueOutbox('beta', 'b4', [], 1).seq).toBe(fourth.seq + 1);
   });
 
-  it('keeps the verdict of each received message id per realm, with its deliveries, and prunes the oldest ids', () => {
+  it('keeps the verdict of each received message id per realm, with its deliveries, and prunes the oldest ids', async () => {
     expect(store.receivedVerdict('beta', 'u1')).toBeUndefined();
     store.storeReceived('beta', [
       {uid: 'u1', verdict: null, deliveries: [{message: {sender: 'dora', senderRealm: 'beta', recipient: 'ben', body: 'hi', ts: 1}, recipients: ['ben']}]},
       {uid: 'u2', verdict: 'USER_NOT_FOUND', deliveries: []},
     ], 100);
     store.storeReceived('gamma', [{uid: 'u1', verdict: 'RATE_LIMITED', deliveries: []}], 200);
-    store.storeReceived('beta', [], 300); // nothing: no write
+    await store.settled();
+    store.storeReceived('beta', [], 300); // nothing: no write, so no batch opens
+    expect(store.currentBatch().state).toBe('committed');
     expect(store.receivedVerdict('BETA', 'u1')).toBeNull();
     expect(store.receivedVerdict('beta', 'u2')).toBe('USER_NOT_FOUND');
     expect(store.receivedVerdict('gamma', 'u1')).toBe('RATE_LIMITED');
@@ -272,6 +274,66 @@ describe('federation tables', () => {
     expect(store.receivedVerdict('beta', 'u1')).toBeUndefined();
     expect(store.receivedVerdict('gamma', 'u1')).toBe('RATE_LIMITED');
     expect(store.pruneReceived(201, 10)).toBe(1);
+  });
+});
+
+describe('writes that fail half-way', () => {
+  /** Makes every insert into (or delete from) `table` fail, as a full disk would, for rows matching `when`. */
+  const failOn = (event: string, table: string, when = '1') => store.db.exec(
+    `CREATE TEMP TRIGGER fail_${table}_${event.split(' ')[1]} ${event} ON ${table} WHEN ${when} BEGIN SELECT RAISE(ABORT, 'injected'); END`);
+
+  it('an outbox row that cannot be written fails the batch: no sender copy without its duty to deliver', async () => {
+    send({sender: 'Ann', recipient: 'ben', body: 'same batch'}, ['ben']);
+    const batch = store.currentBatch();
+    failOn('BEFORE INSERT', 'outbox');
+    expect(() => store.enqueueOutbox('beta', 'b', [{sender: 'Ann', recipient: 'dora', recipientRealm: 'beta', body: 'copy', ts: 1}], 1))
+      .toThrow('injected');
+    expect(batch.state).toBe('failed');
+    await expect(batch.done).rejects.toThrow('injected');
+    expect(store.privateHistory('Ann', 'dora', 'beta', {limit: 10})).toEqual([]);
+    expect(store.unread('ben', LOTS).messages).toEqual([]);
+  });
+
+  it('marking read that fails fails the batch (its replies must not say OK)', async () => {
+    const id = send({sender: 'Ann', recipient: 'ben', body: 'x'}, ['ben']);
+    await store.settled();
+    send({sender: 'Ann', recipient: 'cat', body: 'same batch'}, ['cat']);
+    const batch = store.currentBatch();
+    failOn('BEFORE DELETE', 'unread');
+    expect(() => store.markRead('ben', [id])).toThrow('injected');
+    expect(batch.state).toBe('failed');
+    expect(store.unread('cat', LOTS).messages).toEqual([]);
+  });
+
+  it('an acknowledgement whose notice cannot be stored is undone whole: the outbox rows stay', async () => {
+    store.enqueueOutbox('beta', 'b1', [], 1);
+    await store.settled();
+    failOn('BEFORE INSERT', 'unread', "NEW.recipient = 'cat'");
+    expect(() => store.completeOutbox({realm: 'beta', upto: 1, dropMessageIds: [], notices: [
+      {message: {sender: '~realmchat', recipient: 'cat', body: 'failed', ts: 1}, recipients: ['cat']},
+    ]})).toThrow('injected');
+    expect(store.currentBatch().state).toBe('pending');
+    expect(store.outboxStats('beta')).toEqual({count: 1, lastSeq: 1});
+    expect(store.db.prepare('SELECT count(*) FROM messages').pluck().get()).toBe(0);
+  });
+
+  it('received messages of which one cannot be delivered are stored not at all, ids included', () => {
+    failOn('BEFORE INSERT', 'unread', "NEW.recipient = 'cat'");
+    const delivery = (recipient: string) => ({message: {sender: 'dora', senderRealm: 'beta', recipient, body: 'hi', ts: 1}, recipients: [recipient]});
+    expect(() => store.storeReceived('beta', [
+      {uid: 'u1', verdict: null, deliveries: [delivery('ben')]},
+      {uid: 'u2', verdict: null, deliveries: [delivery('cat')]},
+    ], 1)).toThrow('injected');
+    expect(store.receivedVerdict('beta', 'u1')).toBeUndefined();
+    expect(store.unread('ben', LOTS).messages).toEqual([]);
+  });
+
+  it('a realm whose key cannot be deleted is not removed either', () => {
+    store.saveRealm({name: 'beta', host: 'h', port: 1, dial: true, addedAt: 1});
+    store.pinRealmKey('beta', 'key', 1);
+    failOn('BEFORE DELETE', 'realm_keys');
+    expect(() => store.removeRealm('beta')).toThrow('injected');
+    expect(store.listRealms().map((realm) => realm.name)).toEqual(['beta']);
   });
 });
 
@@ -319,6 +381,36 @@ describe('writes and batches', () => {
   });
 });
 
+describe('checkpoints', () => {
+  const autocheckpoint = (s: SqliteStore) => s.db.pragma('wal_autocheckpoint', {simple: true});
+
+  it('leaves SQLite its automatic checkpoint only as a far-off safety net when a worker checkpoints', async () => {
+    const dir = tempDir();
+    const withWorker = new SqliteStore({file: join(dir, 'a.db')});
+    const without = new SqliteStore({file: join(dir, 'b.db'), checkpointIntervalMs: 0});
+    expect(autocheckpoint(withWorker)).toBe(10_000);
+    expect(autocheckpoint(without)).toBe(1000);
+    expect(autocheckpoint(store)).toBe(1000); // in memory: no worker
+    await withWorker.close();
+    await without.close();
+  });
+
+  it('copies the WAL into the database file in the background, and stops its worker on close', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'realmchat.db');
+    const onDisk = new SqliteStore({file, checkpointIntervalMs: 5});
+    const before = statSync(file).size;
+    for (let i = 0; i < 200; i++) onDisk.createUser({username: `u${i}`, fullName: 'x'.repeat(200), country: 'x', createdAt: 1}, 'v');
+    await onDisk.settled();
+    // SQLite's own checkpoint would wait for 10,000 pages; the worker's comes within its interval.
+    for (let i = 0; i < 1000 && statSync(file).size === before; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(statSync(file).size).toBeGreaterThan(before);
+    await onDisk.close();
+    // The main connection was the last one open: it removed the WAL.
+    expect(existsSync(`${file}-wal`)).toBe(false);
+  });
+});
+
 describe('durability full', () => {
   it('fails a batch whose WAL cannot be synced, and counts a closed store\'s last batch only once it is synced', async () => {
     const dir = tempDir();
@@ -346,6 +438,11 @@ describe('durability full', () => {
     memory.commit();
     expect(batch.state).toBe('committed');
     void memory.close();
+  });
+
+  it('opens and closes a store that never wrote', async () => {
+    const full = new SqliteStore({file: join(tempDir(), 'realmchat.db'), durability: 'full'});
+    await expect(full.close()).resolves.toBeUndefined();
   });
 
   it('creates a missing data folder 0700', async () => {
@@ -381,9 +478,55 @@ describe('file contents', () => {
     }
   });
 
-  it('keeps its own copy of a blob in memory, not the caller\'s buffer', async () => {
+  it('writes a blob once: the same content again leaves the stored file alone', async () => {
+    const dir = tempDir();
+    const onDisk = new SqliteStore({file: join(dir, 'realmchat.db')});
+    try {
+      const sha256 = await onDisk.putBlob(Buffer.from('once'));
+      const path = join(dir, 'files', sha256.slice(0, 2), sha256);
+      const inode = statSync(path).ino;
+      await onDisk.putBlob(Buffer.from('once'));
+      expect(statSync(path).ino).toBe(inode);
+    } finally {
+      await onDisk.close();
+    }
+  });
+
+  it('stores two contents whose names share their folder', async () => {
+    const dir = tempDir();
+    const onDisk = new SqliteStore({file: join(dir, 'realmchat.db')});
+    try {
+      const first = Buffer.from('content 0');
+      let i = 1;
+      while (BlobFolder.hash(Buffer.from(`content ${i}`)).slice(0, 2) !== BlobFolder.hash(first).slice(0, 2)) i++;
+      const second = Buffer.from(`content ${i}`);
+      await onDisk.putBlob(first);
+      const sha256 = await onDisk.putBlob(second);
+      expect(onDisk.readBlob(sha256)).toEqual(second);
+    } finally {
+      await onDisk.close();
+    }
+  });
+
+  it('reads no path but a bare SHA-256 name, so a name cannot walk to another file', async () => {
+    const dir = tempDir();
+    const onDisk = new SqliteStore({file: join(dir, 'realmchat.db')});
+    try {
+      const sha256 = await onDisk.putBlob(Buffer.from('secret'));
+      const prefix = sha256.slice(0, 2);
+      expect(onDisk.readBlob(sha256)?.toString()).toBe('secret');
+      // Both resolve to the stored file once joined to the folder: refused by name, before any path is made.
+      expect(onDisk.readBlob(`${prefix}/../${sha256}`)).toBeUndefined();
+      expect(onDisk.readBlob(`${sha256}/../${sha256}`)).toBeUndefined();
+    } finally {
+      await onDisk.close();
+    }
+  });
+
+  it('keeps its own copy of a blob in memory, not the caller\'s buffer, and nothing on disk', async () => {
     const content = Buffer.from('abc');
     const sha256 = await store.putBlob(content);
+    expect(existsSync(join(process.cwd(), 'files'))).toBe(false);
     content.fill(0);
     expect(store.readBlob(sha256)?.toString()).toBe('abc');
     expect(store.readBlob('ff'.repeat(32))).toBeUndefined();
