@@ -9,9 +9,12 @@ import base from './vitest.config.js';
  *
  * MUTATION_TESTS=unit keeps the pure unit tests only (protocol, client, the framer's and parser's properties): the
  * quick, strict way to score common/protocol, where every daemon test would otherwise cover every parser mutant.
+ * MUTATION_TESTS=store keeps the tests that drive the SQLite store directly (test/daemon/store-*.test.ts, the
+ * migrations, test/store/): the same for daemon/store, which nearly every daemon test covers through the protocol.
  */
 const unit = ['test/protocol/**/*.test.ts', 'test/client/**/*.test.ts', 'test/fuzz/line-framer.fuzz.test.ts',
   'test/fuzz/request.fuzz.test.ts'];
+const store = ['test/daemon/store-*.test.ts', 'test/daemon/migrations.test.ts', 'test/store/**/*.test.ts'];
 const all = ['test/protocol/**/*.test.ts', 'test/daemon/**/*.test.ts', 'test/federation/**/*.test.ts',
   'test/limits/**/*.test.ts', 'test/fuzz/**/*.test.ts', 'test/client/**/*.test.ts'];
 
@@ -20,7 +23,7 @@ export default defineConfig({
   ...base,
   test: {
     ...base.test,
-    include: process.env.MUTATION_TESTS === 'unit' ? unit : all,
+    include: process.env.MUTATION_TESTS === 'unit' ? unit : process.env.MUTATION_TESTS === 'store' ? store : all,
     exclude: [...configDefaults.exclude, 'test/limits/reply-budget.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -1,5 +1,6 @@
 /** Durability across restarts, course-client bytes, load, slow readers, shutdown and our own bugs. */
 import {afterEach, describe, expect, it} from 'vitest';
+import {Canary} from '../helpers/canary.js';
 import {LineClient, registerUser, startDaemon, type TestDaemon} from '../helpers/daemon.js';
 import type {Logger} from '../../daemon/logger.js';
 import {SqliteStore} from '../../daemon/store/sqlite-store.js';
@@ -127,20 +128,26 @@ describe('load and flow control', () => {
 
   it('disconnects a client that never reads its replies, without growing memory', async () => {
     const server = await start({drainTimeoutMs: 300, maxQueuedBytes: 256 * 1024});
+    const canary = await Canary.register(server.port);
     const {client, token} = await registerUser(server.port, 'nonreader');
     await client.request(`send ${token} nonreader ${'z'.repeat(60_000)}`);
     client.socket.pause(); // stop reading: replies pile up in the kernel, then in the daemon
     const line = `history ${token} nonreader\r\n`;
-    for (let i = 0; i < 400 && server.daemon.connectionCount > 0; i++) {
+    // The canary's connection stays open throughout: the non-reader's is the other one.
+    for (let i = 0; i < 400 && server.daemon.connectionCount > 1; i++) {
       if (!client.socket.write(line)) await new Promise((resolve) => setTimeout(resolve, 5));
+      if (i === 10) await canary.isServed('while a client does not read');
     }
     // The daemon cut the connection (it had stopped reading requests and waited in vain for the client to read).
-    await until(() => server.daemon.connectionCount === 0);
+    await until(() => server.daemon.connectionCount === 1);
     client.close();
     // The daemon still serves everybody else.
+    await canary.isServed('after the non-reader was cut');
     const other = await LineClient.connect(server.port);
     expect(await other.request('auth nonreader pw')).toMatchObject({status: 'OK'});
     other.close();
+    await canary.assertNothingLost();
+    canary.close();
   });
 });
 

@@ -1,6 +1,6 @@
 /**
  * What a peer cannot make grow or stall for ever (issue 9, point 5): a peer that takes messages and never
- * acknowledges them is cut and the messages resent on the next connection; the table of received message ids is
+ * acknowledges them is cut and the messages resent on the next connection (a canary user is served meanwhile); the table of received message ids is
  * pruned after the retention window, in small batches, and a message older than the window is refused instead of
  * being stored a second time.
  */
@@ -8,7 +8,8 @@ import {mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
-import type {LineClient, TestDaemon} from '../helpers/daemon.js';
+import {Canary} from '../helpers/canary.js';
+import type {TestDaemon} from '../helpers/daemon.js';
 import type {MsgFrame} from '../../daemon/federation/link-codec.js';
 import {EXPIRY_MARGIN_MS} from '../../daemon/federation/options.js';
 import {ReceivedPruner} from '../../daemon/federation/received-pruner.js';
@@ -17,7 +18,7 @@ import {newKey, realmEntry, recordingLogger, startRealm, user, waitFor} from './
 import {RawPeer, type PeerServer} from './raw-peer.js';
 
 const daemons: TestDaemon[] = [];
-const clients: LineClient[] = [];
+const clients: Array<{close(): void}> = [];
 const peers: RawPeer[] = [];
 const servers: PeerServer[] = [];
 const dirs: string[] = [];
@@ -56,16 +57,28 @@ describe('a peer that never acknowledges', () => {
     const first = await peerServer.accepted();
     peers.push(first);
     expect(await alice.client.request('sendprivaterealm delta dora hello?')).toMatchObject({queued: true});
+    const canary = await Canary.register(alpha.port);
+    clients.push(canary);
     const sent = await nextMsg(first);
     // It keeps answering pings (answerPings defaults to true) but never acks: the heartbeat alone would keep it.
+    await canary.isServed('while the peer holds an unacknowledged message');
     await first.closed;
     expect(logger.lines.some((line) => line.includes('no acknowledgement in time'))).toBe(true);
+    await canary.isServed('after the link was cut');
     const second = await peerServer.accepted();
     peers.push(second);
     const resent = await nextMsg(second);
     expect(resent).toMatchObject({id: sent.id, seq: sent.seq, text: 'hello?'});
     second.send({type: 'ack', upto: resent.seq});
     await waitFor(async () => (await realmEntry(alice.client, 'delta'))?.queued === 0);
+    // Once acknowledged it is never sent again: the next frame is the next message.
+    expect(await alice.client.request('sendprivaterealm delta dora again')).toMatchObject({status: 'OK'});
+    const next = await nextMsg(second);
+    expect(next).toMatchObject({seq: sent.seq + 1, text: 'again'});
+    expect(next.id).not.toBe(sent.id);
+    second.send({type: 'ack', upto: next.seq});
+    await waitFor(async () => (await realmEntry(alice.client, 'delta'))?.queued === 0);
+    await canary.assertNothingLost();
   });
 });
 

@@ -1,16 +1,18 @@
 /**
  * Outages: a realm stopped and restarted (idle and under load), the sending realm restarted, and a queued message
- * refused later. Nothing accepted is lost, nothing arrives twice, order holds per sender.
+ * refused later. Nothing accepted is lost, nothing arrives twice, order holds per sender; under load, a canary user
+ * on the realm that stays up is served before, during and after the outage.
  */
 import {createServer, type Socket} from 'node:net';
 import {join} from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {SqliteStore} from '../../daemon/store/sqlite-store.js';
+import {Canary} from '../helpers/canary.js';
 import type {LineClient, TestDaemon} from '../helpers/daemon.js';
 import {link, login, realmEntry, startRealm, texts, user, waitFor} from './helpers.js';
 
 const daemons: TestDaemon[] = [];
-const clients: LineClient[] = [];
+const clients: Array<{close(): void}> = [];
 
 afterEach(async () => {
   for (const client of clients.splice(0)) client.close();
@@ -79,6 +81,9 @@ describe('a realm that stops', () => {
     const {alpha, beta} = await twoRealms();
     const senders = await Promise.all(['s1', 's2', 's3'].map((name) => user(alpha.port, name)));
     clients.push(...senders.map((s) => s.client));
+    const canary = await Canary.register(alpha.port);
+    clients.push(canary);
+    await canary.isServed('before the outage');
     const perSender = 150;
     let replies = 0;
     let queued = 0;
@@ -92,23 +97,32 @@ describe('a realm that stops', () => {
     });
     await waitFor(() => replies >= 60, 15_000, 'the load to get going');
     await stopped(beta);
+    await canary.isServed('while beta is down');
     await waitFor(() => replies >= 200, 20_000, 'sends while beta is down');
     const beta2 = await restart(beta);
     await Promise.all(load);
     const watcher = senders[0]!.client;
     await waitFor(async () => (await realmEntry(watcher, 'beta'))?.queued === 0, 20_000, 'the outbox to drain');
+    await canary.isServed('after the restart');
 
     const bob = await login(beta2.port, 'bob');
     clients.push(bob);
-    const received = await drainAll(bob);
+    const inbox = await bob.request('inbox');
+    // Each sender's messages under its own address, none under another's.
+    expect(Object.keys(inbox.messages as object).sort()).toEqual(['s1@alpha', 's2@alpha', 's3@alpha']);
+    const received = [...texts(inbox), ...(inbox.more ? await drainAll(bob) : [])];
     expect(received).toHaveLength(senders.length * perSender);
     expect(new Set(received).size).toBe(received.length);
     for (const sender of senders) {
       const own = received.filter((text) => text.startsWith(`${sender.name} `));
       expect(own, `order of ${sender.name}`).toEqual(Array.from({length: perSender}, (_, i) => `${sender.name} ${i}`));
     }
+    for (const [from, messages] of Object.entries(inbox.messages as Record<string, Array<{msg: string}>>)) {
+      for (const message of messages) expect(`${message.msg.split(' ')[0]}@alpha`).toBe(from);
+    }
     expect(queued).toBeGreaterThan(0);
     expect(alpha.port).toBeGreaterThan(0);
+    await canary.assertNothingLost();
   });
 });
 
@@ -235,10 +249,12 @@ describe('stopping while a realm is being dialled', () => {
       daemons.push(alpha);
       const alice = await user(alpha.port, 'alice');
       clients.push(alice.client);
-      void alice.client.request(`addrealm ghost 127.0.0.1 ${silent.port}`).catch(() => {});
+      const added = alice.client.request(`addrealm ghost 127.0.0.1 ${silent.port}`);
       await waitFor(() => silent.sockets.length === 1, 5000, 'addrealm to dial');
       await alpha.stop();
       expect(await closedWithin(silent.sockets[0]!, 2000)).toBe(true);
+      // The user who asked is told why, not left without a reply.
+      expect(await added).toEqual({status: 'ERROR', code: 'SHUTTING_DOWN', message: 'Server sedang berhenti'});
 
       // A stored link that dials on start-up.
       const store = new SqliteStore({file: join(alpha.dir, 'realmchat.db')});

@@ -1,12 +1,13 @@
 /** Link authentication: per-realm keys and pins, trust on first use, refusals that are logged, forged origins. */
 import {connect} from 'node:net';
 import {afterEach, describe, expect, it} from 'vitest';
-import type {LineClient, TestDaemon} from '../helpers/daemon.js';
+import {Canary} from '../helpers/canary.js';
+import type {TestDaemon} from '../helpers/daemon.js';
 import {link, newKey, realmEntry, recordingLogger, startRealm, texts, user, waitFor, type RealmOptions} from './helpers.js';
 import {RawPeer} from './raw-peer.js';
 
 const daemons: TestDaemon[] = [];
-const clients: LineClient[] = [];
+const clients: Array<{close(): void}> = [];
 const peers: RawPeer[] = [];
 
 afterEach(async () => {
@@ -44,14 +45,23 @@ describe('per-realm keys (issue 9 point 1)', () => {
     const carol = await user(beta.daemon.port, 'carol');
     clients.push(carol.client);
     await link({port: alpha.daemon.port, client: alpha.client}, 'beta', {port: beta.daemon.port, client: beta.client}, 'alpha');
+    const canary = await Canary.register(alpha.daemon.port);
+    clients.push(canary);
+    expect(await alpha.client.request('sendprivaterealm beta carol before')).toMatchObject({message: 'Message sent to user in realm'});
     // The impersonator knows everything public (names, beta's public key) but not beta's private key.
-    await expect(RawPeer.dial(alpha.daemon.port, 'beta', 'alpha', MALLORY)).rejects.toThrow(/wrong-key/);
+    const attempt = RawPeer.dial(alpha.daemon.port, 'beta', 'alpha', MALLORY);
+    await canary.isServed('while an impersonator dials');
+    await expect(attempt).rejects.toThrow(/wrong-key/);
     await expect(RawPeer.dial(alpha.daemon.port, 'beta', 'alpha', newKey())).rejects.toThrow(/wrong-key/);
     await waitFor(() => alpha.logger.lines.some((line) => line.includes('refused a realm link') && line.includes('wrong-key')));
-    // The real link was never replaced: the message reaches carol.
+    await canary.isServed('after the impersonators');
+    // The real link was never replaced: each message reaches carol once, from alpha's user.
     expect(await realmEntry(alpha.client, 'beta')).toMatchObject({state: 'ready'});
     expect(await alpha.client.request('sendprivaterealm beta carol still here')).toMatchObject({message: 'Message sent to user in realm'});
-    expect(texts(await carol.client.request('inbox'))).toEqual(['still here']);
+    expect((await carol.client.request('inbox')).messages).toEqual({
+      'alpha_admin@alpha': [expect.objectContaining({msg: 'before'}), expect.objectContaining({msg: 'still here'})],
+    });
+    await canary.assertNothingLost();
   });
 
   it('without trust on first use, an unpinned realm name is refused before anything is signed, and no realm entry appears', async () => {
