@@ -249,4 +249,15 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX outbox_by_file ON outbox(file_sha256) WHERE file_sha256 IS NOT NULL;
     `,
   },
+  {
+    version: 8,
+    description: 'search indexed off the answering path: the high-water mark of the full-text index',
+    sql: `
+      -- Every message with an id up to indexed_upto is in message_search (search-indexer.ts indexes the ones above
+      -- it in slices, and moves the mark in the same transaction). Until now every message was indexed as it was
+      -- stored: the mark starts at the newest one.
+      CREATE TABLE search_progress (indexed_upto INTEGER NOT NULL);
+      INSERT INTO search_progress (indexed_upto) SELECT coalesce(max(id), 0) FROM messages;
+    `,
+  },
 ];

@@ -7,7 +7,7 @@
  */
 import type Database from 'better-sqlite3';
 import {UNREAD_CAP} from '../../common/protocol/reply-shapes.js';
-import {audienceOf, conversationName, scopeTokensOf} from './conversation-keys.js';
+import {audienceOf, conversationName} from './conversation-keys.js';
 import {namedIn} from './mention-names.js';
 import {MESSAGE_COLUMNS, FILE_JOIN} from './sqlite-reads.js';
 import {SEARCH_CANDIDATES, type ConversationPage, type ConversationRecord, type ConversationTarget, type NewMessage, type SearchQuery} from './types.js';
@@ -94,15 +94,14 @@ export function prepareConversations(db: Database.Database) {
       ON CONFLICT DO NOTHING`),
     setLast: db.prepare('UPDATE conversations SET last_id = @last WHERE username = @username AND conversation = @conversation'),
     drop: db.prepare('DELETE FROM conversations WHERE username = @username AND conversation = @conversation'),
-    index: db.prepare('INSERT INTO message_search (rowid, body, scope) VALUES (?, ?, ?)'),
-    unindex: db.prepare('DELETE FROM message_search WHERE rowid = ?'),
   };
 }
 
 type Statements = ReturnType<typeof prepareConversations>;
 
 /**
- * Keeps the conversation rows, mentions and search index of a message just stored (inside the store's write).
+ * Keeps the conversation rows and mentions of a message just stored (inside the store's write; search-indexer.ts
+ * indexes it later).
  * `recipients`: who got it in their inbox; for a group message every member but its local sender, so the members
  * it names are found among them without a query.
  */
@@ -124,7 +123,6 @@ export function recordMessage(stmt: Statements, id: number, message: NewMessage,
       stmt.touch.run({username: entry.username, conversation: entry.conversation, id, unread: own ? 0 : 1});
     }
   }
-  stmt.index.run(id, message.body, scopeTokensOf(message));
 }
 
 /** A new member's row of a local group: its newest message, read up to there (a history is not a backlog). */

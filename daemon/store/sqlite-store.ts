@@ -19,6 +19,7 @@ import {cutInboxPage} from './inbox-page.js';
 import {prepareLimitReads} from './limit-reads.js';
 import {READS} from './sqlite-reads.js';
 import * as conversations from './sqlite-conversations.js';
+import * as searchIndex from './search-indexer.js';
 import {audienceOf} from './conversation-keys.js';
 import {rankCandidates} from './search-rank.js';
 import type {
@@ -95,6 +96,8 @@ class Batch implements CommitBatch {
   readonly done: Promise<void>;
   /** Users this batch delivered to: their wake-up hint goes out once it committed. */
   readonly recipients = new Set<string>();
+  /** The batch stored messages: the search indexer runs after it committed. */
+  storedMessages = false;
   #resolve!: () => void;
   #reject!: (error: unknown) => void;
 
@@ -129,6 +132,9 @@ export class SqliteStore implements Store {
   readonly #federation: ReturnType<typeof prepareFederationStatements>;
   readonly #limitReads: ReturnType<typeof prepareLimitReads>;
   readonly #conversations: ReturnType<typeof conversations.prepareConversations>;
+  readonly #search: ReturnType<typeof searchIndex.prepareSearchIndexer>;
+  /** The next search indexer slice, when one is due (see search-indexer.ts). */
+  #indexTimer: NodeJS.Timeout | undefined;
   /**
    * Profiles by lower-cased name: every send looks its recipient up, and profiles never change once created.
    * Bounded; only existing users are cached, so unknown names cannot grow it.
@@ -217,7 +223,9 @@ export class SqliteStore implements Store {
     this.#federation = prepareFederationStatements(db);
     this.#limitReads = prepareLimitReads(db);
     this.#conversations = conversations.prepareConversations(db);
+    this.#search = searchIndex.prepareSearchIndexer(db);
     this.#sweepBlobs();
+    this.#scheduleIndexing(); // what a crash left unindexed
   }
 
   #migrate(): void {
@@ -302,6 +310,7 @@ export class SqliteStore implements Store {
       return;
     }
     this.#batch = undefined;
+    if (batch.storedMessages) this.#scheduleIndexing();
     if (this.#walSync) {
       this.#lastCommitted = batch;
       this.#walSync.add(batch);
@@ -319,6 +328,27 @@ export class SqliteStore implements Store {
     return this.currentBatch().done;
   }
 
+  /** Runs an indexer slice soon, unless one is due already. */
+  #scheduleIndexing(delayMs = searchIndex.INDEX_DELAY_MS): void {
+    if (this.#indexTimer !== undefined || this.#closed) return;
+    this.#indexTimer = setTimeout(() => this.#indexSlice(), delayMs);
+    this.#indexTimer.unref();
+  }
+
+  /** One indexer slice in its own commit (it commits whatever else the turn wrote too); the next one if more remain. */
+  #indexSlice(): void {
+    this.#indexTimer = undefined;
+    if (this.#closed) return;
+    let more: boolean;
+    try {
+      more = this.#write(() => searchIndex.indexPending(this.#search, searchIndex.INDEX_SLICE), 'batch');
+    } catch {
+      return; // the batch failed (the disk): its writes' callers are told; the next commit that stores a message retries
+    }
+    this.commit();
+    if (more) this.#scheduleIndexing(0);
+  }
+
   get #backgroundCheckpoints(): boolean {
     return this.#options.file !== ':memory:' && this.#options.checkpointIntervalMs !== 0;
   }
@@ -327,6 +357,7 @@ export class SqliteStore implements Store {
     if (this.#closed) return;
     this.commit();
     this.#closed = true;
+    clearTimeout(this.#indexTimer);
     await this.#walSync?.close();
     await this.#checkpointer?.stop();
     this.db.close(); // the last connection to close checkpoints the rest and removes the WAL
@@ -432,6 +463,7 @@ export class SqliteStore implements Store {
       this.#batch?.recipients.add(recipient);
     }
     conversations.recordMessage(this.#conversations, id, message, recipients);
+    if (this.#batch) this.#batch.storedMessages = true;
     return id;
   }
 
@@ -616,7 +648,7 @@ export class SqliteStore implements Store {
     const row = this.#stmt.message.get(id);
     if (!row || this.#federation.deleteMessage.run({id}).changes === 0) return;
     const stmt = this.#conversations;
-    stmt.unindex.run(id);
+    searchIndex.unindexDeleted(this.#search, id);
     const message = toMessage(row);
     const audience = audienceOf(message);
     if (audience.kind === 'group') return; // a refused copy is always addressed to another realm
@@ -642,6 +674,10 @@ export class SqliteStore implements Store {
 
   searchMessages(query: SearchQuery): StoredMessage[] {
     if (query.words.length === 0 || query.scope.length === 0) return [];
+    // What was stored before the search is found by it, whenever the indexer last ran (bounded).
+    if (searchIndex.hasPending(this.#search)) {
+      this.#write(() => searchIndex.indexPending(this.#search, searchIndex.SEARCH_CATCH_UP), 'batch');
+    }
     const candidates = this.#conversations.search.all({
       match: conversations.searchMatch(query), before: query.beforeId ?? Number.MAX_SAFE_INTEGER,
     }) as MessageRow[];

@@ -1,5 +1,8 @@
-/** The store's conversation rows and search index under the writes no client command makes directly. */
+/** The store's conversation rows and search index under the writes no client command makes directly, and its indexer. */
 import {afterEach, describe, expect, it} from 'vitest';
+import {mkdtempSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
 import {conversationToken, userToken} from '../../daemon/store/conversation-keys.js';
 import {SqliteStore} from '../../daemon/store/sqlite-store.js';
 
@@ -44,5 +47,72 @@ describe('a sender copy another realm refused', () => {
     expect(store.searchMessages({words: ['delivery'], scope: [userToken('ann')], limit: 10})).toEqual([]);
     // The notice is still in the inbox, where it belongs.
     expect(store.unread('ann', {maxMessages: 10, maxBytes: 1e6}).messages.map((m) => m.body)).toEqual(['Delivery failed: words']);
+  });
+});
+
+describe('the search index, kept off the answering path', () => {
+  const indexed = (store: SqliteStore) => store.db.prepare('SELECT rowid FROM message_search ORDER BY rowid').pluck().all();
+  const mark = (store: SqliteStore) => store.db.prepare('SELECT indexed_upto FROM search_progress').pluck().get();
+  const send = (store: SqliteStore, body: string) => store.storeMessage({sender: 'ann', recipient: 'bob', body, ts: 1}, ['bob']);
+
+  it('indexes a message in a slice of its own after the commit that stored it, and moves the mark with it', async () => {
+    const store = open();
+    store.createUser({username: 'bob', fullName: 'Bob', country: 'x', createdAt: 0}, 'v');
+    const id = send(store, 'quiet words');
+    store.commit();
+    expect(indexed(store)).toEqual([]); // not by the write that stored it
+    await expect.poll(() => indexed(store), {timeout: 5_000}).toEqual([id]);
+    expect(mark(store)).toBe(id);
+  });
+
+  it('finds what was stored before a search, whenever the indexer runs', () => {
+    const store = open();
+    store.createUser({username: 'bob', fullName: 'Bob', country: 'x', createdAt: 0}, 'v');
+    send(store, 'first words');
+    const second = send(store, 'second words');
+    // Same turn, nothing committed or indexed yet: the search catches up first.
+    expect(store.searchMessages({words: ['words'], scope: [userToken('bob')], limit: 10}).map((m) => m.body))
+      .toEqual(['second words', 'first words']);
+    expect(mark(store)).toBe(second);
+  });
+
+  it('indexes the next message when it reuses the id of a deleted, indexed one', async () => {
+    const store = open();
+    store.enqueueOutbox('beta', '{}', [{sender: 'ann', recipient: 'carol', recipientRealm: 'beta', body: 'kept words', ts: 1}], 1);
+    const refused = store.enqueueOutbox('beta', '{}', [{sender: 'ann', recipient: 'carol', recipientRealm: 'beta', body: 'refused words', ts: 2}], 2);
+    const search = (word: string) => store.searchMessages({words: [word], scope: [userToken('ann')], limit: 10}).map((m) => m.body);
+    expect(search('refused')).toEqual(['refused words']); // indexed now
+    store.completeOutbox({realm: 'beta', upto: refused.seq, notices: [], dropMessageIds: [refused.localIds[0]!]});
+    const next = store.enqueueOutbox('beta', '{}', [{sender: 'ann', recipient: 'carol', recipientRealm: 'beta', body: 'later words', ts: 3}], 3);
+    expect(next.localIds[0]).toBe(refused.localIds[0]); // SQLite gave the newest id again
+    await store.settled();
+    expect(search('words')).toEqual(['later words', 'kept words']);
+    expect(search('refused')).toEqual([]);
+  });
+});
+
+describe('the search index across a restart', () => {
+  it('indexes after a reopen what the last run stored and never indexed, each message once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'realmchat-index-'));
+    try {
+      const file = join(dir, 'realm.db');
+      const first = new SqliteStore({file});
+      first.createUser({username: 'ann', fullName: 'Ann', country: 'x', createdAt: 0}, 'v');
+      first.createUser({username: 'bob', fullName: 'Bob', country: 'x', createdAt: 0}, 'v');
+      first.storeMessage({sender: 'ann', recipient: 'bob', body: 'early words', ts: 1}, ['bob']);
+      first.searchMessages({words: ['early'], scope: [userToken('bob')], limit: 1}); // indexes the first
+      first.storeMessage({sender: 'ann', recipient: 'bob', body: 'late words', ts: 2}, ['bob']);
+      await first.close(); // before any slice ran
+
+      const second = new SqliteStore({file});
+      stores.push(second);
+      const count = () => second.db.prepare('SELECT count(*) FROM message_search').pluck().get();
+      await expect.poll(count, {timeout: 5_000}).toBe(2);
+      expect(second.searchMessages({words: ['words'], scope: [userToken('bob')], limit: 10}).map((m) => m.body))
+        .toEqual(['late words', 'early words']);
+    } finally {
+      for (const store of stores.splice(0)) await store.close();
+      rmSync(dir, {recursive: true, force: true});
+    }
   });
 });
