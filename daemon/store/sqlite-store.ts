@@ -338,7 +338,7 @@ export class SqliteStore implements Store {
   /** One indexer slice in its own commit (it commits whatever else the turn wrote too); the next one if more remain. */
   #indexSlice(): void {
     this.#indexTimer = undefined;
-    if (this.#closed) return;
+    if (this.#closed || !searchIndex.hasPending(this.#search)) return;
     let more: boolean;
     try {
       more = this.#write(() => searchIndex.indexPending(this.#search, searchIndex.INDEX_SLICE), 'batch');
