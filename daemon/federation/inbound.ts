@@ -193,7 +193,11 @@ export class InboundReceiver {
   #fileDone(finished: Awaitable<boolean>): Awaitable<void> {
     const {frame, deliveries} = this.#file!;
     this.#file = undefined;
-    return andThen(finished, (stored) => this.#fileStored(frame, deliveries, stored));
+    // A blob written asynchronously (PostgreSQL) may finish after the connection changed: its message is then not ours.
+    const generation = this.#generation;
+    return andThen(finished, (stored) => {
+      if (generation === this.#generation) this.#fileStored(frame, deliveries, stored);
+    });
   }
 
   #fileStored(frame: MsgFrame, deliveries: RemoteDelivery[], stored: boolean): void {
