@@ -4,15 +4,15 @@
  * checked and the blob made durable before the message that names it is stored. Pure bookkeeping around the
  * store's IncomingBlob; inbound.ts decides what happens to the message.
  */
-import type {IncomingBlob} from '../store/types.js';
+import type {Awaitable, IncomingBlob} from '../store/types.js';
 import type {ChunkFrame, LinkFile} from './link-codec.js';
 
 /** What one chunk did to the file. */
 export type ChunkOutcome =
   /** More chunks are expected. */
   | {kind: 'more'}
-  /** Complete: `stored` when its content matched its SHA-256 and is now a durable blob. */
-  | {kind: 'done'; stored: boolean}
+  /** Complete: `stored` when its content matched its SHA-256 and is now a durable blob (PostgreSQL: once written). */
+  | {kind: 'done'; stored: Awaitable<boolean>}
   /** The sender no longer had the content. */
   | {kind: 'lost'}
   /** More bytes than announced, or bad base64: the peer broke the protocol. */
@@ -32,7 +32,7 @@ export class FileAssembly {
   }
 
   /** Finishes a file whose bytes are all there; true when it is now a durable blob. */
-  finish(): boolean {
+  finish(): Awaitable<boolean> {
     return this.blob.finish(this.file.sha256);
   }
 

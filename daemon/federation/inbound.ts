@@ -7,11 +7,12 @@
  */
 import {fileBaseName, fileMessageText} from '../../common/protocol/files.js';
 import type {ErrorCode} from '../../common/protocol/replies.js';
+import {andThen} from '../awaitable.js';
 import type {Clock} from '../clock.js';
 import type {DaemonOptions} from '../context.js';
 import type {Logger} from '../logger.js';
 import type {InboxWaiters} from '../inbox-waiters.js';
-import type {ReceivedMessage, RemoteDelivery, Store} from '../store/types.js';
+import type {Awaitable, ReceivedMessage, RemoteDelivery, Store} from '../store/types.js';
 import {REALM_SENDER, type Limits} from '../limits/index.js';
 import {FileAssembly} from './inbound-file.js';
 import {isWellFormedMessage, type AckFrame, type ChunkFrame, type MsgFrame} from './link-codec.js';
@@ -164,19 +165,20 @@ export class InboundReceiver {
     if (verdict === null && frame.file) {
       // Stored once its content is all here and checked (a refused file's chunks are ignored).
       this.#file = {assembly: new FileAssembly(frame.seq, frame.file, store.incomingBlob()), frame, deliveries: judgement.deliveries};
-      if (this.#file.assembly.complete) this.#fileDone(this.#file.assembly.finish());
+      if (this.#file.assembly.complete) await this.#fileDone(this.#file.assembly.finish());
       return;
     }
     this.#stored(frame, verdict, verdict === null ? judgement.deliveries : []);
   }
 
-  #chunk(frame: ChunkFrame): void {
+  /** Handles a chunk; waits (in the frame chain, so later frames wait too) while a finished file is stored. */
+  #chunk(frame: ChunkFrame): Awaitable<void> {
     const file = this.#file;
     if (!file || file.assembly.seq !== frame.seq) return;
     const outcome = file.assembly.add(frame);
     switch (outcome.kind) {
       case 'more': return;
-      case 'done': this.#fileDone(outcome.stored); return;
+      case 'done': return this.#fileDone(outcome.stored);
       case 'lost':
         this.#file = undefined;
         this.#stored(file.frame, 'FILE_NOT_FOUND', []);
@@ -188,9 +190,17 @@ export class InboundReceiver {
   }
 
   /** The file being received is complete: stored (its message goes in the batch) or refused as BAD_FILE. */
-  #fileDone(stored: boolean): void {
+  #fileDone(finished: Awaitable<boolean>): Awaitable<void> {
     const {frame, deliveries} = this.#file!;
     this.#file = undefined;
+    // A blob written asynchronously (PostgreSQL) may finish after the connection changed: its message is then not ours.
+    const generation = this.#generation;
+    return andThen(finished, (stored) => {
+      if (generation === this.#generation) this.#fileStored(frame, deliveries, stored);
+    });
+  }
+
+  #fileStored(frame: MsgFrame, deliveries: RemoteDelivery[], stored: boolean): void {
     if (!stored) this.services.logger.warn('refused a file whose content does not match its SHA-256', {realm: this.peer, seq: frame.seq});
     this.#stored(frame, stored ? null : 'BAD_FILE', stored ? deliveries : []);
   }

@@ -6,7 +6,7 @@
  * middle of a file. No timers and no store writes: the link (link.ts) attaches and detaches connections and settles
  * acknowledgements.
  */
-import type {OutboxRecord} from '../store/types.js';
+import type {Awaitable, OutboxRecord} from '../store/types.js';
 import {encodeChunkFrame, encodeMessageFrame, FILE_CHUNK_BYTES} from './link-codec.js';
 import type {OutboxWindow} from './outbox-window.js';
 
@@ -19,8 +19,11 @@ export interface PumpTarget {
   write(text: string): boolean;
 }
 
-/** Reads at most `length` bytes of a blob from `offset` (Store.readBlobRange); undefined when it is missing. */
-export type BlobChunkReader = (sha256: string, offset: number, length: number) => Buffer | undefined;
+/**
+ * Reads at most `length` bytes of a blob from `offset` (Store.readBlobRange); undefined when it is missing. At once
+ * on SQLite; a promise on PostgreSQL, during which the pump writes nothing (frames stay in order).
+ */
+export type BlobChunkReader = (sha256: string, offset: number, length: number) => Awaitable<Buffer | undefined>;
 
 /** A file whose `msg` frame is written and whose chunks are not all written yet. */
 interface FileInProgress {
@@ -34,6 +37,8 @@ export class OutboxPump {
   #blocked = false;
   #pumpQueued = false;
   #file: FileInProgress | undefined;
+  /** A chunk is being read from the store: nothing is written until it is there. */
+  #reading = false;
 
   constructor(
     private readonly window: OutboxWindow,
@@ -58,6 +63,7 @@ export class OutboxPump {
     this.#target = target;
     this.#blocked = false;
     this.#file = undefined;
+    this.#reading = false;
     this.#queuePump();
   }
 
@@ -66,6 +72,7 @@ export class OutboxPump {
     this.window.rewind();
     this.#target = undefined;
     this.#file = undefined;
+    this.#reading = false;
   }
 
   /** The socket's buffer drained: write on. */
@@ -82,7 +89,7 @@ export class OutboxPump {
   /** Writes unsent rows in batches until the window is full, the outbox is empty or the socket is full. */
   pump(): void {
     const target = this.#target;
-    if (!target || this.#blocked) return;
+    if (!target || this.#blocked || this.#reading) return;
     if (this.#file && !this.#writeFile(target)) return;
     let batch = '';
     while (this.window.inFlight < this.maxInFlight) {
@@ -114,30 +121,55 @@ export class OutboxPump {
   }
 
   /**
-   * Writes the chunks of the file in progress until it is done (true) or the socket is full (false; the rest
-   * follows on `writable()`). A blob gone missing is reported in one `lost` chunk, which the receiver refuses.
+   * Writes the chunks of the file in progress until it is done (true), the socket is full or a chunk is being read
+   * (false; the rest follows on `writable()` or when the read answers). A blob gone missing is reported in one `lost`
+   * chunk, which the receiver refuses.
    */
   #writeFile(target: PumpTarget): boolean {
     const file = this.#file!;
     const {sha256, size} = file.record.file!;
     while (file.offset < size) {
       const data = this.readChunk(sha256, file.offset, Math.min(FILE_CHUNK_BYTES, size - file.offset));
-      let flushed: boolean;
-      if (!data || data.length === 0) {
-        flushed = target.write(`chunk {"seq":${file.record.seq},"data":"","lost":true}\n`);
-        file.offset = size;
-      } else {
-        flushed = target.write(encodeChunkFrame(file.record.seq, data));
-        file.offset += data.length;
-      }
-      if (!flushed) {
-        if (file.offset >= size) this.#file = undefined;
-        this.#blocked = true;
+      if (data instanceof Promise) {
+        this.#awaitChunk(file, data);
         return false;
       }
+      if (!this.#writeChunk(target, file, data)) return false;
     }
     this.#file = undefined;
     return true;
+  }
+
+  /** Writes one chunk read (or a `lost` chunk); false when the socket is full. */
+  #writeChunk(target: PumpTarget, file: FileInProgress, data: Buffer | undefined): boolean {
+    const {size} = file.record.file!;
+    let flushed: boolean;
+    if (!data || data.length === 0) {
+      flushed = target.write(`chunk {"seq":${file.record.seq},"data":"","lost":true}\n`);
+      file.offset = size;
+    } else {
+      flushed = target.write(encodeChunkFrame(file.record.seq, data));
+      file.offset += data.length;
+    }
+    if (file.offset >= size) this.#file = undefined;
+    if (!flushed) this.#blocked = true;
+    return flushed;
+  }
+
+  /**
+   * Waits for a chunk the store reads asynchronously, then writes it and pumps on. A read that fails (the database
+   * is away) is not a lost file: it is tried again on the next pump (a new row, an acknowledgement, a reconnect).
+   */
+  #awaitChunk(file: FileInProgress, pending: Promise<Buffer | undefined>): void {
+    this.#reading = true;
+    pending.then((data) => {
+      if (this.#file !== file) return; // the connection changed meanwhile: the file is sent again from its start
+      this.#reading = false;
+      const target = this.#target;
+      if (target && this.#writeChunk(target, file, data)) this.pump();
+    }, () => {
+      if (this.#file === file) this.#reading = false;
+    });
   }
 
   /** Pumps once after the current burst of offers (they come in one run of microtasks after a commit). */

@@ -177,15 +177,19 @@ export interface OutboxFile {
 }
 
 /**
- * A file being received from another realm, chunk by chunk (bounded memory: it goes to a temporary file).
+ * A file being received from another realm, chunk by chunk (SQLite: a temporary file; PostgreSQL: memory bounded
+ * by the announced size, which --max-file-bytes bounds).
  * `finish` checks its SHA-256, makes it durable and moves it into the blob folder; `discard` drops it.
  */
 export interface IncomingBlob {
   /** Bytes appended so far. */
   readonly bytes: number;
   append(data: Buffer): void;
-  /** True when the content's SHA-256 is `sha256` and it is now a durable blob; false (and dropped) otherwise. */
-  finish(sha256: string): boolean;
+  /**
+   * True when the content's SHA-256 is `sha256` and it is now a durable blob; false (and dropped) otherwise. At once
+   * on SQLite; PostgreSQL answers once the blob row is written.
+   */
+  finish(sha256: string): Awaitable<boolean>;
   discard(): void;
 }
 
@@ -266,7 +270,7 @@ export interface Store {
   /** A stored file's content, or undefined when it is missing. */
   readBlob(sha256: string): Awaitable<Buffer | undefined>;
   /** At most `length` bytes of a stored file from `offset` (a link sends files in chunks), or undefined when missing. */
-  readBlobRange(sha256: string, offset: number, length: number): Buffer | undefined;
+  readBlobRange(sha256: string, offset: number, length: number): Awaitable<Buffer | undefined>;
   /**
    * Starts receiving a file from another realm in chunks. A finished blob is safe from collection until the end of
    * the event-loop turn, by when the message that names it must be stored.

@@ -7,6 +7,8 @@ import type {LinkTunables, PeerSpec} from '../../daemon/federation/options.js';
 import type {Clock} from '../../daemon/clock.js';
 import type {Logger} from '../../daemon/logger.js';
 import type {DaemonOptions} from '../../daemon/context.js';
+import type {SqliteStore} from '../../daemon/store/sqlite-store.js';
+import type {Store} from '../../daemon/store/types.js';
 import {LineClient, registerUser, startDaemon, type TestDaemon} from '../helpers/daemon.js';
 
 /** Short timers so outages and restarts resolve in well under a second. */
@@ -52,6 +54,8 @@ export interface RealmOptions {
   /** Daemon options (limits) beyond the realm name. */
   daemon?: Partial<DaemonOptions>;
   clock?: Clock;
+  /** Replaces the realm's SqliteStore (test/helpers/daemon.ts wrapStore), e.g. with a PostgresStore. */
+  wrapStore?: (store: SqliteStore) => Store;
 }
 
 /** Starts realm `name` in this process (restart() keeps its data folder, port and federation settings). */
@@ -60,7 +64,10 @@ export function startRealm(name: string, options: RealmOptions = {}): Promise<Te
     identity: options.identity, peers: options.peers, tofu: options.tofu ?? true, courseMode: options.courseMode ?? true,
     admins: options.admins, tls: options.tls, tunables: {...FAST_LINKS, ...options.tunables},
   });
-  const extra = {federation, ...(options.logger ? {logger: options.logger} : {}), ...(options.clock ? {clock: options.clock} : {})};
+  const extra = {
+    federation, ...(options.logger ? {logger: options.logger} : {}), ...(options.clock ? {clock: options.clock} : {}),
+    ...(options.wrapStore ? {wrapStore: options.wrapStore} : {}),
+  };
   return startDaemon({...options.daemon, realm: name}, extra, options.dir, options.port);
 }
 

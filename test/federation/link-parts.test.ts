@@ -119,6 +119,56 @@ describe('OutboxPump', () => {
     // The missing blob is reported, not waited for.
     expect(decodeLine(lines[5]!)).toEqual({ok: true, frame: {type: 'chunk', seq: 2, data: '', lost: true}});
   });
+
+  it('waits for chunks a store reads asynchronously, keeping frames in order, retrying a failed read, dropping stale ones', async () => {
+    const content = Buffer.from(Array.from({length: FILE_CHUNK_BYTES + 10}, (_, i) => (i * 7) & 0xff));
+    const pending: Array<{offset: number; resolve: () => void; reject: () => void}> = [];
+    const readChunk = (_sha: string, offset: number, length: number) => new Promise<Buffer | undefined>((resolve, reject) => {
+      pending.push({offset, resolve: () => resolve(content.subarray(offset, offset + length)), reject: () => reject(new Error('down'))});
+    });
+    const pump = new OutboxPump(new OutboxWindow(() => [], 100, 0), 10, readChunk);
+    const lines: string[] = [];
+    const conn = {write(text: string) {
+      lines.push(...text.split('\n').filter((line) => line !== ''));
+      return true;
+    }};
+    const flush = async () => { for (let i = 0; i < 5; i++) await settle(); };
+    pump.add({...row(1), file: {sha256: 'abc', size: content.length}});
+    pump.add(row(2));
+    pump.attach(conn);
+    await flush();
+    const verbs = () => lines.map((line) => line.split(' ')[0] + line.slice(line.indexOf('"seq":') + 6, line.indexOf(',')));
+    // The message frame, then nothing (not even message 2) while its first chunk is read.
+    expect(verbs()).toEqual(['msg1']);
+    pump.pump();
+    expect(pending).toHaveLength(1);
+    pending.shift()!.reject();
+    await flush();
+    expect(verbs()).toEqual(['msg1']);
+    pump.pump(); // a failed read is not a lost file: the next pump reads again from the same offset
+    expect(pending.map((read) => read.offset)).toEqual([0]);
+    pending.shift()!.resolve();
+    await flush();
+    expect(pending.map((read) => read.offset)).toEqual([FILE_CHUNK_BYTES]);
+    pending.shift()!.resolve();
+    await flush();
+    expect(verbs()).toEqual(['msg1', 'chunk1', 'chunk1', 'msg2']);
+    const data = lines.slice(1, 3).map((line) => decodeLine(line)).map((decoded) =>
+      (decoded.ok && decoded.frame.type === 'chunk' ? Buffer.from(decoded.frame.data, 'base64') : Buffer.alloc(0)));
+    expect(Buffer.concat(data).equals(content)).toBe(true);
+
+    // A read that answers after the connection changed writes nothing: the new connection starts the file again.
+    lines.length = 0;
+    pump.attach(conn);
+    await flush();
+    const stale = pending.shift()!;
+    pump.attach(conn);
+    await flush();
+    stale.resolve();
+    await flush();
+    expect(verbs()).toEqual(['msg1', 'msg1']);
+    expect(pending.map((read) => read.offset)).toEqual([0]);
+  });
 });
 
 describe('file frames', () => {

@@ -4,6 +4,9 @@
  * range as its SQLite twin does (daemon/store/sqlite-reads.ts).
  */
 import {base64Length} from '../../../common/protocol/files.js';
+import {audienceOf, scopeTokensOf} from '../conversation-keys.js';
+import {namedIn} from '../mention-names.js';
+import {indexWordsOf} from '../search-rank.js';
 import type {NewMessage, StoredMessage} from '../types.js';
 
 /** A message row as the reads return it. */
@@ -41,43 +44,66 @@ export function pageBytes(row: PgMessageRow): number {
   return Buffer.byteLength(row.body) + base64Length(Number(row.file_size ?? 0));
 }
 
-const COLUMNS = `m.id, m.sender::text, m.sender_realm, m.recipient::text, m.recipient_realm, m.group_name::text, m.body, m.ts,
+export const COLUMNS = `m.id, m.sender::text, m.sender_realm, m.recipient::text, m.recipient_realm, m.group_name::text, m.body, m.ts,
   f.name AS file_name, f.size AS file_size, f.sha256 AS file_sha256`;
-const FILE_JOIN = 'LEFT JOIN files f ON f.message_id = m.id';
+export const FILE_JOIN = 'LEFT JOIN files f ON f.message_id = m.id';
 
 /**
- * Stores messages ($1-$10: one array per column, in order) and their deliveries ($11 recipients, $12 the 1-based
- * index of the message each goes to); returns the new ids in order. Ids are drawn from the sequence in input order,
- * so history order is message order. Delivering twice to one user is a no-op, never an error.
+ * Stores messages ($1-$13: one array per column, in order; $11 the words search-rank.ts cuts, $12 the scope tokens,
+ * $13 the local group whose members' conversations it is in), their deliveries ($14 recipients, $15 the 1-based index
+ * of the message each goes to), and the conversation rows, mentions and search entries SQLite's recordMessage keeps
+ * ($16-$20: username, conversation, message index, unread 0/1, mention 0/1 of every other conversation entry); returns
+ * the new ids in order. Ids are drawn from the sequence in input order, so history order is message order.
+ * Delivering twice to one user is a no-op, never an error. Conversation entries are summed per row first: one
+ * INSERT … ON CONFLICT may not touch a row twice, and a batch may hold several messages of one conversation.
  */
 const MESSAGE_CTES = `
   WITH input AS MATERIALIZED (
     SELECT nextval(pg_get_serial_sequence('messages', 'id')) AS id, x.*
     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[],
-                $9::bigint[], $10::text[])
+                $9::bigint[], $10::text[], $11::text[], $12::text[], $13::text[])
       WITH ORDINALITY AS x(sender, sender_realm, recipient, recipient_realm, group_name, body, ts, file_name, file_size,
-                           file_sha256, ord)
+                           file_sha256, words, scope, conv_group, ord)
   ), stored AS (
-    INSERT INTO messages (id, sender, sender_realm, recipient, recipient_realm, group_name, body, ts)
-    SELECT id, sender, sender_realm, recipient, recipient_realm, group_name, body, ts FROM input ORDER BY ord
+    INSERT INTO messages (id, sender, sender_realm, recipient, recipient_realm, group_name, body, ts, search, scope)
+    SELECT id, sender, sender_realm, recipient, recipient_realm, group_name, body, ts, to_tsvector('simple', words),
+           string_to_array(scope, ' ')
+    FROM input ORDER BY ord
     RETURNING id
   ), stored_files AS (
     INSERT INTO files (message_id, name, size, sha256)
     SELECT id, file_name, file_size, file_sha256 FROM input WHERE file_sha256 IS NOT NULL
   ), delivered AS (
     INSERT INTO unread (recipient, message_id)
-    SELECT d.recipient, i.id FROM unnest($11::text[], $12::int[]) AS d(recipient, ord) JOIN input i ON i.ord = d.ord
+    SELECT d.recipient, i.id FROM unnest($14::text[], $15::int[]) AS d(recipient, ord) JOIN input i ON i.ord = d.ord
     ON CONFLICT DO NOTHING
+  ), entries AS MATERIALIZED (
+    SELECT i.id, g.username::text AS username, 'group:' || i.conv_group AS conversation,
+           CASE WHEN i.sender_realm IS NULL AND g.username = i.sender::citext THEN 0 ELSE 1 END AS unread, 0 AS mention
+    FROM input i JOIN group_members g ON g.group_name = i.conv_group::citext
+    UNION ALL
+    SELECT i.id, e.username, e.conversation, e.unread, e.mention
+    FROM unnest($16::text[], $17::text[], $18::int[], $19::int[], $20::int[]) AS e(username, conversation, ord, unread, mention)
+    JOIN input i ON i.ord = e.ord
+  ), touched AS (
+    INSERT INTO conversations (username, conversation, last_id, unread, mentions)
+    SELECT min(username), min(conversation), max(id), sum(unread)::int, sum(mention)::int
+    FROM entries GROUP BY lower(username), lower(conversation)
+    ON CONFLICT (username, conversation) DO UPDATE SET last_id = greatest(conversations.last_id, excluded.last_id),
+      unread = conversations.unread + excluded.unread, mentions = conversations.mentions + excluded.mentions
+  ), mentioned AS (
+    INSERT INTO mentions (username, conversation, message_id)
+    SELECT username, conversation, id FROM entries WHERE mention = 1 ON CONFLICT DO NOTHING
   )`;
 export const INSERT_MESSAGES = `${MESSAGE_CTES} SELECT array_agg(id ORDER BY ord)::text AS ids FROM input`;
 
 /**
- * Stores a cross-realm message's copies (as INSERT_MESSAGES, no deliveries) and its outbox row ($13 realm, $14 body,
- * $15 time) naming their ids, in one statement.
+ * Stores a cross-realm message's copies (as INSERT_MESSAGES, no deliveries) and its outbox row ($21 realm, $22 body,
+ * $23 time, $24-$25 the file it carries) naming their ids, in one statement.
  */
 export const ENQUEUE_OUTBOX = `${MESSAGE_CTES}, queued AS (
-    INSERT INTO outbox (realm, body, local_ids, created_at)
-    SELECT $13, $14, coalesce(array_agg(id ORDER BY ord), '{}'), $15 FROM input
+    INSERT INTO outbox (realm, body, local_ids, created_at, file_sha256, file_size)
+    SELECT $21, $22, coalesce(array_agg(id ORDER BY ord), '{}'), $23, $24::text, $25::bigint FROM input
     RETURNING seq, local_ids
   )
   SELECT seq, local_ids::text FROM queued`;
@@ -87,18 +113,54 @@ export function insertMessagesParams(messages: ReadonlyArray<{message: NewMessag
   const column = <T>(pick: (message: NewMessage) => T) => messages.map(({message}) => pick(message));
   const recipients: string[] = [];
   const targets: number[] = [];
-  messages.forEach(({recipients: to}, index) => {
+  const entries: ConversationEntries = {usernames: [], conversations: [], targets: [], unread: [], mentions: []};
+  messages.forEach(({message, recipients: to}, index) => {
     for (const name of to) {
       recipients.push(name);
       targets.push(index + 1);
     }
+    addConversationEntries(entries, index + 1, message, to);
   });
   return [
     column((m) => m.sender), column((m) => m.senderRealm ?? null), column((m) => m.recipient ?? null),
     column((m) => m.recipientRealm ?? null), column((m) => m.group ?? null), column((m) => m.body), column((m) => m.ts),
     column((m) => m.file?.name ?? null), column((m) => m.file?.size ?? null), column((m) => m.file?.sha256 ?? null),
+    column((m) => indexWordsOf(m.body).join(' ')), column((m) => scopeTokensOf(m)),
+    column((m) => { const audience = audienceOf(m); return audience.kind === 'group' ? audience.group : null; }),
     recipients, targets,
+    entries.usernames, entries.conversations, entries.targets, entries.unread, entries.mentions,
   ];
+}
+
+/** Conversation entries other than a local group's members (parameters $16-$20 of INSERT_MESSAGES). */
+interface ConversationEntries {
+  usernames: string[];
+  conversations: string[];
+  targets: number[];
+  unread: number[];
+  mentions: number[];
+}
+
+/** What SQLite's recordMessage writes for one message, as rows of parameters (the group's members come from SQL). */
+function addConversationEntries(entries: ConversationEntries, target: number, message: NewMessage, recipients: readonly string[]): void {
+  const push = (username: string, conversation: string, unread: number, mention: number) => {
+    entries.usernames.push(username);
+    entries.conversations.push(conversation);
+    entries.targets.push(target);
+    entries.unread.push(unread);
+    entries.mentions.push(mention);
+  };
+  const audience = audienceOf(message);
+  if (audience.kind === 'group') {
+    // Recipients of a group message are its members but the local sender: the names it holds are found among them.
+    const named = new Set(namedIn(message.body));
+    for (const username of recipients) if (named.has(username.toLowerCase())) push(username, audience.conversation, 0, 1);
+    return;
+  }
+  for (const entry of audience.entries) {
+    const own = message.senderRealm === undefined && entry.username.toLowerCase() === message.sender.toLowerCase();
+    push(entry.username, entry.conversation, own ? 0 : 1, 0);
+  }
 }
 
 /** The ids INSERT_MESSAGES returned (as text: '{1,2}'). */

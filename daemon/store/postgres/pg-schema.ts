@@ -123,6 +123,43 @@ export const PG_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description: 'conversations with read markers, mentions, a full-text index of messages, outbox files',
+    sql: `
+      -- As SQLite's migration 6: one row per user and conversation (a \`history\` target), kept current by every
+      -- message stored (pg-messages.ts MESSAGE_CTES), so listing conversations reads no messages.
+      CREATE TABLE conversations (
+        username      ${NAME} NOT NULL,
+        conversation  ${NAME} NOT NULL,
+        last_id       bigint NOT NULL,
+        seen_id       bigint NOT NULL DEFAULT 0,
+        unread        integer NOT NULL DEFAULT 0,
+        mentions      integer NOT NULL DEFAULT 0,
+        PRIMARY KEY (username, conversation)
+      );
+      CREATE INDEX conversations_by_last ON conversations(username, last_id);
+
+      -- The group messages that name a member (for recounts after a read marker).
+      CREATE TABLE mentions (
+        username      ${NAME} NOT NULL,
+        conversation  ${NAME} NOT NULL,
+        message_id    bigint NOT NULL,
+        PRIMARY KEY (username, conversation, message_id)
+      );
+
+      -- Search: the message's words as search-rank.ts cuts them (accents removed in JavaScript, so both stores find
+      -- the same words) in a 'simple' tsvector, and who may find it: the scope tokens of conversation-keys.ts.
+      ALTER TABLE messages ADD COLUMN search tsvector;
+      ALTER TABLE messages ADD COLUMN scope text[];
+      CREATE INDEX messages_search ON messages USING gin (search);
+
+      -- Files across realms: an outbox row names the file it carries (the blob is not collected while it does).
+      ALTER TABLE outbox ADD COLUMN file_sha256 text;
+      ALTER TABLE outbox ADD COLUMN file_size bigint;
+      CREATE INDEX outbox_by_file ON outbox(file_sha256) WHERE file_sha256 IS NOT NULL;
+    `,
+  },
 ];
 
 /**

@@ -22,9 +22,15 @@ import type {BackoffOptions} from '../../../common/util/backoff.js';
 import {BlobFolder} from '../blob-folder.js';
 import {cutInboxPage} from '../inbox-page.js';
 import type {
-  CommitBatch, ConversationRecord, GroupPage, IncomingBlob, GroupSummary, HistoryQuery, InboxFilter, InboxLimits, InboxPage, NewMessage, OutboxCompletion,
-  OutboxRecord, PasswordRecord, RealmRecord, ReceivedMessage, Store, StoredMessage, UserRecord,
+  CommitBatch, ConversationPage, ConversationRecord, ConversationTarget, GroupPage, IncomingBlob, GroupSummary, HistoryQuery, InboxFilter, InboxLimits, InboxPage, NewMessage, OutboxCompletion,
+  OutboxFile, OutboxRecord, PasswordRecord, RealmRecord, ReceivedMessage, SearchQuery, Store, StoredMessage, UserRecord,
 } from '../types.js';
+import {conversationName} from '../conversation-keys.js';
+import {rankCandidates} from '../search-rank.js';
+import {
+  ADD_MEMBER, COMPLETE_OUTBOX, JOIN_CREATED, LIST_CONVERSATIONS, SEARCH, markSeenQuery, searchTsQuery, toConversation,
+  type PgConversationRow,
+} from './pg-conversations.js';
 import {WakeupHub, type WakeupHint, type Wakeups} from '../wakeups.js';
 import {isConnectionLoss, unavailable} from './pg-errors.js';
 import {
@@ -263,7 +269,7 @@ export class PostgresStore implements Store {
         ON CONFLICT DO NOTHING RETURNING name
       ), joined AS (
         INSERT INTO group_members (group_name, username, joined_at) SELECT name, $2::citext, $3 FROM created
-      )
+      ), conversation AS (${JOIN_CREATED('created')})
       SELECT count(*)::int AS created FROM created`, [name, creator, now]);
     return row!.created === 1;
   }
@@ -274,11 +280,7 @@ export class PostgresStore implements Store {
   }
 
   async addMember(group: string, username: string, now: number): Promise<boolean> {
-    const rows = await this.#rows(`
-      INSERT INTO group_members (group_name, username, joined_at)
-      SELECT $1::citext, $2::citext, $3 WHERE EXISTS (SELECT 1 FROM groups WHERE name = $1::citext)
-        AND EXISTS (SELECT 1 FROM users WHERE username = $2::citext)
-      ON CONFLICT DO NOTHING RETURNING 1`, [group, username, now]);
+    const rows = await this.#rows(ADD_MEMBER, [group, username, now]);
     return rows.length === 1;
   }
 
@@ -302,16 +304,25 @@ export class PostgresStore implements Store {
     return rows.map((row) => ({name: row.name, members: row.members, isMember: row.is_member, createdAt: Number(row.created_at)}));
   }
 
-  // Conversations, read markers and search have no PostgreSQL tables yet (SQLite's migration 6 holds them): until
-  // they do, these refuse plainly and the daemon answers INTERNAL. Tracked in issue 13.
-  listConversations(): Promise<ConversationRecord[]> { return Promise.reject(new Error('conversations: not on PostgreSQL yet')); }
-  markSeen(): Promise<ConversationRecord> { return Promise.reject(new Error('seen: not on PostgreSQL yet')); }
-  searchMessages(): Promise<StoredMessage[]> { return Promise.reject(new Error('search: not on PostgreSQL yet')); }
+  // ---- conversations, read markers, search (pg-conversations.ts) ----
 
-  // Files across realms read and write blobs synchronously (the link's chunk pump and receiver); blobs live in
-  // PostgreSQL here, so realm file transfers are refused until those paths can wait. Tracked in issue 13.
-  readBlobRange(): Buffer | undefined { throw new Error('files across realms: not on PostgreSQL yet'); }
-  incomingBlob(): IncomingBlob { throw new Error('files across realms: not on PostgreSQL yet'); }
+  async listConversations(username: string, page: ConversationPage): Promise<ConversationRecord[]> {
+    const rows = await this.#rows<PgConversationRow>(LIST_CONVERSATIONS, [username, page.beforeId ?? Number.MAX_SAFE_INTEGER, page.limit]);
+    return rows.map(toConversation);
+  }
+
+  async markSeen(username: string, target: ConversationTarget, messageId: number): Promise<ConversationRecord> {
+    const {text, params} = markSeenQuery(username, target, messageId);
+    const [row] = await this.#rows<PgConversationRow>(text, params);
+    return row ? toConversation(row) : {conversation: conversationName(target), lastId: 0, seenId: 0, unread: 0, mentions: 0};
+  }
+
+  async searchMessages(query: SearchQuery): Promise<StoredMessage[]> {
+    if (query.words.length === 0 || query.scope.length === 0) return [];
+    const candidates = await this.#rows<PgMessageRow>(SEARCH,
+      [searchTsQuery(query), [...query.scope], query.beforeId ?? Number.MAX_SAFE_INTEGER]);
+    return rankCandidates(candidates.map(toMessage), query.words).slice(0, query.limit);
+  }
 
   async listUsers(page: GroupPage): Promise<string[]> {
     const rows = await this.#rows<{username: string}>(
@@ -359,6 +370,45 @@ export class PostgresStore implements Store {
     } catch (error) {
       throw unavailableIfLost(error);
     }
+  }
+
+  async readBlobRange(sha256: string, offset: number, length: number): Promise<Buffer | undefined> {
+    if (!/^[0-9a-f]{64}$/.test(sha256)) return undefined;
+    try {
+      const [row] = await this.#sql<{part: Buffer}[]>`
+        SELECT substring(content from ${offset + 1}::int for ${length}::int) AS part FROM blobs WHERE sha256 = ${sha256}`;
+      return row?.part;
+    } catch (error) {
+      throw unavailableIfLost(error);
+    }
+  }
+
+  /**
+   * A file from another realm: its chunks wait in memory (the link announced its size, at most --max-file-bytes,
+   * and refuses more), then the whole is checked and stored as a blob before the message that names it.
+   */
+  incomingBlob(): IncomingBlob {
+    let chunks: Buffer[] = [];
+    let bytes = 0;
+    return {
+      get bytes() {
+        return bytes;
+      },
+      append: (data) => {
+        chunks.push(data);
+        bytes += data.length;
+      },
+      finish: async (sha256) => {
+        const content = Buffer.concat(chunks);
+        chunks = [];
+        if (BlobFolder.hash(content) !== sha256) return false;
+        await this.putBlob(content);
+        return true;
+      },
+      discard: () => {
+        chunks = [];
+      },
+    };
   }
 
   // ---- messages ----
@@ -441,17 +491,21 @@ export class PostgresStore implements Store {
     [realm.name, realm.host, realm.port, realm.dial, realm.addedAt]);
   }
 
-  async enqueueOutbox(realm: string, body: string, copies: readonly NewMessage[], now: number): Promise<OutboxRecord> {
+  async enqueueOutbox(realm: string, body: string, copies: readonly NewMessage[], now: number, file?: OutboxFile): Promise<OutboxRecord> {
     const [row] = await this.#rows<{seq: number; local_ids: string}>(ENQUEUE_OUTBOX,
-      [...insertMessagesParams(copies.map((message) => ({message, recipients: []}))), realm, body, now]);
-    return {seq: Number(row!.seq), realm, body, localIds: parseIds(row!.local_ids)};
+      [...insertMessagesParams(copies.map((message) => ({message, recipients: []}))), realm, body, now, file?.sha256 ?? null, file?.size ?? null]);
+    return {seq: Number(row!.seq), realm, body, localIds: parseIds(row!.local_ids), ...(file ? {file: {sha256: file.sha256, size: file.size}} : {})};
   }
 
   async outboxPage(realm: string, afterSeq: number, uptoSeq: number, limit: number): Promise<OutboxRecord[]> {
-    const rows = await this.#rows<{seq: number; body: string; local_ids: string}>(`
-      SELECT seq, body, local_ids::text FROM outbox WHERE realm = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT $4`,
+    const rows = await this.#rows<{seq: number; body: string; local_ids: string; file_sha256: string | null; file_size: number | null}>(`
+      SELECT seq, body, local_ids::text, file_sha256, file_size FROM outbox WHERE realm = $1 AND seq > $2 AND seq <= $3
+      ORDER BY seq LIMIT $4`,
     [realm, afterSeq, uptoSeq, limit]);
-    return rows.map((row) => ({seq: Number(row.seq), realm, body: row.body, localIds: parseIds(row.local_ids)}));
+    return rows.map((row) => ({
+      seq: Number(row.seq), realm, body: row.body, localIds: parseIds(row.local_ids),
+      ...(row.file_sha256 !== null ? {file: {sha256: row.file_sha256, size: Number(row.file_size)}} : {}),
+    }));
   }
 
   async outboxStats(realm: string): Promise<{count: number; lastSeq: number}> {
@@ -462,13 +516,10 @@ export class PostgresStore implements Store {
 
   async completeOutbox(completion: OutboxCompletion): Promise<void> {
     this.#delivered(completion.notices.flatMap((notice) => notice.recipients));
+    // Blobs nothing names any more go in the same transaction (COMPLETE_OUTBOX): a rolled-back delete keeps them.
     await Promise.all([
-      this.#rows('DELETE FROM outbox WHERE realm = $1 AND seq <= $2', [completion.realm, completion.upto]),
+      this.#rows(COMPLETE_OUTBOX, [completion.realm, completion.upto, [...completion.dropMessageIds]]),
       this.#insertMessages(completion.notices.map(({message, recipients}) => ({message, recipients}))),
-      // Only a local sender's copy of a message to another realm, which no local user ever received.
-      completion.dropMessageIds.length === 0 ? undefined : this.#rows(`
-        DELETE FROM messages WHERE id = ANY($1::bigint[]) AND sender_realm IS NULL AND recipient_realm IS NOT NULL`,
-      [[...completion.dropMessageIds]]),
     ]);
   }
 

@@ -4,6 +4,8 @@
  */
 import {describe} from 'vitest';
 import {batchContract} from './batches.js';
+import {blobsContract} from './blobs.js';
+import {conversationsContract} from './conversations.js';
 import type {StoreFactory} from './factory.js';
 import {historyContract} from './history.js';
 import {recordsContract} from './records.js';
@@ -16,5 +18,7 @@ export function storeContract(name: string, open: StoreFactory): void {
     recordsContract(open);
     historyContract(open);
     batchContract(open);
+    conversationsContract(open);
+    blobsContract(open);
   });
 }
