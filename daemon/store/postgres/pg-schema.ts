@@ -123,6 +123,19 @@ export const PG_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description: 'link leases: which process of the realm holds the link to each peer realm (federation with N processes)',
+    sql: `
+      -- One row per peer realm. A claim raises epoch, the fencing token that completeOutbox checks.
+      CREATE TABLE link_leases (
+        realm       ${NAME} PRIMARY KEY,
+        owner       text NOT NULL,
+        epoch       bigint NOT NULL,
+        until       timestamptz NOT NULL
+      );
+    `,
+  },
 ];
 
 /**

@@ -23,7 +23,7 @@ import {BlobFolder} from '../blob-folder.js';
 import {cutInboxPage} from '../inbox-page.js';
 import type {
   CommitBatch, ConversationRecord, GroupPage, IncomingBlob, GroupSummary, HistoryQuery, InboxFilter, InboxLimits, InboxPage, NewMessage, OutboxCompletion,
-  OutboxRecord, PasswordRecord, RealmRecord, ReceivedMessage, Store, StoredMessage, UserRecord,
+  LinkLease, OutboxRecord, PasswordRecord, RealmRecord, ReceivedMessage, Store, StoredMessage, UserRecord,
 } from '../types.js';
 import {WakeupHub, type WakeupHint, type Wakeups} from '../wakeups.js';
 import {isConnectionLoss, unavailable} from './pg-errors.js';
@@ -32,6 +32,7 @@ import {
   toMessage, unreadSql, type PgMessageRow,
 } from './pg-messages.js';
 import {GroupCommitPipeline, type Connection, type PgBatch} from './pg-pipeline.js';
+import {CLAIM_LEASE, LEASE_HELD, RELEASE_LEASE, RENEW_LEASE} from './pg-lease.js';
 import {migrate} from './pg-schema.js';
 import {connectionTarget, redactSecret, redactUrl} from './pg-url.js';
 
@@ -460,16 +461,50 @@ export class PostgresStore implements Store {
     return {count: row!.count, lastSeq: Number(row!.last_seq)};
   }
 
-  async completeOutbox(completion: OutboxCompletion): Promise<void> {
-    this.#delivered(completion.notices.flatMap((notice) => notice.recipients));
-    await Promise.all([
-      this.#rows('DELETE FROM outbox WHERE realm = $1 AND seq <= $2', [completion.realm, completion.upto]),
-      this.#insertMessages(completion.notices.map(({message, recipients}) => ({message, recipients}))),
-      // Only a local sender's copy of a message to another realm, which no local user ever received.
-      completion.dropMessageIds.length === 0 ? undefined : this.#rows(`
-        DELETE FROM messages WHERE id = ANY($1::bigint[]) AND sender_realm IS NULL AND recipient_realm IS NOT NULL`,
-      [[...completion.dropMessageIds]]),
-    ]);
+  async completeOutbox(completion: OutboxCompletion): Promise<boolean> {
+    const {realm, upto, notices, dropMessageIds, lease} = completion;
+    this.#delivered(notices.flatMap((notice) => notice.recipients));
+    // One operation of the batch, so the lease check and the writes share its transaction (COMMIT waits for all).
+    return this.#run(async (conn) => {
+      const query = (text: string, params: unknown[]) => conn.unsafe(text, params as never[], {prepare: true});
+      // Fencing: the lease row stays locked until COMMIT, so no claim slips in between this check and the delete.
+      if (lease && (await query(LEASE_HELD, [realm, lease.owner, lease.epoch])).length === 0) return false;
+      await Promise.all([
+        query('DELETE FROM outbox WHERE realm = $1 AND seq <= $2', [realm, upto]),
+        notices.length === 0 ? undefined : query(INSERT_MESSAGES, insertMessagesParams(notices)),
+        // Only a local sender's copy of a message to another realm, which no local user ever received.
+        dropMessageIds.length === 0 ? undefined : query(`
+          DELETE FROM messages WHERE id = ANY($1::bigint[]) AND sender_realm IS NULL AND recipient_realm IS NOT NULL`,
+        [[...dropMessageIds]]),
+      ]);
+      return true;
+    });
+  }
+
+  // ---- link leases (SQL in pg-lease.ts) ----
+
+  readonly sharedLinks = true;
+
+  // On the pool, each in its own short transaction: a claim never waits behind (or deadlocks with) a group commit.
+  async claimLinkLease(realm: string, owner: string, ttlMs: number): Promise<number | null> {
+    const [row] = await this.#pooled<{epoch: number}>(CLAIM_LEASE, [realm, owner, ttlMs]);
+    return row ? Number(row.epoch) : null;
+  }
+
+  async renewLinkLease(realm: string, lease: LinkLease, ttlMs: number): Promise<boolean> {
+    return (await this.#pooled(RENEW_LEASE, [realm, lease.owner, lease.epoch, ttlMs])).length === 1;
+  }
+
+  async releaseLinkLease(realm: string, lease: LinkLease): Promise<void> {
+    await this.#pooled(RELEASE_LEASE, [realm, lease.owner, lease.epoch]);
+  }
+
+  async #pooled<T>(text: string, params: unknown[]): Promise<T[]> {
+    try {
+      return [...await this.#sql.unsafe(text, params as never[], {prepare: true})] as T[];
+    } catch (error) {
+      throw isConnectionLoss(error) ? unavailable(error) : error;
+    }
   }
 
   async receivedVerdict(realm: string, uid: string): Promise<string | null | undefined> {
