@@ -28,3 +28,9 @@ export const RELEASE_LEASE = `
 /** $1 realm, $2 owner, $3 epoch → one row (locked to the end of the transaction) while the claim holds. */
 export const LEASE_HELD = `
   SELECT 1 FROM link_leases WHERE realm = $1 AND owner = $2 AND epoch = $3 FOR UPDATE`;
+
+/**
+ * $1 realm: a transaction-scoped lock on the realm's outbox, taken before a row draws its seq, so one realm's rows
+ * commit in seq order across processes (a reader that sees seq s has seen every lower seq of that realm).
+ */
+export const OUTBOX_ORDER_LOCK = `SELECT pg_advisory_xact_lock(hashtext('realmchat outbox ' || lower($1::text)))`;

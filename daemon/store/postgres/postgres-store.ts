@@ -32,7 +32,7 @@ import {
   toMessage, unreadSql, type PgMessageRow,
 } from './pg-messages.js';
 import {GroupCommitPipeline, type Connection, type PgBatch} from './pg-pipeline.js';
-import {CLAIM_LEASE, LEASE_HELD, RELEASE_LEASE, RENEW_LEASE} from './pg-lease.js';
+import {CLAIM_LEASE, LEASE_HELD, OUTBOX_ORDER_LOCK, RELEASE_LEASE, RENEW_LEASE} from './pg-lease.js';
 import {migrate} from './pg-schema.js';
 import {connectionTarget, redactSecret, redactUrl} from './pg-url.js';
 
@@ -443,8 +443,17 @@ export class PostgresStore implements Store {
   }
 
   async enqueueOutbox(realm: string, body: string, copies: readonly NewMessage[], now: number): Promise<OutboxRecord> {
-    const [row] = await this.#rows<{seq: number; local_ids: string}>(ENQUEUE_OUTBOX,
-      [...insertMessagesParams(copies.map((message) => ({message, recipients: []}))), realm, body, now]);
+    const params = [...insertMessagesParams(copies.map((message) => ({message, recipients: []}))), realm, body, now];
+    const [row] = await this.#run(async (conn) => {
+      // Seqs of one realm's outbox must become visible in seq order, or the link's reader (which reads every row up
+      // to the highest it knows of) could pass over a row another process commits later with a lower seq. So each
+      // transaction takes the realm's outbox lock before it draws a seq, and keeps it until COMMIT.
+      const [, rows] = await Promise.all([
+        conn.unsafe(OUTBOX_ORDER_LOCK, [realm], {prepare: true}),
+        conn.unsafe(ENQUEUE_OUTBOX, params as never[], {prepare: true}),
+      ]);
+      return [...rows] as unknown as Array<{seq: number; local_ids: string}>;
+    });
     return {seq: Number(row!.seq), realm, body, localIds: parseIds(row!.local_ids)};
   }
 
