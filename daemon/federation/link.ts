@@ -370,7 +370,7 @@ export class RealmLink {
     if (done.length === 0) return;
     this.#ackWatchdog.progress();
     this.#queued = Math.max(0, this.#queued - done.length);
-    const {store, clock, logger, inboxWaiters} = this.env.services;
+    const {store, clock, logger} = this.env.services;
     const refused = new Map(frame.refused ?? []);
     const notices: RemoteDelivery[] = [];
     const dropMessageIds: number[] = [];
@@ -391,7 +391,6 @@ export class RealmLink {
       }
     }
     const settled = () => {
-      for (const notice of notices) for (const user of notice.recipients) inboxWaiters.notify(user);
       // Told only now: a refused sender's copy is gone from the store by the time it hears so.
       for (const [seq, verdict] of verdicts) this.#waiters.settle(seq, verdict);
       this.#outbox.pump();

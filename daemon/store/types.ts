@@ -241,6 +241,12 @@ export interface CommitBatch {
 }
 
 export interface Store {
+  /**
+   * True when other processes write the same database (PostgreSQL): nothing the daemon caches may outlive a change
+   * made elsewhere (sessions are read from the store on every request). Absent or false: this process alone.
+   */
+  readonly shared?: boolean;
+
   /** Creates a user; returns false when the name is taken. */
   createUser(user: UserRecord, verifier: string): Awaitable<boolean>;
   getUser(username: string): Awaitable<UserRecord | undefined>;

@@ -66,6 +66,8 @@ function hashToken(token: string): Buffer {
 const INT8_AS_NUMBER = {to: 20, from: [20], serialize: (value: number) => String(value), parse: (value: string) => Number(value)};
 
 export class PostgresStore implements Store {
+  /** Every realmchatd process of the realm writes this database. */
+  readonly shared = true;
   /** The pool: blobs, migrations, and the LISTEN connection (a connection of its own, made by postgres.js). */
   readonly #sql: Sql;
   /** The pool of the pipeline's one reserved connection (a new one per connection). */
