@@ -55,6 +55,8 @@ Options:
   --admins U1,U2       users who may addrealm a realm this daemon does not know
                        and removerealm                            (default none)
   --max-file-bytes N   largest file sendfile/sendgroupfile may carry   (default 8388608)
+  --link-lease-ms N    with several processes on PostgreSQL: how long one process's hold on a peer realm's
+                       link lasts unrenewed; a dead holder's links move within about this   (default 3000)
   --max-connections N  most connections held at once; past it new ones are closed
                        and the daemon says so once per burst
                        (default: the process's open-file limit minus ${DESCRIPTOR_RESERVE})
@@ -131,6 +133,7 @@ async function main(): Promise<void> {
         admins: {type: 'string'},
         'max-connections': {type: 'string'},
         'max-file-bytes': {type: 'string'},
+        'link-lease-ms': {type: 'string'},
         ...LIMIT_FLAGS,
         help: {type: 'boolean', default: false},
         version: {type: 'boolean', default: false},
@@ -185,6 +188,10 @@ async function main(): Promise<void> {
     }
     peers.set(peer.name.toLowerCase(), peer.address);
   }
+  const linkLeaseMs = Number(values['link-lease-ms'] ?? 3000);
+  if (!/^\d+$/.test(values['link-lease-ms'] ?? '3000') || linkLeaseMs < 300 || linkLeaseMs > 600_000) {
+    fail('--link-lease-ms must be a whole number of ms from 300 to 600000');
+  }
   const maxFileBytes = values['max-file-bytes'] === undefined ? DEFAULT_OPTIONS.maxFileBytes : Number(values['max-file-bytes']);
   if (!/^\d+$/.test(values['max-file-bytes'] ?? '0') || maxFileBytes > 1024 * 1024 * 1024) {
     fail('--max-file-bytes must be a whole number of bytes, at most 1073741824');
@@ -227,7 +234,7 @@ async function main(): Promise<void> {
     fail(`cannot open the database ${file}: ${(err as Error).message}`);
   }
   const daemon = createDaemon({store, logger, options: {...limits, realm: values.realm, maxConnections, maxFileBytes}, federation: createFederation({
-    identity, peers, tofu, admins, courseMode: values['demo-users'],
+    identity, peers, tofu, admins, courseMode: values['demo-users'], tunables: {linkLeaseMs},
   })});
   if (values['demo-users']) {
     const created = await ensureDemoUsers(daemon.services);
