@@ -9,14 +9,15 @@ import {join} from 'node:path';
 import {parseArgs} from 'node:util';
 import {isValidName} from '../common/protocol/request.js';
 import {createDaemon, DEFAULT_OPTIONS} from './daemon.js';
-import {prepareDataDir} from './data-dir.js';
 import {ensureDemoUsers} from './demo-users.js';
 import {createFederation} from './federation/federation.js';
 import {loadOrCreateIdentity, type RealmIdentity} from './federation/identity.js';
 import {parsePeer, readPeersFile, type PeerSpec} from './federation/options.js';
 import {LIMIT_FLAGS, LIMIT_HELP, parseLimitFlags} from './limits/cli-flags.js';
 import {createLogger, LOG_LEVELS, type LogLevel} from './logger.js';
-import {SqliteStore, type Durability} from './store/sqlite-store.js';
+import type {Durability} from './store/sqlite-store.js';
+import {describeStore, openStore, parseStoreChoice, type StoreChoice} from './store-choice.js';
+import type {Store} from './store/types.js';
 
 /** Descriptors kept free for the database, its checkpoint worker, realm links we dial and the log. */
 const DESCRIPTOR_RESERVE = 100;
@@ -30,8 +31,14 @@ Options:
   --host HOST          address to listen on                       (default 127.0.0.1)
   --port PORT          TCP port; 0 picks a free one               (default 8889)
   --realm NAME         this daemon's realm name                   (default alpha)
-  --data DIR           folder of the SQLite database, created if missing
+  --data DIR           folder of the realm key and of the SQLite database, created if missing
                        (default $XDG_DATA_HOME/realmchat/<realm>, else ~/.local/share/realmchat/<realm>)
+  --store STORE        sqlite: the database file in the data folder; postgres://USER@HOST:PORT/DB:
+                       a PostgreSQL database that several realmchatd processes of one realm share
+                       (each with the same realm key file)   (default $REALMCHAT_STORE, else sqlite)
+  --store-password-file FILE
+                       PostgreSQL password, first line of FILE (mode 0600); else PGPASSWORD.
+                       A password in the URL is refused (argv is visible to everyone)
   --demo-users         create the course's sample users messi, henderson, lineker (password surabaya)
   --durability MODE    normal: a reply's change survives a daemon crash; full: also a power loss
                        (fsync per group commit)                   (default normal)
@@ -48,6 +55,8 @@ Options:
   --admins U1,U2       users who may addrealm a realm this daemon does not know
                        and removerealm                            (default none)
   --max-file-bytes N   largest file sendfile/sendgroupfile may carry   (default 8388608)
+  --link-lease-ms N    with several processes on PostgreSQL: how long one process's hold on a peer realm's
+                       link lasts unrenewed; a dead holder's links move within about this   (default 3000)
   --max-connections N  most connections held at once; past it new ones are closed
                        and the daemon says so once per burst
                        (default: the process's open-file limit minus ${DESCRIPTOR_RESERVE})
@@ -112,6 +121,8 @@ async function main(): Promise<void> {
         port: {type: 'string', default: '8889'},
         realm: {type: 'string', default: 'alpha'},
         data: {type: 'string'},
+        store: {type: 'string'},
+        'store-password-file': {type: 'string'},
         'demo-users': {type: 'boolean', default: false},
         durability: {type: 'string', default: 'normal'},
         'log-level': {type: 'string', default: 'info'},
@@ -122,6 +133,7 @@ async function main(): Promise<void> {
         admins: {type: 'string'},
         'max-connections': {type: 'string'},
         'max-file-bytes': {type: 'string'},
+        'link-lease-ms': {type: 'string'},
         ...LIMIT_FLAGS,
         help: {type: 'boolean', default: false},
         version: {type: 'boolean', default: false},
@@ -176,6 +188,10 @@ async function main(): Promise<void> {
     }
     peers.set(peer.name.toLowerCase(), peer.address);
   }
+  const linkLeaseMs = Number(values['link-lease-ms'] ?? 3000);
+  if (!/^\d+$/.test(values['link-lease-ms'] ?? '3000') || linkLeaseMs < 300 || linkLeaseMs > 600_000) {
+    fail('--link-lease-ms must be a whole number of ms from 300 to 600000');
+  }
   const maxFileBytes = values['max-file-bytes'] === undefined ? DEFAULT_OPTIONS.maxFileBytes : Number(values['max-file-bytes']);
   if (!/^\d+$/.test(values['max-file-bytes'] ?? '0') || maxFileBytes > 1024 * 1024 * 1024) {
     fail('--max-file-bytes must be a whole number of bytes, at most 1073741824');
@@ -187,6 +203,12 @@ async function main(): Promise<void> {
   } else {
     const limit = descriptorLimit();
     if (limit !== undefined) maxConnections = Math.max(16, limit - DESCRIPTOR_RESERVE);
+  }
+  let storeChoice: StoreChoice;
+  try {
+    storeChoice = parseStoreChoice(values.store ?? process.env.REALMCHAT_STORE, values['store-password-file']);
+  } catch (err) {
+    fail((err as Error).message);
   }
   let limits;
   try {
@@ -204,19 +226,15 @@ async function main(): Promise<void> {
       logger.warn('no key is pinned for a configured realm: links with it are refused until it is pinned (--peer NAME=HOST:PORT,KEY)', {realm: name});
     }
   }
-  const file = join(dataDir, 'realmchat.db');
-  let store: SqliteStore;
+  const file = describeStore(storeChoice, dataDir);
+  let store: Store;
   try {
-    prepareDataDir(dataDir, file);
-    store = new SqliteStore({
-      file, durability: values.durability as Durability,
-      onCheckpointError: (message) => logger.warn('background WAL checkpoint failed', {error: message}),
-    });
+    store = await openStore(storeChoice, {dataDir, realm: values.realm, durability: values.durability as Durability, logger});
   } catch (err) {
     fail(`cannot open the database ${file}: ${(err as Error).message}`);
   }
   const daemon = createDaemon({store, logger, options: {...limits, realm: values.realm, maxConnections, maxFileBytes}, federation: createFederation({
-    identity, peers, tofu, admins, courseMode: values['demo-users'],
+    identity, peers, tofu, admins, courseMode: values['demo-users'], tunables: {linkLeaseMs},
   })});
   if (values['demo-users']) {
     const created = await ensureDemoUsers(daemon.services);

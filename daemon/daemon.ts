@@ -98,7 +98,7 @@ export function createDaemon(config: DaemonConfig): Daemon {
       end: 'the store answers again', countField: 'unavailable',
     }),
     sessions: new SessionRegistry(config.store, clock),
-    inboxWaiters: new InboxWaiters(),
+    inboxWaiters: new InboxWaiters(config.store.wakeups()),
     limits: createLimits(options, config.store, clock, logger),
   };
   const services: Services = {...base, federation: config.federation?.(base) ?? noFederation};
@@ -147,6 +147,7 @@ export function createDaemon(config: DaemonConfig): Daemon {
     }
     clearTimeout(timer);
     await stopped;
+    services.inboxWaiters.close();
     await config.store.close();
   }
 

@@ -1,7 +1,18 @@
-/** Long-poll support: an inbox request that asks to wait parks here until a message arrives for its user. */
+/**
+ * Long-poll support: an inbox request that asks to wait parks here until a message may have arrived for its user.
+ * The store's wake-up hints (Store.wakeups) are what wake them: after a commit that delivered, in this process
+ * (SQLite and PostgreSQL alike) or in another process of the realm (PostgreSQL NOTIFY). A woken waiter re-reads the
+ * store, so a hint that names too many users, or a resync after missed hints, simply wakes everyone.
+ */
+import type {WakeupHint, Wakeups} from './store/wakeups.js';
 
 export class InboxWaiters {
   readonly #waiting = new Map<string, Set<() => void>>();
+  readonly #unsubscribe: () => void;
+
+  constructor(wakeups?: Wakeups) {
+    this.#unsubscribe = wakeups?.subscribe((users) => this.#onHint(users), () => this.notifyAll()) ?? (() => {});
+  }
 
   /** Resolves when `notify(username)` is called, after `ms`, or when the signal aborts, whichever comes first. */
   wait(username: string, ms: number, signal: AbortSignal): Promise<void> {
@@ -28,6 +39,21 @@ export class InboxWaiters {
   notify(username: string): void {
     const set = this.#waiting.get(username.toLowerCase());
     if (set) for (const done of [...set]) done();
+  }
+
+  /** Wakes every waiting inbox (each re-reads the store). */
+  notifyAll(): void {
+    for (const set of [...this.#waiting.values()]) for (const done of [...set]) done();
+  }
+
+  /** Stops listening to the store's hints (the daemon is closing). */
+  close(): void {
+    this.#unsubscribe();
+  }
+
+  #onHint(users: WakeupHint): void {
+    if (users === '*') this.notifyAll();
+    else for (const user of users) this.notify(user);
   }
 
   /** How many inbox requests are waiting (for tests and stats). */

@@ -9,7 +9,7 @@ import {toWireMessage, withFileContents, type WireMessage} from './wire-format.j
 export type SendResult = {sent: true; id: number} | {sent: false; reply: Reply};
 
 /**
- * Stores a private message from `sender` to the local user `recipient` and wakes the recipient's long poll. With
+ * Stores a private message from `sender` to the local user `recipient` (its commit wakes the recipient's long poll). With
  * `file`, a file message whose content is already stored (Store.putBlob). Synchronous with a synchronous store (the
  * hot path of `send`: no promise per message), a promise otherwise.
  */
@@ -21,10 +21,8 @@ export function sendLocalPrivate(
     return andThen(rateLimited(context, sender, [user.username], text), (limited) => {
       if (limited) return limited;
       const message = {sender, recipient: user.username, body: text, ts: context.clock.now(), ...(file ? {file} : {})};
-      return andThen(context.store.storeMessage(message, [user.username]), (id): SendResult => {
-        context.inboxWaiters.notify(user.username);
-        return {sent: true, id};
-      });
+      // The recipient's long polls wake on the store's hint once this commits (InboxWaiters).
+      return andThen(context.store.storeMessage(message, [user.username]), (id): SendResult => ({sent: true, id}));
     });
   });
 }
@@ -40,7 +38,6 @@ export async function sendLocalGroup(
   const limited = await rateLimited(context, sender, recipients, text);
   if (limited) return limited;
   const id = await context.store.storeMessage({sender, group, body: text, ts: context.clock.now(), ...(file ? {file} : {})}, recipients);
-  for (const recipient of recipients) context.inboxWaiters.notify(recipient);
   return {sent: true, id};
 }
 

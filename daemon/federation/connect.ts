@@ -35,6 +35,8 @@ export interface HandshakeSettings {
   maxFrameBytes: number;
   /** The whole handshake (TCP connect and TLS included) must finish within this, in ms. */
   timeoutMs: number;
+  /** Whether this process may accept a link from `realm` now (only the holder of its link lease). @default always */
+  mayLink?: (realm: string) => boolean;
 }
 
 /** An authenticated channel, or why there is none. */
@@ -185,7 +187,7 @@ export async function acceptLink(settings: HandshakeSettings, socket: Socket, he
     }, settings.timeoutMs);
     socket.on('error', () => {});
     const handshake = new ResponderHandshake(settings.self, settings.identity, checkKey,
-      needsTls(settings, socket.remoteAddress));
+      needsTls(settings, socket.remoteAddress), settings.mayLink);
     const step: HandshakeStep = decoded.ok
       ? handshake.receive(decoded.frame)
       : {kind: 'fail', frame: {type: 'refuse', reason: 'unexpected-frame'}, reason: 'unexpected-frame', detail: `malformed hello (${decoded.code})`};

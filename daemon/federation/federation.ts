@@ -85,6 +85,8 @@ class LinkedFederation implements Federation {
       handshakeSettings: () => this.#handshakeSettings(),
       random: Math.random,
       stopping: this.#stopping.signal,
+      // Unique per process and start: a restarted process must claim its leases anew.
+      leaseOwner: randomUUID(),
     };
     this.acceptor = {verb: LINK_HELLO_VERB, accept: (socket, head) => this.#accept(socket, head)};
   }
@@ -119,9 +121,10 @@ class LinkedFederation implements Federation {
     this.#closed = true;
     this.#stopping.abort();
     this.#pruner.stop();
-    for (const link of this.#links.values()) link.close();
     for (const socket of this.#handshaking) socket.destroy();
     this.#handshaking.clear();
+    // Gives held link leases up, so another process of the realm takes the links over at once.
+    await Promise.all([...this.#links.values()].map((link) => link.close()));
   }
 
   // ---- addrealm ----
@@ -170,6 +173,8 @@ class LinkedFederation implements Federation {
       await store.saveRealm(record);
       const link = await RealmLink.open(this.#env, record);
       this.#links.set(lower(record.name), link);
+      // Several processes of this realm: the connection is only kept if this one gets the link's lease.
+      await link.claim();
       link.adopt(result.channel);
       link.start();
       logger.info('realm added', {realm: record.name, address: `${target.host}:${target.port}`});
@@ -187,7 +192,7 @@ class LinkedFederation implements Federation {
     if (!link) return {kind: 'unknown-realm'};
     const {store, logger} = this.#services;
     const kept = link.status().queued;
-    link.close();
+    void link.close();
     this.#links.delete(lower(realm));
     this.#pins.forget(link.name);
     await store.removeRealm(link.name);
@@ -245,6 +250,8 @@ class LinkedFederation implements Federation {
       channel.close('store failure');
       throw err;
     }
+    // Several processes of this realm: a link new here claims its lease first (adopt refuses without it).
+    if (!link.mayRun) await link.claim();
     if (this.#closed) {
       channel.close('daemon stopping');
       return;
@@ -295,6 +302,8 @@ class LinkedFederation implements Federation {
       logger: this.#services.logger,
       maxFrameBytes: this.#tunables.maxFrameBytes,
       timeoutMs: this.#tunables.handshakeTimeoutMs,
+      // A realm not linked here yet is accepted: its new link claims the lease before it adopts the connection.
+      mayLink: (realm) => this.#links.get(lower(realm))?.mayRun ?? true,
     };
   }
 }

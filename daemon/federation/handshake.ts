@@ -27,7 +27,7 @@ import {LINK_VERSION, type ChallengeFrame, type HelloFrame, type LinkFrame, type
 /** Why a handshake failed; sent as the refuse reason and logged. */
 export type HandshakeFailure =
   | 'version' | 'wrong-realm' | 'same-realm' | 'unknown-realm' | 'wrong-key' | 'bad-signature' | 'tls-required'
-  | 'unexpected-frame' | 'refused';
+  | 'unexpected-frame' | 'refused' | 'link-elsewhere';
 
 /** Whether `key` may speak for realm `realm`: pinned, or new and trusted on first use. */
 export type KeyCheck = (realm: string, key: string) => {ok: true} | {ok: false; reason: 'unknown-realm' | 'wrong-key'; detail: string};
@@ -137,6 +137,11 @@ export class ResponderHandshake {
     readonly checkKey: KeyCheck,
     /** TLS is required (the peer is not on loopback). */
     readonly tlsRequired: boolean,
+    /**
+     * Whether this process may run the link with `realm` now (several processes of one realm: only the lease
+     * holder does; see link-lease.ts).
+     */
+    readonly mayLink: (realm: string) => boolean = () => true,
   ) {
     this.#challenge = {type: 'challenge', realm: self, nonce: newNonce(), key: identity.publicKey};
   }
@@ -161,6 +166,11 @@ export class ResponderHandshake {
       if (this.tlsRequired && !frame.tls) return refuse('tls-required', 'links from other machines must use TLS');
       const trusted = this.checkKey(frame.realm, frame.key);
       if (!trusted.ok) return refuse(trusted.reason, trusted.detail);
+      // One connection carries both directions and a peer keeps one link per realm: the process that sends to
+      // this peer must be the one it is connected to. The peer redials, and the load balancer may reach the holder.
+      if (!this.mayLink(frame.realm)) {
+        return refuse('link-elsewhere', `another process of realm ${this.self} runs the link with ${frame.realm}; redial`);
+      }
       this.#hello = frame;
       return frame.tls ? {kind: 'starttls'} : {kind: 'send', frame: this.#challenge};
     }

@@ -248,15 +248,13 @@ export class InboundReceiver {
   }
 
   async #storeChunk(): Promise<void> {
-    const {store, clock, inboxWaiters} = this.services;
+    const {store, clock} = this.services;
     if (this.#batch.length > 0) {
       const batch = this.#batch;
       this.#batch = [];
       this.#batchIds.clear();
       await store.storeReceived(this.peer, batch.map((item) => item.received), clock.now());
-      for (const {received} of batch) {
-        for (const delivery of received.deliveries) for (const user of delivery.recipients) inboxWaiters.notify(user);
-      }
+      // The recipients' long polls wake on the store's hint once this commits (InboxWaiters).
     }
     if (this.#owesAck) this.#scheduleAck();
   }

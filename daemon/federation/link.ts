@@ -30,6 +30,7 @@ import {dialLink, type HandshakeSettings} from './connect.js';
 import {InboundReceiver, type InboundServices} from './inbound.js';
 import type {AckFrame, LinkFrame, MessageBody} from './link-codec.js';
 import {AckWatchdog} from './ack-watchdog.js';
+import {LinkLeaseKeeper} from './link-lease.js';
 import {deliveryFailureNotice} from './notices.js';
 import type {LinkTunables} from './options.js';
 import {OutboxPump} from './outbox-pump.js';
@@ -49,6 +50,8 @@ export interface LinkEnvironment {
   readonly random: () => number;
   /** Aborted when the daemon stops: a dial still in its handshake gives up at once. */
   readonly stopping?: AbortSignal;
+  /** This process, as the owner of link leases (a shared store: see link-lease.ts). */
+  readonly leaseOwner?: string;
 }
 
 /** The link to one peer realm (see the diagram at the top of this file). */
@@ -67,6 +70,9 @@ export class RealmLink {
   readonly #waiters: VerdictWaiters;
   readonly #inbound: InboundReceiver;
   readonly #ackWatchdog: AckWatchdog;
+  /** Only on a store several processes share: whether this process may run the link now. */
+  readonly #lease: LinkLeaseKeeper | undefined;
+  readonly #window: OutboxWindow;
 
   /** The link of a realm, with its outbox's size and last seq read from the store. */
   static async open(env: LinkEnvironment, record: RealmRecord): Promise<RealmLink> {
@@ -85,7 +91,15 @@ export class RealmLink {
         if (error === undefined) this.#outbox.pump();
         else logger.warn('realm link: could not read the outbox (it is read again on the next send or ack)', {realm: this.name, err: String(error)});
       },
+      store.sharedLinks,
     );
+    this.#window = window;
+    this.#lease = store.sharedLinks
+      ? new LinkLeaseKeeper(
+        {store, realm: record.name, owner: env.leaseOwner ?? 'this process', ttlMs: env.tunables.linkLeaseMs, logger, now: () => performance.now()},
+        {acquired: () => this.#leaseAcquired(), lost: (reason) => this.#leaseLost(reason), ticked: () => this.#refreshShared()},
+      )
+      : undefined;
     this.#outbox = new OutboxPump(window, env.tunables.maxInFlight, (sha256, offset, length) => store.readBlobRange(sha256, offset, length));
     this.#waiters = new VerdictWaiters(env.tunables.verdictTimeoutMs);
     this.#inbound = new InboundReceiver(
@@ -119,11 +133,27 @@ export class RealmLink {
     this.#record = record;
   }
 
+  /** True while this process may run the link: always on a store of its own, while it holds the lease on a shared one. */
+  get mayRun(): boolean {
+    return this.#lease === undefined || this.#lease.held;
+  }
+
+  /** Claims the lease now (addrealm, before it adopts the connection it made); true when this process holds it. */
+  async claim(): Promise<boolean> {
+    await this.#lease?.round();
+    return this.mayRun;
+  }
+
   /** Starts the link: dials a realm added here, or waits for one that dials us. */
   start(): void {
     if (this.#started || this.#state === 'closed') return;
     this.#started = true;
+    this.#lease?.start();
     if (this.#channel) return;
+    if (!this.mayRun) {
+      this.#setState('backoff', 'another process of this realm runs the link');
+      return;
+    }
     if (this.#record.dial) void this.#dial();
     else this.#setState('backoff', 'waiting for the realm to connect');
   }
@@ -132,6 +162,10 @@ export class RealmLink {
   adopt(channel: LinkChannel): void {
     if (this.#state === 'closed') {
       channel.close('link closed');
+      return;
+    }
+    if (!this.mayRun) {
+      channel.close('another process of this realm runs the link');
       return;
     }
     const old = this.#channel;
@@ -173,9 +207,9 @@ export class RealmLink {
     };
   }
 
-  /** Stops the link for good (the daemon is stopping). */
-  close(): void {
-    if (this.#state === 'closed') return;
+  /** Stops the link for good (the daemon is stopping); resolves once a held lease is given up. */
+  close(): Promise<void> {
+    if (this.#state === 'closed') return Promise.resolve();
     this.#setState('closed', 'daemon stopping');
     clearTimeout(this.#retryTimer);
     this.#channel?.close('daemon stopping');
@@ -183,12 +217,54 @@ export class RealmLink {
     this.#ackWatchdog.stop();
     this.#outbox.detach();
     this.#waiters.releaseAll();
+    return this.#lease?.stop() ?? Promise.resolve();
+  }
+
+  // ---- the lease (a shared store only) ----
+
+  async #leaseAcquired(): Promise<void> {
+    if (this.#state === 'closed') return;
+    let stats: {count: number; lastSeq: number};
+    try {
+      stats = await this.env.services.store.outboxStats(this.name);
+    } catch (err) {
+      this.#lease?.lost(`the outbox could not be read (${String(err)})`);
+      return;
+    }
+    if (!this.mayRun || (this.#state as LinkState) === 'closed') return;
+    // Another process may have sent and settled rows while it held the link: start again from the database.
+    this.#queued = stats.count;
+    this.#window.reset(stats.lastSeq);
+    this.#outbox.pump();
+    if (!this.#started || this.#channel) return;
+    if (this.#record.dial) void this.#dial();
+    else this.#setState('backoff', 'waiting for the realm to connect');
+  }
+
+  #leaseLost(reason: string): void {
+    clearTimeout(this.#retryTimer);
+    this.#channel?.close(`link lease lost: ${reason}`);
+    if (this.#state !== 'closed' && !this.#dialing) this.#setState('backoff', 'another process of this realm runs the link');
+  }
+
+  /** Outbox rows other processes of the realm added: counted, and sent while this process runs the link. */
+  #refreshShared(): void {
+    void Promise.resolve(this.env.services.store.outboxStats(this.name)).then((stats) => {
+      this.#queued = stats.count;
+      if (!this.mayRun) return;
+      this.#window.learnCommitted(stats.lastSeq);
+      this.#outbox.pump();
+    }, () => {});
   }
 
   // ---- connection management ----
 
   async #dial(): Promise<void> {
     if (this.#state === 'closed' || this.#channel || this.#dialing) return;
+    if (!this.mayRun) {
+      this.#setState('backoff', 'another process of this realm runs the link');
+      return;
+    }
     this.#dialing = true;
     this.#setState('connecting', `dialling ${this.#record.host}:${this.#record.port}`);
     const result = await dialLink(
@@ -270,7 +346,8 @@ export class RealmLink {
     this.#waiters.releaseAll();
     if (this.#state === 'closed') return;
     this.env.services.logger.info('realm link lost', {realm: this.name, reason});
-    if (this.#record.dial) this.#scheduleRedial();
+    if (!this.mayRun) this.#setState('backoff', 'another process of this realm runs the link');
+    else if (this.#record.dial) this.#scheduleRedial();
     else this.#setState('backoff', 'waiting for the realm to reconnect');
   }
 
@@ -293,7 +370,7 @@ export class RealmLink {
     if (done.length === 0) return;
     this.#ackWatchdog.progress();
     this.#queued = Math.max(0, this.#queued - done.length);
-    const {store, clock, logger, inboxWaiters} = this.env.services;
+    const {store, clock, logger} = this.env.services;
     const refused = new Map(frame.refused ?? []);
     const notices: RemoteDelivery[] = [];
     const dropMessageIds: number[] = [];
@@ -314,7 +391,6 @@ export class RealmLink {
       }
     }
     const settled = () => {
-      for (const notice of notices) for (const user of notice.recipients) inboxWaiters.notify(user);
       // Told only now: a refused sender's copy is gone from the store by the time it hears so.
       for (const [seq, verdict] of verdicts) this.#waiters.settle(seq, verdict);
       this.#outbox.pump();
@@ -326,9 +402,16 @@ export class RealmLink {
       settled();
     };
     try {
-      const written = store.completeOutbox({realm: this.name, upto: done[done.length - 1]!.seq, notices, dropMessageIds});
-      if (written instanceof Promise) written.then(settled, failed);
-      else settled();
+      // Fenced: under a lease another process took over meanwhile (or none held now: epoch 0 is never given out),
+      // nothing changes and this process stops the link.
+      const lease = this.#lease && (this.#lease.lease ?? {owner: '', epoch: 0});
+      const applied = (ok: boolean) => {
+        if (!ok) this.#lease?.lost('the lease moved to another process (its acknowledgement was not applied)');
+        settled();
+      };
+      const written = store.completeOutbox({realm: this.name, upto: done[done.length - 1]!.seq, notices, dropMessageIds, ...(lease ? {lease} : {})});
+      if (written instanceof Promise) written.then(applied, failed);
+      else applied(written);
     } catch (err) {
       failed(err);
     }

@@ -41,6 +41,12 @@ export interface LinkTunables {
   pruneIntervalMs: number;
   /** Ids deleted per pruning batch (batches yield to the event loop between them). @default 1000 */
   pruneBatch: number;
+  /**
+   * With several processes of the realm on one shared store (PostgreSQL): how long a process's lease on a peer's
+   * link lasts without renewal (renewed every third of it), so a dead holder's links move within about this long,
+   * in ms (`--link-lease-ms`). Unused on SQLite. @default 3000
+   */
+  linkLeaseMs: number;
 }
 
 export const DEFAULT_LINK_TUNABLES: LinkTunables = {
@@ -56,6 +62,7 @@ export const DEFAULT_LINK_TUNABLES: LinkTunables = {
   ackTimeoutMs: 60_000,
   receivedRetentionMs: 30 * 86_400_000,
   pruneIntervalMs: 60_000,
+  linkLeaseMs: 3000,
   pruneBatch: 1000,
 };
 

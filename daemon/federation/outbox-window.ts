@@ -26,6 +26,8 @@ export class OutboxWindow {
   #spilled: boolean;
   /** An asynchronous store is reading a page; `next()` has nothing new until it arrives. */
   #loading = false;
+  /** Raised by reset(): a page read before it is dropped when it arrives. */
+  #generation = 0;
 
   constructor(
     private readonly load: OutboxLoader,
@@ -38,6 +40,11 @@ export class OutboxWindow {
      * the database and the next `next()` or acknowledgement reads again).
      */
     private readonly loaded: (error?: unknown) => void = () => {},
+    /**
+     * Other processes add rows to this outbox too (a shared store): a row offered here may follow rows committed
+     * elsewhere that this window has not read yet, so every row is read back from the database, in seq order.
+     */
+    private readonly shared = false,
   ) {
     this.#committedHigh = lastCommittedSeq;
     this.#spilled = lastCommittedSeq > 0;
@@ -46,7 +53,7 @@ export class OutboxWindow {
   /** Adds a row whose transaction has committed. */
   add(record: OutboxRecord): void {
     this.#committedHigh = Math.max(this.#committedHigh, record.seq);
-    if (this.#spilled || this.#entries.length >= this.capacity) {
+    if (this.shared || this.#spilled || this.#entries.length >= this.capacity) {
       // Leave it in the database; paging reads it back in order.
       this.#spilled = true;
       return;
@@ -81,6 +88,27 @@ export class OutboxWindow {
     return this.#sent === 0 ? 0 : this.#entries[this.#sent - 1]!.seq;
   }
 
+  /** Rows up to `seq` are committed (another process of the realm added them): they are read in as room allows. */
+  learnCommitted(seq: number): void {
+    if (seq <= this.#committedHigh) return;
+    this.#committedHigh = seq;
+    this.#spilled = true;
+  }
+
+  /**
+   * Forgets what memory holds and starts over from the database, whose rows are all committed up to `lastCommittedSeq`
+   * (this process takes the link over: another one may have sent and settled rows meanwhile).
+   */
+  reset(lastCommittedSeq: number): void {
+    this.#generation++;
+    this.#loading = false;
+    this.#entries.length = 0;
+    this.#sent = 0;
+    this.#loadedHigh = 0;
+    this.#committedHigh = lastCommittedSeq;
+    this.#spilled = lastCommittedSeq > 0;
+  }
+
   /** The connection is gone: every unacknowledged row will be sent again, from the oldest. */
   rewind(): void {
     this.#sent = 0;
@@ -107,11 +135,14 @@ export class OutboxWindow {
       return;
     }
     this.#loading = true;
+    const generation = this.#generation;
     rows.then((page) => {
+      if (generation !== this.#generation) return;
       this.#loading = false;
       this.#place(page, room, upto);
       this.loaded();
     }, (error: unknown) => {
+      if (generation !== this.#generation) return;
       this.#loading = false;
       this.loaded(error);
     });

@@ -624,7 +624,7 @@ export class SqliteStore implements Store {
     return {count: row.count, lastSeq: row.last_seq ?? 0};
   }
 
-  completeOutbox(completion: OutboxCompletion): void {
+  completeOutbox(completion: OutboxCompletion): boolean {
     const unnamed = this.#write(() => {
       const blobs = this.#federation.outboxFiles.all(completion.realm, completion.upto);
       this.#federation.deleteOutbox.run(completion.realm, completion.upto);
@@ -638,7 +638,21 @@ export class SqliteStore implements Store {
     }, 'savepoint');
     // Collected once the delete is durable; a failed commit leaves the rows, and so the blobs.
     if (unnamed.length > 0) this.currentBatch().done.then(() => this.#collectBlobs(unnamed), () => {});
+    return true;
   }
+
+  // One process owns a SQLite file: its links need no lease, and asking for one costs nothing.
+  readonly sharedLinks = false;
+
+  claimLinkLease(): number {
+    return 1;
+  }
+
+  renewLinkLease(): boolean {
+    return true;
+  }
+
+  releaseLinkLease(): void {}
 
   /**
    * Deletes a sender's copy of a message another realm refused (only inside #write), with its search entry; its

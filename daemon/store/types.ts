@@ -202,6 +202,18 @@ export interface OutboxCompletion {
   notices: RemoteDelivery[];
   /** Sender copies of messages refused while their sender still waited (it got an ERROR, so nothing stays). */
   dropMessageIds: number[];
+  /**
+   * The link lease this process held when it sent the acknowledged rows (fencing token). When given, the completion
+   * is applied only while that lease is still this owner's with this epoch, in the same transaction; otherwise
+   * nothing changes and completeOutbox returns false (another process has taken the link over).
+   */
+  lease?: LinkLease;
+}
+
+/** A process's hold on the link to one peer realm: who holds it, and the epoch its claim got (the fencing token). */
+export interface LinkLease {
+  owner: string;
+  epoch: number;
 }
 
 /** One stored message and the users whose inbox it goes to. */
@@ -233,6 +245,12 @@ export interface CommitBatch {
 }
 
 export interface Store {
+  /**
+   * True when other processes write the same database (PostgreSQL): nothing the daemon caches may outlive a change
+   * made elsewhere (sessions are read from the store on every request). Absent or false: this process alone.
+   */
+  readonly shared?: boolean;
+
   /** Creates a user; returns false when the name is taken. */
   createUser(user: UserRecord, verifier: string): Awaitable<boolean>;
   getUser(username: string): Awaitable<UserRecord | undefined>;
@@ -335,9 +353,24 @@ export interface Store {
   outboxStats(realm: string): Awaitable<{count: number; lastSeq: number}>;
   /**
    * Applies an acknowledgement: deletes the acknowledged rows, stores notices, drops refused sender copies. Blobs
-   * that no message or outbox row names any more are deleted once this commits.
+   * that no message or outbox row names any more are deleted once this commits. False (and nothing changed) when
+   * `completion.lease` is no longer held.
    */
-  completeOutbox(completion: OutboxCompletion): Awaitable<void>;
+  completeOutbox(completion: OutboxCompletion): Awaitable<boolean>;
+  /**
+   * True when several processes may share this store and must take turns on each peer realm's link (PostgreSQL);
+   * false for a store only one process opens (SQLite), whose links need no lease.
+   */
+  readonly sharedLinks: boolean;
+  /**
+   * Claims the link lease of a peer realm for `owner` for `ttlMs` when it is free, expired, or already this owner's
+   * (every claim raises the epoch); returns the new epoch, or null while another owner holds it.
+   */
+  claimLinkLease(realm: string, owner: string, ttlMs: number): Awaitable<number | null>;
+  /** Extends a held lease by `ttlMs`; false when it is no longer this owner's with this epoch (stop the link). */
+  renewLinkLease(realm: string, lease: LinkLease, ttlMs: number): Awaitable<boolean>;
+  /** Gives a held lease up at once (a process stopping), so another process need not wait for it to expire. */
+  releaseLinkLease(realm: string, lease: LinkLease): Awaitable<void>;
   /** The verdict stored for a received message id: null (delivered), an error code, or undefined when unseen. */
   receivedVerdict(realm: string, uid: string): Awaitable<string | null | undefined>;
   /** Stores received messages (their deliveries and their ids with the verdicts) in one write. */

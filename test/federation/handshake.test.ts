@@ -117,6 +117,16 @@ describe('handshake', () => {
       .toEqual({kind: 'starttls'});
   });
 
+  it('a process that does not hold the link lease of the asking realm refuses it with a reason; the peer redials', () => {
+    const notHolder = new ResponderHandshake('beta', BETA, betaTrusts, false, (realm) => realm !== 'alpha');
+    const step = notHolder.receive(initiator().hello());
+    expect(step).toMatchObject({kind: 'fail', reason: 'link-elsewhere', frame: {type: 'refuse', reason: 'link-elsewhere'}});
+    expect(initiator().receive({type: 'refuse', reason: 'link-elsewhere'})).toMatchObject({kind: 'fail', detail: 'peer refused: link-elsewhere'});
+    // The holder (or a store of its own) goes on with the handshake.
+    expect(new ResponderHandshake('beta', BETA, betaTrusts, false, () => true).receive(initiator().hello()))
+      .toMatchObject({kind: 'send', frame: {type: 'challenge'}});
+  });
+
   it('an initiator that asked for TLS refuses a challenge that came without it', () => {
     const i = new InitiatorHandshake('alpha', 'beta', ALPHA, 1, alphaTrusts, true);
     expect(i.receive({type: 'challenge', realm: 'beta', nonce: 'c'.repeat(32), key: BETA.publicKey}))

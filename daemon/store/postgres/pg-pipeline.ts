@@ -36,6 +36,15 @@ export class PgBatch implements CommitBatch {
   conn: Connection | undefined;
   /** The first failure of an operation: the batch rolls back. */
   failure: unknown;
+  /** Failed on its own (a statement, its COMMIT, the connection), not because a batch before it failed. */
+  ownFailure = false;
+  /**
+   * The batches still unsettled when this one opened. A request's writes may have gone into one of them while its
+   * reply waits on this one (the connection keeps the batch current when the handler finishes): if one of them fails
+   * on its own, this batch reports that failure too, though its own transaction committed. Not transitive, so one
+   * failure under steady load does not fail every batch after it.
+   */
+  before: PgBatch[] = [];
   /** Operations that wait for BEGIN. */
   readonly waiting: Array<() => void> = [];
   /** One promise per operation issued, resolved once it answered or failed: COMMIT waits for them. */
@@ -91,6 +100,8 @@ export class GroupCommitPipeline {
   #lastClosed: PgBatch | undefined;
   /** Batches whose COMMIT is not on the wire yet, oldest first; only the first has started. */
   readonly #queue: PgBatch[] = [];
+  /** Batches opened and not yet settled (what a new batch must not report OK before). */
+  readonly #unsettled = new Set<PgBatch>();
   #reconnecting = false;
   #closed = false;
 
@@ -161,6 +172,9 @@ export class GroupCommitPipeline {
 
   #openBatch(): PgBatch {
     const batch = new PgBatch();
+    batch.before = [...this.#unsettled];
+    this.#unsettled.add(batch);
+    void batch.done.catch(() => {}).finally(() => this.#unsettled.delete(batch));
     this.#open = batch;
     this.#queue.push(batch);
     if (this.#queue.length === 1) this.#start(batch);
@@ -222,11 +236,17 @@ export class GroupCommitPipeline {
       this.#fail(batch, isConnectionLoss(error) ? unavailable(error) : error);
       return;
     }
-    batch.settle();
-    this.options.onCommitted?.(batch);
+    this.options.onCommitted?.(batch); // its writes are in: other processes and long polls may look
+    const before = batch.before;
+    batch.before = [];
+    await Promise.all(before.map((earlier) => earlier.done.catch(() => {})));
+    const failed = before.find((earlier) => earlier.ownFailure);
+    batch.settle(failed?.error);
   }
 
   #fail(batch: PgBatch, error: unknown): void {
+    batch.ownFailure = true;
+    batch.before = [];
     batch.settle(error);
     this.options.onFailed?.(batch);
   }

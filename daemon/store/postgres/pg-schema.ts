@@ -160,6 +160,19 @@ export const PG_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX outbox_by_file ON outbox(file_sha256) WHERE file_sha256 IS NOT NULL;
     `,
   },
+  {
+    version: 3,
+    description: 'link leases: which process of the realm holds the link to each peer realm (federation with N processes)',
+    sql: `
+      -- One row per peer realm. A claim raises epoch, the fencing token that completeOutbox checks.
+      CREATE TABLE link_leases (
+        realm       ${NAME} PRIMARY KEY,
+        owner       text NOT NULL,
+        epoch       bigint NOT NULL,
+        until       timestamptz NOT NULL
+      );
+    `,
+  },
 ];
 
 /**

@@ -22,8 +22,9 @@ import type {BackoffOptions} from '../../../common/util/backoff.js';
 import {BlobFolder} from '../blob-folder.js';
 import {cutInboxPage} from '../inbox-page.js';
 import type {
-  CommitBatch, ConversationPage, ConversationRecord, ConversationTarget, GroupPage, IncomingBlob, GroupSummary, HistoryQuery, InboxFilter, InboxLimits, InboxPage, NewMessage, OutboxCompletion,
-  OutboxFile, OutboxRecord, PasswordRecord, RealmRecord, ReceivedMessage, SearchQuery, Store, StoredMessage, UserRecord,
+  CommitBatch, ConversationPage, ConversationRecord, ConversationTarget, GroupPage, IncomingBlob, GroupSummary, HistoryQuery,
+  InboxFilter, InboxLimits, InboxPage, LinkLease, NewMessage, OutboxCompletion, OutboxFile, OutboxRecord, PasswordRecord,
+  RealmRecord, ReceivedMessage, SearchQuery, Store, StoredMessage, UserRecord,
 } from '../types.js';
 import {conversationName} from '../conversation-keys.js';
 import {rankCandidates} from '../search-rank.js';
@@ -38,6 +39,7 @@ import {
   toMessage, unreadSql, type PgMessageRow,
 } from './pg-messages.js';
 import {GroupCommitPipeline, type Connection, type PgBatch} from './pg-pipeline.js';
+import {CLAIM_LEASE, LEASE_HELD, OUTBOX_ORDER_LOCK, RELEASE_LEASE, RENEW_LEASE} from './pg-lease.js';
 import {migrate} from './pg-schema.js';
 import {connectionTarget, redactSecret, redactUrl} from './pg-url.js';
 
@@ -71,6 +73,8 @@ function hashToken(token: string): Buffer {
 const INT8_AS_NUMBER = {to: 20, from: [20], serialize: (value: number) => String(value), parse: (value: string) => Number(value)};
 
 export class PostgresStore implements Store {
+  /** Every realmchatd process of the realm writes this database. */
+  readonly shared = true;
   /** The pool: blobs, migrations, and the LISTEN connection (a connection of its own, made by postgres.js). */
   readonly #sql: Sql;
   /** The pool of the pipeline's one reserved connection (a new one per connection). */
@@ -492,8 +496,19 @@ export class PostgresStore implements Store {
   }
 
   async enqueueOutbox(realm: string, body: string, copies: readonly NewMessage[], now: number, file?: OutboxFile): Promise<OutboxRecord> {
-    const [row] = await this.#rows<{seq: number; local_ids: string}>(ENQUEUE_OUTBOX,
-      [...insertMessagesParams(copies.map((message) => ({message, recipients: []}))), realm, body, now, file?.sha256 ?? null, file?.size ?? null]);
+    const params = [
+      ...insertMessagesParams(copies.map((message) => ({message, recipients: []}))), realm, body, now, file?.sha256 ?? null, file?.size ?? null,
+    ];
+    const [row] = await this.#run(async (conn) => {
+      // Seqs of one realm's outbox must become visible in seq order, or the link's reader (which reads every row up
+      // to the highest it knows of) could pass over a row another process commits later with a lower seq. So each
+      // transaction takes the realm's outbox lock before it draws a seq, and keeps it until COMMIT.
+      const [, rows] = await Promise.all([
+        conn.unsafe(OUTBOX_ORDER_LOCK, [realm], {prepare: true}),
+        conn.unsafe(ENQUEUE_OUTBOX, params as never[], {prepare: true}),
+      ]);
+      return [...rows] as unknown as Array<{seq: number; local_ids: string}>;
+    });
     return {seq: Number(row!.seq), realm, body, localIds: parseIds(row!.local_ids), ...(file ? {file: {sha256: file.sha256, size: file.size}} : {})};
   }
 
@@ -514,13 +529,47 @@ export class PostgresStore implements Store {
     return {count: row!.count, lastSeq: Number(row!.last_seq)};
   }
 
-  async completeOutbox(completion: OutboxCompletion): Promise<void> {
-    this.#delivered(completion.notices.flatMap((notice) => notice.recipients));
-    // Blobs nothing names any more go in the same transaction (COMPLETE_OUTBOX): a rolled-back delete keeps them.
-    await Promise.all([
-      this.#rows(COMPLETE_OUTBOX, [completion.realm, completion.upto, [...completion.dropMessageIds]]),
-      this.#insertMessages(completion.notices.map(({message, recipients}) => ({message, recipients}))),
-    ]);
+  async completeOutbox(completion: OutboxCompletion): Promise<boolean> {
+    const {realm, upto, notices, dropMessageIds, lease} = completion;
+    this.#delivered(notices.flatMap((notice) => notice.recipients));
+    // One operation of the batch, so the lease check and the writes share its transaction (COMMIT waits for all).
+    return this.#run(async (conn) => {
+      const query = (text: string, params: unknown[]) => conn.unsafe(text, params as never[], {prepare: true});
+      // Fencing: the lease row stays locked until COMMIT, so no claim slips in between this check and the delete.
+      if (lease && (await query(LEASE_HELD, [realm, lease.owner, lease.epoch])).length === 0) return false;
+      // Blobs nothing names any more go in the same transaction (COMPLETE_OUTBOX): a rolled-back delete keeps them.
+      await Promise.all([
+        query(COMPLETE_OUTBOX, [realm, upto, [...dropMessageIds]]),
+        notices.length === 0 ? undefined : query(INSERT_MESSAGES, insertMessagesParams(notices)),
+      ]);
+      return true;
+    });
+  }
+
+  // ---- link leases (SQL in pg-lease.ts) ----
+
+  readonly sharedLinks = true;
+
+  // On the pool, each in its own short transaction: a claim never waits behind (or deadlocks with) a group commit.
+  async claimLinkLease(realm: string, owner: string, ttlMs: number): Promise<number | null> {
+    const [row] = await this.#pooled<{epoch: number}>(CLAIM_LEASE, [realm, owner, ttlMs]);
+    return row ? Number(row.epoch) : null;
+  }
+
+  async renewLinkLease(realm: string, lease: LinkLease, ttlMs: number): Promise<boolean> {
+    return (await this.#pooled(RENEW_LEASE, [realm, lease.owner, lease.epoch, ttlMs])).length === 1;
+  }
+
+  async releaseLinkLease(realm: string, lease: LinkLease): Promise<void> {
+    await this.#pooled(RELEASE_LEASE, [realm, lease.owner, lease.epoch]);
+  }
+
+  async #pooled<T>(text: string, params: unknown[]): Promise<T[]> {
+    try {
+      return [...await this.#sql.unsafe(text, params as never[], {prepare: true})] as T[];
+    } catch (error) {
+      throw isConnectionLoss(error) ? unavailable(error) : error;
+    }
   }
 
   async receivedVerdict(realm: string, uid: string): Promise<string | null | undefined> {
