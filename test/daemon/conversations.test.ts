@@ -98,6 +98,13 @@ describe('conversations', () => {
     const third = await ok(pat, `conversations 2 ${conversationsOf(second)[1]!.last!.id}`);
     expect(conversationsOf(third).map((entry) => entry.conversation)).toEqual(['p1']);
     expect(third.more).toBe(false);
+    // A limit of 0 still lists one; without a limit all five fit the default page of 50.
+    const least = await ok(pat, 'conversations 0');
+    expect(conversationsOf(least).map((entry) => entry.conversation)).toEqual(['p5']);
+    expect(least.more).toBe(true);
+    const whole = await ok(pat, 'conversations');
+    expect(conversationsOf(whole)).toHaveLength(5);
+    expect(whole.more).toBe(false);
     // A new message moves its conversation to the top.
     await send(clients.at(-5)!, 'send pat back to you');
     expect(conversationsOf(await ok(pat, 'conversations 1'))[0]).toMatchObject({conversation: 'p1', unread: 1});
