@@ -105,6 +105,10 @@ describe('conversations', () => {
     const whole = await ok(pat, 'conversations');
     expect(conversationsOf(whole)).toHaveLength(5);
     expect(whole.more).toBe(false);
+    // A page exactly as long as the conversations: nothing more.
+    const exact = await ok(pat, 'conversations 5');
+    expect(conversationsOf(exact)).toHaveLength(5);
+    expect(exact.more).toBe(false);
     // A new message moves its conversation to the top.
     await send(clients.at(-5)!, 'send pat back to you');
     expect(conversationsOf(await ok(pat, 'conversations 1'))[0]).toMatchObject({conversation: 'p1', unread: 1});
