@@ -12,9 +12,10 @@
  *
  * Fairness: a connection answers for at most `sliceMs` per turn, then yields until every other connection had its
  * turn; no client holds the event loop. Flow control both ways: reading pauses while `maxPipelinedRequests` lines
- * wait, answering pauses while the socket's buffer is full (`write()` returned false), and a client whose unread
- * replies pass `maxQueuedBytes`, or that reads none of them for `drainTimeoutMs`, is disconnected: no client can
- * grow the daemon's memory without bound.
+ * wait, answering pauses while the socket's buffer is full (`write()` returned false) and while the replies not yet
+ * read pass `maxQueuedBytes`; a client whose unread replies pass that plus one largest reply (connectionReplyCap),
+ * or that reads none of them for `drainTimeoutMs`, is disconnected: no client can grow the daemon's memory without
+ * bound, and every reply the daemon may give (a file up to `maxFileBytes`) fits.
  *
  * Realm links share the client port: while the daemon takes links (`federation.acceptor`), the bytes of the first
  * line are held back until it is complete; if it starts with the link verb, the socket and those bytes go to the
@@ -28,13 +29,15 @@ import {encodeReply} from '../common/protocol/reply-codec.js';
 import {error, type Reply} from '../common/protocol/replies.js';
 import type {RequestContext, Services, Session} from './context.js';
 import {failureReply, routeLine, type ConnectionState} from './router.js';
+import {connectionReplyCap} from './limits/reply-size.js';
 import {isStoreUnavailable} from './store/errors.js';
 import type {CommitBatch} from './store/types.js';
 import type {TurnParticipant, TurnScheduler} from './turn-scheduler.js';
 
 /** A reply waiting for the commit of the batch its request's writes joined. */
 interface AnsweredRequest {
-  readonly reply: Reply;
+  /** The reply's line, encoded once when answered: its size holds answering back (see #repliesPassLimit). */
+  readonly line: string;
   readonly batch: CommitBatch;
 }
 
@@ -56,6 +59,12 @@ export class Connection implements ConnectionState, TurnParticipant {
   readonly #queue: FramedLine[] = [];
   /** Answered requests whose replies are not written yet, in request order. */
   #answered: AnsweredRequest[] = [];
+  /** The bytes of the #answered replies' lines. */
+  #answeredBytes = 0;
+  /** Answering stopped because the replies not yet read passed maxQueuedBytes; the next flush resumes it. */
+  #heldForBytes = false;
+  /** Queued reply bytes past which the connection is cut. */
+  readonly #replyCap: number;
   /** A request whose handler is still running (a password hash, a long poll); the next ones wait for it. */
   #handlerRunning = false;
   /** Gave up the rest of its slice; the scheduler resumes it. */
@@ -80,6 +89,7 @@ export class Connection implements ConnectionState, TurnParticipant {
     private readonly services: Services,
     private readonly turns: TurnScheduler,
   ) {
+    this.#replyCap = connectionReplyCap(services.options);
     this.#framer = new LineFramer({
       maxLineBytes: services.options.maxLineBytes,
       // A file line holds the base64 of the file plus the verb, token, name and path (a few KiB at most).
@@ -182,7 +192,7 @@ export class Connection implements ConnectionState, TurnParticipant {
   #run(started = performance.now()): void {
     if (this.#handlerRunning || this.#yielded || this.phase === 'closed') return;
     let answered = 0;
-    while (this.#queue.length > 0 && !this.#waitingForDrain) {
+    while (this.#queue.length > 0 && !this.#waitingForDrain && !this.#repliesPassLimit()) {
       if (answered > 0 && performance.now() - started > this.services.options.sliceMs) {
         this.#yield();
         break;
@@ -210,6 +220,15 @@ export class Connection implements ConnectionState, TurnParticipant {
     this.#endIfDrained();
   }
 
+  /**
+   * True once the replies answered but not written and the socket's queue pass maxQueuedBytes: answering waits for
+   * the flush (and the client's reading), so a pipeline of large replies is written one share at a time.
+   */
+  #repliesPassLimit(): boolean {
+    this.#heldForBytes = this.#answeredBytes + this.socket.writableLength > this.services.options.maxQueuedBytes;
+    return this.#heldForBytes;
+  }
+
   resume(): void {
     this.#yielded = false;
     this.#run();
@@ -235,7 +254,9 @@ export class Connection implements ConnectionState, TurnParticipant {
   /** Keeps a reply until the batch its request's writes joined is committed. A blank line has no reply. */
   #keep(reply: Reply | undefined): void {
     if (reply === undefined || this.phase === 'closed') return;
-    this.#answered.push({reply, batch: this.services.store.currentBatch()});
+    const line = encodeReply(reply);
+    this.#answered.push({line, batch: this.services.store.currentBatch()});
+    this.#answeredBytes += line.length;
     this.turns.flushSoon(this);
   }
 
@@ -246,13 +267,14 @@ export class Connection implements ConnectionState, TurnParticipant {
     let out = '';
     let count = 0;
     for (; count < answered.length; count++) {
-      const {reply, batch} = answered[count]!;
+      const {line, batch} = answered[count]!;
       if (batch.state === 'pending') {
         this.#awaitCommit(batch);
         break;
       }
+      this.#answeredBytes -= line.length;
       if (batch.state === 'committed') {
-        out += encodeReply(reply);
+        out += line;
       } else {
         // A failed commit undid the request's writes: its OK would be a lie.
         this.turns.commitFailed(batch);
@@ -261,6 +283,11 @@ export class Connection implements ConnectionState, TurnParticipant {
     }
     this.#answered = count === answered.length ? [] : answered.slice(count);
     if (out !== '') this.#write(out);
+    // Answering waited for this write: go on unless the socket is full now (then its 'drain' resumes it).
+    if (this.#heldForBytes && !this.#waitingForDrain && !this.socket.destroyed) {
+      this.#heldForBytes = false;
+      this.#run();
+    }
     this.#endIfDrained();
   }
 
@@ -289,7 +316,7 @@ export class Connection implements ConnectionState, TurnParticipant {
   #write(bytes: string): void {
     const flushed = this.socket.write(bytes, 'latin1'); // replies are ASCII
     this.services.limits.replies.set(this, this.socket.writableLength);
-    if (this.socket.writableLength > this.services.options.maxQueuedBytes) {
+    if (this.socket.writableLength > this.#replyCap) {
       this.services.logger.warn('disconnecting a client that does not read its replies', {
         connection: this.id, queuedBytes: this.socket.writableLength,
       });
@@ -310,6 +337,7 @@ export class Connection implements ConnectionState, TurnParticipant {
     this.phase = 'closed';
     this.#queue.length = 0;
     this.#answered = [];
+    this.#answeredBytes = 0;
     clearTimeout(this.#drainTimer);
     this.#abort.abort();
     this.#resolveClosed();

@@ -25,7 +25,10 @@ export interface DaemonOptions {
   inboxMaxBytes: number;
   /** Longest long-poll wait a client may ask for, in seconds (longer asks are capped). @default 60 */
   maxWaitSeconds: number;
-  /** Reply bytes a connection may have queued unread before it is disconnected. @default 8 MiB */
+  /**
+   * Unread reply bytes past which a connection stops answering until its client reads; it is disconnected past this
+   * plus one largest reply (daemon/limits/reply-size.ts), so any accepted file can be received. @default 8 MiB
+   */
   maxQueuedBytes: number;
   /** A client that reads none of its queued replies for this long is disconnected, in ms. @default 30000 */
   drainTimeoutMs: number;

@@ -5,6 +5,7 @@ import type {Store} from '../store/types.js';
 import {AuthLimiter, type BackoffPolicy} from './auth-limiter.js';
 import {HashQueue} from './hash-queue.js';
 import {ReplyBudget} from './reply-budget.js';
+import {largestFileReplyBytes, type ReplySizeOptions} from './reply-size.js';
 import {SendLimiter, type SendLimits} from './send-limiter.js';
 
 /** The sender name a realm's aggregate allowance is kept under (never a valid username). */
@@ -30,7 +31,7 @@ export interface Limits {
 }
 
 /** The daemon options the limits are built from (documented in DaemonOptions, daemon/context.ts, which has them all). */
-export interface LimitOptions {
+export interface LimitOptions extends Pick<ReplySizeOptions, 'maxFileBytes' | 'maxLineBytes'> {
   authUserBackoff: BackoffPolicy;
   authPeerBackoff: BackoffPolicy;
   hashConcurrency: number;
@@ -51,6 +52,7 @@ export function createLimits(options: LimitOptions, store: Store, clock: Clock, 
     inbound: new SendLimiter(options.realmSendLimits, clock, unreadBytes),
     inboundFiles: new SendLimiter(options.fileLimits, clock, unreadBytes),
     inboundRealm: new SendLimiter({...options.realmLinkLimits, unreadBytesPerRecipient: Number.POSITIVE_INFINITY}, clock, unreadBytes),
-    replies: new ReplyBudget(options.maxTotalQueuedBytes, logger),
+    // Never below one reply with the largest file: one client receiving it is not cut, however small the budget.
+    replies: new ReplyBudget(Math.max(options.maxTotalQueuedBytes, largestFileReplyBytes(options)), logger),
   };
 }

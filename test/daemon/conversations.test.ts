@@ -98,6 +98,17 @@ describe('conversations', () => {
     const third = await ok(pat, `conversations 2 ${conversationsOf(second)[1]!.last!.id}`);
     expect(conversationsOf(third).map((entry) => entry.conversation)).toEqual(['p1']);
     expect(third.more).toBe(false);
+    // A limit of 0 still lists one; without a limit all five fit the default page of 50.
+    const least = await ok(pat, 'conversations 0');
+    expect(conversationsOf(least).map((entry) => entry.conversation)).toEqual(['p5']);
+    expect(least.more).toBe(true);
+    const whole = await ok(pat, 'conversations');
+    expect(conversationsOf(whole)).toHaveLength(5);
+    expect(whole.more).toBe(false);
+    // A page exactly as long as the conversations: nothing more.
+    const exact = await ok(pat, 'conversations 5');
+    expect(conversationsOf(exact)).toHaveLength(5);
+    expect(exact.more).toBe(false);
     // A new message moves its conversation to the top.
     await send(clients.at(-5)!, 'send pat back to you');
     expect(conversationsOf(await ok(pat, 'conversations 1'))[0]).toMatchObject({conversation: 'p1', unread: 1});
@@ -130,6 +141,24 @@ describe('seen', () => {
     await send(gus, 'send fay after the marker');
     expect((await listed(fay)).get('gus')).toMatchObject({unread: 1});
   });
+
+  it('caps unread and mention counts at 999 ("999 or more") in conversations and seen', async () => {
+    const owner = await login('cap_owner');
+    const reader = await login('cap_reader');
+    await ok(owner, 'addgroup capped');
+    await ok(reader, 'joingroup capped');
+    // 1,002 messages that each name the reader, pipelined in one write.
+    const count = 1002;
+    owner.write(Array.from({length: count}, (_, i) => `sendgroup capped cap_reader ${i}\r\n`).join(''));
+    const ids: number[] = [];
+    for (let i = 0; i < count; i++) ids.push((await owner.next(30_000)).id as number);
+    const raw = (await ok(reader, 'conversations')).conversations as Array<Record<string, unknown>>;
+    expect(raw.find((entry) => entry.conversation === 'group:capped')).toMatchObject({unread: 999, mentions: 999});
+    // Seen up to the first: 1,001 remain, still reported as 999.
+    expect(await ok(reader, `seen group:capped ${ids[0]}`)).toMatchObject({seen: ids[0], unread: 999, mentions: 999});
+    // Below the cap the exact counts come back.
+    expect(await ok(reader, `seen group:capped ${ids[count - 6]}`)).toMatchObject({unread: 5, mentions: 5});
+  }, 60_000);
 
   it('is one truth for every session of a user', async () => {
     const hal = await login('hal');

@@ -108,6 +108,26 @@ describe('search', () => {
     }
   });
 
+  it('pages 20 results unless asked, at least 1 and at most 100', async () => {
+    const kim = (await registerUser(server.port, 'kim')).client;
+    try {
+      const count = 102;
+      kim.write(Array.from({length: count}, (_, i) => `send kim walrus ${i}\r\n`).join(''));
+      for (let i = 0; i < count; i++) expect(await kim.next(30_000)).toMatchObject({status: 'OK'});
+      const pageOf = async (line: string) => {
+        const reply = await ok(kim, line);
+        return {size: searchResultsOf(reply).length, more: reply.more};
+      };
+      expect(await pageOf('search walrus')).toEqual({size: 20, more: true});
+      expect(await pageOf('search walrus * 0')).toEqual({size: 1, more: true});
+      expect(await pageOf('search walrus * 101')).toEqual({size: 100, more: true});
+      expect(await pageOf('search walrus * 102')).toEqual({size: 100, more: true});
+      expect(await pageOf(`search walrus kim 100 999999999`)).toEqual({size: 100, more: true});
+    } finally {
+      kim.close();
+    }
+  }, 60_000);
+
   it('flags results that name the reader', async () => {
     await ok(bob, 'sendgroup devs ann: the deploy is fixed');
     const hits = searchResultsOf(await ok(ann, 'search fixed'));

@@ -77,15 +77,15 @@ export class LineClient {
   readonly #decoder = new ReplyDecoder();
   readonly #replies: Reply[] = [];
   readonly #waiters: Array<(reply: Reply) => void> = [];
-  /** Every byte received, for assertions on the exact wire format. */
-  raw = Buffer.alloc(0);
+  /** The chunks received, joined only when `raw` is read (joining on each chunk is quadratic for replies of MiB). */
+  readonly #chunks: Buffer[] = [];
   readonly closed: Promise<void>;
 
   private constructor(socket: Socket) {
     this.socket = socket;
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
     socket.on('data', (chunk: Buffer) => {
-      this.raw = Buffer.concat([this.raw, chunk]);
+      this.#chunks.push(chunk);
       for (const reply of this.#decoder.push(chunk)) {
         const waiter = this.#waiters.shift();
         if (waiter) waiter(reply);
@@ -100,6 +100,11 @@ export class LineClient {
       const socket = connect(port, '127.0.0.1', () => resolve(new LineClient(socket)));
       socket.once('error', reject);
     });
+  }
+
+  /** Every byte received, for assertions on the exact wire format. */
+  get raw(): Buffer {
+    return Buffer.concat(this.#chunks);
   }
 
   /** Writes exact bytes (no line ending added). */
