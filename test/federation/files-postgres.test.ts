@@ -17,8 +17,18 @@ let beta: TestDaemon;
 let alice: TestUser;
 let bob: TestUser;
 
-const fileOf = async (client: TestUser['client'], realm: string) =>
-  ((await client.request(`getrealminbox ${realm}`)).messages as Array<Record<string, unknown>>)[0];
+/**
+ * The first message from `realm` in the client's inbox. A send may answer OK with `queued: true` (its verdict took
+ * longer than the sender waits, as a file read chunk by chunk from PostgreSQL may on a loaded machine): then the
+ * message arrives a little later, so this asks again until it is there.
+ */
+async function fileOf(client: TestUser['client'], realm: string): Promise<Record<string, unknown> | undefined> {
+  for (let attempt = 0; ; attempt++) {
+    const first = ((await client.request(`getrealminbox ${realm}`)).messages as Array<Record<string, unknown>>)[0];
+    if (first !== undefined || attempt === 100) return first;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
 
 describeIfPostgres('files across realms, the receiving realm on PostgreSQL', () => {
   beforeAll(async () => {

@@ -93,13 +93,21 @@ describe('realmchat full-screen client in a terminal', () => {
     await tui.waitFor('1 Inbox (10)');
     tui.write('\u001Ba'); // Alt+A
     await tui.waitFor('bob · direct messages');
-    await tui.waitFor(/\d\d:\d\d alice f60/);
-    // PgUp to the top: every one of the 70 messages passes by, in order, and nothing else is between them.
+    // Alt+A lands on the unread marker (before g01); wait for that landing, then page down to the newest message.
+    await tui.waitFor('── new ──');
     const seen = new Set<string>();
     const collect = () => {
       for (const match of tui.screen().matchAll(/\d\d:\d\d (?:alice|bob) ([fg]\d\d)\b/g)) seen.add(match[1]!);
     };
     const topLine = (screen: string) => /\d\d:\d\d (?:alice|bob) ([fg]\d\d)\b/.exec(screen)?.[1];
+    for (let page = 0; page < 12 && !/\d\d:\d\d alice f60/.test(tui.screen()); page++) {
+      const before = topLine(tui.screen());
+      tui.write('\u001B[6~');
+      await tui.waitFor((screen) => topLine(screen) !== before || /\d\d:\d\d alice f60/.test(screen));
+    }
+    await tui.waitFor(/\d\d:\d\d alice f60/);
+    // PgUp to the top: every one of the 70 messages passes by, in order, and nothing else is between them.
+    seen.clear();
     for (let page = 0; page < 12 && !seen.has('g01'); page++) {
       collect();
       const before = topLine(tui.screen());
