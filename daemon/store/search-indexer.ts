@@ -8,6 +8,7 @@
  */
 import type Database from 'better-sqlite3';
 import {scopeTokensOf} from './conversation-keys.js';
+import type {MessageColumns} from './message-row.js';
 
 /** At most this many messages per indexer slice (about 1 ms of FTS5 inserts on the bench machine per 100). */
 export const INDEX_SLICE = 500;
@@ -16,15 +17,7 @@ export const SEARCH_CATCH_UP = 5_000;
 /** How long after a commit that stored messages the indexer runs: the slices of a busy moment share a segment. */
 export const INDEX_DELAY_MS = 10;
 
-interface PendingRow {
-  id: number;
-  sender: string;
-  sender_realm: string | null;
-  recipient: string | null;
-  recipient_realm: string | null;
-  group_name: string | null;
-  body: string;
-}
+type PendingRow = MessageColumns;
 
 export function prepareSearchIndexer(db: Database.Database) {
   return {

@@ -27,6 +27,7 @@ import type {
   InboxFilter, InboxLimits, InboxPage, NewMessage, OutboxCompletion, OutboxFile, OutboxRecord, PasswordRecord, RealmRecord,
   ReceivedMessage, SearchQuery, Store, StoredMessage, UserRecord,
 } from './types.js';
+import type {StoredMessageColumns} from './message-row.js';
 
 /** How hard a commit holds on to the data. */
 export type Durability = 'normal' | 'full';
@@ -49,18 +50,7 @@ export interface SqliteStoreOptions {
   onCheckpointError?: (message: string) => void;
 }
 
-interface MessageRow {
-  id: number;
-  sender: string;
-  sender_realm: string | null;
-  recipient: string | null;
-  recipient_realm: string | null;
-  group_name: string | null;
-  body: string;
-  ts: number;
-  file_name: string | null;
-  file_size: number | null;
-  file_sha256: string | null;
+interface MessageRow extends StoredMessageColumns {
   /** History rows: 1 when the reader received this message (only then is `is_read` meaningful). */
   received?: number;
   /** History rows: 1 when the reader has no unread delivery of it. */

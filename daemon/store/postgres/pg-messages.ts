@@ -8,20 +8,10 @@ import {audienceOf, scopeTokensOf} from '../conversation-keys.js';
 import {namedIn} from '../mention-names.js';
 import {indexWordsOf} from '../search-rank.js';
 import type {NewMessage, StoredMessage} from '../types.js';
+import type {StoredMessageColumns} from '../message-row.js';
 
 /** A message row as the reads return it. */
-export interface PgMessageRow {
-  id: number;
-  sender: string;
-  sender_realm: string | null;
-  recipient: string | null;
-  recipient_realm: string | null;
-  group_name: string | null;
-  body: string;
-  ts: number;
-  file_name: string | null;
-  file_size: number | null;
-  file_sha256: string | null;
+export interface PgMessageRow extends StoredMessageColumns {
   /** History rows: whether the reader received this message (only then is `is_read` meaningful). */
   received?: boolean;
   /** History rows: whether the reader has no unread delivery of it. */
