@@ -14,9 +14,11 @@
  */
 import {spawnSync} from 'node:child_process';
 import {cpus} from 'node:os';
+import {resolve} from 'node:path';
 import {parseArgs} from 'node:util';
 import {runLarge} from './large.js';
 import {median} from './load-wire.js';
+import {CPU_PROF_ENV} from './realmchatd-process.js';
 import {nofileLimits, placement as choosePlacement, wrapperPrefix} from './proc-stats.js';
 import type {ServerKind} from './servers.js';
 import {WORKLOADS, type Figures, type Workload, type WorkloadOptions} from './workloads.js';
@@ -34,6 +36,7 @@ Workloads (default: all): ${WORKLOADS.map((w) => w.name).join(', ')}
   --hog-window N         requests in flight on the fairness hog    (default 1000)
   --no-baseline          skip the baseline server (no ratios)
   --no-pin               do not pin servers to CPU 0 and the load to CPU 1
+  --cpu-prof DIR         every realmchatd writes a V8 CPU profile (.cpuprofile) into DIR when it stops
   --large, --large-db    instead: per-request cost on a large database vs. an empty one
   --large-messages N     messages in the large database            (default 10000000)
   --large-requests N     sequential requests per measured request kind (default 2000, at most --seconds each)
@@ -149,6 +152,7 @@ async function main(): Promise<void> {
     'large-requests': {type: 'string', default: '2000'},
     'cache-dir': {type: 'string'},
     rebuild: {type: 'boolean', default: false},
+    'cpu-prof': {type: 'string'},
     help: {type: 'boolean', default: false},
   }});
   if (values.help) {
@@ -162,6 +166,8 @@ async function main(): Promise<void> {
   };
   if (values.durability !== 'normal' && values.durability !== 'full') throw new Error('--durability must be normal or full');
   const placement = choosePlacement(!values['no-pin']);
+  // Every realmchatd child writes a .cpuprofile there when it exits (its SIGTERM handler exits cleanly).
+  if (values['cpu-prof']) process.env[CPU_PROF_ENV] = resolve(values['cpu-prof']);
 
   // The load generator on its own CPU (and with its descriptor soft limit at the hard one): re-execute once.
   const {soft, hard} = nofileLimits();

@@ -15,7 +15,7 @@ import {homedir} from 'node:os';
 import {join} from 'node:path';
 import {performance} from 'node:perf_hooks';
 import Database from 'better-sqlite3';
-import {CONVERSATIONS_BACKFILL} from '../daemon/store/migrations.js';
+import {CONVERSATIONS_BACKFILL, GROUP_READS_BACKFILL} from '../daemon/store/migrations.js';
 
 /** Bump when insertFixture() changes what it writes: cached large databases are keyed by it. */
 export const FIXTURE_VERSION = 4;
@@ -71,7 +71,8 @@ const BACKGROUND_NAME = (index: number) => `u${String(index).padStart(5, '0')}`;
 // ==================================================================================================================
 // SCHEMA-DEPENDENT: every INSERT of the bench. Written against daemon/store/migrations.ts (user_version 8): users,
 // groups, group_members, messages (one row per message), unread (one row per recipient of a message not yet read);
-// conversations, mentions and message_search are filled by the migration's own CONVERSATIONS_BACKFILL (search_progress set after it).
+// conversations, mentions and message_search are filled by the migrations' own CONVERSATIONS_BACKFILL and
+// GROUP_READS_BACKFILL (search_progress set after them).
 // Keep this the only function that writes the schema's tables.
 // ==================================================================================================================
 function insertFixture(db: Database.Database, spec: FixtureSpec, step: (what: string) => void): FixtureIds {
@@ -190,6 +191,8 @@ function insertFixture(db: Database.Database, spec: FixtureSpec, step: (what: st
   }
   // Conversation rows, read markers and the search index (migration 6), from everything inserted above.
   db.exec(CONVERSATIONS_BACKFILL);
+  // Local groups' newest messages and members' markers (migration 9), from those rows.
+  db.exec(GROUP_READS_BACKFILL);
   // Everything is indexed: the search indexer's mark (migration 8) at the newest message.
   db.exec('UPDATE search_progress SET indexed_upto = (SELECT coalesce(max(id), 0) FROM messages)');
   step('conversations and search index');

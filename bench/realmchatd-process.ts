@@ -36,6 +36,15 @@ export function startRealmchatd(
   return startNodeChild(REALMCHATD_BIN, args, env, placement, 'realmchatd');
 }
 
+/** The environment variable through which `bench --cpu-prof DIR` asks every realmchatd it starts for a CPU profile. */
+export const CPU_PROF_ENV = 'REALMCHAT_BENCH_CPU_PROF';
+
+/** Node's own arguments for a realmchatd child: `--cpu-prof` into the folder the bench was given, if any. */
+function profileArgs(env: NodeJS.ProcessEnv, label: string): string[] {
+  const folder = env[CPU_PROF_ENV];
+  return folder && label === 'realmchatd' ? ['--cpu-prof', `--cpu-prof-dir=${folder}`] : [];
+}
+
 /**
  * Spawns `node SCRIPT ARGS` (optionally pinned, with a raised descriptor limit; the wrappers exec, so `child.pid`
  * is node's) and resolves once it prints a line with `listening on HOST:PORT`; rejects if it exits first.
@@ -45,7 +54,7 @@ export function startNodeChild(
   label = script,
 ): Promise<RealmchatdProcess> {
   const [command, ...prefix] = [...wrapperPrefix(placement.cpu, placement.nofile), process.execPath];
-  const child = spawn(command!, [...prefix, script, ...args], {env, stdio: ['ignore', 'pipe', 'pipe']});
+  const child = spawn(command!, [...prefix, ...profileArgs(env, label), script, ...args], {env, stdio: ['ignore', 'pipe', 'pipe']});
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
     let out = '';

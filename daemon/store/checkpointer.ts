@@ -65,6 +65,9 @@ export class Checkpointer {
 
   /** Stops checkpointing and closes the worker's connection. */
   async stop(): Promise<void> {
+    // Held while it stops: with nothing else alive, an unreferenced worker would let the process end before the
+    // worker closed its connection, and whoever awaits stop() would never resume.
+    this.#worker.ref();
     this.#worker.postMessage('stop');
     await this.#exited;
   }

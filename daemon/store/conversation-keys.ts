@@ -68,6 +68,24 @@ export function conversationToken(username: string, conversation: string): strin
   return `c${hex(`${username}|${conversation}`)}`;
 }
 
+/**
+ * The same tokens in SQL, over a row of `messages` (SQLite's lower() folds ASCII only, and names are ASCII; its
+ * hex() writes capitals, which the index's tokenizer folds). The search indexer builds a slice with it in one
+ * INSERT … SELECT, and migration 6's backfill used it: change it only with a migration that rebuilds the index.
+ */
+export const SCOPE_TOKENS_SQL = `CASE
+          WHEN group_name IS NOT NULL AND recipient_realm IS NULL THEN 'g' || hex(lower(group_name))
+          WHEN group_name IS NOT NULL THEN 'u' || hex(lower(sender))
+            || ' c' || hex(lower(sender || '|group:' || group_name || '@' || recipient_realm))
+          WHEN sender_realm IS NOT NULL THEN 'u' || hex(lower(recipient))
+            || ' c' || hex(lower(recipient || '|' || sender || '@' || sender_realm))
+          WHEN recipient_realm IS NOT NULL THEN 'u' || hex(lower(sender))
+            || ' c' || hex(lower(sender || '|' || recipient || '@' || recipient_realm))
+          WHEN lower(sender) = lower(recipient) THEN 'u' || hex(lower(sender)) || ' c' || hex(lower(sender || '|' || sender))
+          ELSE 'u' || hex(lower(sender)) || ' c' || hex(lower(sender || '|' || recipient))
+            || ' u' || hex(lower(recipient)) || ' c' || hex(lower(recipient || '|' || sender))
+          END`;
+
 /** The visibility tokens of a message: who may find it, and in which conversation. */
 export function scopeTokensOf(message: Parties): string {
   const audience = audienceOf(message);

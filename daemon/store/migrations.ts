@@ -2,6 +2,8 @@
  * Versioned schema migrations. Each runs once, in order, in its own transaction, and bumps `PRAGMA user_version`.
  * Never edit a migration that has shipped: add a new one.
  */
+import {SCOPE_TOKENS_SQL} from './conversation-keys.js';
+
 export interface Migration {
   readonly version: number;
   readonly description: string;
@@ -42,19 +44,24 @@ export const CONVERSATIONS_BACKFILL = `
       UPDATE conversations SET seen_id = last_id;
 
       INSERT INTO message_search (rowid, body, scope)
-        SELECT id, body, CASE
-          WHEN group_name IS NOT NULL AND recipient_realm IS NULL THEN 'g' || hex(lower(group_name))
-          WHEN group_name IS NOT NULL THEN 'u' || hex(lower(sender))
-            || ' c' || hex(lower(sender || '|group:' || group_name || '@' || recipient_realm))
-          WHEN sender_realm IS NOT NULL THEN 'u' || hex(lower(recipient))
-            || ' c' || hex(lower(recipient || '|' || sender || '@' || sender_realm))
-          WHEN recipient_realm IS NOT NULL THEN 'u' || hex(lower(sender))
-            || ' c' || hex(lower(sender || '|' || recipient || '@' || recipient_realm))
-          WHEN lower(sender) = lower(recipient) THEN 'u' || hex(lower(sender)) || ' c' || hex(lower(sender || '|' || sender))
-          ELSE 'u' || hex(lower(sender)) || ' c' || hex(lower(sender || '|' || recipient))
-            || ' u' || hex(lower(recipient)) || ' c' || hex(lower(recipient || '|' || sender))
-          END
+        SELECT id, body, ${SCOPE_TOKENS_SQL}
         FROM messages WHERE sender NOT LIKE '~%' OR sender_realm IS NOT NULL;
+`;
+
+/**
+ * Moves the read state of local groups out of the per-member conversation rows (migration 9): a group's newest
+ * message goes to `groups.last_id`, each member's marker to `group_members.seen_id`, and the members' rows of local
+ * groups are deleted (rows of another realm's group, `group:devs@beta`, stay). A member without a row reads from
+ * the newest message. The bench's fixtures run it too, after CONVERSATIONS_BACKFILL.
+ */
+export const GROUP_READS_BACKFILL = `
+      UPDATE groups SET last_id = coalesce((SELECT id FROM messages m INDEXED BY messages_by_group
+        WHERE m.group_name = groups.name AND m.recipient_realm IS NULL AND m.recipient IS NULL ORDER BY id DESC LIMIT 1), 0);
+      UPDATE group_members SET seen_id = coalesce(
+        (SELECT c.seen_id FROM conversations c
+          WHERE c.username = group_members.username AND c.conversation = 'group:' || group_members.group_name),
+        (SELECT g.last_id FROM groups g WHERE g.name = group_members.group_name));
+      DELETE FROM conversations WHERE conversation LIKE 'group:%' AND instr(conversation, '@') = 0;
 `;
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -258,6 +265,18 @@ export const MIGRATIONS: readonly Migration[] = [
       -- stored: the mark starts at the newest one.
       CREATE TABLE search_progress (indexed_upto INTEGER NOT NULL);
       INSERT INTO search_progress (indexed_upto) SELECT coalesce(max(id), 0) FROM messages;
+    `,
+  },
+  {
+    version: 9,
+    description: "a local group's newest message kept once per group, each member's read marker in its membership",
+    sql: `
+      -- A group message updated one conversation row per member (its newest id, one more unread): as many writes as
+      -- the group has members. Now it updates its group's row once; a member's marker lives in the membership, and
+      -- what is unread after it is counted when read (range counts capped at UNREAD_CAP, sqlite-conversations.ts).
+      ALTER TABLE groups ADD COLUMN last_id INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE group_members ADD COLUMN seen_id INTEGER NOT NULL DEFAULT 0;
+      ${GROUP_READS_BACKFILL}
     `,
   },
 ];

@@ -7,8 +7,7 @@
  * finds does not depend on when the last slice ran. Every function runs inside the store's write.
  */
 import type Database from 'better-sqlite3';
-import {scopeTokensOf} from './conversation-keys.js';
-import type {MessageColumns} from './message-row.js';
+import {SCOPE_TOKENS_SQL} from './conversation-keys.js';
 
 /** At most this many messages per indexer slice (about 1 ms of FTS5 inserts on the bench machine per 100). */
 export const INDEX_SLICE = 500;
@@ -17,17 +16,30 @@ export const SEARCH_CATCH_UP = 5_000;
 /** How long after a commit that stored messages the indexer runs: the slices of a busy moment share a segment. */
 export const INDEX_DELAY_MS = 10;
 
-type PendingRow = MessageColumns;
+/** The SQL of the indexer (test/daemon/search-indexer.test.ts compares its tokens with scopeTokensOf's). */
+export const INDEXER_SQL = {
+  /** The messages of the next slice: how many, and the newest: (mark, limit). */
+  slice: 'SELECT count(*) AS count, max(id) AS upto FROM (SELECT id FROM messages WHERE id > ? ORDER BY id LIMIT ? + 0)',
+  /**
+   * Indexes the messages of a slice: (mark, upto). A delivery-failure notice (a local sender that is no username)
+   * and a message with neither recipient nor group belong to nobody's conversation: no scope would ever find them.
+   */
+  index: `
+    INSERT INTO message_search (rowid, body, scope)
+    SELECT id, body, ${SCOPE_TOKENS_SQL} FROM messages
+    WHERE id > ? AND id <= ? AND (sender NOT LIKE '~%' OR sender_realm IS NOT NULL)
+      AND (group_name IS NOT NULL OR recipient IS NOT NULL)`,
+  /** The tokens the index gets for one message (tests only): (id). */
+  tokensOf: `SELECT ${SCOPE_TOKENS_SQL} FROM messages WHERE id = ?`,
+} as const;
 
 export function prepareSearchIndexer(db: Database.Database) {
   return {
     mark: db.prepare<[], number>('SELECT indexed_upto FROM search_progress').pluck(),
     setMark: db.prepare<[number]>('UPDATE search_progress SET indexed_upto = ?'),
-    pending: db.prepare<[number, number], PendingRow>(`
-      SELECT id, sender, sender_realm, recipient, recipient_realm, group_name, body FROM messages
-      WHERE id > ? ORDER BY id LIMIT ? + 0`),
+    slice: db.prepare<[number, number], {count: number; upto: number | null}>(INDEXER_SQL.slice),
     newest: db.prepare<[], number | null>('SELECT max(id) FROM messages').pluck(),
-    index: db.prepare<[number, string, string]>('INSERT INTO message_search (rowid, body, scope) VALUES (?, ?, ?)'),
+    index: db.prepare<[number, number]>(INDEXER_SQL.index),
     unindex: db.prepare<[number]>('DELETE FROM message_search WHERE rowid = ?'),
   };
 }
@@ -41,18 +53,12 @@ export function hasPending(stmt: Statements): boolean {
 
 /** Indexes at most `limit` messages above the mark and moves it; true when more remain. */
 export function indexPending(stmt: Statements, limit: number): boolean {
-  const rows = stmt.pending.all(stmt.mark.get()!, limit);
-  if (rows.length === 0) return false;
-  for (const row of rows) {
-    const scope = scopeTokensOf({
-      sender: row.sender, senderRealm: row.sender_realm ?? undefined, recipient: row.recipient ?? undefined,
-      recipientRealm: row.recipient_realm ?? undefined, group: row.group_name ?? undefined,
-    });
-    // A delivery-failure notice belongs to nobody's conversation: no scope would ever find it.
-    if (scope !== '') stmt.index.run(row.id, row.body, scope);
-  }
-  stmt.setMark.run(rows[rows.length - 1]!.id);
-  return rows.length === limit;
+  const mark = stmt.mark.get()!;
+  const {count, upto} = stmt.slice.get(mark, limit)!;
+  if (count === 0 || upto === null) return false;
+  stmt.index.run(mark, upto);
+  stmt.setMark.run(upto);
+  return count === limit;
 }
 
 /**

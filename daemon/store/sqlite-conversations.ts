@@ -1,9 +1,12 @@
 /**
- * The conversation rows, read markers, mentions and the search index (migration 6), kept by the SQLite store's
- * writes. Every read walks one index range: listing a page of conversations reads the (username, last_id) index
- * and no message; a read marker that stops short of the newest message recounts with range counts capped at
- * UNREAD_CAP; a search ranks at most SEARCH_CANDIDATES of the newest matches. test/daemon/store-reads.test.ts
- * holds the plans. Writes run inside the store's #write (the caller's batch).
+ * The conversation rows, read markers, mentions and the search index (migrations 6 and 9), kept by the SQLite
+ * store's writes. A private conversation (and a user's copy of another realm's group) is a row per user with its
+ * newest message, marker and counters; a local group keeps its newest message once, in `groups.last_id`, and each
+ * member's marker in `group_members.seen_id` (a group message writes one row, not one per member). Listing a page
+ * of conversations reads one range of the (username, last_id) index plus the user's memberships (as many as the
+ * user has groups, never the messages); what is unread in a group, and a marker that stops short of the newest
+ * message, is counted with range counts capped at UNREAD_CAP; a search ranks at most SEARCH_CANDIDATES of the
+ * newest matches. test/store/sqlite-query-plans.test.ts holds the plans. Writes run inside the store's #write.
  */
 import type Database from 'better-sqlite3';
 import {UNREAD_CAP} from '../../common/protocol/reply-shapes.js';
@@ -25,7 +28,7 @@ const toRecord = (row: ConversationRow): ConversationRecord =>
 
 /** The SQL of the conversation reads (pinned by test/daemon/store-reads.test.ts). */
 export const CONVERSATION_READS = {
-  /** A page of a user's conversations, newest first: (@me, @before, @limit). */
+  /** A page of a user's conversations other than local groups, newest first: (@me, @before, @limit). */
   list: `
     SELECT conversation, last_id, seen_id, unread, mentions FROM conversations INDEXED BY conversations_by_last
     WHERE username = @me AND last_id < @before ORDER BY last_id DESC LIMIT @limit + 0`,
@@ -47,10 +50,15 @@ export const CONVERSATION_READS = {
   unreadMentions: `
     SELECT count(*) FROM (SELECT 1 FROM mentions WHERE username = @me AND conversation = @conversation AND message_id > @seen
       LIMIT ${UNREAD_CAP})`,
-  /** The newest message of a local group (for a new member's row): (group). */
-  lastOfGroup: `
-    SELECT id FROM messages INDEXED BY messages_by_group
-    WHERE group_name = ? AND recipient_realm IS NULL AND recipient IS NULL ORDER BY id DESC LIMIT 1`,
+  /** The user's local groups with a message below @before (or none yet), their newest message and marker: (@me, @before). */
+  groups: `
+    SELECT g.name AS group_name, g.last_id, gm.seen_id FROM group_members gm INDEXED BY group_members_by_user
+      JOIN groups g ON g.name = gm.group_name
+    WHERE gm.username = @me AND g.last_id < @before`,
+  /** One local group of a member: (@me, @group). */
+  group: `
+    SELECT g.name AS group_name, g.last_id, gm.seen_id FROM group_members gm JOIN groups g ON g.name = gm.group_name
+    WHERE gm.group_name = @group AND gm.username = @me`,
   /**
    * A search's candidates: the newest SEARCH_CANDIDATES matches by rowid (the index walks its doclists from the
    * end, so the cost does not grow with the history), newest first; search-rank.ts ranks them: (@match, @before).
@@ -70,7 +78,8 @@ export function prepareConversations(db: Database.Database) {
     unreadDirect: db.prepare<{me: string; peer: string; realm: string | null; seen: number}, number>(CONVERSATION_READS.unreadDirect).pluck(),
     unreadGroup: db.prepare<{me: string; group: string; seen: number}, number>(CONVERSATION_READS.unreadGroup).pluck(),
     unreadMentions: db.prepare<{me: string; conversation: string; seen: number}, number>(CONVERSATION_READS.unreadMentions).pluck(),
-    lastOfGroup: db.prepare<[string], number>(CONVERSATION_READS.lastOfGroup).pluck(),
+    groups: db.prepare<{me: string; before: number}, GroupRow>(CONVERSATION_READS.groups),
+    group: db.prepare<{me: string; group: string}, GroupRow>(CONVERSATION_READS.group),
     search: db.prepare(CONVERSATION_READS.search),
     setSeen: db.prepare(`
       UPDATE conversations SET seen_id = @seen, unread = @unread, mentions = @mentions
@@ -81,17 +90,23 @@ export function prepareConversations(db: Database.Database) {
       INSERT INTO conversations (username, conversation, last_id, unread) VALUES (@username, @conversation, @id, @unread)
       ON CONFLICT (username, conversation) DO UPDATE
         SET last_id = max(last_id, excluded.last_id), unread = unread + excluded.unread`),
-    /** A message of a local group in every member's conversation: one more unread for all but its local sender. */
-    touchGroup: db.prepare(`
-      INSERT INTO conversations (username, conversation, last_id, unread)
-        SELECT username, @conversation, @id, NOT (@local AND username = @sender) FROM group_members WHERE group_name = @group AND true
-      ON CONFLICT (username, conversation) DO UPDATE SET last_id = max(last_id, excluded.last_id), unread = unread + excluded.unread`),
-    /** A group message that names a member: counted in its row, and kept for recounts after a read marker. */
-    mention: db.prepare('UPDATE conversations SET mentions = mentions + 1 WHERE username = @username AND conversation = @conversation'),
-    insertMention: db.prepare('INSERT OR IGNORE INTO mentions (username, conversation, message_id) VALUES (@username, @conversation, @id)'),
-    join: db.prepare(`
-      INSERT INTO conversations (username, conversation, last_id, seen_id) VALUES (@username, @conversation, @last, @last)
-      ON CONFLICT DO NOTHING`),
+    /**
+     * A private message between two local users in both their conversations: (sender, recipient, id). One
+     * statement, positional values: the hottest write after the message itself.
+     */
+    touchPair: db.prepare<[string, string, number, string, string, number]>(`
+      INSERT INTO conversations (username, conversation, last_id, unread) VALUES (?, ?, ?, 0), (?, ?, ?, 1)
+      ON CONFLICT (username, conversation) DO UPDATE
+        SET last_id = max(last_id, excluded.last_id), unread = unread + excluded.unread`),
+    /** A message of a local group: the group's newest message (one row whatever its size): (id, group). */
+    touchGroup: db.prepare<[number, string]>('UPDATE groups SET last_id = max(last_id, ?) WHERE name = ?'),
+    /** A group message that names a member, kept for the counts after the member's marker. */
+    insertMention: db.prepare<[string, string, number]>('INSERT OR IGNORE INTO mentions (username, conversation, message_id) VALUES (?, ?, ?)'),
+    /** A new member reads from the group's newest message on: (group, username). */
+    join: db.prepare<[string, string]>(`
+      UPDATE group_members SET seen_id = (SELECT last_id FROM groups WHERE name = group_name)
+      WHERE group_name = ? AND username = ?`),
+    setGroupSeen: db.prepare<[number, string, string]>('UPDATE group_members SET seen_id = ? WHERE group_name = ? AND username = ?'),
     setLast: db.prepare('UPDATE conversations SET last_id = @last WHERE username = @username AND conversation = @conversation'),
     drop: db.prepare('DELETE FROM conversations WHERE username = @username AND conversation = @conversation'),
   };
@@ -108,16 +123,18 @@ type Statements = ReturnType<typeof prepareConversations>;
 export function recordMessage(stmt: Statements, id: number, message: NewMessage, recipients: readonly string[]): void {
   const audience = audienceOf(message);
   if (audience.kind === 'group') {
-    const {conversation} = audience;
-    stmt.touchGroup.run({conversation, id, group: audience.group, sender: message.sender, local: message.senderRealm === undefined ? 1 : 0});
-    const named = new Set(namedIn(message.body));
+    stmt.touchGroup.run(id, audience.group);
+    const named = namedIn(message.body);
+    if (named.length === 0) return;
+    const names = new Set(named);
     for (const username of recipients) {
-      if (!named.has(username.toLowerCase())) continue;
-      stmt.mention.run({username, conversation});
-      stmt.insertMention.run({username, conversation, id});
+      if (names.has(username.toLowerCase())) stmt.insertMention.run(username, audience.conversation, id);
     }
+  } else if (audience.entries.length === 2) {
+    // Between two local users: entries[0] is the sender's row, entries[1] the recipient's (audienceOf's order).
+    const [mine, theirs] = audience.entries as [{username: string; conversation: string}, {username: string; conversation: string}];
+    stmt.touchPair.run(mine.username, mine.conversation, id, theirs.username, theirs.conversation, id);
   } else {
-    if (audience.entries.length === 0) return;
     for (const entry of audience.entries) {
       const own = message.senderRealm === undefined && entry.username.toLowerCase() === message.sender.toLowerCase();
       stmt.touch.run({username: entry.username, conversation: entry.conversation, id, unread: own ? 0 : 1});
@@ -125,44 +142,79 @@ export function recordMessage(stmt: Statements, id: number, message: NewMessage,
   }
 }
 
-/** A new member's row of a local group: its newest message, read up to there (a history is not a backlog). */
+/** A new member of a local group reads from its newest message on (a history is not a backlog). */
 export function recordJoin(stmt: Statements, group: string, username: string): void {
-  const last = stmt.lastOfGroup.get(group) ?? 0;
-  stmt.join.run({username, conversation: `group:${group}`, last});
+  stmt.join.run(group, username);
 }
 
-/** A user's conversations, newest first. */
+/**
+ * A user's conversations, newest first: a page of the user's rows merged with the user's local groups (a group
+ * without a message yet has newest id 0 and comes last). Only the groups on the page are counted.
+ */
 export function listConversations(stmt: Statements, username: string, page: ConversationPage): ConversationRecord[] {
-  return stmt.list.all({me: username, before: page.beforeId ?? Number.MAX_SAFE_INTEGER, limit: page.limit}).map(toRecord);
+  const before = page.beforeId ?? Number.MAX_SAFE_INTEGER;
+  const rows: Array<ConversationRow | GroupRow> = [
+    ...stmt.list.all({me: username, before, limit: page.limit}),
+    ...stmt.groups.all({me: username, before}),
+  ];
+  rows.sort((a, b) => b.last_id - a.last_id || nameOf(b).localeCompare(nameOf(a)));
+  return rows.slice(0, page.limit).map((row) => ('group_name' in row ? groupRecord(stmt, username, row) : toRecord(row)));
+}
+
+interface GroupRow {
+  group_name: string;
+  last_id: number;
+  seen_id: number;
+}
+
+const nameOf = (row: ConversationRow | GroupRow): string => ('group_name' in row ? `group:${row.group_name}` : row.conversation).toLowerCase();
+
+/** A local group's conversation for a member: what is unread and names the member after the marker, counted. */
+function groupRecord(stmt: Statements, username: string, row: GroupRow): ConversationRecord {
+  const conversation = `group:${row.group_name}`;
+  const seen = Math.min(row.seen_id, row.last_id);
+  const counts = seen >= row.last_id ? {unread: 0, mentions: 0} : countGroup(stmt, username, row.group_name, conversation, seen);
+  return {conversation, lastId: row.last_id, seenId: row.seen_id, ...counts};
+}
+
+function countGroup(stmt: Statements, username: string, group: string, conversation: string, seen: number): {unread: number; mentions: number} {
+  return {
+    unread: stmt.unreadGroup.get({me: username, group, seen})!,
+    mentions: stmt.unreadMentions.get({me: username, conversation, seen})!,
+  };
 }
 
 /** Moves a read marker forward (inside the store's write); see Store.markSeen. */
 export function markSeen(stmt: Statements, username: string, target: ConversationTarget, messageId: number): ConversationRecord {
   const name = conversationName(target);
+  if (target.kind === 'group' && target.realm === undefined) return markGroupSeen(stmt, username, target.name, name, messageId);
   const row = stmt.one.get({me: username, conversation: name});
   if (!row) return {conversation: name, lastId: 0, seenId: 0, unread: 0, mentions: 0};
   // A marker past the newest message would hide the next ones: it stops at the newest.
   const seen = Math.min(messageId, row.last_id);
   if (seen <= row.seen_id) return toRecord(row);
-  const counts = seen >= row.last_id ? {unread: 0, mentions: 0} : recount(stmt, username, target, row.conversation, seen);
+  const counts = seen >= row.last_id ? {unread: 0, mentions: 0} : recount(stmt, username, target, seen);
   stmt.setSeen.run({me: username, conversation: row.conversation, seen, ...counts});
-  stmt.forgetMentions.run({me: username, conversation: row.conversation, seen});
   return {conversation: row.conversation, lastId: row.last_id, seenId: seen, ...counts};
 }
 
-/** What is unread after a marker short of the newest message: range counts, each at most UNREAD_CAP. */
-function recount(stmt: Statements, username: string, target: ConversationTarget, name: string, seen: number): {unread: number; mentions: number} {
-  if (target.kind === 'user') {
-    const self = target.realm === undefined && target.name.toLowerCase() === username.toLowerCase();
-    const unread = self ? 0 : stmt.unreadDirect.get({me: username, peer: target.name, realm: target.realm ?? null, seen})!;
-    return {unread, mentions: 0};
-  }
+function markGroupSeen(stmt: Statements, username: string, group: string, name: string, messageId: number): ConversationRecord {
+  const row = stmt.group.get({me: username, group});
+  if (!row) return {conversation: name, lastId: 0, seenId: 0, unread: 0, mentions: 0};
+  const seen = Math.min(messageId, row.last_id);
+  if (seen <= row.seen_id) return groupRecord(stmt, username, row);
+  stmt.setGroupSeen.run(seen, row.group_name, username);
+  stmt.forgetMentions.run({me: username, conversation: `group:${row.group_name}`, seen});
+  return groupRecord(stmt, username, {...row, seen_id: seen});
+}
+
+/** What is unread in a private conversation after a marker short of its newest message: a range count, at most UNREAD_CAP. */
+function recount(stmt: Statements, username: string, target: ConversationTarget, seen: number): {unread: number; mentions: number} {
   // In another realm's group this realm holds only the user's own messages: nothing is unread.
-  if (target.realm !== undefined) return {unread: 0, mentions: 0};
-  return {
-    unread: stmt.unreadGroup.get({me: username, group: target.name, seen})!,
-    mentions: stmt.unreadMentions.get({me: username, conversation: name, seen})!,
-  };
+  if (target.kind === 'group') return {unread: 0, mentions: 0};
+  const self = target.realm === undefined && target.name.toLowerCase() === username.toLowerCase();
+  const unread = self ? 0 : stmt.unreadDirect.get({me: username, peer: target.name, realm: target.realm ?? null, seen})!;
+  return {unread, mentions: 0};
 }
 
 /** The length of the prefixes the index keeps (migration 6's `prefix='3'`). */

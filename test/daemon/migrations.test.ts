@@ -3,6 +3,7 @@ import {copyFileSync, mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
+import Database from 'better-sqlite3';
 import {afterEach, describe, expect, it} from 'vitest';
 import {MIGRATIONS} from '../../daemon/store/migrations.js';
 import {SqliteStore} from '../../daemon/store/sqlite-store.js';
@@ -76,6 +77,46 @@ describe('migrations', () => {
     // And new messages keep it current.
     store.storeMessage({sender: 'ben', recipient: 'ann', body: 'after the upgrade', ts: 1}, ['ann']);
     expect(list('ann')[0]).toEqual(['ben', 10, 6, 1]);
+    await store.close();
+  });
+
+  it("moves the read state of local groups out of the members' rows (migration 9), markers, unread and mentions kept", async () => {
+    // A database as the release before migration 9 wrote it: a conversation row per member of a local group.
+    const dir = mkdtempSync(join(tmpdir(), 'realmchat-migrate-'));
+    dirs.push(dir);
+    const file = join(dir, 'realmchat.db');
+    const old = new Database(file);
+    for (const migration of MIGRATIONS.filter((m) => m.version <= 8)) {
+      old.exec(migration.sql);
+      old.pragma(`user_version = ${migration.version}`);
+    }
+    old.exec(`
+      INSERT INTO users VALUES ('ann', 'v', 'Ann', 'x', 0), ('ben', 'v', 'Ben', 'x', 0), ('cat', 'v', 'Cat', 'x', 0);
+      INSERT INTO groups VALUES ('Devs', 'ann', 0), ('quiet', 'ann', 0);
+      INSERT INTO group_members VALUES ('Devs', 'ann', 0), ('Devs', 'ben', 0), ('Devs', 'cat', 0), ('quiet', 'ann', 0);
+      INSERT INTO messages (id, sender, group_name, body, ts) VALUES (1, 'ann', 'Devs', 'one', 1), (2, 'ann', 'Devs', 'two @ben', 2),
+        (3, 'cat', 'Devs', 'three @ben', 3);
+      INSERT INTO messages (id, sender, group_name, recipient_realm, body, ts) VALUES (4, 'ann', 'Devs', 'beta', 'elsewhere', 4);
+      INSERT INTO mentions VALUES ('ben', 'group:Devs', 2), ('ben', 'group:Devs', 3);
+      INSERT INTO conversations (username, conversation, last_id, seen_id, unread, mentions) VALUES
+        ('ann', 'group:Devs', 3, 3, 0, 0), ('ben', 'group:Devs', 3, 1, 2, 2), ('ann', 'group:quiet', 0, 0, 0, 0),
+        ('ann', 'group:Devs@beta', 4, 4, 0, 0);
+      UPDATE search_progress SET indexed_upto = 4;
+    `);
+    old.close();
+
+    const store = new SqliteStore({file});
+    const list = (username: string) =>
+      store.listConversations(username, {limit: 10}).map((row) => [row.conversation, row.lastId, row.seenId, row.unread, row.mentions]);
+    expect(store.db.prepare("SELECT count(*) FROM conversations WHERE conversation LIKE 'group:%'").pluck().get()).toBe(1);
+    expect(list('ann')).toEqual([['group:Devs@beta', 4, 4, 0, 0], ['group:Devs', 3, 3, 0, 0], ['group:quiet', 0, 0, 0, 0]]);
+    expect(list('ben')).toEqual([['group:Devs', 3, 1, 2, 2]]);
+    // A member without a row (written by hand, say) reads from the newest message.
+    expect(list('cat')).toEqual([['group:Devs', 3, 3, 0, 0]]);
+    // And new messages keep it current: one more unread for the members but the sender.
+    store.storeMessage({sender: 'cat', group: 'devs', body: 'four', ts: 5}, ['ann', 'ben']);
+    expect(list('ben')).toEqual([['group:Devs', 5, 1, 3, 2]]);
+    expect(list('cat')).toEqual([['group:Devs', 5, 3, 0, 0]]);
     await store.close();
   });
 });

@@ -76,7 +76,8 @@ describe('query plans of conversations, read markers and search', () => {
     unreadDirect: {me: 'ann', peer: 'ben', realm: null, seen: 3},
     unreadGroup: {me: 'ann', group: 'devs', seen: 3},
     unreadMentions: {me: 'ann', conversation: 'group:devs', seen: 3},
-    lastOfGroup: ['devs'],
+    groups: {me: 'ann', before: 1e15},
+    group: {me: 'ann', group: 'devs'},
     search: {match: searchMatch({words: ['deploy', 'fri'], scope: ['u616e6e', 'g64657673'], limit: 21}), before: 1e15, limit: 21},
   };
 
@@ -91,6 +92,13 @@ describe('query plans of conversations, read markers and search', () => {
 
   it('pages conversations from the (username, last_id) index, reading no message', () => {
     expect(planOf(CONVERSATION_READS.list, params.list)).toEqual(['SEARCH conversations USING INDEX conversations_by_last (username=? AND last_id<?)']);
+  });
+
+  it("reads a user's local groups from the memberships by user, one group row each", () => {
+    const plan = planOf(CONVERSATION_READS.groups, params.groups).join('\n');
+    expect(plan).toContain('SEARCH gm USING INDEX group_members_by_user (username=?)');
+    expect(plan).toContain('SEARCH g USING PRIMARY KEY (name=?)');
+    expect(planOf(CONVERSATION_READS.group, params.group).join('\n')).toContain('SEARCH gm USING PRIMARY KEY (group_name=? AND username=?)');
   });
 
   it('counts unread messages in the range after the marker of one conversation', () => {

@@ -6,7 +6,9 @@ import {afterEach, describe, expect, it} from 'vitest';
 import {mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {userToken} from '../../daemon/store/conversation-keys.js';
+import {scopeTokensOf, userToken} from '../../daemon/store/conversation-keys.js';
+import {INDEXER_SQL} from '../../daemon/store/search-indexer.js';
+import type {NewMessage} from '../../daemon/store/types.js';
 import {SqliteStore} from '../../daemon/store/sqlite-store.js';
 
 const stores: SqliteStore[] = [];
@@ -85,5 +87,37 @@ describe('the search index across a restart', () => {
       for (const store of stores.splice(0)) await store.close();
       rmSync(dir, {recursive: true, force: true});
     }
+  });
+});
+
+describe("the indexer's visibility tokens, built in SQL", () => {
+  // Every kind of message the store keeps; names in mixed case, with the characters a name may hold.
+  const kinds: Array<[string, NewMessage]> = [
+    ['private', {sender: 'Ann', recipient: 'bob.x', body: 'b', ts: 1}],
+    ['to oneself', {sender: 'ann', recipient: 'ANN', body: 'b', ts: 1}],
+    ['local group', {sender: 'ann', group: 'Dev-s', body: 'b', ts: 1}],
+    ['remote group, from its realm', {sender: 'carol', senderRealm: 'beta', group: 'devs', body: 'b', ts: 1}],
+    ["one's own copy of a remote group's message", {sender: 'ann', group: 'devs', recipientRealm: 'Beta', body: 'b', ts: 1}],
+    ['from another realm', {sender: 'Carol_1', senderRealm: 'beta', recipient: 'ann', body: 'b', ts: 1}],
+    ['to another realm', {sender: 'ann', recipient: 'carol', recipientRealm: 'beta', body: 'b', ts: 1}],
+  ];
+
+  it.each(kinds)('%s: the same tokens as scopeTokensOf', (_kind, message) => {
+    const store = open();
+    const id = store.storeMessage(message, []);
+    // SQLite's hex() writes capitals; the index's tokenizer folds case, so only the letters' case may differ.
+    const tokens = store.db.prepare<[number], string>(INDEXER_SQL.tokensOf).pluck().get(id)!;
+    expect(tokens.toLowerCase()).toBe(scopeTokensOf(message));
+  });
+
+  it('leaves out a delivery-failure notice, which belongs to no conversation', async () => {
+    const store = open();
+    const notice = store.storeMessage({sender: '~realmchat', recipient: 'ann', body: 'not delivered', ts: 1}, ['ann']);
+    const kept = store.storeMessage({sender: 'ann', recipient: 'bob', body: 'delivered', ts: 2}, ['bob']);
+    store.commit();
+    expect(scopeTokensOf({sender: '~realmchat', recipient: 'ann'})).toBe('');
+    await expect.poll(() => store.db.prepare('SELECT indexed_upto FROM search_progress').pluck().get(), {timeout: 5_000}).toBe(kept);
+    expect(store.db.prepare('SELECT rowid FROM message_search').pluck().all()).toEqual([kept]);
+    expect(notice).toBeLessThan(kept);
   });
 });
