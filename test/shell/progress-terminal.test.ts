@@ -61,6 +61,7 @@ describe('realmchat sendfile / getfile progress, the real binary', () => {
 
     const sent = await inTerminal(['sendfile', 'bob', file]);
     expect(sent.exitCode).toBe(0);
+    // eslint-disable-next-line no-control-regex -- each step ends in the terminal's erase sequence
     const steps = [...sent.output.matchAll(/\rsending big\.bin {2}(\d\.\d) \/ 3\.0 MiB {2}(\d+) %\u001B\[K/g)].map((match) => Number(match[2]));
     expect(steps.length).toBeGreaterThan(2);
     for (let i = 1; i < steps.length; i++) expect(steps[i]).toBeGreaterThanOrEqual(steps[i - 1]!);
