@@ -2,17 +2,14 @@
  * The built `realmchat` binary (run `npm run build` first) sending and fetching a 3 MiB file: in a pseudo-terminal
  * its stderr shows the progress in place and erases it; with stderr a pipe not one byte of it.
  */
-import {spawn} from 'node:child_process';
 import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {fileURLToPath} from 'node:url';
 import {afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest';
 import {registerUser, startDaemon, type TestDaemon} from '../helpers/daemon.js';
 import {startPty} from '../tui/pty-harness.js';
+import {BINARY, runBinary, type BinaryRun} from './run-binary.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BINARY = join(ROOT, 'dist', 'tui', 'cli.js');
 
 let daemon: TestDaemon;
 let home: string;
@@ -26,17 +23,8 @@ async function inTerminal(args: string[]): Promise<{exitCode: number; output: st
 }
 
 /** Runs the binary with pipes for stdout and stderr. */
-function piped(args: string[]): Promise<{code: number | null; stdout: string; stderr: string}> {
-  const env: NodeJS.ProcessEnv = {...process.env, XDG_CONFIG_HOME: home, HOME: home};
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BINARY, '--server', `127.0.0.1:${daemon.port}`, ...args], {env, stdio: ['ignore', 'pipe', 'pipe']});
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({code, stdout, stderr}));
-  });
+function piped(args: string[]): Promise<BinaryRun> {
+  return runBinary(['--server', `127.0.0.1:${daemon.port}`, ...args], {...process.env, XDG_CONFIG_HOME: home, HOME: home});
 }
 
 beforeAll(() => {
