@@ -27,6 +27,7 @@ try {
     env: process.env,
     isTTY: process.stdout.isTTY === true,
     stdinIsTTY: process.stdin.isTTY === true,
+    stderrIsTTY: process.stderr.isTTY === true,
     startTui,
   });
 } catch (error) {

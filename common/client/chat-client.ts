@@ -20,9 +20,12 @@ import {connect as connectSocket, type Socket} from 'node:net';
 import type {Reply} from '../protocol/replies.js';
 import {backoffDelay, type BackoffOptions} from '../util/backoff.js';
 import {formatServerAddress, type ServerAddress} from './address.js';
-import {ClientProtocol, replyTimeoutMs, ReplyStreamError, type Credentials, type PreparedRequest} from './client-protocol.js';
+import {
+  ClientProtocol, replyTimeoutMs, ReplyStreamError, type Credentials, type PreparedRequest, type ProgressListener, type RequestProgress,
+} from './client-protocol.js';
 import {ConnectionError, ConnectionLostError, RequestTimeoutError} from './errors.js';
 import {followGroupPages, GROUPS_PAGE} from './group-pages.js';
+import {LineWriter} from './line-writer.js';
 
 /** How a ChatClient connects and waits. */
 export interface ChatClientOptions extends ServerAddress {
@@ -64,6 +67,11 @@ export interface ChatClientEvents {
 export interface RequestOptions {
   /** Overrides the client's requestTimeoutMs for this request (0: wait forever). */
   timeoutMs?: number;
+  /**
+   * Told how far the request has got: its line written (`send`, in chunks of 256 KiB for a long line), then its
+   * reply received (`receive`). Nothing after the request settles (a timeout, an early ERROR, a lost connection).
+   */
+  onProgress?: ProgressListener;
 }
 
 export class ChatClient extends EventEmitter<ChatClientEvents> {
@@ -75,6 +83,8 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   readonly #backoff: BackoffOptions | undefined;
   #state: ClientState = {state: 'idle'};
   #socket: Socket | undefined;
+  /** The request lines of #socket, in order. */
+  #writer: LineWriter | undefined;
   #connecting: Promise<void> | undefined;
   readonly #protocol: ClientProtocol;
   #attempt = 0;
@@ -161,16 +171,20 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       return Promise.reject(error as Error);
     }
     const socket = this.#socket;
-    if (!socket || socket.destroyed || this.#closedByUser) return Promise.reject(this.#offlineError());
+    const writer = this.#writer;
+    if (!socket || !writer || socket.destroyed || this.#closedByUser) return Promise.reject(this.#offlineError());
     const timeoutMs = options.timeoutMs ?? replyTimeoutMs(request.command, args, this.#requestTimeoutMs);
-    const exchange = this.#protocol.send(request);
+    const onProgress = options.onProgress && whileUnsettled(options.onProgress);
+    const exchange = this.#protocol.send(request, onProgress);
+    const settled = () => onProgress?.stop();
+    exchange.reply.then(settled, settled);
     if (timeoutMs > 0) {
       const timer = setTimeout(() => exchange.abandon(new RequestTimeoutError(this.address, request.command, timeoutMs)), timeoutMs);
       const clear = () => clearTimeout(timer);
       exchange.reply.then(clear, clear);
     }
     // While connecting, net.Socket buffers the write until the connection is up.
-    socket.write(exchange.line);
+    writer.write(exchange.line, onProgress && ((written, total) => onProgress({phase: 'send', bytes: written, total, done: written === total})));
     return exchange.reply;
   }
 
@@ -299,6 +313,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   #open(): Promise<void> {
     const socket = connectSocket({host: this.#server.host, port: this.#server.port});
     this.#socket = socket;
+    this.#writer = new LineWriter(socket);
     this.#setState({state: 'connecting', attempt: this.#attempt});
     let connected = false;
     let failure: ConnectionError | undefined;
@@ -357,6 +372,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   #onClosed(socket: Socket, error: ConnectionError): void {
     if (this.#socket !== socket) return;
     this.#socket = undefined;
+    this.#writer = undefined;
     this.#protocol.reset(error);
     if (this.#closedByUser || !this.#backoff) {
       this.#setState(this.#closedByUser ? {state: 'closed'} : {state: 'closed', error});
@@ -371,6 +387,14 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       this.#open().catch(() => {});
     }, inMs);
   }
+}
+
+/** `listener`, silenced by `stop()`: the line of a request answered early (an ERROR) may still be going out. */
+function whileUnsettled(listener: ProgressListener): ProgressListener & {stop(): void} {
+  let live = true;
+  return Object.assign((progress: RequestProgress) => {
+    if (live) listener(progress);
+  }, {stop: () => void (live = false)});
 }
 
 /** A failed TCP connect, its reason in plain words. */

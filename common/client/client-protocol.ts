@@ -8,7 +8,7 @@
  * is dropped, so later replies still match.
  */
 import {findCommand} from '../protocol/commands.js';
-import {ReplyDecoder} from '../protocol/reply-codec.js';
+import {ReplyDecoder, type ReplyFrame} from '../protocol/reply-codec.js';
 import type {Reply} from '../protocol/replies.js';
 import {loginOf} from '../protocol/reply-shapes.js';
 import {buildRequestLine} from './request-line.js';
@@ -35,6 +35,27 @@ export interface Exchange extends PreparedRequest {
   /** Gives up waiting (a timeout): `reply` rejects with `error` now; the reply, when it comes, is dropped. */
   abandon(error: Error): void;
 }
+
+/**
+ * How far one request has got, for a progress display of a file going out (`sendfile …`) or coming in (`getfile`).
+ * A request's events come in order: its `send` phase, then its `receive` phase, each ending with `done`.
+ */
+export interface RequestProgress {
+  /** send: the request line being written; receive: its reply arriving. */
+  readonly phase: 'send' | 'receive';
+  /** Bytes of the phase so far: of the line, handed to the socket and acknowledged; of the reply, received. */
+  readonly bytes: number;
+  /**
+   * The phase's size in bytes: the line's, known from the start; the reply's only once it is complete (a reply is
+   * one JSON object whose length nobody says up front), undefined before.
+   */
+  readonly total: number | undefined;
+  /** The phase is over (bytes === total). */
+  readonly done: boolean;
+}
+
+/** Told about a request's progress. */
+export type ProgressListener = (progress: RequestProgress) => void;
 
 /** Why the daemon's byte stream cannot be trusted any more; the connection should be dropped. */
 export class ReplyStreamError extends Error {
@@ -63,6 +84,8 @@ interface Pending {
   readonly reject: (error: Error) => void;
   /** Settled already (abandoned): its reply is still awaited, to keep the FIFO matching, then dropped. */
   done: boolean;
+  /** Told how much of the reply has come, while it comes. */
+  readonly onProgress: ProgressListener | undefined;
 }
 
 /** One connection's worth of protocol state: the queue of unanswered requests, the reply decoder, the session. */
@@ -100,11 +123,14 @@ export class ClientProtocol {
     return {command: findCommand(command)!.name, line};
   }
 
-  /** Queues a prepared request for its reply; the caller writes `line` (in the order of these calls). */
-  send(request: PreparedRequest): Exchange {
+  /**
+   * Queues a prepared request for its reply; the caller writes `line` (in the order of these calls). `onProgress`
+   * hears of the reply's bytes as they come (`receive` events; the `send` phase is the writer's to tell).
+   */
+  send(request: PreparedRequest, onProgress?: ProgressListener): Exchange {
     let entry!: Pending;
     const reply = new Promise<Reply>((resolve, reject) => {
-      entry = {command: request.command, resolve, reject, done: false};
+      entry = {command: request.command, resolve, reject, done: false, onProgress};
     });
     this.#pending.push(entry);
     return {
@@ -124,21 +150,26 @@ export class ClientProtocol {
    * it in the same bytes are settled).
    */
   receive(chunk: Uint8Array | string): void {
-    let replies: Reply[];
+    let frames: ReplyFrame[];
     try {
-      replies = this.#decoder.push(chunk);
+      frames = this.#decoder.pushFrames(chunk);
     } catch (error) {
       throw new ReplyStreamError('broken', (error as Error).message, {cause: error});
     }
-    for (const reply of replies) {
+    for (const {reply, bytes} of frames) {
       const entry = this.#pending.shift();
       if (!entry) throw new ReplyStreamError('unasked', 'a reply nobody asked for');
       this.#noteSession(entry.command, reply);
       if (!entry.done) {
         entry.done = true;
+        entry.onProgress?.({phase: 'receive', bytes, total: bytes, done: true});
         entry.resolve(reply);
       }
     }
+    // Replies come in order, so the bytes of a reply still incomplete are the next waiting request's.
+    const next = this.#pending[0];
+    const held = this.#decoder.bufferedBytes;
+    if (next?.onProgress && !next.done && held > 0) next.onProgress({phase: 'receive', bytes: held, total: undefined, done: false});
   }
 
   /** The connection ended: every waiting request rejects with `error`, and the next bytes start a fresh stream. */

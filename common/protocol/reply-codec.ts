@@ -31,6 +31,12 @@ export class ReplyFramingError extends Error {
   override name = 'ReplyFramingError';
 }
 
+/** One reply decoded, and how many bytes it took on the wire. */
+export interface ReplyFrame {
+  readonly reply: Reply;
+  readonly bytes: number;
+}
+
 /**
  * Turns the daemon's byte stream back into replies: bytes in, parsed objects out. Used by ChatClient and by tests.
  * Since replies are ASCII, it may search for the terminator in the raw bytes.
@@ -47,19 +53,27 @@ export class ReplyDecoder {
 
   /** Feeds bytes; returns each reply they complete. Throws ReplyFramingError for a malformed stream. */
   push(chunk: Uint8Array | string): Reply[] {
+    return this.pushFrames(chunk).map((frame) => frame.reply);
+  }
+
+  /**
+   * As `push`, with each reply's size on the wire (terminator included): a client telling a transfer's progress
+   * ends it at the reply's real size.
+   */
+  pushFrames(chunk: Uint8Array | string): ReplyFrame[] {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
     this.#buffer = this.#buffer.length === 0 ? bytes : Buffer.concat([this.#buffer, bytes]);
-    const replies: Reply[] = [];
+    const frames: ReplyFrame[] = [];
     let end: number;
     while ((end = this.#buffer.indexOf(REPLY_TERMINATOR, this.#scanFrom)) !== -1) {
       const text = this.#buffer.toString('utf8', 0, end);
       this.#buffer = this.#buffer.subarray(end + REPLY_TERMINATOR.length);
       this.#scanFrom = 0;
-      replies.push(parseReply(text));
+      frames.push({reply: parseReply(text), bytes: end + REPLY_TERMINATOR.length});
     }
     this.#scanFrom = Math.max(0, this.#buffer.length - (REPLY_TERMINATOR.length - 1));
     if (this.#buffer.length > this.maxReplyBytes) throw new ReplyFramingError('reply too large');
-    return replies;
+    return frames;
   }
 
   /** Bytes of an incomplete reply held. */

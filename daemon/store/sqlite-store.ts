@@ -494,9 +494,14 @@ export class SqliteStore implements Store {
       },
       append: (data) => blob.append(data),
       finish: (sha256) => {
+        // Pinned until the blob is in place and its message row went into this turn's batch (the link stores it as
+        // soon as finish resolves), as putBlob does.
         this.#pinBlob(sha256);
-        setImmediate(() => this.#unpinBlob(sha256));
-        return blob.finish(sha256);
+        const unpin = () => void setImmediate(() => this.#unpinBlob(sha256));
+        const finished = blob.finish(sha256);
+        if (finished instanceof Promise) finished.then(unpin, unpin);
+        else unpin();
+        return finished;
       },
       discard: () => blob.discard(),
     };

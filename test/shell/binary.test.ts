@@ -1,21 +1,13 @@
 /** The built `realmchat` binary, spawned as a user would run it (run `npm run build` first). */
-import {spawn} from 'node:child_process';
 import {existsSync, mkdtempSync, readFileSync, rmSync, statSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {fileURLToPath} from 'node:url';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {startDaemon, type TestDaemon} from '../helpers/daemon.js';
 import {closedPort} from '../client/loopback-servers.js';
+import {BINARY, runBinary, type BinaryRun} from './run-binary.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BINARY = join(ROOT, 'dist', 'tui', 'cli.js');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = BinaryRun;
 
 let daemon: TestDaemon;
 let home: string;
@@ -25,16 +17,7 @@ function realmchat(args: string[], options: {input?: string; configHome?: string
   const env: NodeJS.ProcessEnv = {...process.env, XDG_CONFIG_HOME: options.configHome ?? home, HOME: home};
   delete env.NO_COLOR;
   delete env.FORCE_COLOR;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BINARY, ...args], {env, stdio: ['pipe', 'pipe', 'pipe']});
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({code, stdout, stderr}));
-    child.stdin.end(options.input ?? '');
-  });
+  return runBinary(args, env, options.input);
 }
 
 beforeAll(async () => {

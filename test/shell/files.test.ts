@@ -68,21 +68,52 @@ describe('realmchat sendfile and getfile', () => {
     expect(readFileSync(join(elsewhere, 'photo one.png'))).toEqual(bytes);
   });
 
-  it('says that a file over 1 MiB is being sent, and sends it whole', async () => {
+  it('shows a transfer over 1 MiB on a terminal stderr, in place, never on stdout; a piped stderr gets none of it', async () => {
     const alice = user();
     const bob = user();
     await cli([...server, 'register', 'alice', 'pw', 'Alice', 'id'], alice);
     await cli([...server, 'register', 'bob', 'pw', 'Bob', 'id'], bob);
     const source = folder();
-    const big = Buffer.alloc(1536 * 1024, 0x5a);
+    const big = Buffer.from(Array.from({length: 3 * 1024 * 1024}, (_, i) => (i * 13) % 251));
     writeFileSync(join(source, 'big.bin'), big);
-    const sent = await cli(['sendfile', 'bob', join(source, 'big.bin')], alice);
-    expect(sent).toMatchObject({code: 0, stderr: 'Sending big.bin (1.5 MiB)…\n', stdout: 'Sent big.bin (1.5 MiB) to bob.\n'});
-    const id = (JSON.parse((await cli(['--json', 'inbox'], bob)).stdout) as {messages: {alice: Array<{file_id: number}>}}).messages.alice[0]!.file_id;
+
+    // stderr not a terminal (a pipe, a log): no progress bytes at all.
+    const piped = await cli(['sendfile', 'bob', join(source, 'big.bin')], alice);
+    expect(piped).toMatchObject({code: 0, stderr: '', stdout: 'Sent big.bin (3.0 MiB) to bob.\n'});
+
+    // stderr a terminal: one line rewritten in place, rising to 100 %, erased at the end; stdout holds the result.
+    const shown = await cli(['--json', 'sendfile', 'bob', join(source, 'big.bin')], alice, {stderrIsTTY: true});
+    expect(shown.code).toBe(0);
+    expect(JSON.parse(shown.stdout)).toMatchObject({status: 'OK'});
+    const updates = shown.stderr.split('\r').filter((part) => part !== '');
+    expect(updates.length).toBeGreaterThan(2);
+    expect(updates.at(-1)).toBe('\u001B[K');
+    const percents = updates.slice(0, -1).map((part) => {
+      // eslint-disable-next-line no-control-regex -- the line ends in the terminal's erase sequence
+      const match = /^sending big\.bin {2}(\d+\.\d) \/ 3\.0 MiB {2}(\d+) %\u001B\[K$/.exec(part);
+      expect(match, part).not.toBeNull();
+      return Number(match![2]);
+    });
+    for (let i = 1; i < percents.length; i++) expect(percents[i]).toBeGreaterThanOrEqual(percents[i - 1]!);
+    expect(percents.at(-1)).toBe(100);
+    expect(shown.stderr).toContain('sending big.bin  3.0 / 3.0 MiB  100 %');
+
+    // getfile does not know the size before the reply: bytes received, once past 1 MiB.
+    const messages = (JSON.parse((await cli(['--json', 'inbox'], bob)).stdout) as {messages: {alice: Array<{file_id: number}>}}).messages.alice;
     const downloads = folder();
-    expect((await cli(['getfile', String(id)], bob, {env: {XDG_DOWNLOAD_DIR: downloads}})).code).toBe(0);
-    // Buffer.equals: vitest's toEqual walks a 1.5 MiB buffer element by element (about 18 s on a busy machine).
+    const env = {XDG_DOWNLOAD_DIR: downloads};
+    const fetched = await cli(['getfile', String(messages[0]!.file_id)], bob, {env, stderrIsTTY: true});
+    expect(fetched.code).toBe(0);
+    expect(fetched.stdout).toBe(`Saved big.bin (3.0 MiB) to ${join(downloads, 'big.bin')}.\n`);
+    const received = fetched.stderr.split('\r').filter((part) => part !== '');
+    expect(received.length).toBeGreaterThan(2);
+    expect(received.at(-1)).toBe('\u001B[K');
+    for (const part of received.slice(0, -1)) expect(part).toMatch(new RegExp(`^fetching file ${messages[0]!.file_id} {2}\\d+\\.\\d MiB received\u001B\\[K$`));
+    const piped2 = await cli(['getfile', String(messages[0]!.file_id)], bob, {env});
+    expect(piped2).toMatchObject({code: 0, stderr: ''});
+    // Buffer.equals: vitest's toEqual walks a 3 MiB buffer element by element (slow on a busy machine).
     expect(readFileSync(join(downloads, 'big.bin')).equals(big)).toBe(true);
+    expect(readFileSync(join(downloads, 'big (1).bin')).equals(big)).toBe(true);
   });
 
   it('says what is wrong: a missing file, a realm that is not linked, a file that is not there or not yours', async () => {

@@ -1,7 +1,8 @@
 /**
  * Issue 10 on the main screen (ink-testing-library against a real daemon): /file sends a local file to the
  * conversation on screen and the receiver sees its file line; /save writes the exact bytes, never over an existing
- * file; Tab completes a local path after /file; a transfer over 1 MiB says "Sending …" while in flight.
+ * file; Tab completes a local path after /file; a transfer over 1 MiB shows its percentage in the status line while
+ * in flight (the store's clock moves a second at each look, so the ten-a-second pace lets every step show).
  */
 import {mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
@@ -16,6 +17,18 @@ import {openMainScreen, type MainScreenFixture} from './main-screen-fixture.js';
 
 /** Every byte value, twice: a binary file whose bytes must arrive intact. */
 const BINARY = Buffer.from([...Array.from({length: 256}, (_, i) => i), ...Array.from({length: 256}, (_, i) => 255 - i)]);
+
+/** Every status is a progress line; more than two of them, their percentages never falling, and rising overall. */
+function expectRisingPercentages(statuses: readonly string[], pattern: RegExp): void {
+  expect(statuses.length).toBeGreaterThan(2);
+  const percents = statuses.map((text) => {
+    const match = pattern.exec(text);
+    expect(match, text).not.toBeNull();
+    return Number(match![1]);
+  });
+  for (let i = 1; i < percents.length; i++) expect(percents[i]).toBeGreaterThanOrEqual(percents[i - 1]!);
+  expect(percents.at(-1)).toBeGreaterThan(percents[0]!);
+}
 
 describe('main screen, files (issue 10)', () => {
   let fixture: MainScreenFixture;
@@ -41,7 +54,9 @@ describe('main screen, files (issue 10)', () => {
         return {kind: 'accepted', realm, ids: [], queued: false};
       },
     };
-    fixture = await openMainScreen({env: {...process.env, HOME: files, XDG_DOWNLOAD_DIR: downloads}}, {federation: () => federation});
+    let clock = Date.parse('2026-12-01T08:00:00Z');
+    fixture = await openMainScreen({env: {...process.env, HOME: files, XDG_DOWNLOAD_DIR: downloads}, now: () => (clock += 1000)},
+      {federation: () => federation});
     ({store, bob, view} = fixture);
   });
   afterEach(async () => {
@@ -116,8 +131,8 @@ describe('main screen, files (issue 10)', () => {
     await waitForFrame(view.lastFrame, '/file ~/nothing-here');
   });
 
-  it('sends to a group with sendgroupfile; a file over 1 MiB says "Sending …" until the reply', async () => {
-    const big = Buffer.alloc(1536 * 1024, 7);
+  it('sends to a group with sendgroupfile; a file over 1 MiB shows its percentage until the reply, and again on /save', async () => {
+    const big = Buffer.from(Array.from({length: 3 * 1024 * 1024}, (_, i) => (i * 17) % 253));
     writeFileSync(join(files, 'big.bin'), big);
     await submit(view.stdin, '/addgroup devs');
     await waitForFrame(view.lastFrame, '#devs · group');
@@ -128,13 +143,27 @@ describe('main screen, files (issue 10)', () => {
       if (text !== undefined && statuses.at(-1) !== text) statuses.push(text);
     });
     await submit(view.stdin, `/file ${join(files, 'big.bin')}`);
-    await waitForFrame(view.lastFrame, 'Sent big.bin (1.5 MiB) to #devs.');
-    unsubscribe();
+    await waitForFrame(view.lastFrame, 'Sent big.bin (3.0 MiB) to #devs.');
     // (Other lines, like addgroup's reply, may still be on show when the recording starts.)
-    expect(statuses.filter((text) => text.includes('big.bin'))).toEqual(['Sending big.bin (1.5 MiB) to #devs…', 'Sent big.bin (1.5 MiB) to #devs.']);
-    await waitForFrame(view.lastFrame, /alice \[file\] big\.bin \(1\.5 MiB\)/);
+    const sending = statuses.filter((text) => text.includes('big.bin'));
+    expect(sending[0]).toBe('Sending big.bin (3.0 MiB) to #devs…');
+    expect(sending.at(-1)).toBe('Sent big.bin (3.0 MiB) to #devs.');
+    expectRisingPercentages(sending.slice(1, -1), /^Sending big\.bin to #devs {2}\d\.\d \/ 3\.0 MiB {2}(\d+) %$/);
+    // The status line on screen showed them.
+    expect(view.frames.some((frame) => /-- Sending big\.bin to #devs {2}\d\.\d \/ 3\.0 MiB {2}\d+ %/.test(frame))).toBe(true);
+    await waitForFrame(view.lastFrame, /alice \[file\] big\.bin \(3\.0 MiB\)/);
     const [received] = messagesOf(await bob.request('history group:devs'));
     expect(received).toMatchObject({group: 'devs', file: {name: 'big.bin', size: big.length}});
+
+    // /save: the share of the reply received, its size taken from the file line.
+    statuses.length = 0;
+    await submit(view.stdin, '/save');
+    await waitForFrame(view.lastFrame, `Saved big.bin (3.0 MiB) to ${join(downloads, 'big.bin')}.`);
+    unsubscribe();
+    const fetching = statuses.filter((text) => text.includes('big.bin'));
+    expect(fetching[0]).toBe('Fetching big.bin (3.0 MiB)…');
+    expectRisingPercentages(fetching.slice(1, -1), /^Fetching big\.bin {2}\d\.\d \/ 3\.0 MiB {2}(\d+) %$/);
+    expect(readFileSync(join(downloads, 'big.bin')).equals(big)).toBe(true);
   });
 
   it('says what is wrong (no such file, nothing to save) and sends to a user of another realm', async () => {

@@ -10,6 +10,8 @@ export interface PtySession {
   readonly term: xterm.Terminal;
   /** The visible screen as text, one line per row (trailing spaces trimmed). */
   screen(): string;
+  /** Every byte the program wrote so far, escapes included (what was drawn and then erased too). */
+  output(): string;
   /** Waits (bounded) until the screen contains `text` (or passes the check); throws with the screen otherwise. */
   waitFor(text: string | RegExp | ((screen: string) => boolean), ms?: number): Promise<void>;
   /** Writes bytes (keys) to the program. */
@@ -31,7 +33,11 @@ export function startPty(args: readonly string[], options: {columns?: number; ro
   }
   const term = new xterm.Terminal({cols: columns, rows, allowProposedApi: true});
   const child = pty.spawn(process.execPath, [...args], {name: 'xterm-256color', cols: columns, rows, env, ...(options.cwd ? {cwd: options.cwd} : {})});
-  child.onData((data) => term.write(data));
+  const written: string[] = [];
+  child.onData((data) => {
+    written.push(data);
+    term.write(data);
+  });
   const exited = new Promise<{exitCode: number; signal?: number}>((resolve) => child.onExit((event) => resolve(event)));
   let done = false;
   void exited.then(() => {
@@ -54,6 +60,7 @@ export function startPty(args: readonly string[], options: {columns?: number; ro
   };
   return {
     term, screen, waitFor, exited,
+    output: () => written.join(''),
     write: (data) => child.write(data),
     type: async (text, expect) => {
       child.write(text);

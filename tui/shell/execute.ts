@@ -2,7 +2,7 @@
  * Runs one protocol command for the shell (one-shot and repl alike): sends it on a connected ChatClient, keeps the
  * stored session in step with the reply, prints the result, and maps the outcome to an exit code.
  */
-import type {ChatClient} from '../../common/client/chat-client.js';
+import type {ChatClient, RequestOptions} from '../../common/client/chat-client.js';
 import {buildRequestLine} from '../../common/client/request-line.js';
 import {formatServerAddress, type ServerAddress} from '../../common/client/address.js';
 import {ConnectionError, RequestTimeoutError} from '../../common/client/errors.js';
@@ -108,16 +108,28 @@ export function unreachableText(error: ConnectionError | RequestTimeoutError, se
   }
 }
 
-/** Sends `command` with `args` and prints the outcome; resolves with the exit code (and leaves the reply in `out`). */
+/** How executeCommand sends its request. */
+export interface ShellRequestOptions extends RequestOptions {
+  /** Called when the request has its reply (or failed), before anything is printed. */
+  readonly onSettled?: () => void;
+}
+
+/**
+ * Sends `command` with `args` and prints the outcome; resolves with the exit code (and leaves the reply in `out`).
+ * `request`: a file transfer's progress listener, and what to do once the reply is in, before anything is printed
+ * (erase the progress line).
+ */
 export async function executeCommand(
-  context: ShellContext, command: string, args: readonly string[], out: {reply?: Reply} = {},
+  context: ShellContext, command: string, args: readonly string[], out: {reply?: Reply} = {}, request: ShellRequestOptions = {},
 ): Promise<ExitCode> {
   const {client, stdout, stderr} = context;
   const sent = requestArgs(command, args);
+  const {onSettled, ...options} = request;
   let reply: Reply;
   try {
     // A bare `groups` lists every group: the client follows the daemon's pages.
-    reply = await (command.toLowerCase() === 'groups' && sent.length === 0 ? client.groups() : client.request(command, sent));
+    reply = await (command.toLowerCase() === 'groups' && sent.length === 0 ? client.groups() : client.request(command, sent, options))
+      .finally(() => onSettled?.());
   } catch (error) {
     if (error instanceof RequestUsageError) {
       stderr.write(usageText(command, error));

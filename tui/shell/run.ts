@@ -5,16 +5,16 @@
 import {ChatClient} from '../../common/client/chat-client.js';
 import {formatServerAddress, parseServerAddress, type ServerAddress} from '../../common/client/address.js';
 import {ConnectionError} from '../../common/client/errors.js';
-import {formatFileSize} from '../../common/protocol/files.js';
 import type {Reply} from '../../common/protocol/replies.js';
 import {SessionConfig} from '../shared/config.js';
 import {EXIT} from './exit-codes.js';
-import {executeCommand, unreachableText, usageProblem, writeLines, type ShellContext} from './execute.js';
+import {executeCommand, unreachableText, usageProblem, writeLines, type ShellContext, type ShellRequestOptions} from './execute.js';
 import {downloadDir, planFileCommand, saveFile, savedText} from './file-transfer.js';
 import {commandHelp, commandList, findHelpTopic, generalHelp} from './help.js';
 import type {GlobalFlags} from './parse-args.js';
 import {COMMAND_WORDS} from './command-words.js';
 import {parseSimpleArgs} from './simple-args.js';
+import {shellProgress} from './progress-line.js';
 import {notACommand} from './unknown-command.js';
 import {planSearch} from './search-command.js';
 import {shouldColor} from '../shared/color.js';
@@ -31,6 +31,8 @@ export interface RunCliOptions {
   env?: NodeJS.ProcessEnv;
   /** stdout is a terminal: colors, and the full-screen client when there are no arguments. @default false */
   isTTY?: boolean;
+  /** stderr is a terminal: a file transfer over 1 MiB shows its progress there. @default false */
+  stderrIsTTY?: boolean;
   /** stdin is a terminal: the repl prompts and edits lines. @default isTTY */
   stdinIsTTY?: boolean;
   /** The folder of config.json (tests); otherwise XDG_CONFIG_HOME of `env`, else conf's default. */
@@ -106,9 +108,6 @@ function tryOpenConfig(options: RunCliOptions, env: NodeJS.ProcessEnv): SessionC
     return undefined;
   }
 }
-
-/** Files bigger than this say that they are being sent. */
-const PROGRESS_BYTES = 1024 * 1024;
 
 async function runCommand(
   command: string | undefined, args: string[], flags: GlobalFlags, style: Style, options: RunCliOptions, env: NodeJS.ProcessEnv,
@@ -201,12 +200,10 @@ async function runCommand(
       const {runRepl} = await import('./repl.js');
       return await runRepl({...context, stdin: options.stdin ?? process.stdin, terminalOutput: stdout, interactive: stdinIsTTY});
     }
-    if (plan?.kind === 'get') return await getFile(context, plan.id, plan.dir ?? downloadDir(env));
-    if (plan?.kind === 'send' && plan.size > PROGRESS_BYTES && !flags.json) {
-      // One request line carries the whole file: say what is going on while it travels.
-      stderr.write(`Sending ${plan.name} (${formatFileSize(plan.size)})…\n`);
-    }
-    return await executeCommand(context, command, args);
+    const progress = plan?.kind === 'get' || plan?.kind === 'send' ? shellProgress(plan, stderr, options.stderrIsTTY ?? false) : undefined;
+    const request = progress ? {onProgress: progress.onProgress, onSettled: () => progress.line.clear()} : {};
+    if (plan?.kind === 'get') return await getFile(context, plan.id, plan.dir ?? downloadDir(env), request);
+    return await executeCommand(context, command, args, {}, request);
   } finally {
     await client.close();
   }
@@ -235,9 +232,9 @@ async function startFullScreen(
 }
 
 /** getfile: asks for the file (errors as for any command), then writes it into `dir`. */
-async function getFile(context: ShellContext, id: string, dir: string): Promise<number> {
+async function getFile(context: ShellContext, id: string, dir: string, request: ShellRequestOptions): Promise<number> {
   const fetched: {reply?: Reply} = {};
-  const code = await executeCommand({...context, stdout: {write: () => true}, json: false}, 'getfile', [id], fetched);
+  const code = await executeCommand({...context, stdout: {write: () => true}, json: false}, 'getfile', [id], fetched, request);
   if (code !== EXIT.OK || !fetched.reply) {
     if (context.json && fetched.reply) writeLines(context.stdout, [JSON.stringify(fetched.reply)]);
     return code;

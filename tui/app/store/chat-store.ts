@@ -124,7 +124,7 @@ export class ChatStore {
     const settings = new UserSettings(state, options.config);
     const env = options.env ?? process.env;
     this.localPaths = {list: listDirectory, home: env.HOME ?? homedir()};
-    const files = new FileTransfers(state, connections, epoch, messages, {env});
+    const files = new FileTransfers(state, connections, epoch, messages, {env, now});
     const commands = new CommandRunner({state, connections, epoch, session, selection, entries, messages, sync, settings, files, search});
 
     // What travels upwards, as events.

@@ -2,9 +2,10 @@
  * Files in the full-screen client. `/file PATH` sends a local file to the conversation on screen (sendfile,
  * sendgroupfile, or sendfilerealm / sendgroupfilerealm for a conversation of another realm, through Messages.send, so it shows at once as a message of ours until the daemon's copy comes
  * with the history); `/save [N] [DIR]` fetches the N-th newest file of the conversation on screen with getfile and
- * writes it into DIR or the download folder, never over an existing file. The request is one line each way, so the
- * only progress there is to show is honest: a transfer over PROGRESS_BYTES says "Sending …" / "Fetching …" in the
- * status line while it is in flight, then the result. Announces `session-gone` when the daemon no longer knows us.
+ * writes it into DIR or the download folder, never over an existing file. A transfer over PROGRESS_BYTES shows its
+ * progress in the status line while it is in flight (`Sending big.bin to bob  3.1 / 8.0 MiB  39 %`, the share of the
+ * request line written; `Fetching big.bin  …`, the share of the reply received, its size taken from the file's
+ * history entry), then the result. Announces `session-gone` when the daemon no longer knows us.
  */
 import {EventEmitter} from 'node:events';
 import {homedir} from 'node:os';
@@ -14,16 +15,15 @@ import type {Reply} from '../../../common/protocol/replies.js';
 import {RequestUsageError} from '../../../common/protocol/request.js';
 import {downloadDir, expandHome, readFileToSend, saveFile, savedText} from '../../shared/files.js';
 import {explainRefusal} from '../../shared/refusals.js';
+import {PROGRESS_BYTES, progressAmount, transferView} from '../../shared/transfer-progress.js';
 import type {Connections} from './connections.js';
 import {titleOf} from './conversations.js';
 import type {Messages} from './messages.js';
+import {progressStatus} from './progress-status.js';
 import {describeConnectionError, isConnectionProblem, isSessionGone, type RequestEvents} from './request-errors.js';
 import type {SessionEpoch} from './session-epoch.js';
 import type {StoreState} from './store-state.js';
 import type {ConversationView} from './types.js';
-
-/** Transfers bigger than this say so in the status line while they are in flight. */
-export const PROGRESS_BYTES = 1024 * 1024;
 
 /**
  * The largest file /file reads: the daemon refuses what is over its --max-file-bytes (8 MiB by default) anyway, and
@@ -51,6 +51,8 @@ export function fileCommand(conversation: Pick<ConversationView, 'kind' | 'name'
 export interface FileTransferOptions {
   /** HOME (for `~`) and the download folder ($XDG_DOWNLOAD_DIR, user-dirs.dirs, ~/Downloads). */
   readonly env: NodeJS.ProcessEnv;
+  /** The clock (epoch ms), for the pace of the progress in the status line. */
+  readonly now: () => number;
 }
 
 /** `/file` and `/save`. */
@@ -79,9 +81,14 @@ export class FileTransfers extends EventEmitter<RequestEvents> {
     const size = file.content.length;
     const label = `${file.name} (${formatFileSize(size)})`;
     const title = titleOf(conversation);
-    if (size > PROGRESS_BYTES) state.setStatus(`Sending ${label} to ${title}…`, 'info', key);
+    const big = size > PROGRESS_BYTES;
+    if (big) state.setStatus(`Sending ${label} to ${title}…`, 'info', key);
+    const onProgress = big ? progressStatus(state, key, this.options.now, (progress) => {
+      const view = transferView('send', progress, size);
+      return view && `Sending ${file.name} to ${title}  ${progressAmount(view)}`;
+    }) : undefined;
     const reply = await this.messages.send(conversation, fileMessageText(file.name, size),
-      {...fileCommand(conversation, file.name, file.content), timeoutMs: fileTimeoutMs(size)});
+      {...fileCommand(conversation, file.name, file.content), timeoutMs: fileTimeoutMs(size), ...(onProgress ? {onProgress} : {})});
     // A queued file (its realm is down) keeps the "Queued for …" status Messages.send gave it.
     if (reply?.status === 'OK' && reply.queued !== true) state.setStatus(`Sent ${label} to ${title}.`, 'ok', key);
   }
@@ -105,11 +112,16 @@ export class FileTransfers extends EventEmitter<RequestEvents> {
     }
     const target = dir === undefined ? downloadDir(this.options.env) : resolve(this.#local(dir));
     const label = `${chosen.name} (${formatFileSize(chosen.size)})`;
-    if (chosen.size > PROGRESS_BYTES) state.setStatus(`Fetching ${label}…`, 'info', key);
+    const big = chosen.size > PROGRESS_BYTES;
+    if (big) state.setStatus(`Fetching ${label}…`, 'info', key);
+    const onProgress = big ? progressStatus(state, key, this.options.now, (progress) => {
+      const view = transferView('receive', progress, chosen.size);
+      return view && `Fetching ${chosen.name}  ${progressAmount(view)}`;
+    }) : undefined;
     const generation = epoch.current;
     let reply: Reply;
     try {
-      reply = await connections.main.request('getfile', [chosen.id], {timeoutMs: fileTimeoutMs(chosen.size)});
+      reply = await connections.main.request('getfile', [chosen.id], {timeoutMs: fileTimeoutMs(chosen.size), ...(onProgress ? {onProgress} : {})});
     } catch (error) {
       if (generation !== epoch.current) return;
       if (isConnectionProblem(error)) state.setStatus(`/save: ${describeConnectionError(error, state.current.server)}`, 'error', key);

@@ -5,6 +5,7 @@
  * Announces `session-gone` when the daemon no longer knows the session.
  */
 import {EventEmitter} from 'node:events';
+import type {ProgressListener} from '../../../common/client/client-protocol.js';
 import type {ChatMessage} from '../../../common/protocol/reply-shapes.js';
 import type {Reply} from '../../../common/protocol/replies.js';
 import {RequestUsageError} from '../../../common/protocol/request.js';
@@ -35,6 +36,8 @@ export interface TypedCommand {
   readonly args: readonly string[];
   /** Wait this long for the reply (a file takes longer than a line of text). @default the client's */
   readonly timeoutMs?: number;
+  /** Told how far the request has got (a file's line going out). */
+  readonly onProgress?: ProgressListener;
 }
 
 /** Receiving and sending messages. */
@@ -139,7 +142,12 @@ export class Messages extends EventEmitter<RequestEvents> {
     const main = connections.main;
     let reply: Reply;
     try {
-      if (typed) reply = await main.request(typed.command, typed.args, typed.timeoutMs === undefined ? {} : {timeoutMs: typed.timeoutMs});
+      if (typed) {
+        reply = await main.request(typed.command, typed.args, {
+          ...(typed.timeoutMs === undefined ? {} : {timeoutMs: typed.timeoutMs}),
+          ...(typed.onProgress === undefined ? {} : {onProgress: typed.onProgress}),
+        });
+      }
       else switch (ref.kind) {
         case 'direct': reply = await main.send(ref.name, text); break;
         case 'group': reply = await main.sendgroup(ref.name, text); break;
