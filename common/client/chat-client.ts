@@ -65,7 +65,10 @@ export interface ChatClientEvents {
 
 /** Options of one request. */
 export interface RequestOptions {
-  /** Overrides the client's requestTimeoutMs for this request (0: wait forever). */
+  /**
+   * Overrides the client's requestTimeoutMs for this request (0: wait forever). Counted from the request's last
+   * progress (bytes of its line taken by the socket, bytes of its reply received), not from its start.
+   */
   timeoutMs?: number;
   /**
    * Told how far the request has got: its line written (`send`, in chunks of 256 KiB for a long line), then its
@@ -174,17 +177,32 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     const writer = this.#writer;
     if (!socket || !writer || socket.destroyed || this.#closedByUser) return Promise.reject(this.#offlineError());
     const timeoutMs = options.timeoutMs ?? replyTimeoutMs(request.command, args, this.#requestTimeoutMs);
-    const onProgress = options.onProgress && whileUnsettled(options.onProgress);
+    const listener = options.onProgress && whileUnsettled(options.onProgress);
+    // The timeout counts from the request's last progress, not from its start: an 8 MiB file on a slow link takes
+    // longer than any fixed wait, yet a request whose bytes stopped moving still fails after timeoutMs.
+    let timer: NodeJS.Timeout | undefined;
+    let live = true;
+    const arm = () => {
+      if (!live || timeoutMs <= 0) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => exchange.abandon(new RequestTimeoutError(this.address, request.command, timeoutMs)), timeoutMs);
+    };
+    const onProgress: ProgressListener = (progress) => {
+      arm();
+      listener?.(progress);
+    };
     const exchange = this.#protocol.send(request, onProgress);
-    const settled = () => onProgress?.stop();
+    const settled = () => {
+      live = false;
+      clearTimeout(timer);
+      listener?.stop();
+    };
     exchange.reply.then(settled, settled);
-    if (timeoutMs > 0) {
-      const timer = setTimeout(() => exchange.abandon(new RequestTimeoutError(this.address, request.command, timeoutMs)), timeoutMs);
-      const clear = () => clearTimeout(timer);
-      exchange.reply.then(clear, clear);
-    }
+    arm();
     // While connecting, net.Socket buffers the write until the connection is up.
-    writer.write(exchange.line, onProgress && ((written, total) => onProgress({phase: 'send', bytes: written, total, done: written === total})));
+    // A short line goes out at once: only a listener, or a long line (whose chunks move the timeout), needs to know.
+    const watchWrites = listener !== undefined || exchange.line.length > LONG_LINE_CHARS;
+    writer.write(exchange.line, watchWrites ? (written, total) => onProgress({phase: 'send', bytes: written, total, done: written === total}) : undefined);
     return exchange.reply;
   }
 
@@ -390,6 +408,9 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
 }
 
 /** `listener`, silenced by `stop()`: the line of a request answered early (an ERROR) may still be going out. */
+/** A request line longer than this is written in chunks whose progress restarts its timeout. */
+const LONG_LINE_CHARS = 64 * 1024;
+
 function whileUnsettled(listener: ProgressListener): ProgressListener & {stop(): void} {
   let live = true;
   return Object.assign((progress: RequestProgress) => {

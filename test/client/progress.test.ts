@@ -125,4 +125,48 @@ describe('ChatClient progress (issue 10)', () => {
       await peer.close();
     }
   });
+
+  describe('the timeout counts from the last progress', () => {
+    // A reply of 200 KiB that a peer sends in 20 pieces, 60 ms apart: 1.2 s in all, against a 400 ms timeout.
+    const reply = encodeReply({status: 'OK', message: 'file', file_content: 'A'.repeat(200 * 1024)} as never);
+    const slowPeer = (stallAfter: number) => startServer((socket) => {
+      socket.once('data', () => {
+        const piece = Math.ceil(reply.length / 20);
+        let sent = 0;
+        const timer = setInterval(() => {
+          if (sent >= stallAfter || socket.destroyed) return clearInterval(timer);
+          socket.write(reply.slice(sent, sent + piece));
+          sent += piece;
+        }, 60);
+        socket.on('close', () => clearInterval(timer));
+      });
+    });
+
+    it('answers a request whose reply keeps coming for longer than the timeout', async () => {
+      const peer = await slowPeer(Number.POSITIVE_INFINITY);
+      try {
+        const client = new ChatClient({host: '127.0.0.1', port: peer.port, token: 'a'.repeat(32), requestTimeoutMs: 400});
+        clients.push(client);
+        await client.connect();
+        const started = Date.now();
+        const answer = await client.request('getfile', ['7']);
+        expect(answer.status).toBe('OK');
+        expect(Date.now() - started).toBeGreaterThan(400); // it did outlast a fixed timeout
+      } finally {
+        await peer.close();
+      }
+    });
+
+    it('still times out a request whose reply stops coming', async () => {
+      const peer = await slowPeer(reply.length / 2);
+      try {
+        const client = new ChatClient({host: '127.0.0.1', port: peer.port, token: 'a'.repeat(32), requestTimeoutMs: 400});
+        clients.push(client);
+        await client.connect();
+        await expect(client.request('getfile', ['7'])).rejects.toThrow(/did not answer "getfile" within 400 ms/);
+      } finally {
+        await peer.close();
+      }
+    });
+  });
 });
