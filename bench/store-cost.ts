@@ -1,7 +1,7 @@
 /**
  * npm run bench:store: the CPU a message costs the SQLite store alone, without sockets or the daemon: what a
  * schema or statement change does to the write path, measurable on a busy machine. Each run is a child process
- * that opens a `SqliteStore` on a temp file (10 users, a group of all 10), stores messages with `storeMessage` in
+ * that opens a `SqliteStore` on a temp file (17 users, a group of 10), stores messages with `storeMessage` in
  * batches of 16 with `commit()` (the daemon's group commit), and reads `process.cpuUsage()` (every thread: the
  * checkpoint worker included) around the writes and around the 3 s after them, when the search indexer's slices
  * run. Runs of each kind alternate; the minimum and the median are printed. A benchmark, never a test.
@@ -22,9 +22,16 @@ const HELP = `Usage: npm run bench:store -- [options]
 
   --runs N        runs of each kind, alternated                  (default 5)
   --messages N    private messages per run (a group run: N / 5)  (default 16000)
+
+Kinds: private (16 senders to one user, one message each per batch of 16), pipelined private (16 messages of one
+sender per batch), group of 10.
 `;
 
-const KINDS = ['private', 'group of 10'] as const;
+/**
+ * private: 16 senders to one user, one message each per batch (the send16 workload's shape); pipelined: 16 messages
+ * of one sender to one user per batch (a pipelining connection's); group of 10: one sender to a group of 10.
+ */
+const KINDS = ['private', 'pipelined private', 'group of 10'] as const;
 type Kind = (typeof KINDS)[number];
 const BATCH = 16;
 const BODY = 'hello there this is 32 bytes ok.';
@@ -35,17 +42,19 @@ async function measure(kind: Kind, messages: number): Promise<{write: number; in
   const dir = mkdtempSync(join(tmpdir(), 'realmchat-store-cost-'));
   const store = new SqliteStore({file: join(dir, 'realmchat.db')});
   try {
-    const users = Array.from({length: 10}, (_, i) => `user${i}`);
+    const users = Array.from({length: 17}, (_, i) => `user${i}`);
     for (const username of users) store.createUser({username, fullName: username, country: 'x', createdAt: 0}, 'v');
+    const members = users.slice(0, 10);
     store.createGroup('devs', 'user0', 0);
-    for (const username of users.slice(1)) store.addMember('devs', username, 0);
+    for (const username of members.slice(1)) store.addMember('devs', username, 0);
     store.commit();
     await new Promise((resolve) => setTimeout(resolve, 300));
     const before = process.cpuUsage();
     for (let i = 0; i < messages; i += BATCH) {
       for (let j = 0; j < BATCH; j++) {
-        if (kind === 'private') store.storeMessage({sender: 'user0', recipient: 'user1', body: BODY, ts: i}, ['user1']);
-        else store.storeMessage({sender: 'user0', group: 'devs', body: BODY, ts: i}, users.slice(1));
+        if (kind === 'private') store.storeMessage({sender: users[1 + j]!, recipient: 'user0', body: BODY, ts: i}, ['user0']);
+        else if (kind === 'pipelined private') store.storeMessage({sender: 'user1', recipient: 'user0', body: BODY, ts: i}, ['user0']);
+        else store.storeMessage({sender: 'user0', group: 'devs', body: BODY, ts: i}, members.slice(1));
       }
       store.commit();
     }
@@ -74,7 +83,7 @@ async function main(): Promise<void> {
   const messages = Number(values.messages);
   if (values.child) {
     const kind = values.child as Kind;
-    process.stdout.write(JSON.stringify(await measure(kind, kind === 'private' ? messages : Math.ceil(messages / 5))));
+    process.stdout.write(JSON.stringify(await measure(kind, kind === 'group of 10' ? Math.ceil(messages / 5) : messages)));
     return;
   }
   const runs = Number(values.runs);

@@ -85,17 +85,9 @@ export function prepareConversations(db: Database.Database) {
       UPDATE conversations SET seen_id = @seen, unread = @unread, mentions = @mentions
       WHERE username = @me AND conversation = @conversation`),
     forgetMentions: db.prepare('DELETE FROM mentions WHERE username = @me AND conversation = @conversation AND message_id <= @seen'),
-    /** A message in one user's conversation: the newest, one more unread unless the user sent it. */
-    touch: db.prepare(`
-      INSERT INTO conversations (username, conversation, last_id, unread) VALUES (@username, @conversation, @id, @unread)
-      ON CONFLICT (username, conversation) DO UPDATE
-        SET last_id = max(last_id, excluded.last_id), unread = unread + excluded.unread`),
-    /**
-     * A private message between two local users in both their conversations: (sender, recipient, id). One
-     * statement, positional values: the hottest write after the message itself.
-     */
-    touchPair: db.prepare<[string, string, number, string, string, number]>(`
-      INSERT INTO conversations (username, conversation, last_id, unread) VALUES (?, ?, ?, 0), (?, ?, ?, 1)
+    /** A message in one user's conversation: the newest, `unread` more: (username, conversation, id, unread). */
+    touch: db.prepare<[string, string, number, number]>(`
+      INSERT INTO conversations (username, conversation, last_id, unread) VALUES (?, ?, ?, ?)
       ON CONFLICT (username, conversation) DO UPDATE
         SET last_id = max(last_id, excluded.last_id), unread = unread + excluded.unread`),
     /** A message of a local group: the group's newest message (one row whatever its size): (id, group). */
@@ -114,13 +106,57 @@ export function prepareConversations(db: Database.Database) {
 
 type Statements = ReturnType<typeof prepareConversations>;
 
+interface Touch {
+  username: string;
+  conversation: string;
+  last: number;
+  unread: number;
+}
+
 /**
- * Keeps the conversation rows and mentions of a message just stored (inside the store's write; search-indexer.ts
- * indexes it later).
+ * The conversation rows the open batch's messages move, gathered until it commits or a read needs them: a
+ * pipeline of 16 messages between two users updates their two rows once instead of 16 times. The store flushes
+ * them inside the batch's transaction (before COMMIT, before a savepoint, before reading conversations) and drops
+ * them with whatever rolls back.
+ */
+export class PendingTouches {
+  readonly #rows = new Map<string, Touch>();
+
+  get size(): number {
+    return this.#rows.size;
+  }
+
+  add(username: string, conversation: string, id: number, unread: number): void {
+    const key = `${username.toLowerCase()}\u0000${conversation.toLowerCase()}`;
+    const row = this.#rows.get(key);
+    if (row) {
+      row.last = Math.max(row.last, id);
+      row.unread += unread;
+    } else {
+      this.#rows.set(key, {username, conversation, last: id, unread});
+    }
+  }
+
+  /** Writes every gathered row (inside the store's write) and forgets them. */
+  flush(stmt: Statements): void {
+    for (const row of this.#rows.values()) stmt.touch.run(row.username, row.conversation, row.last, row.unread);
+    this.#rows.clear();
+  }
+
+  clear(): void {
+    this.#rows.clear();
+  }
+}
+
+/**
+ * Keeps the conversation rows and mentions of a message just stored (inside the store's write; a private message's
+ * rows are gathered in `pending` until the batch commits; search-indexer.ts indexes it later).
  * `recipients`: who got it in their inbox; for a group message every member but its local sender, so the members
  * it names are found among them without a query.
  */
-export function recordMessage(stmt: Statements, id: number, message: NewMessage, recipients: readonly string[]): void {
+export function recordMessage(
+  stmt: Statements, pending: PendingTouches, id: number, message: NewMessage, recipients: readonly string[],
+): void {
   const audience = audienceOf(message);
   if (audience.kind === 'group') {
     stmt.touchGroup.run(id, audience.group);
@@ -130,14 +166,10 @@ export function recordMessage(stmt: Statements, id: number, message: NewMessage,
     for (const username of recipients) {
       if (names.has(username.toLowerCase())) stmt.insertMention.run(username, audience.conversation, id);
     }
-  } else if (audience.entries.length === 2) {
-    // Between two local users: entries[0] is the sender's row, entries[1] the recipient's (audienceOf's order).
-    const [mine, theirs] = audience.entries as [{username: string; conversation: string}, {username: string; conversation: string}];
-    stmt.touchPair.run(mine.username, mine.conversation, id, theirs.username, theirs.conversation, id);
   } else {
     for (const entry of audience.entries) {
       const own = message.senderRealm === undefined && entry.username.toLowerCase() === message.sender.toLowerCase();
-      stmt.touch.run({username: entry.username, conversation: entry.conversation, id, unread: own ? 0 : 1});
+      pending.add(entry.username, entry.conversation, id, own ? 0 : 1);
     }
   }
 }

@@ -122,6 +122,8 @@ export class SqliteStore implements Store {
   readonly #federation: ReturnType<typeof prepareFederationStatements>;
   readonly #limitReads: ReturnType<typeof prepareLimitReads>;
   readonly #conversations: ReturnType<typeof conversations.prepareConversations>;
+  /** Conversation rows the open batch moved, written before it commits (sqlite-conversations.ts). */
+  readonly #touches = new conversations.PendingTouches();
   readonly #search: ReturnType<typeof searchIndex.prepareSearchIndexer>;
   /** The next search indexer slice, when one is due (see search-indexer.ts). */
   #indexTimer: NodeJS.Timeout | undefined;
@@ -249,6 +251,15 @@ export class SqliteStore implements Store {
         throw error;
       }
     }
+    // What the batch gathered so far is written before the savepoint: a rollback to it drops only its own.
+    if (this.#touches.size > 0) {
+      try {
+        this.#touches.flush(this.#conversations);
+      } catch (error) {
+        this.#abort(error);
+        throw error;
+      }
+    }
     // Prepared statements, not db.transaction(), which builds five wrapper functions per call.
     this.#stmt.savepoint.run();
     try {
@@ -259,6 +270,7 @@ export class SqliteStore implements Store {
       if (this.db.inTransaction) {
         this.#stmt.rollbackTo.run();
         this.#stmt.release.run();
+        this.#touches.clear();
       } else {
         this.#abort(error);
       }
@@ -281,10 +293,16 @@ export class SqliteStore implements Store {
     setImmediate(() => this.commit());
   }
 
+  /** Writes the conversation rows the open batch gathered, before something reads or changes them. */
+  #flushTouches(): void {
+    if (this.#touches.size > 0) this.#write(() => this.#touches.flush(this.#conversations), 'batch');
+  }
+
   /** Rolls the open batch back and fails it: whoever waits on it learns that none of its writes happened. */
   #abort(error: unknown): void {
     const batch = this.#batch;
     this.#batch = undefined;
+    this.#touches.clear();
     if (this.db.inTransaction) this.db.exec('ROLLBACK');
     this.#users.clear(); // it may hold a user whose creation was just rolled back
     batch?.settle(error);
@@ -294,6 +312,7 @@ export class SqliteStore implements Store {
     const batch = this.#batch;
     if (!batch) return;
     try {
+      if (this.#touches.size > 0) this.#touches.flush(this.#conversations);
       this.#stmt.commit.run();
     } catch (error) {
       this.#abort(error);
@@ -452,7 +471,7 @@ export class SqliteStore implements Store {
       this.#stmt.insertDelivery.run(recipient, id);
       this.#batch?.recipients.add(recipient);
     }
-    conversations.recordMessage(this.#conversations, id, message, recipients);
+    conversations.recordMessage(this.#conversations, this.#touches, id, message, recipients);
     if (this.#batch) this.#batch.storedMessages = true;
     return id;
   }
@@ -657,6 +676,7 @@ export class SqliteStore implements Store {
     const row = this.#stmt.message.get(id);
     if (!row || this.#federation.deleteMessage.run({id}).changes === 0) return;
     const stmt = this.#conversations;
+    this.#flushTouches();
     searchIndex.unindexDeleted(this.#search, id);
     const message = toMessage(row);
     const audience = audienceOf(message);
@@ -674,11 +694,15 @@ export class SqliteStore implements Store {
   // ---- conversations, read markers, search ----
 
   listConversations(username: string, page: ConversationPage): ConversationRecord[] {
+    this.#flushTouches();
     return conversations.listConversations(this.#conversations, username, page);
   }
 
   markSeen(username: string, target: ConversationTarget, messageId: number): ConversationRecord {
-    return this.#write(() => conversations.markSeen(this.#conversations, username, target, messageId), 'batch');
+    return this.#write(() => {
+      this.#flushTouches();
+      return conversations.markSeen(this.#conversations, username, target, messageId);
+    }, 'batch');
   }
 
   searchMessages(query: SearchQuery): StoredMessage[] {

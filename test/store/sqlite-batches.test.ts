@@ -101,4 +101,51 @@ describe('durability full', () => {
       rmSync(fullDir, {recursive: true, force: true});
     }
   });
+
+  describe("a batch's conversation rows, gathered until it commits", () => {
+    const list = (username: string) => store.listConversations(username, {limit: 10}).map((row) => [row.conversation, row.lastId, row.unread]);
+    const countWrites = () => {
+      store.db.exec(`CREATE TEMP TABLE row_writes (n INTEGER);
+        CREATE TEMP TRIGGER row_inserted AFTER INSERT ON conversations BEGIN INSERT INTO row_writes VALUES (1); END;
+        CREATE TEMP TRIGGER row_updated AFTER UPDATE ON conversations BEGIN INSERT INTO row_writes VALUES (1); END;`);
+      return () => count('SELECT count(*) FROM temp.row_writes');
+    };
+
+    it('writes the two rows of sixteen messages between two users once, and a read in the batch sees them all', () => {
+      const writes = countWrites();
+      const ids = Array.from({length: 16}, (_, i) => store.storeMessage({sender: 'ann', recipient: 'ben', body: `m${i}`, ts: 1}, ['ben']));
+      expect(writes()).toBe(0); // gathered, not written yet
+      expect(list('ben')).toEqual([['ann', ids[15], 16]]); // the read wrote them first, inside the batch
+      expect(writes()).toBe(2);
+      store.storeMessage({sender: 'ben', recipient: 'ann', body: 'reply', ts: 1}, ['ann']);
+      store.commit();
+      expect(writes()).toBe(4);
+      expect(list('ann')).toEqual([['ben', ids[15]! + 1, 1]]);
+      expect(list('ben')).toEqual([['ann', ids[15]! + 1, 16]]);
+    });
+
+    it('forgets the rows of a batch that rolled back', () => {
+      store.storeMessage({sender: 'ann', recipient: 'ben', body: 'rolled back', ts: 1}, ['ben']);
+      expect(() => store.storeMessage({sender: 'ann', recipient: 'victim', body: 'x', ts: 1}, ['victim'])).toThrow('injected failure');
+      const after = store.storeMessage({sender: 'ann', recipient: 'ben', body: 'after', ts: 1}, ['ben']);
+      store.commit();
+      expect(list('ben')).toEqual([['ann', after, 1]]);
+      expect(list('victim')).toEqual([]);
+    });
+
+    it('forgets the rows of a write undone alone (a savepoint) and keeps the ones gathered before it', () => {
+      const kept = store.storeMessage({sender: 'ann', recipient: 'ben', body: 'kept', ts: 1}, ['ben']);
+      const batch = store.currentBatch();
+      const delivery = (recipient: string) => ({message: {sender: 'carol', senderRealm: 'beta', recipient, body: 'from beta', ts: 1}, recipients: [recipient]});
+      // One received message reaches ben, the next fails at victim's delivery: the whole call is undone.
+      expect(() => store.storeReceived('beta', [
+        {uid: 'u1', verdict: null, deliveries: [delivery('ben')]},
+        {uid: 'u2', verdict: null, deliveries: [delivery('victim')]},
+      ], 1)).toThrow('injected failure');
+      expect(batch.state).toBe('pending');
+      store.commit();
+      expect(list('ben')).toEqual([['ann', kept, 1]]);
+      expect(list('victim')).toEqual([]);
+    });
+  });
 });
