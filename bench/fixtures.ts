@@ -18,7 +18,7 @@ import Database from 'better-sqlite3';
 import {CONVERSATIONS_BACKFILL, GROUP_READS_BACKFILL} from '../daemon/store/migrations.js';
 
 /** Bump when insertFixture() changes what it writes: cached large databases are keyed by it. */
-export const FIXTURE_VERSION = 4;
+export const FIXTURE_VERSION = 5;
 
 /** The password of every user the bench creates. */
 export const BENCH_PASSWORD = 'pw';
