@@ -112,7 +112,7 @@ export class RealmLink {
       env.services.logger.warn('realm link: no acknowledgement in time, closing (messages are resent)',
         {realm: this.name, inFlight: this.#outbox.inFlight, ackTimeoutMs: env.tunables.ackTimeoutMs});
       this.#channel?.close(`no acknowledgement within ${env.tunables.ackTimeoutMs} ms`);
-    });
+    }, Date.now, () => this.#outbox.inFlightBytes, env.tunables.minLinkBytesPerSecond);
   }
 
   /** The peer realm's stored name. */

@@ -33,6 +33,11 @@ export interface LinkTunables {
    */
   ackTimeoutMs: number;
   /**
+   * The slowest link a peer may be on, in bytes per second: the wait for an acknowledgement grows by the time the
+   * bytes in flight take at this rate (an 8 MiB file's 11 MiB of frames: about 3 minutes at the default). @default 65536
+   */
+  minLinkBytesPerSecond: number;
+  /**
    * Ids of received messages are kept this long (the dedup window), in ms; messages older than it minus a day (for
    * clock skew) are refused as MESSAGE_EXPIRED, so no resend can outlive its id. @default 30 days
    */
@@ -60,6 +65,7 @@ export const DEFAULT_LINK_TUNABLES: LinkTunables = {
   outboxWindow: 32_768,
   maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
   ackTimeoutMs: 60_000,
+  minLinkBytesPerSecond: 64 * 1024,
   receivedRetentionMs: 30 * 86_400_000,
   pruneIntervalMs: 60_000,
   linkLeaseMs: 3000,

@@ -51,6 +51,11 @@ export class OutboxPump {
     return this.window.inFlight;
   }
 
+  /** Bytes of the rows written and not yet acknowledged: their message frames and their files' chunk frames. */
+  get inFlightBytes(): number {
+    return this.window.inFlightBytes;
+  }
+
   /** A row whose transaction committed; it goes out after the current burst of offers. */
   add(record: OutboxRecord): void {
     this.window.add(record);

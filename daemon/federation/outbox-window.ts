@@ -83,6 +83,19 @@ export class OutboxWindow {
     return this.#sent;
   }
 
+  /**
+   * About how many bytes the rows in flight take on the wire: each message frame, and a file's content as base64
+   * chunk frames (4/3 of its size). Walks the rows in flight: the ack watchdog asks a few times per timeout.
+   */
+  get inFlightBytes(): number {
+    let bytes = 0;
+    for (let i = 0; i < this.#sent; i++) {
+      const entry = this.#entries[i]!;
+      bytes += entry.body.length + (entry.file ? Math.ceil(entry.file.size / 3) * 4 : 0);
+    }
+    return bytes;
+  }
+
   /** The seq of the last row in flight (0 when none). */
   get lastSentSeq(): number {
     return this.#sent === 0 ? 0 : this.#entries[this.#sent - 1]!.seq;

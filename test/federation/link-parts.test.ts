@@ -1,5 +1,6 @@
 /** The parts of a realm link that need no socket: the senders' verdict waits and the outbox pump. */
 import {afterEach, describe, expect, it, vi} from 'vitest';
+import {AckWatchdog} from '../../daemon/federation/ack-watchdog.js';
 import {OutboxPump} from '../../daemon/federation/outbox-pump.js';
 import {OutboxWindow} from '../../daemon/federation/outbox-window.js';
 import {VerdictWaiters} from '../../daemon/federation/verdict-waiters.js';
@@ -168,6 +169,51 @@ describe('OutboxPump', () => {
     await flush();
     expect(verbs()).toEqual(['msg1', 'msg1']);
     expect(pending.map((read) => read.offset)).toEqual([0]);
+  });
+});
+
+describe('AckWatchdog', () => {
+  const stops: AckWatchdog[] = [];
+  afterEach(() => {
+    for (const watchdog of stops.splice(0)) watchdog.stop();
+  });
+  const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('waits for an acknowledgement as long as the bytes in flight take at the slowest link allowed, then cuts', async () => {
+    // 100 ms, plus 20,000 bytes at 25,000 bytes/s: 900 ms.
+    let cut = 0;
+    const watchdog = new AckWatchdog(100, () => 1, () => cut++, Date.now, () => 20_000, 25_000);
+    stops.push(watchdog);
+    watchdog.start();
+    await wait(500);
+    expect(cut).toBe(0); // a fixed 100 ms would have cut it by now
+    await expect.poll(() => cut, {timeout: 5_000, interval: 25}).toBe(1);
+  });
+
+  it('cuts after the timeout alone when nothing large is in flight, and never while nothing is', async () => {
+    let cut = 0;
+    let inFlight = 0;
+    const watchdog = new AckWatchdog(100, () => inFlight, () => cut++, Date.now, () => 40, 25_000);
+    stops.push(watchdog);
+    watchdog.start();
+    await wait(300);
+    expect(cut).toBe(0);
+    inFlight = 1;
+    await expect.poll(() => cut, {timeout: 5_000, interval: 25}).toBe(1);
+  });
+
+  it('counts a file message in flight as its frame and its content in base64', async () => {
+    const pump = new OutboxPump(new OutboxWindow(() => [], 100, 0), 10, () => Buffer.alloc(0));
+    const file: OutboxRecord = {...row(1), file: {sha256: 'a'.repeat(64), size: 3000}};
+    pump.add(file);
+    pump.add(row(2));
+    expect(pump.inFlightBytes).toBe(0);
+    pump.attach({write: () => true});
+    await new Promise<void>((resolve) => queueMicrotask(resolve));
+    expect(pump.inFlight).toBe(2);
+    expect(pump.inFlightBytes).toBe(file.body.length + 4000 + row(2).body.length);
+    pump.acknowledge(1);
+    expect(pump.inFlightBytes).toBe(row(2).body.length);
   });
 });
 
