@@ -160,7 +160,8 @@ describe('main screen, files (issue 10)', () => {
     await submit(view.stdin, '/save');
     await waitForFrame(view.lastFrame, `Saved big.bin (3.0 MiB) to ${join(downloads, 'big.bin')}.`);
     unsubscribe();
-    const fetching = statuses.filter((text) => text.includes('big.bin'));
+    // The send's last line may still be on show (and recorded) when /save starts: the fetch's lines begin after it.
+    const fetching = statuses.slice(statuses.findIndex((text) => text.startsWith('Fetching big.bin'))).filter((text) => text.includes('big.bin'));
     expect(fetching[0]).toBe('Fetching big.bin (3.0 MiB)…');
     expectRisingPercentages(fetching.slice(1, -1), /^Fetching big\.bin {2}\d\.\d \/ 3\.0 MiB {2}(\d+) %$/);
     expect(readFileSync(join(downloads, 'big.bin')).equals(big)).toBe(true);
