@@ -179,16 +179,19 @@ export class PostgresStore implements Store {
 
   #notify(conn: Connection, batch: PgBatch): void {
     const users = hintOf(batch);
-    if (users !== '*' && users.length === 0) return;
-    void conn`SELECT pg_notify(${this.#channel}, ${JSON.stringify({o: this.#origin, u: users})})`.catch(() => {});
+    if (users !== '*' && users.length === 0 && !batch.realmsChanged) return;
+    const payload: NotifyPayload = {o: this.#origin, u: users, ...(batch.realmsChanged ? {r: 1} : {})};
+    void conn`SELECT pg_notify(${this.#channel}, ${JSON.stringify(payload)})`.catch(() => {});
   }
 
   #onNotify(payload: string): void {
     try {
-      const {o, u} = JSON.parse(payload) as {o: string; u: WakeupHint};
-      if (o !== this.#origin) this.#hub.hint(u);
+      const {o, u, r} = JSON.parse(payload) as NotifyPayload;
+      if (o === this.#origin) return;
+      this.#hub.hint(u);
+      if (r === 1) this.#hub.realmsChanged();
     } catch {
-      this.#hub.hint('*'); // not ours to read: let every waiter look
+      this.#hub.resync(); // not ours to read: let every waiter and the realm links look
     }
   }
 
@@ -260,7 +263,13 @@ export class PostgresStore implements Store {
   }
 
   async deleteSession(token: string): Promise<void> {
-    await this.#rows('DELETE FROM sessions WHERE token_hash = $1', [hashToken(token)]);
+    const batch = this.#pipeline.openBatch;
+    await this.#run(async (conn) => {
+      const rows = await conn.unsafe<Array<{username: string}>>(
+        'DELETE FROM sessions WHERE token_hash = $1 RETURNING username::text', [hashToken(token)], {prepare: true});
+      // The batch's NOTIFY names the user: a long poll of this session waiting on any process re-checks it at once.
+      for (const row of rows) batch.recipients.add(row.username);
+    });
   }
 
   // ---- groups ----
@@ -431,8 +440,15 @@ export class PostgresStore implements Store {
   /** Stores messages and their deliveries in one statement; their ids in order. */
   async #insertMessages(messages: ReadonlyArray<{message: NewMessage; recipients: readonly string[]}>): Promise<number[]> {
     if (messages.length === 0) return [];
-    const [row] = await this.#rows<{ids: string | null}>(INSERT_MESSAGES, insertMessagesParams(messages));
-    return parseIds(row!.ids);
+    const params = insertMessagesParams(messages);
+    // A batch run again after a conflict reuses the ids its first run drew and gave out (pg-pipeline.ts).
+    let drawn: number[] | null = null;
+    const ids = await this.#run(async (conn) => {
+      const [row] = await conn.unsafe<Array<{ids: string | null}>>(INSERT_MESSAGES, [...params, drawn] as never[], {prepare: true});
+      drawn ??= parseIds(row!.ids);
+      return parseIds(row!.ids);
+    });
+    return ids;
   }
 
   async unread(username: string, limits: InboxLimits, from: InboxFilter = {}): Promise<InboxPage> {
@@ -489,6 +505,7 @@ export class PostgresStore implements Store {
   }
 
   async saveRealm(realm: RealmRecord): Promise<void> {
+    this.#pipeline.openBatch.realmsChanged = true;
     await this.#rows(`
       INSERT INTO realms (name, host, port, dial, added_at) VALUES ($1, $2, $3, $4, $5)
       ON CONFLICT (name) DO UPDATE SET host = excluded.host, port = excluded.port, dial = excluded.dial`,
@@ -540,7 +557,7 @@ export class PostgresStore implements Store {
       // Blobs nothing names any more go in the same transaction (COMPLETE_OUTBOX): a rolled-back delete keeps them.
       await Promise.all([
         query(COMPLETE_OUTBOX, [realm, upto, [...dropMessageIds]]),
-        notices.length === 0 ? undefined : query(INSERT_MESSAGES, insertMessagesParams(notices)),
+        notices.length === 0 ? undefined : query(INSERT_MESSAGES, [...insertMessagesParams(notices), null]),
       ]);
       return true;
     });
@@ -592,6 +609,7 @@ export class PostgresStore implements Store {
   }
 
   async removeRealm(realm: string): Promise<void> {
+    this.#pipeline.openBatch.realmsChanged = true;
     await Promise.all([
       this.#rows('DELETE FROM realms WHERE name = $1', [realm]),
       this.#rows('DELETE FROM realm_keys WHERE name = $1', [realm]),
@@ -615,6 +633,13 @@ export class PostgresStore implements Store {
       RETURNING 1`, [before, limit]);
     return rows.length;
   }
+}
+
+/** What a batch's NOTIFY carries: the origin process, the users to wake, and `r: 1` when the linked realms changed. */
+interface NotifyPayload {
+  o: string;
+  u: WakeupHint;
+  r?: 1;
 }
 
 /** The wake-up of a batch: the users it delivered to, or '*' when there are too many to name. */
