@@ -38,6 +38,7 @@ import {
   ENQUEUE_OUTBOX, GROUP_HISTORY, INSERT_MESSAGES, MESSAGE_BY_ID, PRIVATE_HISTORY, insertMessagesParams, pageBytes, parseIds, takeUnreadSql,
   toMessage, unreadSql, type PgMessageRow,
 } from './pg-messages.js';
+import {COLLECT_BLOBS, HeldBlobs, LOCK_BLOB_CANDIDATES} from './pg-blobs.js';
 import {GroupCommitPipeline, type Connection, type PgBatch} from './pg-pipeline.js';
 import {CLAIM_LEASE, LEASE_HELD, OUTBOX_ORDER_LOCK, RELEASE_LEASE, RENEW_LEASE} from './pg-lease.js';
 import {migrate} from './pg-schema.js';
@@ -87,6 +88,8 @@ export class PostgresStore implements Store {
   /** Profiles by lower-cased name (profiles never change once created); cleared when a batch fails. */
   readonly #users = new Map<string, UserRecord>();
   readonly #log: (line: string) => void;
+  /** Contents stored lately, for the messages that name them (pg-blobs.ts). */
+  readonly #heldBlobs = new HeldBlobs();
   #unlisten: (() => Promise<void>) | undefined;
 
   private constructor(options: PostgresStoreOptions) {
@@ -212,6 +215,7 @@ export class PostgresStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.#heldBlobs.clear();
     const conn = await this.#pipeline.close();
     conn?.release();
     await this.#unlisten?.().catch(() => {});
@@ -372,6 +376,8 @@ export class PostgresStore implements Store {
     } catch (error) {
       throw unavailableIfLost(error);
     }
+    // Another process may collect it before the message naming it commits: that message then writes it again.
+    this.#heldBlobs.hold(sha256, content);
     return sha256;
   }
 
@@ -443,8 +449,12 @@ export class PostgresStore implements Store {
     const params = insertMessagesParams(messages);
     // A batch run again after a conflict reuses the ids its first run drew and gave out (pg-pipeline.ts).
     let drawn: number[] | null = null;
+    const files = messages.flatMap(({message}) => (message.file ? [message.file.sha256] : []));
     const ids = await this.#run(async (conn) => {
-      const [row] = await conn.unsafe<Array<{ids: string | null}>>(INSERT_MESSAGES, [...params, drawn] as never[], {prepare: true});
+      const [, [row]] = await Promise.all([
+        files.length === 0 ? undefined : this.#heldBlobs.lockNamed(conn, files),
+        conn.unsafe<Array<{ids: string | null}>>(INSERT_MESSAGES, [...params, drawn] as never[], {prepare: true}),
+      ]);
       drawn ??= parseIds(row!.ids);
       return parseIds(row!.ids);
     });
@@ -520,7 +530,8 @@ export class PostgresStore implements Store {
       // Seqs of one realm's outbox must become visible in seq order, or the link's reader (which reads every row up
       // to the highest it knows of) could pass over a row another process commits later with a lower seq. So each
       // transaction takes the realm's outbox lock before it draws a seq, and keeps it until COMMIT.
-      const [, rows] = await Promise.all([
+      const [, , rows] = await Promise.all([
+        file ? this.#heldBlobs.lockNamed(conn, [file.sha256]) : undefined,
         conn.unsafe(OUTBOX_ORDER_LOCK, [realm], {prepare: true}),
         conn.unsafe(ENQUEUE_OUTBOX, params as never[], {prepare: true}),
       ]);
@@ -554,11 +565,14 @@ export class PostgresStore implements Store {
       const query = (text: string, params: unknown[]) => conn.unsafe(text, params as never[], {prepare: true});
       // Fencing: the lease row stays locked until COMMIT, so no claim slips in between this check and the delete.
       if (lease && (await query(LEASE_HELD, [realm, lease.owner, lease.epoch])).length === 0) return false;
-      // Blobs nothing names any more go in the same transaction (COMPLETE_OUTBOX): a rolled-back delete keeps them.
-      await Promise.all([
+      const [named] = await Promise.all([
         query(COMPLETE_OUTBOX, [realm, upto, [...dropMessageIds]]),
         notices.length === 0 ? undefined : query(INSERT_MESSAGES, [...insertMessagesParams(notices), null]),
       ]);
+      // Blobs nothing names any more go in the same transaction (a rolled-back delete keeps them): locked first, then
+      // checked with a fresh snapshot, so a name another process commits meanwhile keeps its blob (pg-blobs.ts).
+      const candidates = (named as unknown as Array<{sha256: string}>).map((row) => row.sha256);
+      if (candidates.length > 0) await Promise.all([query(LOCK_BLOB_CANDIDATES, [candidates]), query(COLLECT_BLOBS, [candidates])]);
       return true;
     });
   }
