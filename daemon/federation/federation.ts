@@ -290,6 +290,8 @@ class LinkedFederation implements Federation {
     const {store, clock, logger} = this.#services;
     let link = this.#links.get(lower(peer));
     try {
+      // Another process of the realm may have linked it (as the dialler): its record must not be overwritten here.
+      if (!link && (await this.realmName(peer)) !== undefined) link = this.#links.get(lower(peer));
       if (!link) {
         const record: RealmRecord = {name: peer, host, port: peerPort, dial: false, addedAt: clock.now()};
         await store.saveRealm(record);

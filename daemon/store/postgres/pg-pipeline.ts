@@ -180,7 +180,8 @@ export class GroupCommitPipeline {
       if (settled) return;
       settled = true;
       batch.unanswered.delete(fail);
-      batch.failure ??= error;
+      // The cause wins over the refusals of the transaction it aborted, in whatever order they settle.
+      if (batch.failure === undefined || (isInAbortedTransaction(batch.failure) && !isInAbortedTransaction(error))) batch.failure = error;
       reject(error);
       answered();
     };
@@ -204,7 +205,7 @@ export class GroupCommitPipeline {
       if (op && !settled && this.#mayRetry(batch, error)) {
         settled = true;
         batch.unanswered.delete(fail);
-        batch.conflict ??= error;
+        if (isRetryableConflict(error)) batch.conflict ??= error;
         op.parked = {resolve: resolve as (value: unknown) => void, reject, error};
         answered();
         return;
@@ -254,6 +255,8 @@ export class GroupCommitPipeline {
     if (conn !== undefined && conn === this.#conn && batch.failure === undefined && batch.conflict !== undefined) {
       batch.failure = await this.#retry(batch, conn);
     }
+    // Refusals of an aborted transaction waited for a cause that never came (it settled elsewhere): fail with one.
+    batch.failure ??= batch.ops.find((op) => op.parked)?.parked?.error;
     const alive = conn !== undefined && conn === this.#conn;
     if (batch.failure !== undefined || !alive) {
       const error = batch.failure ?? new StoreUnavailableError('the database connection was lost');
@@ -291,10 +294,15 @@ export class GroupCommitPipeline {
     batch.settle(failed?.error);
   }
 
-  /** Whether a failed operation waits for the batch to run again rather than report `error`. */
+  /**
+   * Whether a failed operation waits for the batch to run again rather than report `error`. A refusal of the aborted
+   * transaction (25P02) waits too, whatever aborted it: operations' answers may settle in another order than they
+   * came (an operation of several statements settles later), so the cause may be learnt after it. If the cause was
+   * no conflict, the batch fails with it and the waiting operations get their own refusals.
+   */
   #mayRetry(batch: PgBatch, error: unknown): boolean {
     if (batch.retries >= MAX_RETRIES || batch.failure !== undefined) return false;
-    return isRetryableConflict(error) || (batch.conflict !== undefined && isInAbortedTransaction(error));
+    return isRetryableConflict(error) || isInAbortedTransaction(error);
   }
 
   /**

@@ -522,22 +522,29 @@ export class PostgresStore implements Store {
     [realm.name, realm.host, realm.port, realm.dial, realm.addedAt]);
   }
 
+  /**
+   * The record's seq and ids are final once the batch committed (its callers use it after settled()): a batch run
+   * again after a deadlock (pg-pipeline.ts) draws a new seq under the realm's outbox lock, as order requires, and
+   * writes it into the record it returned; the operation's own result stays the same, so the retry goes through.
+   */
   async enqueueOutbox(realm: string, body: string, copies: readonly NewMessage[], now: number, file?: OutboxFile): Promise<OutboxRecord> {
     const params = [
       ...insertMessagesParams(copies.map((message) => ({message, recipients: []}))), realm, body, now, file?.sha256 ?? null, file?.size ?? null,
     ];
-    const [row] = await this.#run(async (conn) => {
+    const record: OutboxRecord = {seq: 0, realm, body, localIds: [], ...(file ? {file: {sha256: file.sha256, size: file.size}} : {})};
+    await this.#run(async (conn) => {
       // Seqs of one realm's outbox must become visible in seq order, or the link's reader (which reads every row up
       // to the highest it knows of) could pass over a row another process commits later with a lower seq. So each
       // transaction takes the realm's outbox lock before it draws a seq, and keeps it until COMMIT.
-      const [, , rows] = await Promise.all([
+      const [, , [row]] = await Promise.all([
         file ? this.#heldBlobs.lockNamed(conn, [file.sha256]) : undefined,
         conn.unsafe(OUTBOX_ORDER_LOCK, [realm], {prepare: true}),
-        conn.unsafe(ENQUEUE_OUTBOX, params as never[], {prepare: true}),
+        conn.unsafe<Array<{seq: number; local_ids: string}>>(ENQUEUE_OUTBOX, params as never[], {prepare: true}),
       ]);
-      return [...rows] as unknown as Array<{seq: number; local_ids: string}>;
+      record.seq = Number(row!.seq);
+      record.localIds = parseIds(row!.local_ids);
     });
-    return {seq: Number(row!.seq), realm, body, localIds: parseIds(row!.local_ids), ...(file ? {file: {sha256: file.sha256, size: file.size}} : {})};
+    return record;
   }
 
   async outboxPage(realm: string, afterSeq: number, uptoSeq: number, limit: number): Promise<OutboxRecord[]> {
