@@ -345,25 +345,29 @@ export class GroupCommitPipeline {
     return undefined;
   }
 
-  /** Checks one run of a retry: an error to fail the batch with, or undefined (ran through, or meets a conflict again). */
+  /**
+   * Checks one run of a retry: an error to fail the batch with, or undefined (it ran through, or met a conflict
+   * again: `batch.conflict`). Errors are judged all together, as in the first run: a refusal of the aborted
+   * transaction may settle before its cause.
+   */
   #retryFailure(batch: PgBatch, results: ReadonlyArray<PromiseSettledResult<unknown>>): unknown {
+    const errors = results.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
+    const lost = errors.find(isConnectionLoss);
+    if (lost !== undefined) {
+      this.#lost(lost);
+      return unavailable(lost);
+    }
+    const cause = errors.find((error) => !isRetryableConflict(error) && !isInAbortedTransaction(error));
+    if (cause !== undefined) return cause;
+    if (errors.length > 0) {
+      batch.conflict = errors.find(isRetryableConflict) ?? errors[0];
+      return undefined;
+    }
     for (const [index, result] of results.entries()) {
       const op = batch.ops[index]!;
-      if (result.status === 'rejected') {
-        const error: unknown = result.reason;
-        if (isConnectionLoss(error)) {
-          this.#lost(error);
-          return unavailable(error);
-        }
-        if (isRetryableConflict(error) || (batch.conflict !== undefined && isInAbortedTransaction(error))) {
-          batch.conflict ??= error;
-          continue;
-        }
-        return error;
-      }
-      if (batch.conflict !== undefined) continue;
-      if (op.parked) op.delivered = {value: result.value};
-      else if (!isDeepStrictEqual(op.delivered?.value, result.value)) {
+      const value = (result as PromiseFulfilledResult<unknown>).value;
+      if (op.parked) op.delivered = {value};
+      else if (!isDeepStrictEqual(op.delivered?.value, value)) {
         return new Error('a batch run again after a conflict read other data than its first run gave its callers');
       }
     }
