@@ -9,7 +9,7 @@ import type {AddressInfo, Socket} from 'node:net';
 import type {ErrorCode} from '../common/protocol/replies.js';
 import type {RealmStatus} from '../common/protocol/reply-shapes.js';
 import type {Recipients} from '../common/protocol/request.js';
-import type {FileRef} from './store/types.js';
+import type {Awaitable, FileRef} from './store/types.js';
 
 /** True when `realm` names this daemon's own realm (realm names are case-insensitive). */
 export function isOwnRealm(options: {readonly realm: string}, realm: string): boolean {
@@ -62,10 +62,13 @@ export interface LinkAcceptor {
 }
 
 export interface Federation {
-  /** True when `realm` is linked. */
-  has(realm: string): boolean;
-  /** The stored spelling of a linked realm's name (names are case-insensitive), or undefined. */
-  realmName(realm: string): string | undefined;
+  /**
+   * True when `realm` is linked. On a store several processes share, a realm this process does not know yet is
+   * looked up in the store (another process may have linked it a moment ago).
+   */
+  has(realm: string): Awaitable<boolean>;
+  /** The stored spelling of a linked realm's name (names are case-insensitive), or undefined; looked up as `has`. */
+  realmName(realm: string): Awaitable<string | undefined>;
   /** Links a realm (never this daemon's own) for user `by`: checks the rules and the peer, then stores the link. */
   add(realm: string, address: {host: string; port: number} | undefined, by: string): Promise<AddRealmResult>;
   /** Unlinks a realm for user `by` (an admin); its outbox is kept. */

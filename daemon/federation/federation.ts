@@ -10,8 +10,9 @@ import type {Recipients} from '../../common/protocol/request.js';
 import type {Services} from '../context.js';
 import type {RealmStatus} from '../../common/protocol/reply-shapes.js';
 import type {AddRealmResult, Federation, LinkAcceptor, RealmSendResult, RemoveRealmResult} from '../federation-api.js';
-import type {FileRef, NewMessage, RealmRecord} from '../store/types.js';
+import type {Awaitable, FileRef, NewMessage, RealmRecord} from '../store/types.js';
 import type {SecureContext} from 'node:tls';
+import {CoalescedRefresh} from './coalesced-refresh.js';
 import {acceptLink, dialLink, type HandshakeSettings} from './connect.js';
 import {generateIdentity, type RealmIdentity} from './identity.js';
 import {isAdmin, mayAddRealm, type LinkPolicy} from './policy.js';
@@ -61,6 +62,9 @@ class LinkedFederation implements Federation {
   readonly #env: LinkEnvironment;
   /** Aborted when the daemon stops: dials still in their handshake give up at once. */
   readonly #stopping = new AbortController();
+  /** Re-reads the realm table (a store several processes share: what the others link or unlink reaches this one). */
+  readonly #realmTable = new CoalescedRefresh(() => this.#reconcile());
+  #unwatchRealms: (() => void) | undefined;
   #port = 0;
   #started = false;
   #closed = false;
@@ -92,17 +96,65 @@ class LinkedFederation implements Federation {
   }
 
   async load(): Promise<void> {
-    for (const record of await this.#services.store.listRealms()) {
+    const {store, logger} = this.#services;
+    for (const record of await store.listRealms()) {
       this.#links.set(lower(record.name), await RealmLink.open(this.#env, record));
+    }
+    // Several processes of this realm: another one's addrealm or removerealm reaches this one by the store's hint.
+    if (store.sharedLinks) {
+      this.#unwatchRealms = store.wakeups().subscribeRealms(() => void this.#realmTable.request().catch((err: unknown) => {
+        logger.warn('could not re-read the linked realms (read again on the next change or miss)', {err: String(err)});
+      }));
     }
   }
 
-  has(realm: string): boolean {
-    return this.#links.has(lower(realm));
+  has(realm: string): Awaitable<boolean> {
+    const name = this.realmName(realm);
+    return name instanceof Promise ? name.then((found) => found !== undefined) : name !== undefined;
   }
 
-  realmName(realm: string): string | undefined {
-    return this.#links.get(lower(realm))?.name;
+  realmName(realm: string): Awaitable<string | undefined> {
+    const link = this.#links.get(lower(realm));
+    if (link || !this.#services.store.sharedLinks || this.#closed) return link?.name;
+    // Another process may have linked it a moment ago, before its hint reached this one: read the table now.
+    return this.#realmTable.request().then(() => this.#links.get(lower(realm))?.name);
+  }
+
+  /**
+   * Brings the links in line with the realm table that other processes of the realm change: a realm linked there
+   * gets a link here (it claims the lease like every link, so only the holder dials), one unlinked there is closed
+   * here (giving up the lease if this process held it). Realms this process is adding itself are left alone.
+   */
+  async #reconcile(): Promise<void> {
+    const {store, logger} = this.#services;
+    const known = new Map(this.#links);
+    const records = await store.listRealms();
+    const stored = new Set(records.map((record) => lower(record.name)));
+    for (const record of records) {
+      if (this.#closed) return;
+      const key = lower(record.name);
+      const link = this.#links.get(key);
+      if (link) {
+        if (link.record.host !== record.host || link.record.port !== record.port || link.record.dial !== record.dial) link.updateRecord(record);
+        continue;
+      }
+      if (this.#adding.has(key)) continue;
+      const opened = await RealmLink.open(this.#env, record);
+      if (this.#closed || this.#links.has(key)) {
+        void opened.close();
+        continue;
+      }
+      this.#links.set(key, opened);
+      if (this.#started) opened.start();
+      logger.info('realm linked by another process of this realm', {realm: record.name});
+    }
+    for (const [key, link] of known) {
+      if (stored.has(key) || this.#links.get(key) !== link || this.#adding.has(key)) continue;
+      this.#links.delete(key);
+      this.#pins.forget(link.name);
+      void link.close();
+      logger.info('realm removed by another process of this realm', {realm: link.name});
+    }
   }
 
   start(address: AddressInfo): void {
@@ -119,6 +171,7 @@ class LinkedFederation implements Federation {
 
   async close(): Promise<void> {
     this.#closed = true;
+    this.#unwatchRealms?.();
     this.#stopping.abort();
     this.#pruner.stop();
     for (const socket of this.#handshaking) socket.destroy();
@@ -131,7 +184,9 @@ class LinkedFederation implements Federation {
 
   async add(realm: string, address: PeerAddress | undefined, by: string): Promise<AddRealmResult> {
     const {options, store, clock, logger} = this.#services;
-    if (this.#links.has(lower(realm)) || this.#adding.has(lower(realm))) return {kind: 'exists'};
+    if (this.#adding.has(lower(realm))) return {kind: 'exists'};
+    // Read through: another process of the realm may have linked it.
+    if ((await this.has(realm)) || this.#adding.has(lower(realm))) return {kind: 'exists'};
     const configured = this.#peers.get(lower(realm));
     const target = address ?? configured;
     if (!target) return {kind: 'no-address'};
@@ -171,7 +226,10 @@ class LinkedFederation implements Federation {
       const record: RealmRecord = {name: result.peer, host: target.host, port: target.port, dial: true, addedAt: clock.now()};
       // Committed with this request's reply (the connection awaits the store before answering).
       await store.saveRealm(record);
-      const link = await RealmLink.open(this.#env, record);
+      const opened = await RealmLink.open(this.#env, record);
+      // A re-read of the realm table may have opened it meanwhile (it names the peer's spelling, not the one typed).
+      const link = this.#links.get(lower(record.name)) ?? opened;
+      if (link !== opened) void opened.close();
       this.#links.set(lower(record.name), link);
       // Several processes of this realm: the connection is only kept if this one gets the link's lease.
       await link.claim();
@@ -188,6 +246,7 @@ class LinkedFederation implements Federation {
 
   async remove(realm: string, by: string): Promise<RemoveRealmResult> {
     if (!isAdmin(this.#policy, by)) return {kind: 'forbidden'};
+    await this.realmName(realm); // read through: another process of the realm may have linked it
     const link = this.#links.get(lower(realm));
     if (!link) return {kind: 'unknown-realm'};
     const {store, logger} = this.#services;
@@ -231,6 +290,8 @@ class LinkedFederation implements Federation {
     const {store, clock, logger} = this.#services;
     let link = this.#links.get(lower(peer));
     try {
+      // Another process of the realm may have linked it (as the dialler): its record must not be overwritten here.
+      if (!link && (await this.realmName(peer)) !== undefined) link = this.#links.get(lower(peer));
       if (!link) {
         const record: RealmRecord = {name: peer, host, port: peerPort, dial: false, addedAt: clock.now()};
         await store.saveRealm(record);
@@ -276,6 +337,7 @@ class LinkedFederation implements Federation {
    * waits (boundedly) for the peer's verdict. A file's outbox row names its blob, which the link sends in chunks.
    */
   async #send(sender: string, realm: string, target: MessageTarget, text: string, file?: FileRef): Promise<RealmSendResult> {
+    if (!this.#links.has(lower(realm))) await this.realmName(realm); // read through, as has()
     const link = this.#links.get(lower(realm));
     if (!link) return {kind: 'unknown-realm'};
     const {options, store, clock} = this.#services;

@@ -16,11 +16,9 @@ export async function resolveConversation(
   context: RequestContext, username: string, named: Conversation,
 ): Promise<ResolvedConversation> {
   const {store, options, federation} = context;
-  const realm = named.realm === undefined || named.realm.toLowerCase() === options.realm.toLowerCase()
-    ? undefined
-    : federation.realmName(named.realm) ?? named.realm;
-  if (realm !== undefined) {
-    if (!federation.has(realm)) return {ok: false, reply: error('REALM_NOT_FOUND')};
+  if (named.realm !== undefined && named.realm.toLowerCase() !== options.realm.toLowerCase()) {
+    const realm = await federation.realmName(named.realm);
+    if (realm === undefined) return {ok: false, reply: error('REALM_NOT_FOUND')};
     return {ok: true, target: {kind: named.kind, name: named.name, realm}};
   }
   if (named.kind === 'group') {

@@ -8,7 +8,7 @@ export const getrealminbox: Handler = async (request, context) => {
   const realm = request.params.realm as string;
   const own = isOwnRealm(context.options, realm);
   // Messages carry the realm's stored spelling; the user may type it in any case.
-  const linked = own ? undefined : context.federation.realmName(realm);
+  const linked = own ? undefined : await context.federation.realmName(realm);
   if (!own && linked === undefined) return error('REALM_NOT_FOUND');
   const page = await drainInbox(context, sessionOf(context).username, {realm: own ? null : linked});
   return ok(OK_MESSAGES.getrealminbox, {messages: page.messages, more: page.more});

@@ -22,11 +22,11 @@ export interface RealmProcess {
 export class Realm {
   readonly processes: RealmProcess[] = [];
 
-  private constructor(readonly url: string, readonly dataDir: string) {}
+  private constructor(readonly url: string, readonly dataDir: string, readonly extraArgs: readonly string[]) {}
 
-  /** Starts `count` processes of realm `alpha` on a new database of `cluster`. */
-  static async start(cluster: PgCluster, count: number): Promise<Realm> {
-    const realm = new Realm(cluster.createDatabase(), mkdtempSync(join(tmpdir(), 'realmchat-scaleout-')));
+  /** Starts `count` processes of realm `alpha` on a new database of `cluster`, each with `extraArgs`. */
+  static async start(cluster: PgCluster, count: number, extraArgs: readonly string[] = []): Promise<Realm> {
+    const realm = new Realm(cluster.createDatabase(), mkdtempSync(join(tmpdir(), 'realmchat-scaleout-')), extraArgs);
     // The first one makes the realm key (and the schema); the others read both.
     await realm.add();
     await Promise.all(Array.from({length: count - 1}, () => realm.add()));
@@ -36,7 +36,7 @@ export class Realm {
   /** Starts one more process of the realm. */
   async add(): Promise<RealmProcess> {
     const started = await startRealmchatd(['--realm', 'alpha', '--port', '0', '--data', this.dataDir, '--store', this.url,
-      '--send-rate', 'off', '--log-level', 'warn']);
+      '--send-rate', 'off', '--log-level', 'warn', ...this.extraArgs]);
     let err = '';
     started.child.stderr!.on('data', (chunk) => (err += chunk));
     const process = {child: started.child, port: started.port, exited: started.exited, stderr: () => err};

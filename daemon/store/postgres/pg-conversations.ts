@@ -125,9 +125,10 @@ export const SEARCH = `
   ORDER BY m.id DESC`;
 
 /**
- * An acknowledgement's deletes, in one statement: the outbox prefix ($1 realm, $2 upto), the refused sender copies
- * ($3 ids; their conversation's newest message becomes the one before, or the row goes), and the blobs nothing
- * names any more. Sibling CTEs see the rows as they were, so "still named" leaves out what this statement deletes.
+ * An acknowledgement's deletes, in one statement: the outbox prefix ($1 realm, $2 upto) and the refused sender copies
+ * ($3 ids; their conversation's newest message becomes the one before, or the row goes). Returns the blobs they
+ * named (sorted): candidates for collection, which later statements of the transaction lock and then delete if
+ * nothing names them any more (pg-blobs.ts: not here, where a name another process commits meanwhile is not seen).
  */
 export const COMPLETE_OUTBOX = `
   WITH gone AS (
@@ -138,10 +139,6 @@ export const COMPLETE_OUTBOX = `
   ), candidates AS (
     SELECT file_sha256 AS sha256 FROM gone WHERE file_sha256 IS NOT NULL
     UNION SELECT f.sha256 FROM files f JOIN dropped d ON d.id = f.message_id
-  ), collected AS (
-    DELETE FROM blobs b USING candidates c WHERE b.sha256 = c.sha256
-      AND NOT EXISTS (SELECT 1 FROM files f WHERE f.sha256 = c.sha256 AND f.message_id <> ALL($3::bigint[]))
-      AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.file_sha256 = c.sha256 AND o.seq NOT IN (SELECT seq FROM gone))
   ), conv AS (
     SELECT d.sender AS username,
            CASE WHEN d.group_name IS NOT NULL THEN 'group:' || d.group_name || '@' || d.recipient_realm
@@ -163,4 +160,4 @@ export const COMPLETE_OUTBOX = `
     DELETE FROM conversations c USING conv v
     WHERE c.username = v.username AND c.conversation = v.conversation::citext AND v.last IS NULL
   )
-  SELECT 1`;
+  SELECT sha256 FROM candidates ORDER BY sha256`;

@@ -28,3 +28,17 @@ export function unavailable(error: unknown): StoreUnavailableError {
   const code = (error as {code?: unknown} | null)?.code;
   return new StoreUnavailableError(`the database is unavailable (${typeof code === 'string' ? code : 'no answer'})`, {cause: error});
 }
+
+/**
+ * Whether `error` is PostgreSQL breaking a conflict between concurrent transactions (40P01 deadlock detected, 40001
+ * serialization failure): the transaction was rolled back and running it again may well succeed.
+ */
+export function isRetryableConflict(error: unknown): boolean {
+  const code = (error as {code?: unknown} | null)?.code;
+  return code === '40P01' || code === '40001';
+}
+
+/** Whether `error` is a statement refused because an earlier one aborted its transaction (25P02). */
+export function isInAbortedTransaction(error: unknown): boolean {
+  return (error as {code?: unknown} | null)?.code === '25P02';
+}

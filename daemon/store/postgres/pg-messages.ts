@@ -45,11 +45,14 @@ export const FILE_JOIN = 'LEFT JOIN files f ON f.message_id = m.id';
  * ($16-$20: username, conversation, message index, unread 0/1, mention 0/1 of every other conversation entry); returns
  * the new ids in order. Ids are drawn from the sequence in input order, so history order is message order.
  * Delivering twice to one user is a no-op, never an error. Conversation entries are summed per row first: one
- * INSERT … ON CONFLICT may not touch a row twice, and a batch may hold several messages of one conversation.
+ * INSERT … ON CONFLICT may not touch a row twice, and a batch may hold several messages of one conversation; they
+ * are written in one order (by user, then conversation), so two processes' statements lock shared rows in the same
+ * order and cannot deadlock each other. `fixedIds` (an array or NULL): ids drawn by an earlier run of the same
+ * statement, which a batch run again after a conflict reuses (the rolled-back run's ids went to nobody).
  */
-const MESSAGE_CTES = `
+const messageCtes = (fixedIds: string) => `
   WITH input AS MATERIALIZED (
-    SELECT nextval(pg_get_serial_sequence('messages', 'id')) AS id, x.*
+    SELECT coalesce((${fixedIds})[x.ord::int], nextval(pg_get_serial_sequence('messages', 'id'))) AS id, x.*
     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[],
                 $9::bigint[], $10::text[], $11::text[], $12::text[], $13::text[])
       WITH ORDINALITY AS x(sender, sender_realm, recipient, recipient_realm, group_name, body, ts, file_name, file_size,
@@ -78,27 +81,27 @@ const MESSAGE_CTES = `
   ), touched AS (
     INSERT INTO conversations (username, conversation, last_id, unread, mentions)
     SELECT min(username), min(conversation), max(id), sum(unread)::int, sum(mention)::int
-    FROM entries GROUP BY lower(username), lower(conversation)
+    FROM entries GROUP BY lower(username), lower(conversation) ORDER BY lower(username), lower(conversation)
     ON CONFLICT (username, conversation) DO UPDATE SET last_id = greatest(conversations.last_id, excluded.last_id),
       unread = conversations.unread + excluded.unread, mentions = conversations.mentions + excluded.mentions
   ), mentioned AS (
     INSERT INTO mentions (username, conversation, message_id)
     SELECT username, conversation, id FROM entries WHERE mention = 1 ON CONFLICT DO NOTHING
   )`;
-export const INSERT_MESSAGES = `${MESSAGE_CTES} SELECT array_agg(id ORDER BY ord)::text AS ids FROM input`;
+export const INSERT_MESSAGES = `${messageCtes('$21::bigint[]')} SELECT array_agg(id ORDER BY ord)::text AS ids FROM input`;
 
 /**
  * Stores a cross-realm message's copies (as INSERT_MESSAGES, no deliveries) and its outbox row ($21 realm, $22 body,
  * $23 time, $24-$25 the file it carries) naming their ids, in one statement.
  */
-export const ENQUEUE_OUTBOX = `${MESSAGE_CTES}, queued AS (
+export const ENQUEUE_OUTBOX = `${messageCtes('NULL::bigint[]')}, queued AS (
     INSERT INTO outbox (realm, body, local_ids, created_at, file_sha256, file_size)
     SELECT $21, $22, coalesce(array_agg(id ORDER BY ord), '{}'), $23, $24::text, $25::bigint FROM input
     RETURNING seq, local_ids
   )
   SELECT seq, local_ids::text FROM queued`;
 
-/** The parameters of INSERT_MESSAGES for `messages`, each with its recipients. */
+/** The parameters of INSERT_MESSAGES for `messages`, each with its recipients ($21, the fixed ids, comes after). */
 export function insertMessagesParams(messages: ReadonlyArray<{message: NewMessage; recipients: readonly string[]}>): unknown[] {
   const column = <T>(pick: (message: NewMessage) => T) => messages.map(({message}) => pick(message));
   const recipients: string[] = [];

@@ -9,18 +9,42 @@
  * - A lost connection or a refused connect fails the affected operations and batches with StoreUnavailableError
  *   (never an OK that was not committed); the pipeline then reconnects with backoff in the background, and while it is
  *   down operations fail at once. Any other SQL error fails its batch (its replies become INTERNAL upstream).
+ * - A conflict PostgreSQL breaks by aborting the transaction (a deadlock between processes, 40P01, or a
+ *   serialization failure, 40001) is not reported: the operation that met it, and those the aborted transaction
+ *   refused after it, wait; the batch is rolled back and runs again, every operation in issue order, up to
+ *   MAX_RETRIES times after a short random delay. An operation whose caller already has its result must give the
+ *   same result again (else the batch fails as before); the waiting ones get their new result. No reply waits on
+ *   anything but the batch's COMMIT, so no client sees the first attempt.
  */
+import {isDeepStrictEqual} from 'node:util';
 import type {ReservedSql} from 'postgres';
 import {backoffDelay, type BackoffOptions} from '../../../common/util/backoff.js';
 import {StoreUnavailableError} from '../errors.js';
 import type {CommitBatch} from '../types.js';
-import {isConnectionLoss, unavailable} from './pg-errors.js';
+import {isConnectionLoss, isInAbortedTransaction, isRetryableConflict, unavailable} from './pg-errors.js';
 
 /** The pipeline's connection. */
 export type Connection = ReservedSql;
 
 /** Issues an operation's statements on the connection (without awaiting between them) and returns its result. */
 export type Issue<T> = (conn: Connection) => Promise<T>;
+
+/** How many times a batch aborted by a conflict runs again before it fails. */
+const MAX_RETRIES = 3;
+
+/** The delay before retry `n` (1-based): a few ms, random, so the two sides of a deadlock do not meet again. */
+function retryDelayMs(n: number): number {
+  return Math.round((5 + Math.random() * 20) * n);
+}
+
+/** An operation of a batch, kept for a retry. */
+interface BatchOp {
+  readonly issue: Issue<unknown>;
+  /** What its caller was given (a retry must give the same). */
+  delivered?: {value: unknown};
+  /** Not answered yet: it met the conflict, or came after it; it gets the retry's result. */
+  parked?: {resolve: (value: unknown) => void; reject: (error: unknown) => void; error: unknown};
+}
 
 /** One group commit. */
 export class PgBatch implements CommitBatch {
@@ -30,6 +54,8 @@ export class PgBatch implements CommitBatch {
   readonly done: Promise<void>;
   /** Users this batch delivered to ('*' once too many to name), for the wake-up hint after COMMIT. */
   readonly recipients = new Set<string>();
+  /** The batch changed the linked realms: its NOTIFY tells the other processes to re-read them. */
+  realmsChanged = false;
   /** BEGIN is on the wire: operations go out at once. */
   started = false;
   /** The connection the batch started on (undefined: it started while the database was down). */
@@ -51,6 +77,12 @@ export class PgBatch implements CommitBatch {
   readonly issued: Promise<void>[] = [];
   /** How to fail each operation not yet answered (the connection went). */
   readonly unanswered = new Set<(error: unknown) => void>();
+  /** Every operation issued, in order (a retry runs them again). */
+  readonly ops: BatchOp[] = [];
+  /** The conflict that aborted the transaction: the batch runs again before COMMIT. */
+  conflict: unknown;
+  /** Runs after the first. */
+  retries = 0;
   #resolve!: () => void;
   #reject!: (error: unknown) => void;
   #started!: () => void;
@@ -131,7 +163,7 @@ export class GroupCommitPipeline {
     return this.#open ?? this.#openBatch();
   }
 
-  #fire<T>(batch: PgBatch, issue: Issue<T>, resolve: (value: T) => void, reject: (error: unknown) => void): void {
+  #fire<T>(batch: PgBatch, issue: Issue<T>, resolve: (value: T) => void, reject: (error: unknown) => void, replayable = true): void {
     const conn = batch.conn;
     if (conn === undefined || conn !== this.#conn) {
       const error = new StoreUnavailableError('the database connection is down');
@@ -141,12 +173,15 @@ export class GroupCommitPipeline {
     }
     let answered!: () => void;
     batch.issued.push(new Promise<void>((resolve) => { answered = resolve; }));
+    const op: BatchOp | undefined = replayable ? {issue: issue as Issue<unknown>} : undefined;
+    if (op) batch.ops.push(op);
     let settled = false;
     const fail = (error: unknown) => {
       if (settled) return;
       settled = true;
       batch.unanswered.delete(fail);
-      batch.failure ??= error;
+      // The cause wins over the refusals of the transaction it aborted, in whatever order they settle.
+      if (batch.failure === undefined || (isInAbortedTransaction(batch.failure) && !isInAbortedTransaction(error))) batch.failure = error;
       reject(error);
       answered();
     };
@@ -162,10 +197,19 @@ export class GroupCommitPipeline {
       if (settled) return;
       settled = true;
       batch.unanswered.delete(fail);
+      if (op) op.delivered = {value};
       resolve(value);
       answered();
     }, (error: unknown) => {
       if (isConnectionLoss(error)) this.#lost(error);
+      if (op && !settled && this.#mayRetry(batch, error)) {
+        settled = true;
+        batch.unanswered.delete(fail);
+        if (isRetryableConflict(error)) batch.conflict ??= error;
+        op.parked = {resolve: resolve as (value: unknown) => void, reject, error};
+        answered();
+        return;
+      }
       fail(isConnectionLoss(error) ? unavailable(error) : error);
     });
   }
@@ -186,7 +230,7 @@ export class GroupCommitPipeline {
   /** Puts BEGIN on the wire, then the operations that waited for it (in the same turn: one write). */
   #start(batch: PgBatch): void {
     batch.markStarted(this.#conn);
-    if (this.#conn) this.#fire(batch, (conn) => conn`BEGIN`.then(() => undefined), () => {}, () => {});
+    if (this.#conn) this.#fire(batch, (conn) => conn`BEGIN`.then(() => undefined), () => {}, () => {}, false);
     for (const fire of batch.waiting.splice(0)) fire();
   }
 
@@ -208,10 +252,16 @@ export class GroupCommitPipeline {
     await batch.whenStarted;
     await Promise.all(batch.issued);
     const conn = batch.conn;
+    if (conn !== undefined && conn === this.#conn && batch.failure === undefined && batch.conflict !== undefined) {
+      batch.failure = await this.#retry(batch, conn);
+    }
+    // Refusals of an aborted transaction waited for a cause that never came (it settled elsewhere): fail with one.
+    batch.failure ??= batch.ops.find((op) => op.parked)?.parked?.error;
     const alive = conn !== undefined && conn === this.#conn;
     if (batch.failure !== undefined || !alive) {
       const error = batch.failure ?? new StoreUnavailableError('the database connection was lost');
       if (alive) void conn`ROLLBACK`.catch(() => {}); // the next batch's BEGIN goes behind it
+      for (const op of batch.ops) op.parked?.reject(isConnectionLoss(error) ? error : op.parked.error);
       this.#next(batch);
       this.#fail(batch, error);
       return;
@@ -242,6 +292,86 @@ export class GroupCommitPipeline {
     await Promise.all(before.map((earlier) => earlier.done.catch(() => {})));
     const failed = before.find((earlier) => earlier.ownFailure);
     batch.settle(failed?.error);
+  }
+
+  /**
+   * Whether a failed operation waits for the batch to run again rather than report `error`. A refusal of the aborted
+   * transaction (25P02) waits too, whatever aborted it: operations' answers may settle in another order than they
+   * came (an operation of several statements settles later), so the cause may be learnt after it. If the cause was
+   * no conflict, the batch fails with it and the waiting operations get their own refusals.
+   */
+  #mayRetry(batch: PgBatch, error: unknown): boolean {
+    if (batch.retries >= MAX_RETRIES || batch.failure !== undefined) return false;
+    return isRetryableConflict(error) || isInAbortedTransaction(error);
+  }
+
+  /**
+   * Rolls back a batch a conflict aborted and runs its operations again (pipelined, in issue order, as the first
+   * time), until one run meets no conflict or MAX_RETRIES are spent. Undefined once a run went through (COMMIT may
+   * go out), else the error the batch fails with. Nothing else runs on the connection meanwhile: the next batch starts
+   * behind this one's COMMIT or ROLLBACK.
+   */
+  async #retry(batch: PgBatch, conn: Connection): Promise<unknown> {
+    while (batch.conflict !== undefined) {
+      if (batch.retries >= MAX_RETRIES) return batch.conflict;
+      batch.retries++;
+      batch.conflict = undefined;
+      try {
+        await conn`ROLLBACK`;
+        await new Promise((resolve) => setTimeout(resolve, retryDelayMs(batch.retries)));
+        if (conn !== this.#conn) return new StoreUnavailableError('the database connection was lost');
+        const begun = conn`BEGIN`.then(() => undefined); // .then: postgres.js sends a query only once asked for its result
+        const runs = batch.ops.map((op) => {
+          try {
+            return op.issue(conn);
+          } catch (error) {
+            return Promise.reject(error);
+          }
+        });
+        await begun;
+        const results = await Promise.allSettled(runs);
+        const failed = this.#retryFailure(batch, results);
+        if (failed !== undefined) return failed;
+      } catch (error) {
+        if (isConnectionLoss(error)) this.#lost(error);
+        return isConnectionLoss(error) ? unavailable(error) : error;
+      }
+    }
+    batch.ops.forEach((op) => {
+      const parked = op.parked;
+      op.parked = undefined;
+      parked?.resolve(op.delivered!.value);
+    });
+    return undefined;
+  }
+
+  /**
+   * Checks one run of a retry: an error to fail the batch with, or undefined (it ran through, or met a conflict
+   * again: `batch.conflict`). Errors are judged all together, as in the first run: a refusal of the aborted
+   * transaction may settle before its cause.
+   */
+  #retryFailure(batch: PgBatch, results: ReadonlyArray<PromiseSettledResult<unknown>>): unknown {
+    const errors = results.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
+    const lost = errors.find(isConnectionLoss);
+    if (lost !== undefined) {
+      this.#lost(lost);
+      return unavailable(lost);
+    }
+    const cause = errors.find((error) => !isRetryableConflict(error) && !isInAbortedTransaction(error));
+    if (cause !== undefined) return cause;
+    if (errors.length > 0) {
+      batch.conflict = errors.find(isRetryableConflict) ?? errors[0];
+      return undefined;
+    }
+    for (const [index, result] of results.entries()) {
+      const op = batch.ops[index]!;
+      const value = (result as PromiseFulfilledResult<unknown>).value;
+      if (op.parked) op.delivered = {value};
+      else if (!isDeepStrictEqual(op.delivered?.value, value)) {
+        return new Error('a batch run again after a conflict read other data than its first run gave its callers');
+      }
+    }
+    return undefined;
   }
 
   #fail(batch: PgBatch, error: unknown): void {

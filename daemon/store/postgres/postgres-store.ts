@@ -38,6 +38,7 @@ import {
   ENQUEUE_OUTBOX, GROUP_HISTORY, INSERT_MESSAGES, MESSAGE_BY_ID, PRIVATE_HISTORY, insertMessagesParams, pageBytes, parseIds, takeUnreadSql,
   toMessage, unreadSql, type PgMessageRow,
 } from './pg-messages.js';
+import {COLLECT_BLOBS, HeldBlobs, LOCK_BLOB_CANDIDATES} from './pg-blobs.js';
 import {GroupCommitPipeline, type Connection, type PgBatch} from './pg-pipeline.js';
 import {CLAIM_LEASE, LEASE_HELD, OUTBOX_ORDER_LOCK, RELEASE_LEASE, RENEW_LEASE} from './pg-lease.js';
 import {migrate} from './pg-schema.js';
@@ -87,6 +88,8 @@ export class PostgresStore implements Store {
   /** Profiles by lower-cased name (profiles never change once created); cleared when a batch fails. */
   readonly #users = new Map<string, UserRecord>();
   readonly #log: (line: string) => void;
+  /** Contents stored lately, for the messages that name them (pg-blobs.ts). */
+  readonly #heldBlobs = new HeldBlobs();
   #unlisten: (() => Promise<void>) | undefined;
 
   private constructor(options: PostgresStoreOptions) {
@@ -179,16 +182,19 @@ export class PostgresStore implements Store {
 
   #notify(conn: Connection, batch: PgBatch): void {
     const users = hintOf(batch);
-    if (users !== '*' && users.length === 0) return;
-    void conn`SELECT pg_notify(${this.#channel}, ${JSON.stringify({o: this.#origin, u: users})})`.catch(() => {});
+    if (users !== '*' && users.length === 0 && !batch.realmsChanged) return;
+    const payload: NotifyPayload = {o: this.#origin, u: users, ...(batch.realmsChanged ? {r: 1} : {})};
+    void conn`SELECT pg_notify(${this.#channel}, ${JSON.stringify(payload)})`.catch(() => {});
   }
 
   #onNotify(payload: string): void {
     try {
-      const {o, u} = JSON.parse(payload) as {o: string; u: WakeupHint};
-      if (o !== this.#origin) this.#hub.hint(u);
+      const {o, u, r} = JSON.parse(payload) as NotifyPayload;
+      if (o === this.#origin) return;
+      this.#hub.hint(u);
+      if (r === 1) this.#hub.realmsChanged();
     } catch {
-      this.#hub.hint('*'); // not ours to read: let every waiter look
+      this.#hub.resync(); // not ours to read: let every waiter and the realm links look
     }
   }
 
@@ -209,6 +215,7 @@ export class PostgresStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.#heldBlobs.clear();
     const conn = await this.#pipeline.close();
     conn?.release();
     await this.#unlisten?.().catch(() => {});
@@ -260,7 +267,13 @@ export class PostgresStore implements Store {
   }
 
   async deleteSession(token: string): Promise<void> {
-    await this.#rows('DELETE FROM sessions WHERE token_hash = $1', [hashToken(token)]);
+    const batch = this.#pipeline.openBatch;
+    await this.#run(async (conn) => {
+      const rows = await conn.unsafe<Array<{username: string}>>(
+        'DELETE FROM sessions WHERE token_hash = $1 RETURNING username::text', [hashToken(token)], {prepare: true});
+      // The batch's NOTIFY names the user: a long poll of this session waiting on any process re-checks it at once.
+      for (const row of rows) batch.recipients.add(row.username);
+    });
   }
 
   // ---- groups ----
@@ -363,6 +376,8 @@ export class PostgresStore implements Store {
     } catch (error) {
       throw unavailableIfLost(error);
     }
+    // Another process may collect it before the message naming it commits: that message then writes it again.
+    this.#heldBlobs.hold(sha256, content);
     return sha256;
   }
 
@@ -431,8 +446,19 @@ export class PostgresStore implements Store {
   /** Stores messages and their deliveries in one statement; their ids in order. */
   async #insertMessages(messages: ReadonlyArray<{message: NewMessage; recipients: readonly string[]}>): Promise<number[]> {
     if (messages.length === 0) return [];
-    const [row] = await this.#rows<{ids: string | null}>(INSERT_MESSAGES, insertMessagesParams(messages));
-    return parseIds(row!.ids);
+    const params = insertMessagesParams(messages);
+    // A batch run again after a conflict reuses the ids its first run drew and gave out (pg-pipeline.ts).
+    let drawn: number[] | null = null;
+    const files = messages.flatMap(({message}) => (message.file ? [message.file.sha256] : []));
+    const ids = await this.#run(async (conn) => {
+      const [, [row]] = await Promise.all([
+        files.length === 0 ? undefined : this.#heldBlobs.lockNamed(conn, files),
+        conn.unsafe<Array<{ids: string | null}>>(INSERT_MESSAGES, [...params, drawn] as never[], {prepare: true}),
+      ]);
+      drawn ??= parseIds(row!.ids);
+      return parseIds(row!.ids);
+    });
+    return ids;
   }
 
   async unread(username: string, limits: InboxLimits, from: InboxFilter = {}): Promise<InboxPage> {
@@ -489,27 +515,36 @@ export class PostgresStore implements Store {
   }
 
   async saveRealm(realm: RealmRecord): Promise<void> {
+    this.#pipeline.openBatch.realmsChanged = true;
     await this.#rows(`
       INSERT INTO realms (name, host, port, dial, added_at) VALUES ($1, $2, $3, $4, $5)
       ON CONFLICT (name) DO UPDATE SET host = excluded.host, port = excluded.port, dial = excluded.dial`,
     [realm.name, realm.host, realm.port, realm.dial, realm.addedAt]);
   }
 
+  /**
+   * The record's seq and ids are final once the batch committed (its callers use it after settled()): a batch run
+   * again after a deadlock (pg-pipeline.ts) draws a new seq under the realm's outbox lock, as order requires, and
+   * writes it into the record it returned; the operation's own result stays the same, so the retry goes through.
+   */
   async enqueueOutbox(realm: string, body: string, copies: readonly NewMessage[], now: number, file?: OutboxFile): Promise<OutboxRecord> {
     const params = [
       ...insertMessagesParams(copies.map((message) => ({message, recipients: []}))), realm, body, now, file?.sha256 ?? null, file?.size ?? null,
     ];
-    const [row] = await this.#run(async (conn) => {
+    const record: OutboxRecord = {seq: 0, realm, body, localIds: [], ...(file ? {file: {sha256: file.sha256, size: file.size}} : {})};
+    await this.#run(async (conn) => {
       // Seqs of one realm's outbox must become visible in seq order, or the link's reader (which reads every row up
       // to the highest it knows of) could pass over a row another process commits later with a lower seq. So each
       // transaction takes the realm's outbox lock before it draws a seq, and keeps it until COMMIT.
-      const [, rows] = await Promise.all([
+      const [, , [row]] = await Promise.all([
+        file ? this.#heldBlobs.lockNamed(conn, [file.sha256]) : undefined,
         conn.unsafe(OUTBOX_ORDER_LOCK, [realm], {prepare: true}),
-        conn.unsafe(ENQUEUE_OUTBOX, params as never[], {prepare: true}),
+        conn.unsafe<Array<{seq: number; local_ids: string}>>(ENQUEUE_OUTBOX, params as never[], {prepare: true}),
       ]);
-      return [...rows] as unknown as Array<{seq: number; local_ids: string}>;
+      record.seq = Number(row!.seq);
+      record.localIds = parseIds(row!.local_ids);
     });
-    return {seq: Number(row!.seq), realm, body, localIds: parseIds(row!.local_ids), ...(file ? {file: {sha256: file.sha256, size: file.size}} : {})};
+    return record;
   }
 
   async outboxPage(realm: string, afterSeq: number, uptoSeq: number, limit: number): Promise<OutboxRecord[]> {
@@ -537,11 +572,14 @@ export class PostgresStore implements Store {
       const query = (text: string, params: unknown[]) => conn.unsafe(text, params as never[], {prepare: true});
       // Fencing: the lease row stays locked until COMMIT, so no claim slips in between this check and the delete.
       if (lease && (await query(LEASE_HELD, [realm, lease.owner, lease.epoch])).length === 0) return false;
-      // Blobs nothing names any more go in the same transaction (COMPLETE_OUTBOX): a rolled-back delete keeps them.
-      await Promise.all([
+      const [named] = await Promise.all([
         query(COMPLETE_OUTBOX, [realm, upto, [...dropMessageIds]]),
-        notices.length === 0 ? undefined : query(INSERT_MESSAGES, insertMessagesParams(notices)),
+        notices.length === 0 ? undefined : query(INSERT_MESSAGES, [...insertMessagesParams(notices), null]),
       ]);
+      // Blobs nothing names any more go in the same transaction (a rolled-back delete keeps them): locked first, then
+      // checked with a fresh snapshot, so a name another process commits meanwhile keeps its blob (pg-blobs.ts).
+      const candidates = (named as unknown as Array<{sha256: string}>).map((row) => row.sha256);
+      if (candidates.length > 0) await Promise.all([query(LOCK_BLOB_CANDIDATES, [candidates]), query(COLLECT_BLOBS, [candidates])]);
       return true;
     });
   }
@@ -592,6 +630,7 @@ export class PostgresStore implements Store {
   }
 
   async removeRealm(realm: string): Promise<void> {
+    this.#pipeline.openBatch.realmsChanged = true;
     await Promise.all([
       this.#rows('DELETE FROM realms WHERE name = $1', [realm]),
       this.#rows('DELETE FROM realm_keys WHERE name = $1', [realm]),
@@ -615,6 +654,13 @@ export class PostgresStore implements Store {
       RETURNING 1`, [before, limit]);
     return rows.length;
   }
+}
+
+/** What a batch's NOTIFY carries: the origin process, the users to wake, and `r: 1` when the linked realms changed. */
+interface NotifyPayload {
+  o: string;
+  u: WakeupHint;
+  r?: 1;
 }
 
 /** The wake-up of a batch: the users it delivered to, or '*' when there are too many to name. */
