@@ -16,6 +16,7 @@ import {spawnSync} from 'node:child_process';
 import {cpus} from 'node:os';
 import {parseArgs} from 'node:util';
 import {runLarge} from './large.js';
+import {PG_WORKLOADS, runPostgresBench} from './pg-bench.js';
 import {median} from './load-wire.js';
 import {nofileLimits, placement as choosePlacement, wrapperPrefix} from './proc-stats.js';
 import type {ServerKind} from './servers.js';
@@ -39,6 +40,9 @@ Workloads (default: all): ${WORKLOADS.map((w) => w.name).join(', ')}
   --large-requests N     sequential requests per measured request kind (default 2000, at most --seconds each)
   --cache-dir DIR        where large databases are kept            (default ~/.cache/realmchat-bench)
   --rebuild              rebuild the cached large database
+  --store postgres       instead: ${PG_WORKLOADS.join(', ')} on one realm served by several
+                         realmchatd processes on a private PostgreSQL cluster (load spread over them)
+  --processes N[,N]      process counts of --store postgres                 (default 1,2,4)
 `;
 
 const PINNED_ENV = 'REALMCHAT_BENCH_PINNED';
@@ -80,7 +84,7 @@ function ratioNote(workload: Workload): string {
   return workload.compare === 'rate' ? 'of baseline (higher is better)' : 'baseline\'s (lower is better)';
 }
 
-function line(kind: ServerKind | 'median', figures: Figures, workload: Workload): string {
+function line(kind: string, figures: Figures, workload: Workload): string {
   const main = workload.unit === 'conns' ? `${fmt(figures.rate)} conns` : `${fmt(figures.rate)} ${workload.unit}`;
   const extra = Object.entries(figures.extra)
     .filter(([, value]) => Number.isFinite(value))
@@ -149,6 +153,8 @@ async function main(): Promise<void> {
     'large-requests': {type: 'string', default: '2000'},
     'cache-dir': {type: 'string'},
     rebuild: {type: 'boolean', default: false},
+    store: {type: 'string', default: 'sqlite'},
+    processes: {type: 'string', default: '1,2,4'},
     help: {type: 'boolean', default: false},
   }});
   if (values.help) {
@@ -201,6 +207,14 @@ async function main(): Promise<void> {
       throw new Error(`unknown workload "${name}"; workloads: ${WORKLOADS.map((w) => w.name).join(', ')}`);
     }
   }
+  if (values.store === 'postgres') {
+    const names = wanted.length ? wanted : PG_WORKLOADS;
+    const counts = values.processes.split(',').map((count) => number('processes', count, 1));
+    console.log(`${values.seconds} s (+ ${values.warmup} s warm-up) per workload and process count; a fresh database per run\n`);
+    await runPostgresBench(WORKLOADS.filter((workload) => names.includes(workload.name)), options, counts, line);
+    return;
+  }
+  if (values.store !== 'sqlite') throw new Error('--store must be sqlite or postgres');
   const selected = wanted.length ? WORKLOADS.filter((workload) => wanted.includes(workload.name)) : WORKLOADS;
   const kinds: ServerKind[] = values['no-baseline'] ? ['realmchatd'] : ['baseline', 'realmchatd'];
   console.log(`${runs} run(s) x ${values.seconds} s (+ ${values.warmup} s warm-up) per workload and server; a fresh server per run\n`);
