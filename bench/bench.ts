@@ -42,7 +42,7 @@ Workloads (default: all): ${WORKLOADS.map((w) => w.name).join(', ')}
   --rebuild              rebuild the cached large database
   --store postgres       instead: ${PG_WORKLOADS.join(', ')} on one realm served by several
                          realmchatd processes on a private PostgreSQL cluster (load spread over them)
-  --processes N[,N]      process counts of --store postgres                 (default 1,2,4)
+  --processes N[,N]      process counts of --store postgres (default 1,2,4); see docs/SCALING.md
 `;
 
 const PINNED_ENV = 'REALMCHAT_BENCH_PINNED';
