@@ -39,6 +39,7 @@ import {
   toMessage, unreadSql, type PgMessageRow,
 } from './pg-messages.js';
 import {GroupCommitPipeline, type Connection, type PgBatch} from './pg-pipeline.js';
+import {SessionWrites} from './pg-sessions.js';
 import {CLAIM_LEASE, LEASE_HELD, OUTBOX_ORDER_LOCK, RELEASE_LEASE, RENEW_LEASE} from './pg-lease.js';
 import {migrate} from './pg-schema.js';
 import {connectionTarget, redactSecret, redactUrl} from './pg-url.js';
@@ -87,7 +88,11 @@ export class PostgresStore implements Store {
   /** Profiles by lower-cased name (profiles never change once created); cleared when a batch fails. */
   readonly #users = new Map<string, UserRecord>();
   readonly #log: (line: string) => void;
+  /** This process's session writes until they commit (what the pool cannot see yet). */
+  readonly #sessions = new SessionWrites();
   #unlisten: (() => Promise<void>) | undefined;
+  /** The last storeMessage statement issued, which later messages join while it waits to go out. */
+  #messageGroup: MessageGroup | undefined;
 
   private constructor(options: PostgresStoreOptions) {
     const password = options.password ?? (options.passwordFile ? readFileSync(options.passwordFile, 'utf8').split('\n')[0] : undefined);
@@ -196,8 +201,14 @@ export class PostgresStore implements Store {
     return this.#hub;
   }
 
+  /** What a finished request's reply waits for: the newest batch on the wire (GroupCommitPipeline.currentBatch). */
   currentBatch(): CommitBatch {
     return this.#pipeline.currentBatch();
+  }
+
+  /** The batch of the operations issued now: it settles once every one issued so far has committed. */
+  latestBatch(): CommitBatch {
+    return this.#pipeline.latestBatch();
   }
 
   commit(): void {
@@ -205,7 +216,7 @@ export class PostgresStore implements Store {
   }
 
   async settled(): Promise<void> {
-    return this.#pipeline.currentBatch().done;
+    return this.latestBatch().done;
   }
 
   async close(): Promise<void> {
@@ -247,20 +258,36 @@ export class PostgresStore implements Store {
   }
 
   async createSession(token: string, username: string, now: number): Promise<void> {
-    await this.#rows(`
+    const hash = hashToken(token);
+    const written = this.#rows(`
       INSERT INTO sessions (token_hash, username, created_at) SELECT $1, $2::citext, $3 WHERE EXISTS
         (SELECT 1 FROM users WHERE username = $2::citext)
-      ON CONFLICT (token_hash) DO UPDATE SET username = excluded.username, created_at = excluded.created_at`,
-    [hashToken(token), username, now]);
+      ON CONFLICT (token_hash) DO UPDATE SET username = excluded.username, created_at = excluded.created_at
+      RETURNING 1`,
+    [hash, username, now]);
+    this.#sessions.created(hash, username, this.#pipeline.openBatch, written);
+    await written;
   }
 
+  /**
+   * Read on the pool, outside the group commit: a lookup is the first step of nearly every request, and in the
+   * pipeline it would wait for the batch before it to commit (a WAL flush) before the request could even start. The
+   * pool reads what is committed; SessionWrites answers for this process's own session writes until they commit.
+   */
   async sessionUser(token: string): Promise<string | undefined> {
-    const [row] = await this.#rows<{username: string}>('SELECT username::text FROM sessions WHERE token_hash = $1', [hashToken(token)]);
-    return row?.username;
+    const hash = hashToken(token);
+    const local = this.#sessions.pending(hash);
+    if (local !== undefined) return local === false ? undefined : local;
+    const [row] = await this.#pooled<{username: string}>('SELECT username::text FROM sessions WHERE token_hash = $1', [hash]);
+    // A logout of this process that started while the read was on its way wins.
+    return this.#sessions.pending(hash) === false ? undefined : row?.username;
   }
 
   async deleteSession(token: string): Promise<void> {
-    await this.#rows('DELETE FROM sessions WHERE token_hash = $1', [hashToken(token)]);
+    const hash = hashToken(token);
+    const written = this.#rows('DELETE FROM sessions WHERE token_hash = $1', [hash]);
+    this.#sessions.deleted(hash, this.#pipeline.openBatch);
+    await written;
   }
 
   // ---- groups ----
@@ -422,10 +449,28 @@ export class PostgresStore implements Store {
     return row && toMessage(row);
   }
 
+  /**
+   * Stores a message with its deliveries. Messages stored one after the other while their batch waits for the one
+   * before it (the sends of a busy turn) go out as one statement: one INSERT of many rows instead of one per
+   * message, which is most of what a message costs the database and the client library.
+   */
   async storeMessage(message: NewMessage, recipients: readonly string[]): Promise<number> {
     this.#delivered(recipients);
-    const [id] = await this.#insertMessages([{message, recipients}]);
-    return id!;
+    const item = {message, recipients};
+    const group = this.#messageGroup;
+    if (group !== undefined && this.#pipeline.lastWaiting === group) {
+      const index = group.items.push(item) - 1;
+      return (await group.ids)[index]!;
+    }
+    // The item goes in first: in a batch already on the wire the statement is built at once.
+    const items = [item];
+    const next: MessageGroup = {items, ids: Promise.resolve([])};
+    next.ids = this.#pipeline.run(async (conn) => {
+      const [row] = await conn.unsafe(INSERT_MESSAGES, insertMessagesParams(items) as never[], {prepare: true});
+      return parseIds((row as unknown as {ids: string | null}).ids);
+    }, this.#pipeline.openBatch, next);
+    this.#messageGroup = next;
+    return (await next.ids)[0]!;
   }
 
   /** Stores messages and their deliveries in one statement; their ids in order. */
@@ -615,6 +660,12 @@ export class PostgresStore implements Store {
       RETURNING 1`, [before, limit]);
     return rows.length;
   }
+}
+
+/** Messages stored by one statement (storeMessage), and their ids once it answered. */
+interface MessageGroup {
+  items: Array<{message: NewMessage; recipients: readonly string[]}>;
+  ids: Promise<number[]>;
 }
 
 /** The wake-up of a batch: the users it delivered to, or '*' when there are too many to name. */
