@@ -16,7 +16,7 @@ import {spawnSync} from 'node:child_process';
 import {cpus} from 'node:os';
 import {parseArgs} from 'node:util';
 import {runLarge} from './large.js';
-import {PG_WORKLOADS, runPostgresBench} from './pg-bench.js';
+import {PG_WORKLOADS, pgWorkloads, runPostgresBench} from './pg-bench.js';
 import {median} from './load-wire.js';
 import {nofileLimits, placement as choosePlacement, wrapperPrefix} from './proc-stats.js';
 import type {ServerKind} from './servers.js';
@@ -203,15 +203,16 @@ async function main(): Promise<void> {
 
   const wanted = (values.only ?? []).flatMap((list) => list.split(',')).map((name) => name.trim()).filter(Boolean);
   for (const name of wanted) {
-    if (!WORKLOADS.some((workload) => workload.name === name)) {
+    if (!WORKLOADS.some((workload) => workload.name === name) && !(values.store === 'postgres' && PG_WORKLOADS.includes(name))) {
       throw new Error(`unknown workload "${name}"; workloads: ${WORKLOADS.map((w) => w.name).join(', ')}`);
     }
   }
   if (values.store === 'postgres') {
     const names = wanted.length ? wanted : PG_WORKLOADS;
     const counts = values.processes.split(',').map((count) => number('processes', count, 1));
-    console.log(`${values.seconds} s (+ ${values.warmup} s warm-up) per workload and process count; a fresh database per run\n`);
-    await runPostgresBench(WORKLOADS.filter((workload) => names.includes(workload.name)), options, counts, line);
+    console.log(`${runs} run(s) x ${values.seconds} s (+ ${values.warmup} s warm-up) per workload and process count; ` +
+      'a fresh database per run\n');
+    await runPostgresBench(pgWorkloads(names), options, counts, {line, runs, medianOf: medianFigures});
     return;
   }
   if (values.store !== 'sqlite') throw new Error('--store must be sqlite or postgres');

@@ -6,15 +6,35 @@
  * another process than its sender's, so its delivery p50/p99 is the cross-process wake-up latency under load.
  */
 import {PG_BIN, PgCluster} from './pg-cluster.js';
-import type {Figures, Workload, WorkloadOptions} from './workloads.js';
+import {relayWorkload, WORKLOADS, type Figures, type Workload, type WorkloadOptions} from './workloads.js';
+
+/**
+ * `wakeup`: one sender, one send in flight, its receiver long-polling on another process: the delivery latency is the
+ * cross-process wake-up (COMMIT, NOTIFY, the listener, the waiter's drain) without queueing.
+ */
+const WAKEUP = relayWorkload('wakeup', true, 1, 1);
 
 /** The workloads that make sense on several processes (the others need one process or a SQLite fixture). */
-export const PG_WORKLOADS = ['send16', 'send128', 'pipelined', 'relay-poll', 'relay-longpoll'];
+export const PG_WORKLOADS = ['send16', 'send128', 'pipelined', 'relay-poll', 'relay-longpoll', 'wakeup'];
 
-/** Runs `workloads` for each process count; prints one line per run with `line`. */
+/** The workloads of `names`, in PG_WORKLOADS order. */
+export function pgWorkloads(names: readonly string[]): Workload[] {
+  return [...WORKLOADS, WAKEUP].filter((workload) => names.includes(workload.name) && PG_WORKLOADS.includes(workload.name));
+}
+
+/** How the PostgreSQL bench reports: a line per figure set, runs per process count, and their medians. */
+export interface PgBenchReport {
+  line: (label: string, figures: Figures, workload: Workload) => string;
+  runs: number;
+  medianOf: (runs: readonly Figures[]) => Figures;
+}
+
+/**
+ * Runs `workloads` for each process count, `report.runs` times each with the process counts interleaved (so a
+ * change in the machine's load hits every count alike); prints every run and the medians.
+ */
 export async function runPostgresBench(
-  workloads: readonly Workload[], options: WorkloadOptions, processCounts: readonly number[],
-  line: (label: string, figures: Figures, workload: Workload) => string,
+  workloads: readonly Workload[], options: WorkloadOptions, processCounts: readonly number[], report: PgBenchReport,
 ): Promise<void> {
   if (!PG_BIN) throw new Error('--store postgres needs PostgreSQL binaries under /usr/lib/postgresql/*/bin (apt-get install postgresql)');
   const cluster = await PgCluster.create();
@@ -22,12 +42,21 @@ export async function runPostgresBench(
     for (const workload of workloads) {
       console.log(`== ${workload.name}: ${workload.title}`);
       console.log(`   latency: ${workload.latency}`);
-      for (const processes of processCounts) {
-        try {
-          const figures = await workload.run('realmchatd', {...options, pg: {cluster, processes}});
-          console.log(`   ${line(`${processes} proc`, figures, workload)}`);
-        } catch (error) {
-          console.log(`   ${processes} proc FAILED: ${(error as Error).stack ?? String(error)}`);
+      const results = new Map<number, Figures[]>(processCounts.map((count) => [count, []]));
+      for (let run = 1; run <= report.runs; run++) {
+        for (const processes of processCounts) {
+          try {
+            const figures = await workload.run('realmchatd', {...options, pg: {cluster, processes}});
+            results.get(processes)!.push(figures);
+            console.log(`   ${report.runs > 1 ? `run ${run} ` : ''}${report.line(`${processes} proc`, figures, workload)}`);
+          } catch (error) {
+            console.log(`   ${processes} proc FAILED: ${(error as Error).stack ?? String(error)}`);
+          }
+        }
+      }
+      if (report.runs > 1) {
+        for (const [processes, figures] of results) {
+          if (figures.length > 0) console.log(`   median ${report.line(`${processes} proc`, report.medianOf(figures), workload)}`);
         }
       }
       console.log('');

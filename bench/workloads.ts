@@ -255,9 +255,11 @@ function stampedText(now: number): string {
   return `T${String(Math.round(now * 1000)).padStart(STAMP_DIGITS, '0')}abcdefghijklmnopqrs`;
 }
 
-function relayWorkload(name: string, longPoll: boolean): Workload {
-  const pairs = 8;
-  const window = 16;
+/**
+ * Senders write to receivers (sender i to receiver i, `window` sends in flight each); receivers poll or long-poll.
+ * `--store postgres` adds `wakeup` (one pair, one send in flight): the bare cross-process wake-up latency.
+ */
+export function relayWorkload(name: string, longPoll: boolean, pairs = 8, window = 16): Workload {
   return {
     name,
     title: `relay, ${pairs} senders (<= ${window} in flight) -> ${pairs} receivers ${longPoll ? 'long-polling `inbox 25`' : 'polling `inbox` back to back'}`,
