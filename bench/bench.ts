@@ -17,6 +17,7 @@ import {cpus} from 'node:os';
 import {resolve} from 'node:path';
 import {parseArgs} from 'node:util';
 import {runLarge} from './large.js';
+import {PG_WORKLOADS, pgWorkloads, runPostgresBench} from './pg-bench.js';
 import {median} from './load-wire.js';
 import {CPU_PROF_ENV} from './realmchatd-process.js';
 import {nofileLimits, placement as choosePlacement, wrapperPrefix} from './proc-stats.js';
@@ -42,6 +43,9 @@ Workloads (default: all): ${WORKLOADS.map((w) => w.name).join(', ')}
   --large-requests N     sequential requests per measured request kind (default 2000, at most --seconds each)
   --cache-dir DIR        where large databases are kept            (default ~/.cache/realmchat-bench)
   --rebuild              rebuild the cached large database
+  --store postgres       instead: ${PG_WORKLOADS.join(', ')} on one realm served by several
+                         realmchatd processes on a private PostgreSQL cluster (load spread over them)
+  --processes N[,N]      process counts of --store postgres (default 1,2,4); see docs/SCALING.md
 `;
 
 const PINNED_ENV = 'REALMCHAT_BENCH_PINNED';
@@ -83,7 +87,7 @@ function ratioNote(workload: Workload): string {
   return workload.compare === 'rate' ? 'of baseline (higher is better)' : 'baseline\'s (lower is better)';
 }
 
-function line(kind: ServerKind | 'median', figures: Figures, workload: Workload): string {
+function line(kind: string, figures: Figures, workload: Workload): string {
   const main = workload.unit === 'conns' ? `${fmt(figures.rate)} conns` : `${fmt(figures.rate)} ${workload.unit}`;
   const extra = Object.entries(figures.extra)
     .filter(([, value]) => Number.isFinite(value))
@@ -153,6 +157,8 @@ async function main(): Promise<void> {
     'cache-dir': {type: 'string'},
     rebuild: {type: 'boolean', default: false},
     'cpu-prof': {type: 'string'},
+    store: {type: 'string', default: 'sqlite'},
+    processes: {type: 'string', default: '1,2,4'},
     help: {type: 'boolean', default: false},
   }});
   if (values.help) {
@@ -203,10 +209,19 @@ async function main(): Promise<void> {
 
   const wanted = (values.only ?? []).flatMap((list) => list.split(',')).map((name) => name.trim()).filter(Boolean);
   for (const name of wanted) {
-    if (!WORKLOADS.some((workload) => workload.name === name)) {
+    if (!WORKLOADS.some((workload) => workload.name === name) && !(values.store === 'postgres' && PG_WORKLOADS.includes(name))) {
       throw new Error(`unknown workload "${name}"; workloads: ${WORKLOADS.map((w) => w.name).join(', ')}`);
     }
   }
+  if (values.store === 'postgres') {
+    const names = wanted.length ? wanted : PG_WORKLOADS;
+    const counts = values.processes.split(',').map((count) => number('processes', count, 1));
+    console.log(`${runs} run(s) x ${values.seconds} s (+ ${values.warmup} s warm-up) per workload and process count; ` +
+      'a fresh database per run\n');
+    await runPostgresBench(pgWorkloads(names), options, counts, {line, runs, medianOf: medianFigures});
+    return;
+  }
+  if (values.store !== 'sqlite') throw new Error('--store must be sqlite or postgres');
   const selected = wanted.length ? WORKLOADS.filter((workload) => wanted.includes(workload.name)) : WORKLOADS;
   const kinds: ServerKind[] = values['no-baseline'] ? ['realmchatd'] : ['baseline', 'realmchatd'];
   console.log(`${runs} run(s) x ${values.seconds} s (+ ${values.warmup} s warm-up) per workload and server; a fresh server per run\n`);

@@ -4,7 +4,7 @@
  * `taskset` / `prlimit` wrappers used to start children on a given CPU with a raised descriptor limit.
  */
 import {execFileSync} from 'node:child_process';
-import {existsSync, readFileSync} from 'node:fs';
+import {existsSync, readFileSync, readdirSync} from 'node:fs';
 import {cpus as listCpus} from 'node:os';
 
 let clockTicks: number | undefined;
@@ -31,6 +31,21 @@ export function cpuSeconds(pid: number): number {
   } catch {
     return NaN;
   }
+}
+
+/** A process and its direct children (from /proc/PID/stat), e.g. PostgreSQL's postmaster and its backends. */
+export function withChildren(pid: number): number[] {
+  const pids = [pid];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) pids.push(Number(entry));
+    } catch {
+      // it exited meanwhile
+    }
+  }
+  return pids;
 }
 
 /** Resident memory of a process in KiB (VmRSS), NaN when it cannot be read. */

@@ -29,6 +29,8 @@ export interface Server {
   ports: number[];
   pids: number[];
   ids: FixtureIds | undefined;
+  /** The database server's processes (PostgreSQL: the postmaster and its children), whose CPU is shown apart. */
+  dbPids?: () => number[];
   stop(): Promise<void>;
 }
 

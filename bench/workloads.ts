@@ -9,6 +9,8 @@ import type {Socket} from 'node:net';
 import {performance} from 'node:perf_hooks';
 import type {FixtureSpec} from './fixtures.js';
 import {LatencyRecorder, onReplyBytes, openSocket, ReplyScanner, requestOnce, sleep} from './load-wire.js';
+import type {PgRealmSettings} from './pg-realm.js';
+import {startPgRealm} from './pg-realm.js';
 import {cpuSeconds, nofileLimits, rssKiB} from './proc-stats.js';
 import {login, startBaseline, startDaemon, startFederation, type RunSettings, type Server, type ServerKind} from './servers.js';
 
@@ -45,6 +47,8 @@ export interface WorkloadOptions extends RunSettings {
   conns: number;
   /** Requests in flight on the fairness hog connection. */
   hogWindow: number;
+  /** `--store postgres`: realmchatd is N processes of one realm on this cluster (the load spread over them). */
+  pg?: PgRealmSettings;
 }
 
 export interface Workload {
@@ -72,11 +76,19 @@ interface Window {
   rssMiB: number;
   loadCpu: number;
   perPid: {cpu: number; rssMiB: number}[];
+  /** CPU-seconds of each server process over the window. */
+  cpuSeconds: number[];
+  /** CPU-seconds of the database server's processes over the window (undefined: no database server). */
+  dbCpuSeconds?: number;
 }
 
 /** Waits out the warm-up, then measures `measureMs` between start() and stop() calls; reads /proc around it. */
-async function measure(pids: readonly number[], timing: Timing, start: () => void, stop: () => void): Promise<Window> {
+async function measure(
+  pids: readonly number[], timing: Timing, start: () => void, stop: () => void, dbPids?: () => number[],
+): Promise<Window> {
   await sleep(timing.warmupMs);
+  const db = dbPids?.() ?? [];
+  const db0 = db.map(cpuSeconds);
   const cpu0 = pids.map(cpuSeconds);
   const load0 = process.cpuUsage();
   const t0 = performance.now();
@@ -85,8 +97,13 @@ async function measure(pids: readonly number[], timing: Timing, start: () => voi
   stop();
   const seconds = (performance.now() - t0) / 1000;
   const load = process.cpuUsage(load0);
-  const perPid = pids.map((pid, i) => ({cpu: ((cpuSeconds(pid) - cpu0[i]!) / seconds) * 100, rssMiB: rssKiB(pid) / 1024}));
+  const used = pids.map((pid, i) => cpuSeconds(pid) - cpu0[i]!);
+  const perPid = pids.map((pid, i) => ({cpu: (used[i]! / seconds) * 100, rssMiB: rssKiB(pid) / 1024}));
+  // A backend that exited meanwhile reads NaN: its CPU after the start is lost, so it counts as 0.
+  const dbUsed = db.reduce((sum, pid, i) => sum + (Number.isNaN(cpuSeconds(pid)) ? 0 : cpuSeconds(pid) - db0[i]!), 0);
   return {
+    cpuSeconds: used,
+    ...(dbPids ? {dbCpuSeconds: dbUsed} : {}),
     seconds,
     cpu: perPid.reduce((sum, p) => sum + p.cpu, 0),
     rssMiB: perPid.reduce((sum, p) => sum + p.rssMiB, 0),
@@ -96,12 +113,16 @@ async function measure(pids: readonly number[], timing: Timing, start: () => voi
 }
 
 /** Opens `count` sockets and logs each in as `userOf(i)`; returns them with their tokens. */
-async function openLoggedIn(port: number, count: number, userOf: (index: number) => string): Promise<{sockets: Socket[]; tokens: string[]}> {
+async function openLoggedIn(
+  port: number | readonly number[], count: number, userOf: (index: number) => string,
+): Promise<{sockets: Socket[]; tokens: string[]}> {
+  // Several ports (the processes of one realm): connection i goes to port i mod n.
+  const ports = typeof port === 'number' ? [port] : port;
   const sockets: Socket[] = [];
   const tokens: string[] = [];
   for (let i = 0; i < count; i += 64) {
     const wave = await Promise.all(Array.from({length: Math.min(64, count - i)}, async (_, k) => {
-      const socket = await openSocket(port);
+      const socket = await openSocket(ports[(i + k) % ports.length]!);
       return {socket, token: await login(socket, userOf(i + k))};
     }));
     for (const {socket, token} of wave) {
@@ -127,7 +148,7 @@ interface DriveResult {
  */
 async function drive(
   sockets: readonly Socket[], lines: readonly Buffer[], window: number, pids: readonly number[], timing: Timing,
-  flag?: {offset: number; byte: number},
+  flag?: {offset: number; byte: number}, dbPids?: () => number[],
 ): Promise<DriveResult> {
   const latencies = new LatencyRecorder();
   let measuring = false;
@@ -169,11 +190,17 @@ async function drive(
   }, () => {
     measuring = false;
     running = false;
-  });
+  }, dbPids);
   return {count, errors: sum('errors') - errors0, flagged: sum('flagged') - flagged0, latencies, window: result};
 }
 
 function figures(rate: number, latencies: LatencyRecorder, window: Window, errors: number, extra: Record<string, number> = {}): Figures {
+  if (window.dbCpuSeconds !== undefined) {
+    // Several processes on PostgreSQL: CPU per message (µs) of each process and of the database server.
+    const messages = rate * window.seconds;
+    window.cpuSeconds.forEach((used, i) => { extra[`p${i} cpu us/msg`] = (used / messages) * 1e6; });
+    extra['pg cpu us/msg'] = (window.dbCpuSeconds / messages) * 1e6;
+  }
   return {
     rate, p50: latencies.quantile(0.5), p99: latencies.quantile(0.99), max: latencies.max,
     cpu: window.cpu, rssMiB: window.rssMiB, loadCpu: window.loadCpu, errors, extra,
@@ -190,6 +217,7 @@ async function withServer<T>(server: Server, fn: (server: Server) => Promise<T>,
 }
 
 async function start(kind: ServerKind, options: WorkloadOptions, fixture: FixtureSpec): Promise<Server> {
+  if (kind === 'realmchatd' && options.pg) return startPgRealm(options, options.pg, fixture.users);
   return kind === 'baseline' ? startBaseline(options) : startDaemon(options, fixture);
 }
 
@@ -207,10 +235,10 @@ function sendWorkload(name: string, connections: number, window: number): Worklo
     async run(kind, options) {
       const users = Array.from({length: Math.min(connections, 16)}, (_, i) => `sender${i}`);
       const server = await start(kind, options, {users: [...users, 'target']});
-      const {sockets, tokens} = await openLoggedIn(server.ports[0]!, connections, (i) => users[i % users.length]!);
+      const {sockets, tokens} = await openLoggedIn(server.ports, connections, (i) => users[i % users.length]!);
       return withServer(server, async () => {
         const lines = tokens.map((token) => Buffer.from(`send ${token} target ${TEXT_32} \r\n`));
-        const result = await drive(sockets, lines, window, server.pids, options.timing);
+        const result = await drive(sockets, lines, window, server.pids, options.timing, undefined, server.dbPids);
         return figures(result.count / result.window.seconds, result.latencies, result.window, result.errors);
       }, sockets);
     },
@@ -227,9 +255,11 @@ function stampedText(now: number): string {
   return `T${String(Math.round(now * 1000)).padStart(STAMP_DIGITS, '0')}abcdefghijklmnopqrs`;
 }
 
-function relayWorkload(name: string, longPoll: boolean): Workload {
-  const pairs = 8;
-  const window = 16;
+/**
+ * Senders write to receivers (sender i to receiver i, `window` sends in flight each); receivers poll or long-poll.
+ * `--store postgres` adds `wakeup` (one pair, one send in flight): the bare cross-process wake-up latency.
+ */
+export function relayWorkload(name: string, longPoll: boolean, pairs = 8, window = 16): Workload {
   return {
     name,
     title: `relay, ${pairs} senders (<= ${window} in flight) -> ${pairs} receivers ${longPoll ? 'long-polling `inbox 25`' : 'polling `inbox` back to back'}`,
@@ -240,9 +270,9 @@ function relayWorkload(name: string, longPoll: boolean): Workload {
       const senders = Array.from({length: pairs}, (_, i) => `s${i}`);
       const receivers = Array.from({length: pairs}, (_, i) => `r${i}`);
       const server = await start(kind, options, {users: [...senders, ...receivers]});
-      const port = server.ports[0]!;
-      const out = await openLoggedIn(port, pairs, (i) => senders[i]!);
-      const into = await openLoggedIn(port, pairs, (i) => receivers[i]!);
+      // With several processes each receiver long-polls another process than its sender's: cross-process wake-ups.
+      const out = await openLoggedIn(server.ports, pairs, (i) => senders[i]!);
+      const into = await openLoggedIn([...server.ports.slice(1), server.ports[0]!], pairs, (i) => receivers[i]!);
       return withServer(server, async () => {
         let measuring = false;
         let running = true;
@@ -300,7 +330,7 @@ function relayWorkload(name: string, longPoll: boolean): Workload {
         const window_ = await measure(server.pids, options.timing, () => (measuring = true), () => {
           measuring = false;
           running = false;
-        });
+        }, server.dbPids);
         const sentRate = acked / window_.seconds;
         if (kind === 'baseline') {
           // The baseline stores nothing, so it delivers nothing: its figure is the rate of acknowledged sends.

@@ -16,8 +16,21 @@ export const inbox: Handler = (request, context) => {
     andThen(drainInbox(context, username), (page) => ok(OK_MESSAGES.inbox, {messages: bySender(page.messages), more: page.more}));
   if (wait === 0) return answer(); // the hot path of a client polling back to back: no promise with SQLite
   return (async () => {
-    if (!await context.store.hasUnread(username)) {
-      await context.inboxWaiters.wait(username, wait * 1000, context.signal);
+    // Parked before the check: a wake-up hint (from another process, too) that comes while the store answers
+    // is not lost; when something is unread already the waiter is let go at once.
+    const found = new AbortController();
+    const woken = context.inboxWaiters.wait(username, wait * 1000, AbortSignal.any([context.signal, found.signal]));
+    let unread: boolean;
+    try {
+      unread = await context.store.hasUnread(username);
+    } catch (err) {
+      found.abort(); // no waiter outlives its request
+      throw err;
+    }
+    if (unread) {
+      found.abort();
+    } else {
+      await woken;
       // A logout while waiting kills the token at once: the waiting request must not read the inbox afterwards.
       if (!await context.sessions.lookup(token)) return error('NO_SESSION');
     }

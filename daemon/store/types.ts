@@ -390,8 +390,11 @@ export interface Store {
   /** Resolves once every write made so far is committed; rejects if that commit failed. */
   settled(): Promise<void>;
   /**
-   * The group commit that writes made now belong to (the open batch), or an already committed one when no batch is
-   * open. Connections keep it with each answered request and send the reply once it is no longer pending.
+   * The group commit a request that has just finished waits for: every write whose answer it has seen belongs to
+   * this batch or to one before it that this one waits for; an already committed one when nothing is pending.
+   * Connections keep it with each answered request and send the reply once it is no longer pending. SQLite: the open
+   * batch. PostgreSQL: the newest batch on the wire, not the one gathering behind it (whose operations have not
+   * answered yet). A write issued and not awaited may be in a later batch: `settled()` covers it.
    */
   currentBatch(): CommitBatch;
   /** Commits the open batch now instead of at the end of the turn (the daemon calls it once its turn's work is done). */

@@ -56,6 +56,29 @@ describeIfPostgres('one realm, several realmchatd processes on PostgreSQL', () =
     expect(await (await connect(c!.port)).request(`inbox ${token}`)).toMatchObject({status: 'ERROR', code: 'NO_SESSION'});
   });
 
+  it('answers requests pipelined behind an auth (its session not yet committed) and refuses those behind a logout', async () => {
+    const [a, b] = (await startRealm(2)).processes;
+    const {client: reg} = await registerUser(a!.port, 'paula');
+    clients.push(reg);
+    clients.push((await registerUser(a!.port, 'quinn')).client);
+    const onA = await connect(a!.port);
+    // One write: the send and the inbox use the session the auth makes, before its batch has committed.
+    onA.write('auth paula pw\r\nsend quinn first\r\ninbox\r\nlogout\r\nsend quinn after-logout\r\n');
+    const [auth, sent, inbox, logout, refused] = [await onA.next(), await onA.next(), await onA.next(), await onA.next(), await onA.next()];
+    expect(auth).toMatchObject({status: 'OK'});
+    expect(sent).toMatchObject({status: 'OK'});
+    expect(inbox).toMatchObject({status: 'OK'});
+    expect(logout).toMatchObject({status: 'OK'});
+    expect(refused).toMatchObject({status: 'ERROR', code: 'NO_SESSION'});
+    // The token the auth gave is dead on the other process too, and the first send is there.
+    const onB = await connect(b!.port);
+    expect(await onB.request(`inbox ${auth.tokenid as string}`)).toMatchObject({status: 'ERROR', code: 'NO_SESSION'});
+    const quinn = await connect(b!.port);
+    expect(await quinn.request('auth quinn pw')).toMatchObject({status: 'OK'});
+    const messages = (await quinn.request('inbox')).messages as InboxMessages;
+    expect(messages.paula?.map((message) => message.msg)).toEqual(['first']);
+  });
+
   it('shows the unread messages sent on A to a user logged in on B, once', async () => {
     const [a, b] = (await startRealm(2)).processes;
     const {client: bob} = await registerUser(a!.port, 'bob');

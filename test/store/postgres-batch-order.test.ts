@@ -36,12 +36,12 @@ describeIfPostgres('GroupCommitPipeline: a failed batch and the batches opened w
     // Batch N: a duplicate key, refused only at COMMIT.
     const n1 = insert(1);
     const n2 = insert(1);
-    const batchN = pipeline.currentBatch();
+    const batchN = pipeline.latestBatch();
     pipeline.commit();
     await Promise.all([n1, n2]); // both statements answered OK: only COMMIT will fail
     // Batch N+1 opens while N is pending (a request whose write went into N may have its reply here).
     const next = insert(2);
-    const batchNext = pipeline.currentBatch();
+    const batchNext = pipeline.latestBatch();
     expect(batchNext).not.toBe(batchN);
     expect(batchN.state).toBe('pending');
     pipeline.commit();
@@ -54,7 +54,7 @@ describeIfPostgres('GroupCommitPipeline: a failed batch and the batches opened w
 
     // A batch opened once N had settled commits as usual: one failure does not fail every batch after it.
     const later = insert(3);
-    const batchLater = pipeline.currentBatch();
+    const batchLater = pipeline.latestBatch();
     pipeline.commit();
     await later;
     await batchLater.done;

@@ -34,12 +34,12 @@ describeIfPostgres('PostgresStore group commit', () => {
   });
 
   it('runs the operations of a turn in one transaction, visible to others only once done resolves', async () => {
-    expect(store.currentBatch().state).toBe('committed'); // nothing open
+    expect(store.latestBatch().state).toBe('committed'); // nothing open
     const writes = [1, 2, 3].map((i) => store.storeMessage({sender: 'ann', recipient: 'ben', body: `turn-${i}`, ts: 1}, ['ben']));
-    const batch = store.currentBatch();
+    const batch = store.latestBatch();
     expect(batch.state).toBe('pending');
     store.createSession('tok-turn', 'ann', 1);
-    expect(store.currentBatch()).toBe(batch);
+    expect(store.latestBatch()).toBe(batch);
     store.commit();
     await Promise.all(writes);
     let seenAtDone = -1;
@@ -66,10 +66,10 @@ describeIfPostgres('PostgresStore group commit', () => {
   it('commits batches in order: the next batch starts behind the previous COMMIT', async () => {
     const order: string[] = [];
     const first = store.storeMessage({sender: 'ann', recipient: 'ben', body: 'order-1', ts: 1}, ['ben']);
-    const firstBatch = store.currentBatch();
+    const firstBatch = store.latestBatch();
     store.commit();
     const second = store.storeMessage({sender: 'ann', recipient: 'ben', body: 'order-2', ts: 1}, ['ben']);
-    const secondBatch = store.currentBatch();
+    const secondBatch = store.latestBatch();
     expect(secondBatch).not.toBe(firstBatch);
     store.commit();
     void firstBatch.done.then(() => order.push('first'));
@@ -83,7 +83,7 @@ describeIfPostgres('PostgresStore group commit', () => {
     const kept = store.storeMessage({sender: 'ann', recipient: 'ben', body: 'rolled-back', ts: 1}, ['ben']);
     const failing = store.storeMessage({sender: 'ann', recipient: 'victim', body: 'x', ts: 1}, ['victim']);
     const after = store.createUser(user('ghost'), 'v');
-    const batch = store.currentBatch();
+    const batch = store.latestBatch();
     store.commit();
     await expect(failing).rejects.toThrow('injected failure');
     await expect(batch.done).rejects.toThrow('injected failure');
@@ -108,7 +108,7 @@ describeIfPostgres('PostgresStore group commit', () => {
       store.addMember('g1', 'ann', 1), store.addMember('nogroup', 'ann', 1), store.pinRealmKey('r', 'k', 1),
       store.pinRealmKey('r', 'k2', 1), store.storeMessage({sender: 'ann', recipient: 'ben', body: 'still here', ts: 1}, ['ben', 'ben']),
     ];
-    const batch = store.currentBatch();
+    const batch = store.latestBatch();
     store.commit();
     const answers = await Promise.all(results);
     expect(answers.slice(0, 5)).toEqual([false, true, false, false, false]);

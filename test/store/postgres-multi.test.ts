@@ -119,7 +119,7 @@ describeIfPostgres('PostgresStore across processes', () => {
         const sent = a.storeMessage({sender: 'ann', recipient: 'dan', body: 'never', ts: 1}, ['dan']);
         // A statement that fails (NaN is no bigint) aborts the batch's transaction.
         const failing = a.message(Number.NaN);
-        const batch = a.currentBatch();
+        const batch = a.latestBatch();
         a.commit();
         await Promise.allSettled([sent, failing]);
         await expect(batch.done).rejects.toThrow();

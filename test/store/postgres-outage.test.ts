@@ -40,7 +40,7 @@ describeIfPostgres('PostgresStore when the database goes away and comes back', (
 
     cluster.stopImmediate();
     const lost = store.storeMessage({sender: 'ann', recipient: 'ann', body: 'during the outage', ts: 1}, ['ann']);
-    const batch = store.currentBatch();
+    const batch = store.latestBatch();
     store.commit();
     await expect(lost).rejects.toBeInstanceOf(StoreUnavailableError);
     await expect(batch.done).rejects.toBeInstanceOf(StoreUnavailableError);
@@ -80,7 +80,7 @@ describeIfPostgres('PostgresStore when the database goes away and comes back', (
       // committed) or rejected, never both, and nothing acknowledged is lost.
       const bodies = Array.from({length: 50}, (_, i) => `round${round}-${i}`);
       const writes = bodies.map((body) => store.storeMessage({sender: 'ann', recipient: 'ann', body, ts: 1}, ['ann']));
-      const batch = store.currentBatch();
+      const batch = store.latestBatch();
       store.commit();
       cluster.stopImmediate();
       const outcome = await batch.done.then(() => 'committed', (error: unknown) => error);

@@ -71,7 +71,7 @@ describeIfPostgres('PostgresStore: every Store method', () => {
     it('creates a group with its creator as member; a taken name (any case) is refused without failing the batch', async () => {
       const created = store.createGroup('Devs', 'ann', 10);
       const again = store.createGroup('devs', 'ben', 11);
-      const batch = store.currentBatch();
+      const batch = store.latestBatch();
       store.commit();
       expect([await created, await again]).toEqual([true, false]);
       await expect(batch.done).resolves.toBeUndefined();

@@ -6,6 +6,11 @@
  *   every operation it issued has answered, COMMIT goes out (ROLLBACK if one failed) and the batch's `done` settles
  *   when COMMIT has answered. Operations of the next batch wait in memory until this COMMIT is on the wire, then go
  *   out behind it (BEGIN first), so batches commit in order and a connection always sees its own earlier writes.
+ * - At most two batches at a time: one on the wire and one gathering. commit() does not close a batch that is still
+ *   waiting for the one before it: operations of later turns join it instead of queueing up as batches of their own
+ *   (one transaction, one WAL flush, per turn would make the connection commit once per turn in series). It closes at
+ *   the end of the turn it went out in. So a batch holds whatever arrived while the one before it ran and committed:
+ *   batches grow with load and with the database's commit latency (group commit).
  * - A lost connection or a refused connect fails the affected operations and batches with StoreUnavailableError
  *   (never an OK that was not committed); the pipeline then reconnects with backoff in the background, and while it is
  *   down operations fail at once. Any other SQL error fails its batch (its replies become INTERNAL upstream).
@@ -73,6 +78,8 @@ export class PgBatch implements CommitBatch {
   before: PgBatch[] = [];
   /** Operations that wait for BEGIN. */
   readonly waiting: Array<() => void> = [];
+  /** The tag of the last operation in `waiting` (see GroupCommitPipeline.lastWaiting). */
+  lastTag: object | undefined;
   /** One promise per operation issued, resolved once it answered or failed: COMMIT waits for them. */
   readonly issued: Promise<void>[] = [];
   /** How to fail each operation not yet answered (the connection went). */
@@ -148,14 +155,31 @@ export class GroupCommitPipeline {
     }
   }
 
-  /** Runs an operation in the open batch (opening one), after every operation issued before it. */
-  run<T>(issue: Issue<T>, batch: PgBatch = this.#open ?? this.#openBatch()): Promise<T> {
+  /**
+   * Runs an operation in the open batch (opening one), after every operation issued before it. `tag` marks it so that
+   * work issued later may join it while it is still the last one waiting to go out (lastWaiting).
+   */
+  run<T>(issue: Issue<T>, batch: PgBatch = this.#open ?? this.#openBatch(), tag?: object): Promise<T> {
     if (this.#closed) return Promise.reject(new Error('store is closed'));
     return new Promise<T>((resolve, reject) => {
       const fire = () => this.#fire(batch, issue, resolve, reject);
-      if (batch.started) fire();
-      else batch.waiting.push(fire);
+      if (batch.started) {
+        fire();
+      } else {
+        batch.waiting.push(fire);
+        batch.lastTag = tag;
+      }
     });
+  }
+
+  /**
+   * The tag of the open batch's last operation while it still waits to go out (its batch waits for the one before
+   * it): work added to that operation now goes out with it, in its place, as if it had been issued then, since
+   * nothing was issued after it.
+   */
+  get lastWaiting(): object | undefined {
+    const open = this.#open;
+    return open && !open.started ? open.lastTag : undefined;
   }
 
   /** The batch of the current operations. */
@@ -222,27 +246,46 @@ export class GroupCommitPipeline {
     this.#open = batch;
     this.#queue.push(batch);
     if (this.#queue.length === 1) this.#start(batch);
-    // The daemon commits at the end of its turn (commit()); this is the fallback for operations made outside one.
-    setImmediate(() => { if (this.#open === batch) this.commit(); });
     return batch;
   }
 
-  /** Puts BEGIN on the wire, then the operations that waited for it (in the same turn: one write). */
+  /**
+   * Puts BEGIN on the wire, then the operations that waited for it (in the same turn: one write). The batch closes at
+   * the end of this turn: the daemon's commit() then, or this fallback for operations made outside a daemon turn.
+   */
   #start(batch: PgBatch): void {
     batch.markStarted(this.#conn);
     if (this.#conn) this.#fire(batch, (conn) => conn`BEGIN`.then(() => undefined), () => {}, () => {}, false);
+    batch.lastTag = undefined;
     for (const fire of batch.waiting.splice(0)) fire();
+    setImmediate(() => { if (this.#open === batch) this.commit(); });
   }
 
-  /** The open batch, or the last one closed while it is pending, or an already committed one. */
+  /**
+   * The batch a request that has finished waits for before its reply goes out: the newest batch on the wire. A
+   * batch still gathering holds no operation that has answered, so every operation the request awaited is in this
+   * one or in one before it (which this one waits for: `before`). Not the gathering batch: that would hold every
+   * reply back one more commit.
+   */
   currentBatch(): CommitBatch {
-    return this.#open ?? (this.#lastClosed?.state === 'pending' ? this.#lastClosed : COMMITTED);
+    const open = this.#open;
+    if (open?.started) return open;
+    return this.#lastClosed?.state === 'pending' ? this.#lastClosed : COMMITTED;
   }
 
-  /** Closes the open batch to new operations and commits it once its operations have answered. */
+  /** The newest batch, a gathering one included: it settles once every operation issued so far has committed. */
+  latestBatch(): CommitBatch {
+    return this.#open ?? this.currentBatch();
+  }
+
+  /**
+   * Closes the open batch to new operations and commits it once its operations have answered. A batch still waiting
+   * for the one before it stays open (it gathers the next turns' operations) and closes at the end of the turn it
+   * starts in.
+   */
   commit(): void {
     const batch = this.#open;
-    if (!batch) return;
+    if (!batch?.started) return;
     this.#open = undefined;
     this.#lastClosed = batch;
     void this.#finish(batch);
@@ -430,8 +473,9 @@ export class GroupCommitPipeline {
 
   /** Commits what is open and waits for every batch to settle; then no operation is accepted. */
   async close(): Promise<Connection | undefined> {
+    const gathering = this.#open?.started === false ? this.#open : undefined;
     this.commit();
-    const last = this.#lastClosed;
+    const last = gathering ?? this.#lastClosed;
     if (last) await last.done.catch(() => {});
     this.#closed = true;
     return this.#conn;

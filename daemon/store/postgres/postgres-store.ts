@@ -40,6 +40,7 @@ import {
 } from './pg-messages.js';
 import {COLLECT_BLOBS, HeldBlobs, LOCK_BLOB_CANDIDATES} from './pg-blobs.js';
 import {GroupCommitPipeline, type Connection, type PgBatch} from './pg-pipeline.js';
+import {SessionWrites} from './pg-sessions.js';
 import {CLAIM_LEASE, LEASE_HELD, OUTBOX_ORDER_LOCK, RELEASE_LEASE, RENEW_LEASE} from './pg-lease.js';
 import {migrate} from './pg-schema.js';
 import {connectionTarget, redactSecret, redactUrl} from './pg-url.js';
@@ -77,7 +78,16 @@ export class PostgresStore implements Store {
   /** Every realmchatd process of the realm writes this database. */
   readonly shared = true;
   /** The pool: blobs, migrations, and the LISTEN connection (a connection of its own, made by postgres.js). */
+  /** Migrations at open, and the LISTEN connection (postgres.js keeps it on a connection of its own). */
   readonly #sql: Sql;
+  /**
+   * Reads outside the group commit (session lookups, leases) and blob contents. Replaced when the pipeline's
+   * connection comes back after an outage: postgres.js 3.4.9 can leave a query on a pooled connection waiting for
+   * ever when the server closed it while starting up (porsager/postgres#1193, #1195); a new pool fails those
+   * instead (UNAVAILABLE), and serves the next ones.
+   */
+  #pool: Sql;
+  readonly #newPool: () => Sql;
   /** The pool of the pipeline's one reserved connection (a new one per connection). */
   #pipeSql: Sql | undefined;
   readonly #pipeline: GroupCommitPipeline;
@@ -90,7 +100,11 @@ export class PostgresStore implements Store {
   readonly #log: (line: string) => void;
   /** Contents stored lately, for the messages that name them (pg-blobs.ts). */
   readonly #heldBlobs = new HeldBlobs();
+  /** This process's session writes until they commit (what the pool cannot see yet). */
+  readonly #sessions = new SessionWrites();
   #unlisten: (() => Promise<void>) | undefined;
+  /** The last storeMessage statement issued, which later messages join while it waits to go out. */
+  #messageGroup: MessageGroup | undefined;
 
   private constructor(options: PostgresStoreOptions) {
     const password = options.password ?? (options.passwordFile ? readFileSync(options.passwordFile, 'utf8').split('\n')[0] : undefined);
@@ -106,7 +120,9 @@ export class PostgresStore implements Store {
       max_lifetime: null,
       connection: {application_name: 'realmchatd'},
     };
-    this.#sql = postgres(target.url, {...common, max: options.poolSize ?? 2});
+    this.#sql = postgres(target.url, {...common, max: 1});
+    this.#newPool = () => postgres(target.url, {...common, max: options.poolSize ?? 2});
+    this.#pool = this.#newPool();
     this.#channel = `realmchat_${options.realm.toLowerCase()}`.slice(0, 63);
     this.#pipeline = new GroupCommitPipeline({
       connect: () => this.#connectPipeline(target.url, common),
@@ -115,9 +131,12 @@ export class PostgresStore implements Store {
       onCommitted: (batch) => this.#hub.hint(hintOf(batch)),
       // The cache may hold a user whose creation was just rolled back.
       onFailed: () => this.#users.clear(),
-      onStatus: (status, error) => this.#log(status === 'lost'
-        ? `store: lost the database at ${redactUrl(options.url)} (${(error as Error | undefined)?.message ?? ''}); reconnecting`
-        : `store: the database at ${redactUrl(options.url)} is back`),
+      onStatus: (status, error) => {
+        if (status === 'restored') this.#renewPool();
+        this.#log(status === 'lost'
+          ? `store: lost the database at ${redactUrl(options.url)} (${(error as Error | undefined)?.message ?? ''}); reconnecting`
+          : `store: the database at ${redactUrl(options.url)} is back`);
+      },
     });
   }
 
@@ -144,6 +163,13 @@ export class PostgresStore implements Store {
       void pool.end({timeout: 0});
       throw error;
     }
+  }
+
+  /** A fresh pool for reads and blobs; what waits on the old one fails (see #pool). */
+  #renewPool(): void {
+    const old = this.#pool;
+    this.#pool = this.#newPool();
+    void old.end({timeout: 0}).catch(() => {});
   }
 
   /** Connects, brings the schema up to date (once across processes) and starts listening for wake-ups. */
@@ -202,8 +228,14 @@ export class PostgresStore implements Store {
     return this.#hub;
   }
 
+  /** What a finished request's reply waits for: the newest batch on the wire (GroupCommitPipeline.currentBatch). */
   currentBatch(): CommitBatch {
     return this.#pipeline.currentBatch();
+  }
+
+  /** The batch of the operations issued now: it settles once every one issued so far has committed. */
+  latestBatch(): CommitBatch {
+    return this.#pipeline.latestBatch();
   }
 
   commit(): void {
@@ -211,7 +243,7 @@ export class PostgresStore implements Store {
   }
 
   async settled(): Promise<void> {
-    return this.#pipeline.currentBatch().done;
+    return this.latestBatch().done;
   }
 
   async close(): Promise<void> {
@@ -223,7 +255,7 @@ export class PostgresStore implements Store {
   }
 
   async #end(): Promise<void> {
-    await Promise.all([this.#sql.end({timeout: 1}), this.#pipeSql?.end({timeout: 1})]);
+    await Promise.all([this.#sql.end({timeout: 1}), this.#pool.end({timeout: 1}), this.#pipeSql?.end({timeout: 1})]);
   }
 
   // ---- users and sessions ----
@@ -254,26 +286,43 @@ export class PostgresStore implements Store {
   }
 
   async createSession(token: string, username: string, now: number): Promise<void> {
-    await this.#rows(`
+    const hash = hashToken(token);
+    const written = this.#rows(`
       INSERT INTO sessions (token_hash, username, created_at) SELECT $1, $2::citext, $3 WHERE EXISTS
         (SELECT 1 FROM users WHERE username = $2::citext)
-      ON CONFLICT (token_hash) DO UPDATE SET username = excluded.username, created_at = excluded.created_at`,
-    [hashToken(token), username, now]);
+      ON CONFLICT (token_hash) DO UPDATE SET username = excluded.username, created_at = excluded.created_at
+      RETURNING 1`,
+    [hash, username, now]);
+    this.#sessions.created(hash, username, this.#pipeline.openBatch, written);
+    await written;
   }
 
+  /**
+   * Read on the pool, outside the group commit: a lookup is the first step of nearly every request, and in the
+   * pipeline it would wait for the batch before it to commit (a WAL flush) before the request could even start. The
+   * pool reads what is committed; SessionWrites answers for this process's own session writes until they commit.
+   */
   async sessionUser(token: string): Promise<string | undefined> {
-    const [row] = await this.#rows<{username: string}>('SELECT username::text FROM sessions WHERE token_hash = $1', [hashToken(token)]);
-    return row?.username;
+    const hash = hashToken(token);
+    const local = this.#sessions.pending(hash);
+    if (local !== undefined) return local === false ? undefined : local;
+    const [row] = await this.#pooled<{username: string}>('SELECT username::text FROM sessions WHERE token_hash = $1', [hash]);
+    // A logout of this process that started while the read was on its way wins.
+    return this.#sessions.pending(hash) === false ? undefined : row?.username;
   }
 
   async deleteSession(token: string): Promise<void> {
+    const hash = hashToken(token);
     const batch = this.#pipeline.openBatch;
-    await this.#run(async (conn) => {
+    const written = this.#run(async (conn) => {
       const rows = await conn.unsafe<Array<{username: string}>>(
-        'DELETE FROM sessions WHERE token_hash = $1 RETURNING username::text', [hashToken(token)], {prepare: true});
+        'DELETE FROM sessions WHERE token_hash = $1 RETURNING username::text', [hash], {prepare: true});
       // The batch's NOTIFY names the user: a long poll of this session waiting on any process re-checks it at once.
       for (const row of rows) batch.recipients.add(row.username);
     });
+    // Gone for this process's lookups at once (they read the pool, which sees the delete only once it commits).
+    this.#sessions.deleted(hash, batch);
+    await written;
   }
 
   // ---- groups ----
@@ -372,7 +421,7 @@ export class PostgresStore implements Store {
     const sha256 = BlobFolder.hash(content);
     // Its own autocommit statement on the pool: durable once it answers, before the message naming it commits.
     try {
-      await this.#sql`INSERT INTO blobs (sha256, content) VALUES (${sha256}, ${content}) ON CONFLICT DO NOTHING`;
+      await this.#pool`INSERT INTO blobs (sha256, content) VALUES (${sha256}, ${content}) ON CONFLICT DO NOTHING`;
     } catch (error) {
       throw unavailableIfLost(error);
     }
@@ -384,7 +433,7 @@ export class PostgresStore implements Store {
   async readBlob(sha256: string): Promise<Buffer | undefined> {
     if (!/^[0-9a-f]{64}$/.test(sha256)) return undefined;
     try {
-      const [row] = await this.#sql<{content: Buffer}[]>`SELECT content FROM blobs WHERE sha256 = ${sha256}`;
+      const [row] = await this.#pool<{content: Buffer}[]>`SELECT content FROM blobs WHERE sha256 = ${sha256}`;
       return row?.content;
     } catch (error) {
       throw unavailableIfLost(error);
@@ -394,7 +443,7 @@ export class PostgresStore implements Store {
   async readBlobRange(sha256: string, offset: number, length: number): Promise<Buffer | undefined> {
     if (!/^[0-9a-f]{64}$/.test(sha256)) return undefined;
     try {
-      const [row] = await this.#sql<{part: Buffer}[]>`
+      const [row] = await this.#pool<{part: Buffer}[]>`
         SELECT substring(content from ${offset + 1}::int for ${length}::int) AS part FROM blobs WHERE sha256 = ${sha256}`;
       return row?.part;
     } catch (error) {
@@ -437,10 +486,36 @@ export class PostgresStore implements Store {
     return row && toMessage(row);
   }
 
+  /**
+   * Stores a message with its deliveries. Messages stored one after the other while their batch waits for the one
+   * before it (the sends of a busy turn) go out as one statement: one INSERT of many rows instead of one per
+   * message, which is most of what a message costs the database and the client library.
+   */
   async storeMessage(message: NewMessage, recipients: readonly string[]): Promise<number> {
     this.#delivered(recipients);
-    const [id] = await this.#insertMessages([{message, recipients}]);
-    return id!;
+    const item = {message, recipients};
+    const group = this.#messageGroup;
+    if (group !== undefined && this.#pipeline.lastWaiting === group) {
+      const index = group.items.push(item) - 1;
+      return (await group.ids)[index]!;
+    }
+    // The item goes in first: in a batch already on the wire the statement is built at once.
+    const items = [item];
+    const next: MessageGroup = {items, ids: Promise.resolve([])};
+    // A batch run again after a conflict reuses the ids its first run drew and gave out (pg-pipeline.ts); by then
+    // no message joins the group any more (it has gone out).
+    let drawn: number[] | null = null;
+    next.ids = this.#pipeline.run(async (conn) => {
+      const files = items.flatMap(({message: stored}) => (stored.file ? [stored.file.sha256] : []));
+      const [, [row]] = await Promise.all([
+        files.length === 0 ? undefined : this.#heldBlobs.lockNamed(conn, files),
+        conn.unsafe<Array<{ids: string | null}>>(INSERT_MESSAGES, [...insertMessagesParams(items), drawn] as never[], {prepare: true}),
+      ]);
+      drawn ??= parseIds(row!.ids);
+      return parseIds(row!.ids);
+    }, this.#pipeline.openBatch, next);
+    this.#messageGroup = next;
+    return (await next.ids)[0]!;
   }
 
   /** Stores messages and their deliveries in one statement; their ids in order. */
@@ -604,7 +679,7 @@ export class PostgresStore implements Store {
 
   async #pooled<T>(text: string, params: unknown[]): Promise<T[]> {
     try {
-      return [...await this.#sql.unsafe(text, params as never[], {prepare: true})] as T[];
+      return [...await this.#pool.unsafe(text, params as never[], {prepare: true})] as T[];
     } catch (error) {
       throw isConnectionLoss(error) ? unavailable(error) : error;
     }
@@ -661,6 +736,12 @@ interface NotifyPayload {
   o: string;
   u: WakeupHint;
   r?: 1;
+}
+
+/** Messages stored by one statement (storeMessage), and their ids once it answered. */
+interface MessageGroup {
+  items: Array<{message: NewMessage; recipients: readonly string[]}>;
+  ids: Promise<number[]>;
 }
 
 /** The wake-up of a batch: the users it delivered to, or '*' when there are too many to name. */
