@@ -126,6 +126,28 @@ describe('sendgroupfilerealm to the own realm', () => {
   });
 });
 
+describe('a user list on the own realm past the sender\'s message allowance', () => {
+  it('sends to the users it may and answers null for the others, for files and text alike', async () => {
+    // One message allowed, never refilled during the test.
+    const sendLimits = {...NO_SEND_LIMITS, messages: {perSecond: 1e-6, burst: 1}};
+    const limited = await startDaemon({realm: 'alpha', sendLimits});
+    try {
+      const {client: a} = await registerUser(limited.port, 'gfn_a');
+      const {client: b} = await registerUser(limited.port, 'gfn_b');
+      const {client: c} = await registerUser(limited.port, 'gfn_c');
+      const reply = await a.request(`sendgroupfilerealm alpha gfn_b,gfn_c one.txt ${Buffer.from('one').toString('base64')}`);
+      expect(reply).toEqual({status: 'OK', message: 'File sent to group in realm', ids: [expect.any(Number), null], file_name: 'one.txt',
+        file_size: 3});
+      expect(inboxOf(await b.request('inbox')).gfn_a!.map((m) => m.id)).toEqual([(reply.ids as number[])[0]]);
+      expect(inboxOf(await c.request('inbox'))).toEqual({});
+      expect(await a.request('sendgrouprealm alpha gfn_c,gfn_b text')).toEqual({status: 'OK', message: 'Message sent to group in realm', ids: [null, null]});
+      for (const client of [a, b, c]) client.close();
+    } finally {
+      await limited.cleanup();
+    }
+  });
+});
+
 describe('sendgroupfilerealm to a realm that is not linked', () => {
   it('answers Realm tidak ditemukan before any content is stored or any file allowance is taken', async () => {
     // One file allowed, never refilled during the test: a refusal that took it would refuse the next file.
