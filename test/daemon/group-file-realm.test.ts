@@ -8,7 +8,8 @@ import {existsSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {Reply} from '../../common/protocol/replies.js';
-import {NO_SEND_LIMITS, registerUser, startDaemon, type TestDaemon} from '../helpers/daemon.js';
+import type {DaemonOptions} from '../../daemon/context.js';
+import {LineClient, NO_SEND_LIMITS, registerUser, startDaemon, type TestDaemon} from '../helpers/daemon.js';
 
 const MAX = 64;
 let server: TestDaemon;
@@ -27,6 +28,23 @@ const blobStored = (daemon: TestDaemon, content: Buffer) => {
   const sha256 = createHash('sha256').update(content).digest('hex');
   return existsSync(join(daemon.dir, 'files', sha256.slice(0, 2), sha256));
 };
+
+/**
+ * Runs `body` against a daemon of realm alpha of its own (limits that the shared one must not have), with the
+ * users `<prefix>_a`, `<prefix>_b` and `<prefix>_c` logged in; closes them and removes the daemon afterwards.
+ */
+async function withOwnDaemon(options: Partial<DaemonOptions>, prefix: string,
+  body: (daemon: TestDaemon, a: LineClient, b: LineClient, c: LineClient) => Promise<void>): Promise<void> {
+  const daemon = await startDaemon({realm: 'alpha', ...options});
+  const clients: LineClient[] = [];
+  try {
+    for (const name of ['a', 'b', 'c']) clients.push((await registerUser(daemon.port, `${prefix}_${name}`)).client);
+    await body(daemon, clients[0]!, clients[1]!, clients[2]!);
+  } finally {
+    for (const client of clients) client.close();
+    await daemon.cleanup();
+  }
+}
 
 describe('sendgroupfilerealm to the own realm', () => {
   it('sends to a group like sendgroupfile: its reply, members only, no copy to the sender, any case of the realm', async () => {
@@ -107,22 +125,14 @@ describe('sendgroupfilerealm to the own realm', () => {
   it('counts the file against every listed recipient\'s unread allowance', async () => {
     // Files may leave 8 unread bytes per recipient: a 5-byte file fits once, the second does not.
     const fileLimits = {...NO_SEND_LIMITS, unreadBytesPerRecipient: 8};
-    const limited = await startDaemon({realm: 'alpha', fileLimits});
-    try {
-      const {client: a} = await registerUser(limited.port, 'gfu_a');
-      const {client: b} = await registerUser(limited.port, 'gfu_b');
-      await registerUser(limited.port, 'gfu_c');
+    await withOwnDaemon({fileLimits}, 'gfu', async (limited, a) => {
       const first = Buffer.from('first');
       expect(await a.request(`sendgroupfilerealm alpha gfu_b,gfu_c one.txt ${first.toString('base64')}`)).toMatchObject({status: 'OK'});
       const second = Buffer.from('again');
       expect(await a.request(`sendgroupfilerealm alpha gfu_c,gfu_b two.txt ${second.toString('base64')}`)).toEqual(
         {status: 'ERROR', message: 'Terlalu banyak pesan, coba lagi nanti', code: 'RATE_LIMITED', retry_after: 60});
       expect(blobStored(limited, second)).toBe(false);
-      a.close();
-      b.close();
-    } finally {
-      await limited.cleanup();
-    }
+    });
   });
 });
 
@@ -130,21 +140,14 @@ describe('a user list on the own realm past the sender\'s message allowance', ()
   it('sends to the users it may and answers null for the others, for files and text alike', async () => {
     // One message allowed, never refilled during the test.
     const sendLimits = {...NO_SEND_LIMITS, messages: {perSecond: 1e-6, burst: 1}};
-    const limited = await startDaemon({realm: 'alpha', sendLimits});
-    try {
-      const {client: a} = await registerUser(limited.port, 'gfn_a');
-      const {client: b} = await registerUser(limited.port, 'gfn_b');
-      const {client: c} = await registerUser(limited.port, 'gfn_c');
+    await withOwnDaemon({sendLimits}, 'gfn', async (_limited, a, b, c) => {
       const reply = await a.request(`sendgroupfilerealm alpha gfn_b,gfn_c one.txt ${Buffer.from('one').toString('base64')}`);
       expect(reply).toEqual({status: 'OK', message: 'File sent to group in realm', ids: [expect.any(Number), null], file_name: 'one.txt',
         file_size: 3});
       expect(inboxOf(await b.request('inbox')).gfn_a!.map((m) => m.id)).toEqual([(reply.ids as number[])[0]]);
       expect(inboxOf(await c.request('inbox'))).toEqual({});
       expect(await a.request('sendgrouprealm alpha gfn_c,gfn_b text')).toEqual({status: 'OK', message: 'Message sent to group in realm', ids: [null, null]});
-      for (const client of [a, b, c]) client.close();
-    } finally {
-      await limited.cleanup();
-    }
+    });
   });
 });
 
@@ -152,11 +155,7 @@ describe('sendgroupfilerealm to a realm that is not linked', () => {
   it('answers Realm tidak ditemukan before any content is stored or any file allowance is taken', async () => {
     // One file allowed, never refilled during the test: a refusal that took it would refuse the next file.
     const fileLimits = {...NO_SEND_LIMITS, messages: {perSecond: 1e-6, burst: 1}};
-    const lone = await startDaemon({realm: 'alpha', fileLimits});
-    try {
-      const {client: a} = await registerUser(lone.port, 'gfr_a');
-      const {client: b} = await registerUser(lone.port, 'gfr_b');
-      await registerUser(lone.port, 'gfr_c');
+    await withOwnDaemon({fileLimits}, 'gfr', async (lone, a) => {
       const content = Buffer.from('for a realm nobody linked');
       const notFound = {status: 'ERROR', message: 'Realm tidak ditemukan', code: 'REALM_NOT_FOUND'};
       for (const line of [`sendgroupfilerealm nowhere crew a.txt ${content.toString('base64')}`,
@@ -169,10 +168,6 @@ describe('sendgroupfilerealm to a realm that is not linked', () => {
       expect(blobStored(lone, content)).toBe(true);
       expect(await a.request(`sendgroupfilerealm alpha gfr_b,gfr_c b.txt ${content.toString('base64')}`)).toMatchObject(
         {status: 'ERROR', code: 'RATE_LIMITED'});
-      a.close();
-      b.close();
-    } finally {
-      await lone.cleanup();
-    }
+    });
   });
 });
