@@ -14,8 +14,9 @@ export const getfile: Handler = async (request, context) => {
   const visible = message?.file !== undefined && (
     (message.senderRealm === undefined && message.sender.toLowerCase() === me) ||
     (message.recipientRealm === undefined && message.recipient?.toLowerCase() === me) ||
-    // Stryker disable next-line ConditionalExpression: without a group, isMember(undefined, …) is false: the first clause only spares a read
-    (message.group !== undefined && message.recipientRealm === undefined && await store.isMember(message.group, username)));
+    // Stryker disable next-line ConditionalExpression: without a group, isMember(undefined, …) is false: this only spares a read
+    (message.group !== undefined &&
+      message.recipientRealm === undefined && await store.isMember(message.group, username)));
   if (!message?.file || !visible) return error('FILE_NOT_FOUND');
   const content = await store.readBlob(message.file.sha256);
   if (!content) return error('FILE_NOT_FOUND');
