@@ -1,6 +1,6 @@
 import {error} from '../../common/protocol/replies.js';
 import {sessionOf, type Handler} from '../context.js';
-import {isOwnRealm} from '../federation-api.js';
+import {isOwnRealm, type RealmSendResult} from '../federation-api.js';
 import {storeRequestFile} from './file-send.js';
 import {realmSendReply} from './realm-send-reply.js';
 import {sendfile} from './sendfile.js';
@@ -20,8 +20,11 @@ export const sendfilerealm: Handler = async (request, context) => {
   return realmSendReply('sendfilerealm', result, false, fileFields(result, stored.file));
 };
 
-/** The file fields of an accepted realm file send: the sender's copy is the file_id it may getfile. */
-export function fileFields(result: {kind: string; ids?: number[]}, file: {name: string; size: number}): {file_id?: number; file_name: string; file_size: number} {
-  const first = result.kind === 'accepted' && result.ids?.length === 1 ? {file_id: result.ids[0]!} : {};
+/**
+ * The file fields of a realm file send's OK: the sender's copy is the file_id it may getfile, when there is one
+ * copy (a user list has several: `ids` names them). Only an accepted result's reply carries them.
+ */
+export function fileFields(result: RealmSendResult, file: {name: string; size: number}): {file_id?: number; file_name: string; file_size: number} {
+  const first = result.kind === 'accepted' && result.ids.length === 1 ? {file_id: result.ids[0]!} : {};
   return {...first, file_name: file.name, file_size: file.size};
 }

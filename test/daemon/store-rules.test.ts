@@ -381,36 +381,6 @@ describe('writes and batches', () => {
   });
 });
 
-describe('checkpoints', () => {
-  const autocheckpoint = (s: SqliteStore) => s.db.pragma('wal_autocheckpoint', {simple: true});
-
-  it('leaves SQLite its automatic checkpoint only as a far-off safety net when a worker checkpoints', async () => {
-    const dir = tempDir();
-    const withWorker = new SqliteStore({file: join(dir, 'a.db')});
-    const without = new SqliteStore({file: join(dir, 'b.db'), checkpointIntervalMs: 0});
-    expect(autocheckpoint(withWorker)).toBe(10_000);
-    expect(autocheckpoint(without)).toBe(1000);
-    expect(autocheckpoint(store)).toBe(1000); // in memory: no worker
-    await withWorker.close();
-    await without.close();
-  });
-
-  it('copies the WAL into the database file in the background, and stops its worker on close', async () => {
-    const dir = tempDir();
-    const file = join(dir, 'realmchat.db');
-    const onDisk = new SqliteStore({file, checkpointIntervalMs: 5});
-    const before = statSync(file).size;
-    for (let i = 0; i < 200; i++) onDisk.createUser({username: `u${i}`, fullName: 'x'.repeat(200), country: 'x', createdAt: 1}, 'v');
-    await onDisk.settled();
-    // SQLite's own checkpoint would wait for 10,000 pages; the worker's comes within its interval.
-    for (let i = 0; i < 1000 && statSync(file).size === before; i++) await new Promise((resolve) => setTimeout(resolve, 5));
-    expect(statSync(file).size).toBeGreaterThan(before);
-    await onDisk.close();
-    // The main connection was the last one open: it removed the WAL.
-    expect(existsSync(`${file}-wal`)).toBe(false);
-  });
-});
-
 describe('durability full', () => {
   it('fails a batch whose WAL cannot be synced, and counts a closed store\'s last batch only once it is synced', async () => {
     const dir = tempDir();

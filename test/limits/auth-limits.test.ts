@@ -172,8 +172,9 @@ describe('a password-guessing loop (fault suite)', () => {
 
 describe('auth throttling', () => {
   it('refuses without hashing the attempts queued behind the failure that started a block', async () => {
-    // One hash at a time: the other guesses wait their turn while the first one fails and blocks the name.
-    const server = await startDaemon({hashConcurrency: 1, authUserBackoff: {freeFailures: 0, baseMs: 1000, maxMs: 60_000}},
+    // One hash at a time: the other guesses wait their turn while the first one fails and blocks the name (for 7 s:
+    // the reply says so, not a fallback's 1).
+    const server = await startDaemon({hashConcurrency: 1, authUserBackoff: {freeFailures: 0, baseMs: 7000, maxMs: 60_000}},
       {clock: new ManualClock()});
     started.push(server);
     clients.push((await registerUser(server.port, 'messi', 'surabaya')).client);
@@ -182,7 +183,7 @@ describe('auth throttling', () => {
     const replies = await Promise.all(guessers.map((guesser) => guesser.next()));
     expect(replies.filter((reply) => reply.code === 'AUTH_WRONG_PASSWORD')).toHaveLength(1);
     expect(replies.filter((reply) => reply.code === 'AUTH_THROTTLED')).toEqual(
-      Array.from({length: 7}, () => expect.objectContaining({status: 'ERROR', retry_after: 1})));
+      Array.from({length: 7}, () => expect.objectContaining({status: 'ERROR', retry_after: 7})));
   });
 
   it('forgets a username failures at its next login, so they do not add up across logins', async () => {
