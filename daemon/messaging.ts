@@ -84,6 +84,12 @@ export function drainInbox(
     return andThen(built, (messages) => {
       context.limits.send.read(username, page.messages);
       context.limits.inbound.read(username, page.messages);
+      // A file counted its size against the file allowance when it was sent: reading it gives that back.
+      const files = page.messages.flatMap((message) => (message.file ? [{...message, bytes: message.file.size}] : []));
+      if (files.length > 0) {
+        context.limits.files.read(username, files);
+        context.limits.inboundFiles.read(username, files);
+      }
       return {messages, more: page.more};
     });
   });

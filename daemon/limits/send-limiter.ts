@@ -104,12 +104,13 @@ export class SendLimiter {
   }
 
   /** The recipient read (or lost) these messages: their bytes no longer count against their senders. */
-  read(recipient: string, messages: ReadonlyArray<{sender: string; senderRealm?: string; body: string}>): void {
+  read(recipient: string, messages: ReadonlyArray<{sender: string; senderRealm?: string; body: string; bytes?: number}>): void {
     for (const message of messages) {
       const pair = pairKey(message.sender, message.senderRealm ?? null, recipient);
       const held = this.#unread.get(pair);
       if (held === undefined) continue;
-      const left = held - Buffer.byteLength(message.body);
+      // `bytes`: what the send counted when it was not the text (a file's size).
+      const left = held - (message.bytes ?? Buffer.byteLength(message.body));
       if (left > 0) this.#unread.set(pair, left);
       else this.#unread.delete(pair);
     }

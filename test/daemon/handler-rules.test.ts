@@ -4,6 +4,7 @@
  * of exactly historyMaxBytes, and two registrations of one name at once.
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {messagesOf} from '../../common/protocol/reply-shapes.js';
 import type {Reply} from '../../common/protocol/replies.js';
 import {LineClient, NO_SEND_LIMITS, registerUser, startDaemon, type TestDaemon} from '../helpers/daemon.js';
 
@@ -30,6 +31,17 @@ describe('files and the unread allowance', () => {
     expect(await a.request(`sendfile fu_b two.txt ${base64('12345')}`)).toEqual(
       {status: 'ERROR', message: 'Terlalu banyak pesan, coba lagi nanti', code: 'RATE_LIMITED', retry_after: 60});
     a.close();
+  });
+
+  it('gives the allowance back once the recipient read the file', async () => {
+    const {client: a} = await registerUser(server.port, 'fr_a');
+    const {client: b} = await registerUser(server.port, 'fr_b');
+    expect(await a.request(`sendfile fr_b one.txt ${base64('12345')}`)).toMatchObject({status: 'OK'});
+    expect(await a.request(`sendfile fr_b two.txt ${base64('12345')}`)).toMatchObject({code: 'RATE_LIMITED'});
+    expect(messagesOf(await b.request('inbox')).map((message) => message.file?.name)).toEqual(['one.txt']);
+    expect(await a.request(`sendfile fr_b two.txt ${base64('12345')}`)).toMatchObject({status: 'OK'});
+    a.close();
+    b.close();
   });
 
   it('holds a group file to the rates only, not to any unread allowance', async () => {
