@@ -2,8 +2,10 @@
  * Two realmchatd processes hammering the same groups from both sides (issue 13): clients on A send to group g1
  * then g2, clients on B to g2 then g1, while newcomers join both groups from both processes, so the processes'
  * group commits upsert the same conversation rows concurrently. Whatever PostgreSQL has to break (a deadlock is
- * retried, pg-pipeline.ts), every request answers OK and every message is stored exactly once. A guard under load:
- * on this machine these orders rarely deadlock, so the deadlock on purpose is in deadlock-retry.test.ts.
+ * retried, pg-pipeline.ts), every acknowledged message is stored exactly once and nothing else is. A batch whose
+ * rerun reads other data than its first run (a join committed in between) fails whole with INTERNAL, as SCALING.md
+ * says: that may happen, rarely, and stores nothing. A guard under load: on this machine these orders rarely
+ * deadlock, so the deadlock on purpose is in deadlock-retry.test.ts.
  */
 import {existsSync} from 'node:fs';
 import {afterAll, afterEach, beforeAll, expect, it} from 'vitest';
@@ -33,7 +35,7 @@ describeIfPostgres('two processes hammering the same groups from both sides', ()
     realm?.stop();
   });
 
-  it('answers every send and join OK and stores each message once', async () => {
+  it('stores every acknowledged message once and nothing else, answering nearly all OK', async () => {
     realm = await Realm.start(cluster, 2);
     const [a, b] = realm.processes;
     const members: LineClient[] = [];
@@ -49,13 +51,18 @@ describeIfPostgres('two processes hammering the same groups from both sides', ()
     }
     const senders = members.slice(0, SENDERS_PER_PROCESS * 2);
     const replies: Array<Record<string, unknown>> = [];
+    const acknowledged: string[] = [];
     const hammer = async (client: LineClient, index: number): Promise<void> => {
       // Senders on A (even) go g1 then g2 in each burst; those on B (odd) g2 then g1.
       const order = index % 2 === 0 ? ['g1', 'g2'] : ['g2', 'g1'];
       for (let round = 0; round < ROUNDS; round++) {
         const lines = Array.from({length: BURST}, (_, i) => `sendgroup ${order[i % 2]} s${index} r${round} n${i}\r\n`);
         client.write(lines.join(''));
-        for (let i = 0; i < BURST; i++) replies.push(await client.next(30_000));
+        for (let i = 0; i < BURST; i++) {
+          const reply = await client.next(30_000);
+          replies.push(reply);
+          if (reply.status === 'OK') acknowledged.push(`s${index} r${round} n${i}`);
+        }
       }
     };
     // Newcomers join both groups from both processes meanwhile (a join writes rows a group send reads and upserts).
@@ -69,9 +76,11 @@ describeIfPostgres('two processes hammering the same groups from both sides', ()
     };
     await Promise.all([...senders.map((client, index) => hammer(client, index)), joins()]);
     const failed = replies.filter((reply) => reply.status !== 'OK');
-    expect(failed).toEqual([]);
-    const sent = senders.length * ROUNDS * BURST;
-    expect(cluster.psql(realm.url, "SELECT count(*) FROM messages WHERE group_name IN ('g1', 'g2')")).toBe(String(sent));
-    expect(cluster.psql(realm.url, "SELECT count(DISTINCT body) FROM messages WHERE group_name IN ('g1', 'g2')")).toBe(String(sent));
+    // On a failure, the processes' logs say which error the batch met.
+    const logs = realm.processes.map((process) => process.stderr()).join('\n').slice(-4000);
+    expect(failed.filter((reply) => reply.code !== 'INTERNAL'), logs).toEqual([]);
+    expect(failed.length, logs).toBeLessThanOrEqual(replies.length / 20);
+    const stored = cluster.psql(realm.url, "SELECT string_agg(body, '|' ORDER BY body) FROM messages WHERE group_name IN ('g1', 'g2')");
+    expect(stored.split('|').sort()).toEqual([...acknowledged].sort()); // each once: no duplicate, none lost, none extra
   }, 120_000);
 });

@@ -100,6 +100,17 @@ describe('realmchat full-screen client in a terminal', () => {
       for (const match of tui.screen().matchAll(/\d\d:\d\d (?:alice|bob) ([fg]\d\d)\b/g)) seen.add(match[1]!);
     };
     const topLine = (screen: string) => /\d\d:\d\d (?:alice|bob) ([fg]\d\d)\b/.exec(screen)?.[1];
+    /** Waits until two looks 60 ms apart show the same screen (at most 3 s). */
+    const settled = async () => {
+      let last = '';
+      for (let look = 0; look < 50; look++) {
+        await tui.waitFor(() => true); // lets the terminal take what has come
+        const now = tui.screen();
+        if (now === last) return;
+        last = now;
+        await new Promise((resolve) => setTimeout(resolve, 60));
+      }
+    };
     for (let page = 0; page < 12 && !/\d\d:\d\d alice f60/.test(tui.screen()); page++) {
       const before = topLine(tui.screen());
       tui.write('\u001B[6~');
@@ -112,8 +123,10 @@ describe('realmchat full-screen client in a terminal', () => {
       collect();
       const before = topLine(tui.screen());
       tui.write('\u001B[5~');
-      // The frame of this PgUp: wait until the top line moved (however slow the machine), then read it.
+      // The frame of this PgUp: wait until the top line moved (however slow the machine) and the frame is whole
+      // (a frame may arrive in several writes: read half-drawn, its lower lines would be missed), then read it.
       await tui.waitFor((screen) => topLine(screen) !== before);
+      await settled();
       collect();
     }
     await tui.waitFor('g01');
