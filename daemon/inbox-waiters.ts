@@ -16,12 +16,23 @@ export class InboxWaiters {
 
   /** Resolves when `notify(username)` is called, after `ms`, or when the signal aborts, whichever comes first. */
   wait(username: string, ms: number, signal: AbortSignal): Promise<void> {
+    return this.park(username, ms, signal).woken;
+  }
+
+  /**
+   * Parks a waiter: `woken` resolves as wait()'s promise does, or at once when `cancel()` is called (the request
+   * found something unread, or failed). Cheaper than a second AbortController joined with AbortSignal.any(): an
+   * `inbox 25` that finds messages at once, the common case of a busy long poll, costs no signal and no
+   * DOMException.
+   */
+  park(username: string, ms: number, signal: AbortSignal): {woken: Promise<void>; cancel: () => void} {
     const key = username.toLowerCase();
-    return new Promise((resolve) => {
+    let done!: () => void;
+    const woken = new Promise<void>((resolve) => {
       let set = this.#waiting.get(key);
       if (!set) this.#waiting.set(key, (set = new Set()));
       const waiters = set;
-      const done = () => {
+      done = () => {
         clearTimeout(timer);
         signal.removeEventListener('abort', done);
         waiters.delete(done);
@@ -33,6 +44,7 @@ export class InboxWaiters {
       waiters.add(done);
       if (signal.aborted) done();
     });
+    return {woken, cancel: done};
   }
 
   /** Wakes every waiting inbox of a user. */

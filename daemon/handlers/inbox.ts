@@ -18,19 +18,18 @@ export const inbox: Handler = (request, context) => {
   return (async () => {
     // Parked before the check: a wake-up hint (from another process, too) that comes while the store answers
     // is not lost; when something is unread already the waiter is let go at once.
-    const found = new AbortController();
-    const woken = context.inboxWaiters.wait(username, wait * 1000, AbortSignal.any([context.signal, found.signal]));
+    const waiter = context.inboxWaiters.park(username, wait * 1000, context.signal);
     let unread: boolean;
     try {
       unread = await context.store.hasUnread(username);
     } catch (err) {
-      found.abort(); // no waiter outlives its request
+      waiter.cancel(); // no waiter outlives its request
       throw err;
     }
     if (unread) {
-      found.abort();
+      waiter.cancel();
     } else {
-      await woken;
+      await waiter.woken;
       // A logout while waiting kills the token at once: the waiting request must not read the inbox afterwards.
       if (!await context.sessions.lookup(token)) return error('NO_SESSION');
     }
