@@ -60,6 +60,8 @@ describe('the search index, kept off the answering path', () => {
     expect(next.localIds[0]).toBe(refused.localIds[0]); // SQLite gave the newest id again
     await store.settled();
     expect(search('words')).toEqual(['later words', 'kept words']);
+    // The refused copy's words went with it: they do not find the message that took its id.
+    expect(search('refused')).toEqual([]);
     expect(search('refused')).toEqual([]);
   });
 });
