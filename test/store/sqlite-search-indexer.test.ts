@@ -49,6 +49,19 @@ describe('the search index, kept off the answering path', () => {
     expect(mark(store)).toBe(second);
   });
 
+  it('keeps the mark where it was when an older indexed message is deleted: newer unindexed messages are indexed later', async () => {
+    const store = open();
+    store.createUser({username: 'bob', fullName: 'Bob', country: 'x', createdAt: 0}, 'v');
+    const refused = store.enqueueOutbox('beta', '{}', [{sender: 'ann', recipient: 'carol', recipientRealm: 'beta', body: 'refused words', ts: 1}], 1);
+    const search = (word: string) => store.searchMessages({words: [word], scope: [userToken('ann')], limit: 10}).map((m) => m.body);
+    expect(search('refused')).toEqual(['refused words']); // indexed now: the mark is at it
+    send(store, 'newer words'); // not indexed yet
+    store.completeOutbox({realm: 'beta', upto: refused.seq, notices: [], dropMessageIds: [refused.localIds[0]!]});
+    await store.settled();
+    expect(search('newer')).toEqual(['newer words']);
+    expect(search('refused')).toEqual([]);
+  });
+
   it('indexes the next message when it reuses the id of a deleted, indexed one', async () => {
     const store = open();
     store.enqueueOutbox('beta', '{}', [{sender: 'ann', recipient: 'carol', recipientRealm: 'beta', body: 'kept words', ts: 1}], 1);
@@ -60,8 +73,9 @@ describe('the search index, kept off the answering path', () => {
     expect(next.localIds[0]).toBe(refused.localIds[0]); // SQLite gave the newest id again
     await store.settled();
     expect(search('words')).toEqual(['later words', 'kept words']);
-    // The refused copy's words went with it: they do not find the message that took its id.
+    // The refused copy's words went with it: they do not find the message that took its id, whose own words do.
     expect(search('refused')).toEqual([]);
+    expect(search('later')).toEqual(['later words']);
     expect(search('refused')).toEqual([]);
   });
 });
