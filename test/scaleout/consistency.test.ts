@@ -4,37 +4,29 @@
  * a logout on one process answers a long poll of that session waiting on another at once.
  */
 import type {ChildProcess} from 'node:child_process';
-import {existsSync, mkdtempSync, rmSync} from 'node:fs';
+import {mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {afterAll, afterEach, beforeAll, expect, it} from 'vitest';
-import {REALMCHATD_BIN, startRealmchatd} from '../../bench/realmchatd-process.js';
+import {afterEach, expect, it} from 'vitest';
+import {startRealmchatd} from '../../bench/realmchatd-process.js';
 import {LineClient, registerUser} from '../helpers/daemon.js';
-import {describeIfPostgres, PgCluster} from '../helpers/pg-cluster.js';
+import {describeIfPostgres} from '../helpers/pg-cluster.js';
 import {realmEntry, waitFor} from '../federation/helpers.js';
-import {Realm} from './processes.js';
+import {Realm, realmSuite} from './processes.js';
 
 describeIfPostgres('one realm on PostgreSQL: what one process changes, the others see at once', () => {
-  let cluster: PgCluster;
-  const realms: Realm[] = [];
-  const clients: LineClient[] = [];
+  const suite = realmSuite();
+  const {realms, closers: clients} = suite;
   const children: ChildProcess[] = [];
   const dirs: string[] = [];
 
-  beforeAll(async () => {
-    if (!existsSync(REALMCHATD_BIN)) throw new Error('dist/daemon/cli.js is missing: run `npm run build` first');
-    cluster = await PgCluster.create();
-  }, 60_000);
-  afterAll(async () => { await cluster?.destroy(); });
   afterEach(() => {
-    for (const client of clients.splice(0)) client.close();
-    for (const realm of realms.splice(0)) realm.stop();
     for (const child of children.splice(0)) child.kill('SIGKILL');
     for (const dir of dirs.splice(0)) rmSync(dir, {recursive: true, force: true});
   });
 
   async function startRealm(count: number, extraArgs: string[] = []): Promise<Realm> {
-    const realm = await Realm.start(cluster, count, extraArgs);
+    const realm = await Realm.start(suite.cluster, count, extraArgs);
     realms.push(realm);
     return realm;
   }
@@ -74,8 +66,8 @@ describeIfPostgres('one realm on PostgreSQL: what one process changes, the other
       const reply = await bob.request('inbox');
       return ((reply.messages as Record<string, Array<{msg: string}>>)['cid@alpha'] ?? []).some((m) => m.msg === 'from B');
     }, 20_000, 'the message sent on B to reach beta');
-    expect(cluster.psql(alpha.url, "SELECT epoch FROM link_leases WHERE realm = 'beta'")).toBe('1');
-    expect(cluster.psql(alpha.url, "SELECT owner = (SELECT owner FROM link_leases) FROM link_leases WHERE realm = 'beta'")).toBe('t');
+    expect(suite.cluster.psql(alpha.url, "SELECT epoch FROM link_leases WHERE realm = 'beta'")).toBe('1');
+    expect(suite.cluster.psql(alpha.url, "SELECT owner = (SELECT owner FROM link_leases) FROM link_leases WHERE realm = 'beta'")).toBe('t');
 
     expect(await ann.request('removerealm beta')).toMatchObject({status: 'OK'});
     // B hears of it by the store's hint, without a request to B in between.

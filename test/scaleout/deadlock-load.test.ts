@@ -7,12 +7,10 @@
  * says: that may happen, rarely, and stores nothing. A guard under load: on this machine these orders rarely
  * deadlock, so the deadlock on purpose is in deadlock-retry.test.ts.
  */
-import {existsSync} from 'node:fs';
-import {afterAll, afterEach, beforeAll, expect, it} from 'vitest';
-import {REALMCHATD_BIN} from '../../bench/realmchatd-process.js';
+import {expect, it} from 'vitest';
 import {LineClient, registerUser} from '../helpers/daemon.js';
-import {describeIfPostgres, PgCluster} from '../helpers/pg-cluster.js';
-import {Realm} from './processes.js';
+import {describeIfPostgres} from '../helpers/pg-cluster.js';
+import {Realm, realmSuite} from './processes.js';
 
 const MEMBERS = 20;
 const SENDERS_PER_PROCESS = 6;
@@ -21,22 +19,13 @@ const ROUNDS = 8;
 const BURST = 8;
 
 describeIfPostgres('two processes hammering the same groups from both sides', () => {
-  let cluster: PgCluster;
-  let realm: Realm | undefined;
-  const clients: LineClient[] = [];
+  const suite = realmSuite();
+  const {closers: clients} = suite;
 
-  beforeAll(async () => {
-    if (!existsSync(REALMCHATD_BIN)) throw new Error('dist/daemon/cli.js is missing: run `npm run build` first');
-    cluster = await PgCluster.create();
-  }, 60_000);
-  afterAll(async () => { await cluster?.destroy(); });
-  afterEach(() => {
-    for (const client of clients.splice(0)) client.close();
-    realm?.stop();
-  });
 
   it('stores every acknowledged message once and nothing else, answering nearly all OK', async () => {
-    realm = await Realm.start(cluster, 2);
+    const realm = await Realm.start(suite.cluster, 2);
+    suite.realms.push(realm);
     const [a, b] = realm.processes;
     const members: LineClient[] = [];
     for (let i = 0; i < MEMBERS; i++) {
@@ -80,7 +69,7 @@ describeIfPostgres('two processes hammering the same groups from both sides', ()
     const logs = realm.processes.map((process) => process.stderr()).join('\n').slice(-4000);
     expect(failed.filter((reply) => reply.code !== 'INTERNAL'), logs).toEqual([]);
     expect(failed.length, logs).toBeLessThanOrEqual(replies.length / 20);
-    const stored = cluster.psql(realm.url, "SELECT string_agg(body, '|' ORDER BY body) FROM messages WHERE group_name IN ('g1', 'g2')");
+    const stored = suite.cluster.psql(realm.url, "SELECT string_agg(body, '|' ORDER BY body) FROM messages WHERE group_name IN ('g1', 'g2')");
     expect(stored.split('|').sort()).toEqual([...acknowledged].sort()); // each once: no duplicate, none lost, none extra
   }, 120_000);
 });

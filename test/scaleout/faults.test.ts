@@ -4,13 +4,11 @@
  * lost; while the database is down every reply is OK (committed before) or UNAVAILABLE; the daemons keep their client
  * connections and serve again without a restart; a canary on the surviving process is served throughout.
  */
-import {existsSync} from 'node:fs';
-import {afterAll, afterEach, beforeAll, expect, it} from 'vitest';
-import {REALMCHATD_BIN} from '../../bench/realmchatd-process.js';
+import {expect, it} from 'vitest';
 import {Canary} from '../helpers/canary.js';
 import {LineClient, registerUser} from '../helpers/daemon.js';
-import {describeIfPostgres, PgCluster} from '../helpers/pg-cluster.js';
-import {Realm} from './processes.js';
+import {describeIfPostgres} from '../helpers/pg-cluster.js';
+import {Realm, realmSuite} from './processes.js';
 
 /** A client sending numbered messages back to back on one connection, keeping every reply. */
 class Sender {
@@ -54,25 +52,15 @@ class Sender {
 }
 
 describeIfPostgres('faults of a realm on several processes', () => {
-  let cluster: PgCluster;
-  const realms: Realm[] = [];
-  const closers: Array<{close(): void}> = [];
+  const suite = realmSuite();
+  const {realms, closers} = suite;
 
-  beforeAll(async () => {
-    if (!existsSync(REALMCHATD_BIN)) throw new Error('dist/daemon/cli.js is missing: run `npm run build` first');
-    cluster = await PgCluster.create();
-  }, 60_000);
-  afterAll(async () => { await cluster?.destroy(); });
-  afterEach(() => {
-    for (const closer of closers.splice(0)) closer.close();
-    for (const realm of realms.splice(0)) realm.stop();
-  });
 
   const stored = (realm: Realm): Set<string> =>
-    new Set(cluster.psql(realm.url, 'SELECT body FROM messages').split('\n').filter((line) => line !== ''));
+    new Set(suite.cluster.psql(realm.url, 'SELECT body FROM messages').split('\n').filter((line) => line !== ''));
 
   it('keeps every message acknowledged by a process killed with -9, and the other process serves on', async () => {
-    const realm = await Realm.start(cluster, 2);
+    const realm = await Realm.start(suite.cluster, 2);
     realms.push(realm);
     const [a, b] = realm.processes;
     await registerUser(b!.port, 'target').then(({client}) => closers.push(client));
@@ -98,7 +86,7 @@ describeIfPostgres('faults of a realm on several processes', () => {
   }, 90_000);
 
   it('answers UNAVAILABLE while PostgreSQL is down, keeps its connections and serves again once it is back', async () => {
-    const realm = await Realm.start(cluster, 2);
+    const realm = await Realm.start(suite.cluster, 2);
     realms.push(realm);
     const [a, b] = realm.processes;
     await registerUser(a!.port, 'target').then(({client}) => closers.push(client));
@@ -108,11 +96,11 @@ describeIfPostgres('faults of a realm on several processes', () => {
       return new Sender(client, `p${i}`, 'target');
     }));
     await Promise.all(senders.map((sender) => sender.okCount(20)));
-    cluster.stopImmediate();
+    suite.cluster.stopImmediate();
     // Down: requests are answered (UNAVAILABLE), not left hanging.
     await new Promise((resolve) => setTimeout(resolve, 1500));
     const unavailable = senders.map((sender) => sender.codes.get('UNAVAILABLE') ?? 0);
-    cluster.start();
+    suite.cluster.start();
     // The same connections serve again: no daemon restart, no reconnect by the clients.
     await Promise.all(senders.map((sender) => sender.okCount(20)));
     await Promise.all(senders.map((sender) => sender.stop()));

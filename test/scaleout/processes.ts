@@ -3,11 +3,12 @@
  * folder (the realm key) is shared, the database is one fresh database of the cluster.
  */
 import type {ChildProcess} from 'node:child_process';
-import {mkdtempSync, rmSync} from 'node:fs';
+import {existsSync, mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {startRealmchatd} from '../../bench/realmchatd-process.js';
-import type {PgCluster} from '../../bench/pg-cluster.js';
+import {afterAll, afterEach, beforeAll} from 'vitest';
+import {REALMCHATD_BIN, startRealmchatd} from '../../bench/realmchatd-process.js';
+import {PgCluster} from '../../bench/pg-cluster.js';
 
 /** One running process of the realm. */
 export interface RealmProcess {
@@ -48,4 +49,35 @@ export class Realm {
     for (const process of this.processes) process.child.kill('SIGKILL');
     rmSync(this.dataDir, {recursive: true, force: true});
   }
+}
+
+/** A suite's private cluster and what its tests leave to close (realms stopped, clients closed after each test). */
+export interface RealmSuite {
+  /** Started before the suite's first test, stopped after its last. */
+  readonly cluster: PgCluster;
+  readonly realms: Realm[];
+  readonly closers: Array<{close(): void}>;
+}
+
+/** Registers a suite's set-up: a built daemon is required, one private cluster for all its tests. */
+export function realmSuite(): RealmSuite {
+  let cluster: PgCluster | undefined;
+  const suite: RealmSuite = {
+    get cluster(): PgCluster {
+      if (!cluster) throw new Error('the cluster starts in beforeAll');
+      return cluster;
+    },
+    realms: [],
+    closers: [],
+  };
+  beforeAll(async () => {
+    if (!existsSync(REALMCHATD_BIN)) throw new Error('dist/daemon/cli.js is missing: run `npm run build` first');
+    cluster = await PgCluster.create();
+  }, 60_000);
+  afterAll(async () => { await cluster?.destroy(); });
+  afterEach(() => {
+    for (const closer of suite.closers.splice(0)) closer.close();
+    for (const realm of suite.realms.splice(0)) realm.stop();
+  });
+  return suite;
 }

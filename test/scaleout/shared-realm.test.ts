@@ -4,32 +4,20 @@
  * serves it; a long poll on one process is woken by a send on another; two processes draining one inbox at once
  * hand out every message exactly once.
  */
-import {existsSync} from 'node:fs';
-import {afterAll, afterEach, beforeAll, expect, it} from 'vitest';
-import {REALMCHATD_BIN} from '../../bench/realmchatd-process.js';
+import {expect, it} from 'vitest';
 import {LineClient, registerUser} from '../helpers/daemon.js';
-import {describeIfPostgres, PgCluster} from '../helpers/pg-cluster.js';
-import {Realm} from './processes.js';
+import {describeIfPostgres} from '../helpers/pg-cluster.js';
+import {Realm, realmSuite} from './processes.js';
 
 type InboxMessages = Record<string, Array<{msg: string}>>;
 
 describeIfPostgres('one realm, several realmchatd processes on PostgreSQL', () => {
-  let cluster: PgCluster;
-  const realms: Realm[] = [];
-  const clients: LineClient[] = [];
+  const suite = realmSuite();
+  const {realms, closers: clients} = suite;
 
-  beforeAll(async () => {
-    if (!existsSync(REALMCHATD_BIN)) throw new Error('dist/daemon/cli.js is missing: run `npm run build` first');
-    cluster = await PgCluster.create();
-  }, 60_000);
-  afterAll(async () => { await cluster?.destroy(); });
-  afterEach(() => {
-    for (const client of clients.splice(0)) client.close();
-    for (const realm of realms.splice(0)) realm.stop();
-  });
 
   async function startRealm(count: number): Promise<Realm> {
-    const realm = await Realm.start(cluster, count);
+    const realm = await Realm.start(suite.cluster, count);
     realms.push(realm);
     return realm;
   }
