@@ -195,7 +195,10 @@ describe('pipelining and fairness', () => {
     const commit = store.commit.bind(store);
     let commits = 0;
     store.commit = () => {
-      if (store.currentBatch().state === 'pending') commits++;
+      // Only the commits of batches holding the pipeline's messages: the search indexer's slice, 10 ms after a
+      // commit, makes a batch of its own, which a slow machine may commit before the last reply is read.
+      const batch = store.currentBatch();
+      if (batch.state === 'pending' && batches.has(batch)) commits++;
       commit();
     };
     client.write(Array.from({length: 32}, (_, i) => `send batch_target p${i}\r\n`).join(''));
