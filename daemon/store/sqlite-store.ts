@@ -84,14 +84,12 @@ class Batch implements CommitBatch {
   state: CommitBatch['state'] = 'pending';
   error: unknown;
   readonly done: Promise<void>;
-  /** Users this batch delivered to: their wake-up hint goes out once it committed. */
-  readonly recipients = new Set<string>();
   /** The batch stored messages: the search indexer runs after it committed. */
   storedMessages = false;
   #resolve!: () => void;
   #reject!: (error: unknown) => void;
 
-  constructor(private readonly onCommitted: (batch: Batch) => void) {
+  constructor() {
     this.done = new Promise<void>((resolve, reject) => { this.#resolve = resolve; this.#reject = reject; });
     this.done.catch(() => {}); // a failed commit is reported to those waiting on it, never as an unhandled rejection
   }
@@ -100,7 +98,6 @@ class Batch implements CommitBatch {
     if (error === undefined) {
       this.state = 'committed';
       this.#resolve();
-      this.onCommitted(this);
     } else {
       this.state = 'failed';
       this.error = error;
@@ -146,7 +143,12 @@ export class SqliteStore implements Store {
    * row that will name them (count per SHA-256). See #collectBlobs.
    */
   readonly #blobPins = new Map<string, number>();
-  /** Wake-up hints after commits, in this process (the one code path the daemon shares with PostgreSQL). */
+  /**
+   * Wake-up hints (the one code path the daemon shares with PostgreSQL), given as soon as a write delivers, not after
+   * its commit: a long poll wakes in a microtask of the same turn, and the inbox read it then makes joins the open
+   * batch that holds the delivery, so its reply leaves with the same commit (only after it, like every reply). Hinting
+   * after the commit cost a second batch and a turn per delivery (the long-poll relay ran at two thirds the rate).
+   */
   readonly #hub = new WakeupHub();
 
   constructor(options: SqliteStoreOptions) {
@@ -288,7 +290,7 @@ export class SqliteStore implements Store {
       });
     }
     this.#stmt.begin.run();
-    this.#batch = new Batch((batch) => this.#hub.hint(batch.recipients.size > 100 ? '*' : [...batch.recipients]));
+    this.#batch = new Batch();
     // The daemon commits at the end of its turn (commit()); this is the fallback for writes made outside one.
     setImmediate(() => this.commit());
   }
@@ -467,12 +469,10 @@ export class SqliteStore implements Store {
       message.group ?? null, message.body, message.ts,
     ).lastInsertRowid);
     if (message.file) this.#stmt.insertFile.run(id, message.file.name, message.file.size, message.file.sha256);
-    for (const recipient of recipients) {
-      this.#stmt.insertDelivery.run(recipient, id);
-      this.#batch?.recipients.add(recipient);
-    }
+    for (const recipient of recipients) this.#stmt.insertDelivery.run(recipient, id);
     conversations.recordMessage(this.#conversations, this.#touches, id, message, recipients);
     if (this.#batch) this.#batch.storedMessages = true;
+    this.#hub.hint(recipients);
     return id;
   }
 
@@ -580,7 +580,7 @@ export class SqliteStore implements Store {
     if (messageIds.length === 0) return;
     this.#write(() => {
       for (const id of messageIds) this.#stmt.insertDelivery.run(username, id);
-      this.#batch?.recipients.add(username);
+      this.#hub.hint([username]);
     }, 'batch');
   }
 

@@ -7,11 +7,15 @@
  */
 
 /** Who may have new unread messages: their names, or '*' for anyone. */
-export type WakeupHint = string[] | '*';
+export type WakeupHint = readonly string[] | '*';
 
 /** Where the daemon subscribes to wake-up hints. */
 export interface Wakeups {
-  /** Calls `onHint` after each commit that delivered messages and `onResync` when hints may have been lost; returns an unsubscribe. */
+  /**
+   * Calls `onHint` when messages were delivered and `onResync` when hints may have been lost; returns an unsubscribe.
+   * PostgreSQL hints after the commit (other processes can only read it then); SQLite, one process, as soon as the
+   * write is in the open batch, so a woken reader's read joins that batch and its reply leaves with the same commit.
+   */
   subscribe(onHint: (users: WakeupHint) => void, onResync: () => void): () => void;
   /**
    * Calls `onChanged` when another process of the realm committed a change of the linked realms, and after a resync

@@ -208,6 +208,35 @@ describe('pipelining and fairness', () => {
     client.close();
   });
 
+  it('answers a waiting long poll from the batch of the send that woke it: one commit carries both', async () => {
+    const server = await start();
+    const {client: receiver} = await registerUser(server.port, 'poll_receiver');
+    const {client: sender} = await registerUser(server.port, 'poll_sender');
+    const store = server.daemon.services.store as SqliteStore;
+    const batchOf = new Map<string, unknown>();
+    const storeMessage = store.storeMessage.bind(store);
+    store.storeMessage = (message, recipients) => {
+      const id = storeMessage(message, recipients);
+      batchOf.set('send', store.currentBatch());
+      return id;
+    };
+    const takeUnread = store.takeUnread.bind(store);
+    store.takeUnread = (username, limits, from) => {
+      const page = takeUnread(username, limits, from);
+      if (page.messages.length > 0) batchOf.set('inbox', store.currentBatch());
+      return page;
+    };
+    receiver.write('inbox 25\r\n');
+    await until(() => server.daemon.services.inboxWaiters.size === 1);
+    expect(await sender.request('send poll_receiver wake up')).toMatchObject({status: 'OK'});
+    const inbox = await receiver.next();
+    expect((inbox.messages as Record<string, Array<{msg: string}>>).poll_sender![0]!.msg).toBe('wake up');
+    // Woken after the commit, the drain would open a second batch and wait for a later commit.
+    expect(batchOf.get('inbox')).toBe(batchOf.get('send'));
+    receiver.close();
+    sender.close();
+  });
+
   it('answers a failed commit with INTERNAL for every request in it, never OK', async () => {
     const logged: string[] = [];
     const logger: Logger = {debug() {}, info() {}, warn() {}, error: (message) => logged.push(message)};
