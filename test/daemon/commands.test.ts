@@ -1,5 +1,5 @@
 /** Every command of the single-realm table over real loopback sockets, with the exact seed strings. */
-import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest';
 import {LineClient, registerUser, startDaemon, type TestDaemon} from '../helpers/daemon.js';
 
 let server: TestDaemon;
@@ -241,6 +241,27 @@ describe('long poll and history limits', () => {
     expect(Date.now() - t0).toBeLessThan(5000);
     waiter.close();
     other.close();
+  });
+
+  it('keeps a long poll waiting after a wake-up that finds nothing, until a message or the deadline', async () => {
+    const {client: waiter} = await registerUser(server.port, 'lp_spurious');
+    const {client: sender} = await registerUser(server.port, 'lp_spurious_from');
+    let answered = false;
+    const pending = waiter.request('inbox 30').then((reply) => { answered = true; return reply; });
+    const waiters = server.daemon.services.inboxWaiters;
+    await vi.waitFor(() => expect(waiters.size).toBe(1));
+    // A hint is only a hint: one whose messages are gone (read by another connection, a failed batch) wakes the poll.
+    waiters.notify('lp_spurious');
+    await vi.waitFor(() => expect(waiters.size).toBe(1));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(answered).toBe(false);
+    expect(await sender.request('send lp_spurious still here')).toMatchObject({status: 'OK'});
+    const inbox = await pending;
+    expect((inbox.messages as Record<string, Array<{msg: string}>>).lp_spurious_from![0]!.msg).toBe('still here');
+    const timeout = await waiter.request('inbox 1');
+    expect(timeout).toMatchObject({status: 'OK', messages: {}});
+    waiter.close();
+    sender.close();
   });
 
   it('stops a history page at historyMaxBytes of text and says more', async () => {
