@@ -39,8 +39,9 @@ export const inbox: Handler = (request, context) => {
       }
       const page = await drain();
       // A hint is only a hint: when what woke the poll is gone (another connection of the user read it, its batch
-      // failed), it waits on for the rest of its time. Empty only at the deadline or when the daemon stops.
-      if (page.messages.length > 0 || context.signal.aborted || performance.now() >= deadline - 1) return reply(page);
+      // failed), it waits on for the rest of its time. Only after a wait: a check that saw something unread never
+      // loops, so no inbox the check and the read disagree on could spin.
+      if (page.messages.length > 0 || unread || context.signal.aborted || performance.now() >= deadline - 1) return reply(page);
     }
   })();
 };
