@@ -15,10 +15,10 @@ import {homedir} from 'node:os';
 import {join} from 'node:path';
 import {performance} from 'node:perf_hooks';
 import Database from 'better-sqlite3';
-import {CONVERSATIONS_BACKFILL, GROUP_READS_BACKFILL} from '../daemon/store/migrations.js';
+import {CONVERSATIONS_BACKFILL, GROUP_READS_BACKFILL, MESSAGE_PAIRS_BACKFILL} from '../daemon/store/migrations.js';
 
 /** Bump when insertFixture() changes what it writes: cached large databases are keyed by it. */
-export const FIXTURE_VERSION = 5;
+export const FIXTURE_VERSION = 6;
 
 /** The password of every user the bench creates. */
 export const BENCH_PASSWORD = 'pw';
@@ -72,7 +72,7 @@ const BACKGROUND_NAME = (index: number) => `u${String(index).padStart(5, '0')}`;
 // SCHEMA-DEPENDENT: every INSERT of the bench. Written against daemon/store/migrations.ts (user_version 8): users,
 // groups, group_members, messages (one row per message), unread (one row per recipient of a message not yet read);
 // conversations, mentions and message_search are filled by the migrations' own CONVERSATIONS_BACKFILL and
-// GROUP_READS_BACKFILL (search_progress set after them).
+// GROUP_READS_BACKFILL (search_progress set after them), message_pairs by MESSAGE_PAIRS_BACKFILL.
 // Keep this the only function that writes the schema's tables.
 // ==================================================================================================================
 function insertFixture(db: Database.Database, spec: FixtureSpec, step: (what: string) => void): FixtureIds {
@@ -195,7 +195,9 @@ function insertFixture(db: Database.Database, spec: FixtureSpec, step: (what: st
   db.exec(GROUP_READS_BACKFILL);
   // Everything is indexed: the search indexer's mark (migration 8) at the newest message.
   db.exec('UPDATE search_progress SET indexed_upto = (SELECT coalesce(max(id), 0) FROM messages)');
-  step('conversations and search index');
+  // The private-history index up to that mark (migration 10).
+  db.exec(MESSAGE_PAIRS_BACKFILL);
+  step('conversations, history and search index');
   return ids;
 }
 // ==================================================================================================================

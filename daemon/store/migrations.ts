@@ -49,6 +49,17 @@ export const CONVERSATIONS_BACKFILL = `
 `;
 
 /**
+ * Fills migration 10's private-history index with the messages up to the indexer's mark, in its own order (a
+ * sorted insert; the migration reads it from the index it replaces). The bench's fixtures run it too.
+ */
+export const MESSAGE_PAIRS_BACKFILL = `
+      INSERT INTO message_pairs (sender, recipient, id)
+        SELECT sender, recipient, id FROM messages
+        WHERE recipient IS NOT NULL AND id <= (SELECT indexed_upto FROM search_progress)
+        ORDER BY sender, recipient, id;
+`;
+
+/**
  * Moves the read state of local groups out of the per-member conversation rows (migration 9): a group's newest
  * message goes to `groups.last_id`, each member's marker to `group_members.seen_id`, and the members' rows of local
  * groups are deleted (rows of another realm's group, `group:devs@beta`, stay). A member without a row reads from
@@ -277,6 +288,24 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE groups ADD COLUMN last_id INTEGER NOT NULL DEFAULT 0;
       ALTER TABLE group_members ADD COLUMN seen_id INTEGER NOT NULL DEFAULT 0;
       ${GROUP_READS_BACKFILL}
+    `,
+  },
+  {
+    version: 10,
+    description: 'the private-history index built by the indexer slices, not by every commit',
+    sql: `
+      -- The index on messages(sender, recipient, id) put every message into the leaf page of its own conversation:
+      -- one 4 KiB WAL frame per conversation per commit, most of what a commit of a few messages wrote. The same
+      -- entries now go into a table the indexer fills in slices (search-indexer.ts) up to the search mark; history
+      -- reads the few messages above the mark from the messages themselves.
+      CREATE TABLE message_pairs (
+        sender     TEXT NOT NULL COLLATE NOCASE,
+        recipient  TEXT NOT NULL COLLATE NOCASE,
+        id         INTEGER NOT NULL,
+        PRIMARY KEY (sender, recipient, id)
+      ) WITHOUT ROWID;
+      ${MESSAGE_PAIRS_BACKFILL}
+      DROP INDEX messages_by_pair;
     `,
   },
 ];

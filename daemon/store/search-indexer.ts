@@ -1,10 +1,14 @@
 /**
- * The full-text index kept off the answering path. A stored message is not indexed by the write that stores it (an
- * FTS5 insert costs about as much as the rest of a private message, and FTS5 writes a new segment per commit): an
- * indexer slice indexes the messages above a high-water mark, at most INDEX_SLICE of them, in one transaction that
- * also moves the mark (migration 8's search_progress). The mark is committed with the index rows, so a crash loses
- * neither and indexes nothing twice. A search first catches up (at most SEARCH_CATCH_UP messages), so what a user
- * finds does not depend on when the last slice ran. Every function runs inside the store's write.
+ * The indexes kept off the answering path: the full-text index (message_search) and the private-history index
+ * (message_pairs, migration 10). A stored message is not indexed by the write that stores it: an FTS5 insert costs
+ * about as much as the rest of a private message and FTS5 writes a new segment per commit, and an entry in a
+ * per-conversation index dirties that conversation's leaf page, one 4 KiB WAL frame per conversation per commit
+ * (most of a small commit). An indexer slice indexes the messages above a high-water mark, at most INDEX_SLICE of
+ * them, in one transaction that also moves the mark (migration 8's search_progress), so a conversation's leaf is
+ * written once per slice. The mark is committed with the index rows, so a crash loses neither and indexes nothing
+ * twice. A search first catches up (at most SEARCH_CATCH_UP messages), so what a user finds does not depend on when
+ * the last slice ran; a history page reads the messages above the mark from the table itself (the short tail the
+ * next slice will index, sqlite-reads.ts). Every function runs inside the store's write.
  */
 import type Database from 'better-sqlite3';
 import {SCOPE_TOKENS_SQL} from './conversation-keys.js';
@@ -29,6 +33,13 @@ export const INDEXER_SQL = {
     SELECT id, body, ${SCOPE_TOKENS_SQL} FROM messages
     WHERE id > ? AND id <= ? AND (sender NOT LIKE '~%' OR sender_realm IS NOT NULL)
       AND (group_name IS NOT NULL OR recipient IS NOT NULL)`,
+  /**
+   * The private-history index of a slice: (mark, upto). Every message with a recipient, as the index on
+   * messages(sender, recipient, id) that it replaced held them; the history reads filter realms and groups.
+   */
+  pairs: `
+    INSERT OR IGNORE INTO message_pairs (sender, recipient, id)
+    SELECT sender, recipient, id FROM messages WHERE id > ? AND id <= ? AND recipient IS NOT NULL`,
   /** The tokens the index gets for one message (tests only): (id). */
   tokensOf: `SELECT ${SCOPE_TOKENS_SQL} FROM messages WHERE id = ?`,
 } as const;
@@ -40,7 +51,9 @@ export function prepareSearchIndexer(db: Database.Database) {
     slice: db.prepare<[number, number], {count: number; upto: number | null}>(INDEXER_SQL.slice),
     newest: db.prepare<[], number | null>('SELECT max(id) FROM messages').pluck(),
     index: db.prepare<[number, number]>(INDEXER_SQL.index),
+    pairs: db.prepare<[number, number]>(INDEXER_SQL.pairs),
     unindex: db.prepare<[number]>('DELETE FROM message_search WHERE rowid = ?'),
+    unpair: db.prepare<[string, string, number]>('DELETE FROM message_pairs WHERE sender = ? AND recipient = ? AND id = ?'),
   };
 }
 
@@ -59,20 +72,23 @@ export function indexPending(stmt: Statements, limit: number): boolean {
   // Stryker disable next-line ConditionalExpression,LogicalOperator,BooleanLiteral: callers ask only when hasPending() said so; an empty slice then needs another writer between the two (there is none)
   if (count === 0 || upto === null) return false;
   stmt.index.run(mark, upto);
+  stmt.pairs.run(mark, upto);
   stmt.setMark.run(upto);
   // Stryker disable next-line ConditionalExpression,EqualityOperator: only when the rest is indexed (at once or after the next commit); a search catches up first either way
   return count === limit;
 }
 
 /**
- * A message was just deleted: its entry goes if it was indexed. Message ids are reused once the newest message is
+ * A message was just deleted: its entries go if it was indexed. Message ids are reused once the newest message is
  * deleted, so the mark comes back down to the newest message left: the next message, with the deleted one's id, is
  * then indexed too.
  */
-export function unindexDeleted(stmt: Statements, id: number): void {
+export function unindexDeleted(stmt: Statements, message: {id: number; sender: string; recipient: string | null}): void {
+  const {id} = message;
   const mark = stmt.mark.get()!;
   if (id > mark) return;
   stmt.unindex.run(id);
+  if (message.recipient !== null) stmt.unpair.run(message.sender, message.recipient, id);
   const newest = stmt.newest.get() ?? 0;
   if (newest < mark) stmt.setMark.run(newest);
 }

@@ -34,11 +34,19 @@ export const CONVERSATION_READS = {
     WHERE username = @me AND last_id < @before ORDER BY last_id DESC LIMIT @limit + 0`,
   /** One conversation of a user: (@me, @conversation). */
   one: 'SELECT conversation, last_id, seen_id, unread, mentions FROM conversations WHERE username = @me AND conversation = @conversation',
-  /** Unread messages from the peer after a marker, at most UNREAD_CAP: (@me, @peer, @realm, @seen). */
+  /**
+   * Unread messages from the peer after a marker, at most UNREAD_CAP: (@me, @peer, @realm, @seen). In the
+   * private-history index up to the indexer's mark, and in the messages above it (search-indexer.ts).
+   */
   unreadDirect: `
-    SELECT count(*) FROM (SELECT 1 FROM messages INDEXED BY messages_by_pair
-      WHERE sender = @peer AND recipient = @me AND id > @seen AND sender_realm IS @realm AND recipient_realm IS NULL
-        AND group_name IS NULL
+    SELECT count(*) FROM (
+      SELECT 1 FROM message_pairs p JOIN messages m ON m.id = p.id
+        WHERE p.sender = @peer AND p.recipient = @me AND p.id > @seen AND m.sender = p.sender AND m.recipient = p.recipient
+          AND m.sender_realm IS @realm AND m.recipient_realm IS NULL AND m.group_name IS NULL
+      UNION ALL
+      SELECT 1 FROM messages
+        WHERE id > max(@seen, (SELECT indexed_upto FROM search_progress)) AND sender = @peer AND recipient = @me
+          AND sender_realm IS @realm AND recipient_realm IS NULL AND group_name IS NULL
       LIMIT ${UNREAD_CAP})`,
   /** Unread messages of a local group after a marker, not the reader's own, at most UNREAD_CAP: (@me, @group, @seen). */
   unreadGroup: `

@@ -15,13 +15,31 @@ export const MESSAGE_COLUMNS = `m.id, m.sender, m.sender_realm, m.recipient, m.r
 /** The file of a message, if it is a file message (one primary-key probe). */
 export const FILE_JOIN = 'LEFT JOIN files f ON f.message_id = m.id';
 
-/** One direction of a private conversation, newest first, at most a page (see READS.privateHistory). */
+/** The indexer's high-water mark: messages up to it are in message_pairs (search-indexer.ts). */
+const INDEXED_UPTO = '(SELECT indexed_upto FROM search_progress)';
+
+/**
+ * One direction of a private conversation as far as message_pairs holds it, newest first, at most a page (see
+ * READS.privateHistory). The parties are checked on the message too: an entry can never show a message that is not
+ * between them, even one whose id was reused.
+ */
 function privateBranch(from: string, fromRealm: string, to: string, toRealm: string): string {
-  return `SELECT id FROM messages INDEXED BY messages_by_pair
-    WHERE sender = ${from} AND recipient = ${to} AND id < @before
-      AND sender_realm IS ${fromRealm} AND recipient_realm IS ${toRealm} AND group_name IS NULL
-    ORDER BY id DESC LIMIT @limit + 0`;
+  return `SELECT p.id FROM message_pairs p JOIN messages m ON m.id = p.id
+    WHERE p.sender = ${from} AND p.recipient = ${to} AND p.id < @before
+      AND m.sender = p.sender AND m.recipient = p.recipient
+      AND m.sender_realm IS ${fromRealm} AND m.recipient_realm IS ${toRealm} AND m.group_name IS NULL
+    ORDER BY p.id DESC LIMIT @limit + 0`;
 }
+
+/**
+ * Both directions of a private conversation among the messages above the indexer's mark, newest first, at most a
+ * page: a walk down the newest ids, as long as the indexer's lag (a slice every few milliseconds), never the history.
+ */
+const PRIVATE_TAIL = `SELECT id FROM messages
+    WHERE id > ${INDEXED_UPTO} AND id < @before AND group_name IS NULL AND recipient IS NOT NULL
+      AND ((sender = @me AND sender_realm IS NULL AND recipient = @peer AND recipient_realm IS @realm)
+        OR (sender = @peer AND sender_realm IS @realm AND recipient = @me AND recipient_realm IS NULL))
+    ORDER BY id DESC LIMIT @limit + 0`;
 
 export const READS = {
   /** A user's unread messages in arrival order: (recipient, limit). Only unread rows exist, however long the history. */
@@ -44,14 +62,17 @@ export const READS = {
    * A page of a private conversation, newest first: (@me, @peer, @realm, @before, @limit). Two index ranges (my
    * messages to the peer, the peer's to me), each read for at most a page from its end, so a page costs the same in
    * a conversation of ten messages or of millions; an OR of both would read the whole conversation and sort it.
-   * Talking to oneself, both ranges are the same one, so the second is skipped.
+   * Talking to oneself, both ranges are the same one, so the second is skipped. Plus the messages above the
+   * indexer's mark, which the index does not hold yet.
    */
   privateHistory: `
     SELECT ${MESSAGE_COLUMNS}, m.recipient = @me AND m.recipient_realm IS NULL AS received, u.recipient IS NULL AS is_read
     FROM (SELECT id FROM (${privateBranch('@me', 'NULL', '@peer', '@realm')})
           UNION ALL
           SELECT id FROM (${privateBranch('@peer', '@realm', '@me', 'NULL')})
-          WHERE NOT (@realm IS NULL AND @me = @peer COLLATE NOCASE)) AS page
+          WHERE NOT (@realm IS NULL AND @me = @peer COLLATE NOCASE)
+          UNION ALL
+          SELECT id FROM (${PRIVATE_TAIL})) AS page
     JOIN messages m ON m.id = page.id ${FILE_JOIN}
     LEFT JOIN unread u ON u.recipient = @me AND u.message_id = m.id
     ORDER BY m.id DESC LIMIT @limit + 0`,

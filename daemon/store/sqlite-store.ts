@@ -677,7 +677,7 @@ export class SqliteStore implements Store {
     if (!row || this.#federation.deleteMessage.run({id}).changes === 0) return;
     const stmt = this.#conversations;
     this.#flushTouches();
-    searchIndex.unindexDeleted(this.#search, id);
+    searchIndex.unindexDeleted(this.#search, row);
     const message = toMessage(row);
     const audience = audienceOf(message);
     if (audience.kind === 'group') return; // a refused copy is always addressed to another realm

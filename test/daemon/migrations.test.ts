@@ -119,4 +119,37 @@ describe('migrations', () => {
     expect(list('cat')).toEqual([['group:Devs', 5, 3, 0, 0]]);
     await store.close();
   });
+
+  it('moves the private-history index into message_pairs up to the indexer mark (migration 10); history reads on', async () => {
+    // A database as the release before migration 10 wrote it: messages_by_pair, and two messages above the mark.
+    const dir = mkdtempSync(join(tmpdir(), 'realmchat-migrate-'));
+    dirs.push(dir);
+    const file = join(dir, 'realmchat.db');
+    const old = new Database(file);
+    for (const migration of MIGRATIONS.filter((m) => m.version <= 9)) {
+      old.exec(migration.sql);
+      old.pragma(`user_version = ${migration.version}`);
+    }
+    old.exec(`
+      INSERT INTO users VALUES ('ann', 'v', 'Ann', 'x', 0), ('Ben', 'v', 'Ben', 'x', 0);
+      INSERT INTO messages (id, sender, recipient, body, ts) VALUES (1, 'ann', 'Ben', 'one', 1), (2, 'Ben', 'ann', 'two', 2),
+        (3, 'ann', 'ben', 'three', 3), (4, 'ben', 'ANN', 'four', 4), (5, 'ann', 'Ben', 'five', 5);
+      INSERT INTO messages (id, sender, group_name, body, ts) VALUES (6, 'ann', 'devs', 'group', 6);
+      UPDATE search_progress SET indexed_upto = 3;
+    `);
+    old.close();
+
+    const store = new SqliteStore({file});
+    expect(store.db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'messages_by_pair'").pluck().get()).toBe(0);
+    const pairs = () => store.db.prepare('SELECT sender, recipient, id FROM message_pairs ORDER BY id').raw().all() as Array<[string, string, number]>;
+    expect(pairs()).toEqual([['ann', 'Ben', 1], ['Ben', 'ann', 2], ['ann', 'ben', 3]]);
+    const history = () => bodies(store.privateHistory('Ann', 'BEN', undefined, {limit: 10}));
+    expect(history()).toEqual(['one', 'two', 'three', 'four', 'five']);
+    // The indexer takes the rest in its next slice; history reads the same.
+    store.searchMessages({words: ['four'], scope: [userToken('ann')], limit: 1});
+    expect(pairs().map((row) => row[2])).toEqual([1, 2, 3, 4, 5]);
+    expect(history()).toEqual(['one', 'two', 'three', 'four', 'five']);
+    expect(store.db.pragma('integrity_check', {simple: true})).toBe('ok');
+    await store.close();
+  });
 });

@@ -63,9 +63,11 @@ describe('query plans of the hot reads', () => {
 
   it('reads each direction of a private conversation from its end (a range bounded by before_id)', () => {
     const plan = planOf(READS.privateHistory, {me: 'ann', peer: 'ben', realm: null, before: 10, limit: 5});
-    const ranges = plan.filter((line) => line.includes('USING INDEX messages_by_pair'));
-    expect(ranges).toHaveLength(2);
-    for (const line of ranges) expect(line).toContain('id<?');
+    const ranges = plan.filter((line) => line.includes('SEARCH p USING PRIMARY KEY'));
+    expect(ranges).toEqual(['SEARCH p USING PRIMARY KEY (sender=? AND recipient=? AND id<?)',
+      'SEARCH p USING PRIMARY KEY (sender=? AND recipient=? AND id<?)']);
+    // The messages above the indexer's mark: a range of the newest ids, from the mark to before_id.
+    expect(plan).toContain('SEARCH messages USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)');
   });
 });
 
@@ -102,8 +104,9 @@ describe('query plans of conversations, read markers and search', () => {
   });
 
   it('counts unread messages in the range after the marker of one conversation', () => {
-    expect(planOf(CONVERSATION_READS.unreadDirect, params.unreadDirect).join('\n'))
-      .toContain('USING INDEX messages_by_pair (sender=? AND recipient=? AND id>?)');
+    const direct = planOf(CONVERSATION_READS.unreadDirect, params.unreadDirect);
+    expect(direct).toContain('SEARCH p USING PRIMARY KEY (sender=? AND recipient=? AND id>?)');
+    expect(direct).toContain('SEARCH messages USING INTEGER PRIMARY KEY (rowid>?)');
     expect(planOf(CONVERSATION_READS.unreadGroup, params.unreadGroup).join('\n')).toContain('USING INDEX messages_by_group (group_name=? AND id>?)');
     expect(planOf(CONVERSATION_READS.unreadMentions, params.unreadMentions).join('\n'))
       .toContain('USING PRIMARY KEY (username=? AND conversation=? AND message_id>?)');

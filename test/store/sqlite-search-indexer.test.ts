@@ -137,3 +137,57 @@ describe("the indexer's visibility tokens, built in SQL", () => {
     expect(notice).toBeLessThan(kept);
   });
 });
+
+describe('the private-history index, filled by the same slices (migration 10)', () => {
+  const pairs = (store: SqliteStore) => store.db.prepare('SELECT id FROM message_pairs ORDER BY id').pluck().all();
+  const catchUp = (store: SqliteStore) => store.searchMessages({words: ['x'], scope: [userToken('ann')], limit: 1});
+  const bodies = (messages: Array<{body: string}>) => messages.map((message) => message.body);
+
+  function conversation() {
+    const store = open();
+    for (const name of ['bob', 'cat']) store.createUser({username: name, fullName: name, country: 'x', createdAt: 0}, 'v');
+    const say = (from: string, to: string, body: string) => store.storeMessage({sender: from, recipient: to, body, ts: 1}, [to]);
+    const indexed = ['i1', 'i2', 'i3'].map((body, n) => say(n % 2 === 0 ? 'ann' : 'bob', n % 2 === 0 ? 'bob' : 'ann', body));
+    say('ann', 'cat', 'not ours'); // indexed too, in another conversation
+    catchUp(store);
+    const tail = ['t1', 't2', 't3'].map((body, n) => say(n % 2 === 0 ? 'bob' : 'ann', n % 2 === 0 ? 'ann' : 'bob', body));
+    say('cat', 'ann', 'not ours either'); // above the mark, in another conversation
+    return {store, indexed, tail};
+  }
+
+  it('pages a conversation across the mark: what the index holds, then the newer messages read from the table', () => {
+    const {store, indexed, tail} = conversation();
+    expect(pairs(store)).toEqual([...indexed, indexed[2]! + 1]); // the slice took everything up to the mark, no more
+    const page = (reader: string, peer: string, beforeId?: number) =>
+      bodies(store.privateHistory(reader, peer, undefined, {limit: 4, beforeId}));
+    expect(page('ann', 'bob')).toEqual(['i3', 't1', 't2', 't3']);
+    expect(page('BOB', 'Ann')).toEqual(['i3', 't1', 't2', 't3']);
+    expect(page('ann', 'bob', tail[1])).toEqual(['i1', 'i2', 'i3', 't1']);
+    expect(page('ann', 'bob', indexed[2])).toEqual(['i1', 'i2']);
+    expect(bodies(store.privateHistory('ann', 'cat', undefined, {limit: 10}))).toEqual(['not ours', 'not ours either']);
+  });
+
+  it('counts what is unread after a marker across the mark', async () => {
+    const {store, indexed} = conversation();
+    // bob received i1 and i3 (indexed) and t2 (not yet): after a marker at i1, i3 and t2 are unread.
+    expect(await store.markSeen('bob', {kind: 'user', name: 'ann'}, indexed[0]!)).toMatchObject({unread: 2});
+    catchUp(store);
+    expect(await store.markSeen('bob', {kind: 'user', name: 'ann'}, indexed[0]!)).toMatchObject({unread: 2});
+  });
+
+  it('drops the entry of a deleted sender copy with it: the message that reuses its id is only in its own conversation', () => {
+    const store = open();
+    store.createUser({username: 'bob', fullName: 'Bob', country: 'x', createdAt: 0}, 'v');
+    const refused = store.enqueueOutbox('beta', '{}', [{sender: 'ann', recipient: 'carol', recipientRealm: 'beta', body: 'refused', ts: 1}], 1);
+    const id = refused.localIds[0]!;
+    catchUp(store);
+    expect(pairs(store)).toEqual([id]);
+    store.completeOutbox({realm: 'beta', upto: refused.seq, notices: [], dropMessageIds: [id]});
+    expect(pairs(store)).toEqual([]);
+    expect(store.storeMessage({sender: 'ann', recipient: 'bob', body: 'to bob', ts: 2}, ['bob'])).toBe(id);
+    catchUp(store);
+    expect(store.db.prepare('SELECT sender, recipient, id FROM message_pairs').raw().all()).toEqual([['ann', 'bob', id]]);
+    expect(store.privateHistory('ann', 'carol', 'beta', {limit: 10})).toEqual([]);
+    expect(bodies(store.privateHistory('ann', 'bob', undefined, {limit: 10}))).toEqual(['to bob']);
+  });
+});
