@@ -38,6 +38,8 @@ describe('main screen, issue 12', () => {
     await waitForFrame(view.lastFrame, 'Join group successful');
     await submit(view.stdin, '/sendgroup #devs hello devs');
     await waitForFrame(view.lastFrame, 'alice hello devs');
+    // The line shows (dimmed) before the daemon's OK; the OK's status would overwrite an error shown before it.
+    await waitForFrame(view.lastFrame, 'Message sent to group (#devs)');
     await submit(view.stdin, '/join no/such');
     await waitForFrame(view.lastFrame, 'bad parameter group: "no/such" is not a name');
     expect(store.getState().status?.text).toContain('usage: /join GROUP');
