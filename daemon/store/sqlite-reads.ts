@@ -63,7 +63,9 @@ export const READS = {
    * messages to the peer, the peer's to me), each read for at most a page from its end, so a page costs the same in
    * a conversation of ten messages or of millions; an OR of both would read the whole conversation and sort it.
    * Talking to oneself, both ranges are the same one, so the second is skipped. Plus the messages above the
-   * indexer's mark, which the index does not hold yet.
+   * indexer's mark, which the index does not hold yet. The page's ids are chosen before any message is read: with
+   * the LIMIT outside, SQLite pushed the joins into each range and sorted up to three pages of whole rows (a page of
+   * 500 messages of 2 KiB: 5.4 ms, now 2.2 ms).
    */
   privateHistory: `
     SELECT ${MESSAGE_COLUMNS}, m.recipient = @me AND m.recipient_realm IS NULL AS received, u.recipient IS NULL AS is_read
@@ -72,7 +74,8 @@ export const READS = {
           SELECT id FROM (${privateBranch('@peer', '@realm', '@me', 'NULL')})
           WHERE NOT (@realm IS NULL AND @me = @peer COLLATE NOCASE)
           UNION ALL
-          SELECT id FROM (${PRIVATE_TAIL})) AS page
+          SELECT id FROM (${PRIVATE_TAIL})
+          ORDER BY 1 DESC LIMIT @limit + 0) AS page
     JOIN messages m ON m.id = page.id ${FILE_JOIN}
     LEFT JOIN unread u ON u.recipient = @me AND u.message_id = m.id
     ORDER BY m.id DESC LIMIT @limit + 0`,

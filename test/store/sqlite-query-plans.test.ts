@@ -69,6 +69,14 @@ describe('query plans of the hot reads', () => {
     // The messages above the indexer's mark: a range of the newest ids, from the mark to before_id.
     expect(plan).toContain('SEARCH messages USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)');
   });
+
+  it('chooses the ids of a private page before it reads their messages, files and read state, once', () => {
+    // With the page's LIMIT only outside, SQLite pushed these joins into each of the three ranges and sorted up to
+    // three pages of whole rows, bodies included.
+    const plan = planOf(READS.privateHistory, {me: 'ann', peer: 'ben', realm: null, before: 10, limit: 5});
+    expect(plan.filter((line) => line.startsWith('SEARCH u USING PRIMARY KEY'))).toHaveLength(1);
+    expect(plan.filter((line) => line.startsWith('SEARCH f USING INTEGER PRIMARY KEY'))).toHaveLength(1);
+  });
 });
 
 describe('query plans of conversations, read markers and search', () => {
