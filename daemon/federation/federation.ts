@@ -224,15 +224,26 @@ class LinkedFederation implements Federation {
         return {kind: 'added', realm: record.name, host: target.host, port: target.port};
       }
       const record: RealmRecord = {name: result.peer, host: target.host, port: target.port, dial: true, addedAt: clock.now()};
-      // Committed with this request's reply (the connection awaits the store before answering).
-      await store.saveRealm(record);
       const opened = await RealmLink.open(this.#env, record);
       // A re-read of the realm table may have opened it meanwhile (it names the peer's spelling, not the one typed).
       const link = this.#links.get(lower(record.name)) ?? opened;
       if (link !== opened) void opened.close();
       this.#links.set(lower(record.name), link);
-      // Several processes of this realm: the connection is only kept if this one gets the link's lease.
+      // Several processes of this realm: the connection is only kept if this one gets the link's lease. Claimed
+      // before the record is saved: another process that hears of the new realm from the store then finds the
+      // lease taken, instead of claiming it first and making this one drop the connection it has just made.
       await link.claim();
+      try {
+        // Committed with this request's reply (the connection awaits the store before answering).
+        await store.saveRealm(record);
+      } catch (err) {
+        result.channel.close('store failure');
+        if (link === opened && this.#links.get(lower(record.name)) === link) {
+          this.#links.delete(lower(record.name));
+          void link.close(); // gives the lease up
+        }
+        throw err;
+      }
       link.adopt(result.channel);
       link.start();
       logger.info('realm added', {realm: record.name, address: `${target.host}:${target.port}`});

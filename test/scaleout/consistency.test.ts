@@ -49,7 +49,9 @@ describeIfPostgres('one realm on PostgreSQL: what one process changes, the other
   it('knows a realm added on A on B at once (B sends to it through A\'s link), and forgets it when A removes it', async () => {
     const betaPort = await startBeta();
     const bob = await user(betaPort, 'bob');
-    const alpha = await startRealm(2, ['--admins', 'ann', '--link-lease-ms', '1500', '--federation', 'tofu']);
+    // A long lease: this test is about what B learns from the store, not about a takeover (link-lease.test.ts). With
+    // a short one, A stalled on a loaded machine for longer than the lease lets B take the link over.
+    const alpha = await startRealm(2, ['--admins', 'ann', '--link-lease-ms', '30000', '--federation', 'tofu']);
     const [a, b] = alpha.processes;
     const ann = await user(a!.port, 'ann');
     const cid = await user(b!.port, 'cid');
@@ -66,8 +68,8 @@ describeIfPostgres('one realm on PostgreSQL: what one process changes, the other
       const reply = await bob.request('inbox');
       return ((reply.messages as Record<string, Array<{msg: string}>>)['cid@alpha'] ?? []).some((m) => m.msg === 'from B');
     }, 20_000, 'the message sent on B to reach beta');
+    // One claim only: A's, in addrealm (B waiting means the lease is not B's).
     expect(suite.cluster.psql(alpha.url, "SELECT epoch FROM link_leases WHERE realm = 'beta'")).toBe('1');
-    expect(suite.cluster.psql(alpha.url, "SELECT owner = (SELECT owner FROM link_leases) FROM link_leases WHERE realm = 'beta'")).toBe('t');
 
     expect(await ann.request('removerealm beta')).toMatchObject({status: 'OK'});
     // B hears of it by the store's hint, without a request to B in between.
