@@ -81,7 +81,8 @@ describeIfPostgres('federation with two processes of one realm: the link lease',
     const url = cluster.createDatabase();
     const alphaData = tempDir(); // the realm key, shared by both processes
     const beta = await start(['--realm', 'beta', '--data', tempDir()]);
-    const alphaArgs = ['--realm', 'alpha', '--data', alphaData, '--store', url, '--link-lease-ms', '1500'];
+    // The default lease (3 s): a shorter one lets a holder stalled on a loaded machine lose the link before the kill.
+    const alphaArgs = ['--realm', 'alpha', '--data', alphaData, '--store', url, '--link-lease-ms', '3000'];
     const first = await start(alphaArgs);
     const ann = await user(first.port, 'ann');
     // addrealm on the first process: it claims the lease and dials; the second loads the link and waits for the lease.
