@@ -224,7 +224,10 @@ class LinkedFederation implements Federation {
         return {kind: 'added', realm: record.name, host: target.host, port: target.port};
       }
       const record: RealmRecord = {name: result.peer, host: target.host, port: target.port, dial: true, addedAt: clock.now()};
-      const opened = await RealmLink.open(this.#env, record);
+      const opened = await RealmLink.open(this.#env, record).catch((err: unknown) => {
+        result.channel.close('store failure');
+        throw err;
+      });
       // A re-read of the realm table may have opened it meanwhile (it names the peer's spelling, not the one typed).
       const link = this.#links.get(lower(record.name)) ?? opened;
       if (link !== opened) void opened.close();
