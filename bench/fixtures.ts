@@ -18,7 +18,7 @@ import Database from 'better-sqlite3';
 import {CONVERSATIONS_BACKFILL, GROUP_READS_BACKFILL, MESSAGE_PAIRS_BACKFILL} from '../daemon/store/migrations.js';
 
 /** Bump when insertFixture() changes what it writes: cached large databases are keyed by it. */
-export const FIXTURE_VERSION = 6;
+export const FIXTURE_VERSION = 7;
 
 /** The password of every user the bench creates. */
 export const BENCH_PASSWORD = 'pw';
@@ -193,8 +193,10 @@ function insertFixture(db: Database.Database, spec: FixtureSpec, step: (what: st
   db.exec(CONVERSATIONS_BACKFILL);
   // Local groups' newest messages and members' markers (migration 9), from those rows.
   db.exec(GROUP_READS_BACKFILL);
-  // Everything is indexed: the search indexer's mark (migration 8) at the newest message.
+  // Everything is indexed: the search indexer's mark (migration 8) at the newest message, and the conversation
+  // rows' mark (migration 11) too, as the backfill above wrote the rows of every message.
   db.exec('UPDATE search_progress SET indexed_upto = (SELECT coalesce(max(id), 0) FROM messages)');
+  db.exec('UPDATE conversation_progress SET touched_upto = (SELECT coalesce(max(id), 0) FROM messages)');
   // The private-history index up to that mark (migration 10).
   db.exec(MESSAGE_PAIRS_BACKFILL);
   step('conversations, history and search index');

@@ -13,6 +13,7 @@ import {UNREAD_CAP} from '../../common/protocol/reply-shapes.js';
 import {audienceOf, conversationName} from './conversation-keys.js';
 import {namedIn} from './mention-names.js';
 import {MESSAGE_COLUMNS, FILE_JOIN} from './sqlite-reads.js';
+import type {MessageColumns} from './message-row.js';
 import {SEARCH_CANDIDATES, type ConversationPage, type ConversationRecord, type ConversationTarget, type NewMessage, type SearchQuery} from './types.js';
 
 interface ConversationRow {
@@ -109,8 +110,18 @@ export function prepareConversations(db: Database.Database) {
     setGroupSeen: db.prepare<[number, string, string]>('UPDATE group_members SET seen_id = ? WHERE group_name = ? AND username = ?'),
     setLast: db.prepare('UPDATE conversations SET last_id = @last WHERE username = @username AND conversation = @conversation'),
     drop: db.prepare('DELETE FROM conversations WHERE username = @username AND conversation = @conversation'),
+    /** Up to which message the conversation rows are written (migration 11). */
+    touchedUpto: db.prepare<[], number>('SELECT touched_upto FROM conversation_progress').pluck(),
+    setTouchedUpto: db.prepare<[number]>('UPDATE conversation_progress SET touched_upto = ?'),
+    newest: db.prepare<[], number | null>('SELECT max(id) FROM messages').pluck(),
+    /** The parties of the messages above the mark, in order (as long as the rows lag, never the history): (mark). */
+    partiesAbove: db.prepare<[number], PartiesRow>(
+      'SELECT id, sender, sender_realm, recipient, recipient_realm, group_name FROM messages WHERE id > ? ORDER BY id'),
   };
 }
+
+/** Who sent a message to whom: what moves conversation rows. */
+type PartiesRow = Omit<MessageColumns, 'body'>;
 
 type Statements = ReturnType<typeof prepareConversations>;
 
@@ -121,11 +132,16 @@ interface Touch {
   unread: number;
 }
 
+/** Held rows past this many are written at the next commit, whatever the indexer does (bounded memory). */
+export const MAX_HELD_TOUCHES = 10_000;
+
 /**
- * The conversation rows the open batch's messages move, gathered until it commits or a read needs them: a
- * pipeline of 16 messages between two users updates their two rows once instead of 16 times. The store flushes
- * them inside the batch's transaction (before COMMIT, before a savepoint, before reading conversations) and drops
- * them with whatever rolls back.
+ * The private conversation rows that stored messages move, gathered in memory across commits and written by
+ * writeTouches(): in the indexer's slices (a slice's messages move each conversation's two rows once, not once per
+ * commit), before a savepoint, before anything reads or changes the rows, when too many are held, and on close.
+ * They are not durable by themselves: the mark in conversation_progress says up to which message the rows are
+ * written, moved in the same transaction, and what is above it is gathered again from the messages themselves
+ * (retouchAbove) when the store opens or after a batch rolled back.
  */
 export class PendingTouches {
   readonly #rows = new Map<string, Touch>();
@@ -159,7 +175,7 @@ export class PendingTouches {
 
 /**
  * Keeps the conversation rows and mentions of a message just stored (inside the store's write; a private message's
- * rows are gathered in `pending` until the batch commits; search-indexer.ts indexes it later).
+ * rows are gathered in `pending` and written later by writeTouches(); search-indexer.ts indexes it later).
  * `recipients`: who got it in their inbox; for a group message every member but its local sender, so the members
  * it names are found among them without a query.
  */
@@ -177,11 +193,54 @@ export function recordMessage(
       if (names.has(username.toLowerCase())) stmt.insertMention.run(username, audience.conversation, id);
     }
   } else {
-    for (const entry of audience.entries) {
-      const own = message.senderRealm === undefined && entry.username.toLowerCase() === message.sender.toLowerCase();
-      pending.add(entry.username, entry.conversation, id, own ? 0 : 1);
-    }
+    touchUsers(pending, id, message, audience.entries);
   }
+}
+
+/** A private message (or a remote group's copy) moves its users' rows: the newest id, one more unread but the sender's. */
+function touchUsers(pending: PendingTouches, id: number, message: Pick<NewMessage, 'sender' | 'senderRealm'>,
+  entries: ReadonlyArray<{username: string; conversation: string}>): void {
+  for (const entry of entries) {
+    const own = message.senderRealm === undefined && entry.username.toLowerCase() === message.sender.toLowerCase();
+    pending.add(entry.username, entry.conversation, id, own ? 0 : 1);
+  }
+}
+
+/**
+ * Writes the gathered rows and moves the mark to the newest message (inside the store's write): every message up to
+ * it has moved its rows, either before or now. `pending` is emptied.
+ */
+export function writeTouches(stmt: Statements, pending: PendingTouches): void {
+  pending.flush(stmt);
+  const newest = stmt.newest.get() ?? 0;
+  if (newest !== stmt.touchedUpto.get()) stmt.setTouchedUpto.run(newest);
+}
+
+/**
+ * Gathers again what the messages above the mark move (inside the store's write): after a restart, or after a
+ * rollback took back rows written in the failed batch along with the mark. Exactly what recordMessage() gathered
+ * for them; local groups keep their rows in the write itself, not here. `pending` is replaced.
+ */
+export function retouchAbove(stmt: Statements, pending: PendingTouches): void {
+  pending.clear();
+  for (const row of stmt.partiesAbove.iterate(stmt.touchedUpto.get()!)) {
+    const message = {
+      sender: row.sender, senderRealm: row.sender_realm ?? undefined, recipient: row.recipient ?? undefined,
+      recipientRealm: row.recipient_realm ?? undefined, group: row.group_name ?? undefined,
+    };
+    const audience = audienceOf(message);
+    if (audience.kind === 'users') touchUsers(pending, row.id, message, audience.entries);
+  }
+}
+
+/**
+ * A message was just deleted after its rows were written (store's #dropSenderCopy): ids are reused once the newest
+ * message is deleted, so the mark comes back down to the newest message left, or the next message, with the deleted
+ * one's id, would count as written.
+ */
+export function afterDelete(stmt: Statements): void {
+  const newest = stmt.newest.get() ?? 0;
+  if (newest < stmt.touchedUpto.get()!) stmt.setTouchedUpto.run(newest);
 }
 
 /** A new member of a local group reads from its newest message on (a history is not a backlog). */

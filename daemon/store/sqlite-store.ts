@@ -119,8 +119,13 @@ export class SqliteStore implements Store {
   readonly #federation: ReturnType<typeof prepareFederationStatements>;
   readonly #limitReads: ReturnType<typeof prepareLimitReads>;
   readonly #conversations: ReturnType<typeof conversations.prepareConversations>;
-  /** Conversation rows the open batch moved, written before it commits (sqlite-conversations.ts). */
+  /**
+   * Private conversation rows that stored messages moved, held across commits and written in the indexer's slices
+   * (sqlite-conversations.ts, PendingTouches), with the mark of what is written.
+   */
   readonly #touches = new conversations.PendingTouches();
+  /** A rollback took back what the held rows stood on: gather them again from the messages before writing them. */
+  #touchesStale = false;
   readonly #search: ReturnType<typeof searchIndex.prepareSearchIndexer>;
   /** The next search indexer slice, when one is due (see search-indexer.ts). */
   #indexTimer: NodeJS.Timeout | undefined;
@@ -219,7 +224,9 @@ export class SqliteStore implements Store {
     this.#conversations = conversations.prepareConversations(db);
     this.#search = searchIndex.prepareSearchIndexer(db);
     this.#sweepBlobs();
-    this.#scheduleIndexing(); // what a crash left unindexed
+    // What a crash left unwritten: the rows the messages above the mark move, and the messages the indexer missed.
+    conversations.retouchAbove(this.#conversations, this.#touches);
+    this.#scheduleIndexing();
   }
 
   #migrate(): void {
@@ -253,10 +260,10 @@ export class SqliteStore implements Store {
         throw error;
       }
     }
-    // What the batch gathered so far is written before the savepoint: a rollback to it drops only its own.
-    if (this.#touches.size > 0) {
+    // What is gathered so far is written before the savepoint: a rollback to it drops only its own.
+    if (this.#touches.size > 0 || this.#touchesStale) {
       try {
-        this.#touches.flush(this.#conversations);
+        this.#writeTouches();
       } catch (error) {
         this.#abort(error);
         throw error;
@@ -295,16 +302,28 @@ export class SqliteStore implements Store {
     setImmediate(() => this.commit());
   }
 
-  /** Writes the conversation rows the open batch gathered, before something reads or changes them. */
+  /** Writes the held conversation rows, before something reads or changes them. */
   #flushTouches(): void {
-    if (this.#touches.size > 0) this.#write(() => this.#touches.flush(this.#conversations), 'batch');
+    if (this.#touches.size > 0 || this.#touchesStale) this.#write(() => this.#writeTouches(), 'batch');
+  }
+
+  /** Writes the held conversation rows and moves their mark; only inside #write. */
+  #writeTouches(): void {
+    if (this.#touchesStale) {
+      conversations.retouchAbove(this.#conversations, this.#touches);
+      this.#touchesStale = false;
+    }
+    conversations.writeTouches(this.#conversations, this.#touches);
   }
 
   /** Rolls the open batch back and fails it: whoever waits on it learns that none of its writes happened. */
   #abort(error: unknown): void {
     const batch = this.#batch;
     this.#batch = undefined;
+    // The held rows mix committed messages' moves with the failed batch's, and the batch may have written some:
+    // they are gathered again from what the rollback left.
     this.#touches.clear();
+    this.#touchesStale = true;
     if (this.db.inTransaction) this.db.exec('ROLLBACK');
     this.#users.clear(); // it may hold a user whose creation was just rolled back
     batch?.settle(error);
@@ -314,7 +333,8 @@ export class SqliteStore implements Store {
     const batch = this.#batch;
     if (!batch) return;
     try {
-      if (this.#touches.size > 0) this.#touches.flush(this.#conversations);
+      // Held rows are written by the indexer's slices; only too many of them are written now.
+      if (this.#touches.size > conversations.MAX_HELD_TOUCHES) this.#writeTouches();
       this.#stmt.commit.run();
     } catch (error) {
       this.#abort(error);
@@ -346,13 +366,22 @@ export class SqliteStore implements Store {
     this.#indexTimer.unref();
   }
 
-  /** One indexer slice in its own commit (it commits whatever else the turn wrote too); the next one if more remain. */
+  /**
+   * One indexer slice in its own commit (it commits whatever else the turn wrote too): the held conversation rows,
+   * and the indexes; the next slice at once if more remain.
+   */
   #indexSlice(): void {
     this.#indexTimer = undefined;
-    if (this.#closed || !searchIndex.hasPending(this.#search)) return;
+    if (this.#closed) return;
+    const touches = this.#touches.size > 0 || this.#touchesStale;
+    const search = searchIndex.hasPending(this.#search);
+    if (!touches && !search) return;
     let more: boolean;
     try {
-      more = this.#write(() => searchIndex.indexPending(this.#search, searchIndex.INDEX_SLICE), 'batch');
+      more = this.#write(() => {
+        if (touches) this.#writeTouches();
+        return search && searchIndex.indexPending(this.#search, searchIndex.INDEX_SLICE);
+      }, 'batch');
     } catch {
       return; // the batch failed (the disk): its writes' callers are told; the next commit that stores a message retries
     }
@@ -366,6 +395,11 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (this.#closed) return;
+    try {
+      this.#flushTouches();
+    } catch {
+      // Gathered again from the messages when the store opens next.
+    }
     this.commit();
     this.#closed = true;
     clearTimeout(this.#indexTimer);
@@ -678,6 +712,7 @@ export class SqliteStore implements Store {
     const stmt = this.#conversations;
     this.#flushTouches();
     searchIndex.unindexDeleted(this.#search, row);
+    conversations.afterDelete(this.#conversations);
     const message = toMessage(row);
     const audience = audienceOf(message);
     if (audience.kind === 'group') return; // a refused copy is always addressed to another realm

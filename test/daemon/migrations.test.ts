@@ -25,6 +25,21 @@ function openCopy(): SqliteStore {
 
 const bodies = (messages: Array<{body: string}>) => messages.map((message) => message.body);
 
+/** A database file as the release that stopped at migration `version` wrote it, with `sql` run on it. */
+function writtenBy(version: number, sql: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'realmchat-migrate-'));
+  dirs.push(dir);
+  const file = join(dir, 'realmchat.db');
+  const old = new Database(file);
+  for (const migration of MIGRATIONS.filter((m) => m.version <= version)) {
+    old.exec(migration.sql);
+    old.pragma(`user_version = ${migration.version}`);
+  }
+  old.exec(sql);
+  old.close();
+  return file;
+}
+
 describe('migrations', () => {
   it('upgrades the database of release 0.1.0 to the newest schema', async () => {
     const store = openCopy();
@@ -82,15 +97,7 @@ describe('migrations', () => {
 
   it("moves the read state of local groups out of the members' rows (migration 9), markers, unread and mentions kept", async () => {
     // A database as the release before migration 9 wrote it: a conversation row per member of a local group.
-    const dir = mkdtempSync(join(tmpdir(), 'realmchat-migrate-'));
-    dirs.push(dir);
-    const file = join(dir, 'realmchat.db');
-    const old = new Database(file);
-    for (const migration of MIGRATIONS.filter((m) => m.version <= 8)) {
-      old.exec(migration.sql);
-      old.pragma(`user_version = ${migration.version}`);
-    }
-    old.exec(`
+    const file = writtenBy(8, `
       INSERT INTO users VALUES ('ann', 'v', 'Ann', 'x', 0), ('ben', 'v', 'Ben', 'x', 0), ('cat', 'v', 'Cat', 'x', 0);
       INSERT INTO groups VALUES ('Devs', 'ann', 0), ('quiet', 'ann', 0);
       INSERT INTO group_members VALUES ('Devs', 'ann', 0), ('Devs', 'ben', 0), ('Devs', 'cat', 0), ('quiet', 'ann', 0);
@@ -103,7 +110,6 @@ describe('migrations', () => {
         ('ann', 'group:Devs@beta', 4, 4, 0, 0);
       UPDATE search_progress SET indexed_upto = 4;
     `);
-    old.close();
 
     const store = new SqliteStore({file});
     const list = (username: string) =>
@@ -122,22 +128,13 @@ describe('migrations', () => {
 
   it('moves the private-history index into message_pairs up to the indexer mark (migration 10); history reads on', async () => {
     // A database as the release before migration 10 wrote it: messages_by_pair, and two messages above the mark.
-    const dir = mkdtempSync(join(tmpdir(), 'realmchat-migrate-'));
-    dirs.push(dir);
-    const file = join(dir, 'realmchat.db');
-    const old = new Database(file);
-    for (const migration of MIGRATIONS.filter((m) => m.version <= 9)) {
-      old.exec(migration.sql);
-      old.pragma(`user_version = ${migration.version}`);
-    }
-    old.exec(`
+    const file = writtenBy(9, `
       INSERT INTO users VALUES ('ann', 'v', 'Ann', 'x', 0), ('Ben', 'v', 'Ben', 'x', 0);
       INSERT INTO messages (id, sender, recipient, body, ts) VALUES (1, 'ann', 'Ben', 'one', 1), (2, 'Ben', 'ann', 'two', 2),
         (3, 'ann', 'ben', 'three', 3), (4, 'ben', 'ANN', 'four', 4), (5, 'ann', 'Ben', 'five', 5);
       INSERT INTO messages (id, sender, group_name, body, ts) VALUES (6, 'ann', 'devs', 'group', 6);
       UPDATE search_progress SET indexed_upto = 3;
     `);
-    old.close();
 
     const store = new SqliteStore({file});
     expect(store.db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'messages_by_pair'").pluck().get()).toBe(0);
@@ -150,6 +147,30 @@ describe('migrations', () => {
     expect(pairs().map((row) => row[2])).toEqual([1, 2, 3, 4, 5]);
     expect(history()).toEqual(['one', 'two', 'three', 'four', 'five']);
     expect(store.db.pragma('integrity_check', {simple: true})).toBe('ok');
+    await store.close();
+  });
+
+  it('starts the conversation rows\' mark at the newest message (migration 11): nothing written before counts twice', async () => {
+    // A database as the release before migration 11 wrote it: every message had moved its rows when it was stored.
+    const file = writtenBy(10, `
+      INSERT INTO users VALUES ('ann', 'v', 'Ann', 'x', 0), ('ben', 'v', 'Ben', 'x', 0);
+      INSERT INTO messages (id, sender, recipient, body, ts) VALUES (1, 'ann', 'ben', 'one', 1), (2, 'ben', 'ann', 'two', 2),
+        (3, 'ann', 'ben', 'three', 3);
+      INSERT INTO conversations (username, conversation, last_id, seen_id, unread, mentions) VALUES
+        ('ann', 'ben', 3, 2, 0, 0), ('ben', 'ann', 3, 1, 1, 0);
+      UPDATE search_progress SET indexed_upto = 2;
+    `);
+
+    const store = new SqliteStore({file});
+    expect(store.db.prepare('SELECT touched_upto FROM conversation_progress').pluck().get()).toBe(3);
+    const list = (username: string) => store.listConversations(username, {limit: 10}).map((row) => [row.conversation, row.lastId, row.seenId, row.unread]);
+    expect(list('ben')).toEqual([['ann', 3, 1, 1]]);
+    expect(list('ann')).toEqual([['ben', 3, 2, 0]]);
+    // A new message moves the rows once, held until the next write of them (here the read).
+    store.storeMessage({sender: 'ann', recipient: 'ben', body: 'four', ts: 4}, ['ben']);
+    store.commit();
+    expect(list('ben')).toEqual([['ann', 4, 1, 2]]);
+    expect(store.db.prepare('SELECT touched_upto FROM conversation_progress').pluck().get()).toBe(4);
     await store.close();
   });
 });

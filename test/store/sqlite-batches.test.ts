@@ -7,6 +7,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {SqliteStore} from '../../daemon/store/sqlite-store.js';
+import {MAX_HELD_TOUCHES} from '../../daemon/store/sqlite-conversations.js';
 
 let dir: string;
 let store: SqliteStore;
@@ -102,7 +103,7 @@ describe('durability full', () => {
     }
   });
 
-  describe("a batch's conversation rows, gathered until it commits", () => {
+  describe('conversation rows, held across commits until a slice or a read writes them', () => {
     const list = (username: string) => store.listConversations(username, {limit: 10}).map((row) => [row.conversation, row.lastId, row.unread]);
     const countWrites = () => {
       store.db.exec(`CREATE TEMP TABLE row_writes (n INTEGER);
@@ -119,9 +120,99 @@ describe('durability full', () => {
       expect(writes()).toBe(2);
       store.storeMessage({sender: 'ben', recipient: 'ann', body: 'reply', ts: 1}, ['ann']);
       store.commit();
-      expect(writes()).toBe(4);
+      expect(writes()).toBe(2); // the commit leaves them to the indexer's slice
       expect(list('ann')).toEqual([['ben', ids[15]! + 1, 1]]);
+      expect(writes()).toBe(4);
       expect(list('ben')).toEqual([['ann', ids[15]! + 1, 16]]);
+    });
+
+    it("writes what several commits held once, in the indexer's slice, with the mark at the newest message", async () => {
+      const writes = countWrites();
+      const mark = () => count('SELECT touched_upto FROM conversation_progress');
+      const before = mark();
+      let last = 0;
+      for (let turn = 0; turn < 5; turn++) {
+        for (let i = 0; i < 4; i++) last = store.storeMessage({sender: 'ann', recipient: 'ben', body: `t${turn}`, ts: 1}, ['ben']);
+        store.commit();
+      }
+      expect(writes()).toBe(0);
+      expect(mark()).toBe(before);
+      // The slice runs a few milliseconds after the commits: 20 messages, two rows, each written once.
+      await expect.poll(mark, {timeout: 5_000}).toBe(last);
+      expect(writes()).toBe(2);
+      expect(store.db.prepare('SELECT username, conversation, last_id, unread FROM conversations ORDER BY username').all())
+        .toEqual([{username: 'ann', conversation: 'ben', last_id: last, unread: 0}, {username: 'ben', conversation: 'ann', last_id: last, unread: 20}]);
+    });
+
+    it('gathers the held rows again from the messages when a batch that wrote them rolls back', () => {
+      const first = store.storeMessage({sender: 'ann', recipient: 'ben', body: 'committed, held', ts: 1}, ['ben']);
+      store.commit();
+      // The next batch writes the held rows (a read), then fails: the rollback takes the rows and the mark back.
+      const rolledBack = store.storeMessage({sender: 'ben', recipient: 'ann', body: 'rolled back', ts: 1}, ['ann']);
+      expect(list('ben')).toEqual([['ann', rolledBack, 1]]);
+      expect(list('ann')).toEqual([['ben', rolledBack, 1]]);
+      expect(() => store.storeMessage({sender: 'ann', recipient: 'victim', body: 'x', ts: 1}, ['victim'])).toThrow('injected failure');
+      expect(count('SELECT count(*) FROM conversations')).toBe(0);
+      const after = store.storeMessage({sender: 'ann', recipient: 'ben', body: 'after', ts: 1}, ['ben']);
+      store.commit();
+      expect(after).toBe(rolledBack); // the rolled-back message's id, handed out again
+      expect(list('ben')).toEqual([['ann', after, 2]]);
+      expect(list('ann')).toEqual([['ben', after, 0]]);
+      expect(first).toBeLessThan(after);
+      expect(list('victim')).toEqual([]);
+    });
+
+    it(`writes them at the commit once more than ${MAX_HELD_TOUCHES} rows are held (bounded memory)`, () => {
+      const writes = countWrites();
+      const perCommit = 1_000; // two rows each: ann's and the recipient's
+      let commits = 0;
+      while (writes() === 0) {
+        for (let i = 0; i < perCommit; i++) store.storeMessage({sender: 'ann', recipient: `u${commits * perCommit + i}`, body: 'x', ts: 1}, []);
+        store.commit();
+        commits++;
+      }
+      expect(commits * perCommit * 2).toBeGreaterThan(MAX_HELD_TOUCHES);
+      expect((commits - 1) * perCommit * 2).toBeLessThanOrEqual(MAX_HELD_TOUCHES);
+      expect(writes()).toBe(commits * perCommit * 2);
+    });
+
+    it("brings the mark down when the newest message is deleted, so a message that gets its id again is not skipped", async () => {
+      const copy = (body: string) => [{sender: 'ann', recipient: 'carol', recipientRealm: 'beta', body, ts: 1}];
+      const kept = store.enqueueOutbox('beta', '{}', copy('kept'), 1);
+      const refused = store.enqueueOutbox('beta', '{}', copy('refused'), 2);
+      store.commit();
+      expect(list('ann')).toEqual([['carol@beta', refused.localIds[0], 0]]); // written, the mark at the refused copy
+      store.completeOutbox({realm: 'beta', upto: refused.seq, notices: [], dropMessageIds: [refused.localIds[0]!]});
+      store.commit();
+      expect(count('SELECT touched_upto FROM conversation_progress')).toBe(kept.localIds[0]);
+      const reused = store.storeMessage({sender: 'ann', recipient: 'ben', body: 'gets the id again', ts: 3}, ['ben']);
+      expect(reused).toBe(refused.localIds[0]);
+      store.commit();
+      // A restart before the rows are written gathers the message again.
+      const reopened = new SqliteStore({file: join(dir, 'realmchat.db')});
+      try {
+        expect(reopened.listConversations('ben', {limit: 10}).map((row) => [row.conversation, row.lastId, row.unread])).toEqual([['ann', reused, 1]]);
+      } finally {
+        await reopened.close();
+      }
+    });
+
+    it('makes the rows a stopped store held again from the messages above the mark when it opens', async () => {
+      const first = store.storeMessage({sender: 'ann', recipient: 'ben', body: 'one', ts: 1}, ['ben']);
+      const second = store.storeMessage({sender: 'ben', recipient: 'ann', body: 'two', ts: 1}, ['ann']);
+      store.commit();
+      // As if the process died now: committed messages, rows and mark not written yet. A second store on the file
+      // is what a restart opens.
+      expect(count('SELECT count(*) FROM conversations')).toBe(0);
+      const reopened = new SqliteStore({file: join(dir, 'realmchat.db')});
+      try {
+        expect(reopened.listConversations('ben', {limit: 10}).map((row) => [row.conversation, row.lastId, row.unread])).toEqual([['ann', second, 1]]);
+        expect(reopened.listConversations('ann', {limit: 10}).map((row) => [row.conversation, row.lastId, row.unread])).toEqual([['ben', second, 1]]);
+        expect(reopened.db.prepare('SELECT touched_upto FROM conversation_progress').pluck().get()).toBe(second);
+        expect(first).toBeLessThan(second);
+      } finally {
+        await reopened.close();
+      }
     });
 
     it('forgets the rows of a batch that rolled back', () => {
