@@ -301,21 +301,17 @@ class LinkedFederation implements Federation {
 
   /** An authenticated incoming link: registers the realm if it is new here (links are symmetric), then adopts it. */
   async #attachIncoming(channel: LinkChannel, peer: string, peerPort: number, host: string): Promise<void> {
-    const {store, clock, logger} = this.#services;
+    const {store, clock} = this.#services;
     let link = this.#links.get(lower(peer));
     try {
       // Another process of the realm may have linked it (as the dialler): its record must not be overwritten here.
       if (!link && (await this.realmName(peer)) !== undefined) link = this.#links.get(lower(peer));
       if (!link) {
         const record: RealmRecord = {name: peer, host, port: peerPort, dial: false, addedAt: clock.now()};
-        await store.saveRealm(record);
         const opened = await RealmLink.open(this.#env, record);
         // An asynchronous store may have let another link of this realm in meanwhile: the first one stays.
         link = this.#links.get(lower(peer)) ?? opened;
-        if (link === opened) {
-          this.#links.set(lower(peer), link);
-          logger.info('realm linked by its peer', {realm: peer, from: channel.remote});
-        }
+        if (link === opened) await this.#saveIncoming(opened, record, channel);
       } else if (!link.record.dial && (link.record.host !== host || link.record.port !== peerPort)) {
         const record = {...link.record, host, port: peerPort};
         await store.saveRealm(record);
@@ -333,6 +329,30 @@ class LinkedFederation implements Federation {
     }
     link.adopt(channel);
     if (this.#started) link.start();
+  }
+
+  /**
+   * Keeps the link of a realm that linked to us for the first time. Several processes of this realm: its lease is
+   * claimed before the realm is saved, as addrealm does, so another process that hears of the realm from the store
+   * finds the lease taken instead of taking it and making this one drop the connection it has just accepted. Marked
+   * as being added meanwhile, so a re-read of the realm table does not take the unsaved link away.
+   */
+  async #saveIncoming(link: RealmLink, record: RealmRecord, channel: LinkChannel): Promise<void> {
+    const key = lower(record.name);
+    const marked = !this.#adding.has(key);
+    if (marked) this.#adding.add(key);
+    this.#links.set(key, link);
+    try {
+      await link.claim();
+      await this.#services.store.saveRealm(record);
+    } catch (err) {
+      if (this.#links.get(key) === link) this.#links.delete(key);
+      void link.close(); // gives the lease up
+      throw err;
+    } finally {
+      if (marked) this.#adding.delete(key);
+    }
+    this.#services.logger.info('realm linked by its peer', {realm: record.name, from: channel.remote});
   }
 
   // ---- sending ----

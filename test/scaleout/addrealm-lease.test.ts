@@ -1,9 +1,10 @@
 /**
- * addrealm on one process of a realm on PostgreSQL keeps the link it has just made (issue 13): it claims the link's
- * lease before it saves the realm, so another process that hears of the new realm from the store finds the lease
- * taken and waits. Before, the record was saved first, and another process could claim the lease in between: the
- * process that ran addrealm then dropped its fresh connection and the other one dialled again (seen on a loaded CI
- * machine). Here A's lease claims are slowed down, which made that interleaving certain.
+ * A realm linked on one process of a realm on PostgreSQL stays with that process (issue 13): by addrealm there, or
+ * by the other realm dialling it. That process claims the link's lease before it saves the realm, so another process
+ * that hears of the new realm from the store finds the lease taken and waits. Before, the record was saved first,
+ * and another process could claim the lease in between: the first process then dropped the connection it had just
+ * made or accepted (seen on a loaded CI machine for addrealm). Here A's lease claims are slowed down, which makes
+ * that interleaving certain.
  */
 import {afterAll, beforeAll, expect, it} from 'vitest';
 import type {PostgresStore} from '../../daemon/store/postgres/postgres-store.js';
@@ -33,20 +34,50 @@ let cluster: PgCluster | undefined;
 const daemons: TestDaemon[] = [];
 const users: TestUser[] = [];
 
-describeIfPostgres('addrealm on one process of a realm on PostgreSQL', () => {
-  let a: TestDaemon;
-  let b: TestDaemon;
-  let beta: TestDaemon;
+/** Two processes of realm alpha on a fresh database: A's lease claims slowed by 300 ms, B's as they are. */
+async function startAlpha(): Promise<{a: TestDaemon; b: TestDaemon}> {
+  const {store: storeA, url} = await createPostgresTestStore(cluster!, {realm: 'alpha'});
+  const {store: storeB} = await createPostgresTestStore(cluster!, {realm: 'alpha', url});
+  const identity = newKey(); // one realm: both processes have its key
+  const a = await startRealm('alpha', {identity, wrapStore: (sqlite) => { void sqlite.close(); return slowLeaseClaims(storeA, 300); }});
+  const b = await startRealm('alpha', {identity, wrapStore: (sqlite) => { void sqlite.close(); return storeB; }});
+  daemons.push(a, b);
+  return {a, b};
+}
 
+async function startBeta(): Promise<TestDaemon> {
+  const beta = await startRealm('beta');
+  daemons.push(beta);
+  return beta;
+}
+
+async function userOn(daemon: TestDaemon, name: string): Promise<TestUser> {
+  const created = await user(daemon.port, name);
+  users.push(created);
+  return created;
+}
+
+/** B heard of beta from the store and waits for the lease, still a whole lease period later; A keeps its link. */
+async function onlyAHoldsTheLink(ann: TestUser, cid: TestUser): Promise<void> {
+  await waitFor(async () => (await realmEntry(cid.client, 'beta')) !== undefined, 10_000, 'B to hear of beta');
+  expect(await realmEntry(cid.client, 'beta')).toMatchObject({state: 'backoff'});
+  await new Promise((resolve) => setTimeout(resolve, 3_500)); // longer than the 3 s lease
+  expect(await realmEntry(cid.client, 'beta')).toMatchObject({state: 'backoff'});
+  expect(await realmEntry(ann.client, 'beta')).toMatchObject({state: 'ready'});
+}
+
+/** A message sent on B goes out through A's link. */
+async function sendsThroughA(cid: TestUser, bob: TestUser): Promise<void> {
+  expect(await cid.client.request('sendprivaterealm beta bob through A')).toMatchObject({status: 'OK'});
+  await waitFor(async () => {
+    const reply = await bob.client.request('inbox');
+    return ((reply.messages as Record<string, Array<{msg: string}>>)['cid@alpha'] ?? []).some((m) => m.msg === 'through A');
+  }, 20_000, 'the message sent on B to reach beta');
+}
+
+describeIfPostgres('a realm linked on one process of a realm on PostgreSQL', () => {
   beforeAll(async () => {
     cluster = await PgCluster.create();
-    const {store: storeA, url} = await createPostgresTestStore(cluster, {realm: 'alpha'});
-    const {store: storeB} = await createPostgresTestStore(cluster, {realm: 'alpha', url});
-    const identity = newKey(); // one realm: both processes have its key
-    a = await startRealm('alpha', {identity, wrapStore: (sqlite) => { void sqlite.close(); return slowLeaseClaims(storeA, 300); }});
-    b = await startRealm('alpha', {identity, wrapStore: (sqlite) => { void sqlite.close(); return storeB; }});
-    beta = await startRealm('beta');
-    daemons.push(a, b, beta);
   }, 60_000);
 
   afterAll(async () => {
@@ -55,26 +86,30 @@ describeIfPostgres('addrealm on one process of a realm on PostgreSQL', () => {
     await cluster?.destroy();
   }, 60_000);
 
-  it('keeps the connection it made: it holds the lease, and the other process waits for it', async () => {
-    const ann = await user(a.port, 'ann');
-    const cid = await user(b.port, 'cid');
-    const bob = await user(beta.port, 'bob');
-    users.push(ann, cid, bob);
+  it('with addrealm there: that process keeps the connection it made, and the other waits for the lease', async () => {
+    const {a, b} = await startAlpha();
+    const beta = await startBeta();
+    const ann = await userOn(a, 'ann');
+    const cid = await userOn(b, 'cid');
+    const bob = await userOn(beta, 'bob');
     expect(await ann.client.request(`addrealm beta 127.0.0.1 ${beta.port}`)).toMatchObject({status: 'OK'});
     // A dialled and kept its connection (without the lease it would have closed it and waited).
     expect(await realmEntry(ann.client, 'beta')).toMatchObject({state: 'ready', direction: 'outbound'});
-    // B heard of the realm from the store, and waits: the lease is A's.
-    await waitFor(async () => (await realmEntry(cid.client, 'beta')) !== undefined, 10_000, 'B to hear of beta');
-    expect(await realmEntry(cid.client, 'beta')).toMatchObject({state: 'backoff'});
-    // B's own claims (every ttl/3) keep failing while A renews: it still waits a lease period later.
-    await new Promise((resolve) => setTimeout(resolve, 3_500)); // longer than the 3 s lease
-    expect(await realmEntry(cid.client, 'beta')).toMatchObject({state: 'backoff'});
-    expect(await realmEntry(ann.client, 'beta')).toMatchObject({state: 'ready'});
-    // And the link works: a message sent on B goes out through A's link.
-    expect(await cid.client.request('sendprivaterealm beta bob through A')).toMatchObject({status: 'OK'});
-    await waitFor(async () => {
-      const reply = await bob.client.request('inbox');
-      return ((reply.messages as Record<string, Array<{msg: string}>>)['cid@alpha'] ?? []).some((m) => m.msg === 'through A');
-    }, 20_000, 'the message sent on B to reach beta');
+    await onlyAHoldsTheLink(ann, cid);
+    await sendsThroughA(cid, bob);
+  }, 60_000);
+
+  it('by the other realm dialling that process: it keeps the connection it accepted, and the other waits', async () => {
+    const {a, b} = await startAlpha();
+    const beta = await startBeta();
+    const ann = await userOn(a, 'ann');
+    const cid = await userOn(b, 'cid');
+    const bob = await userOn(beta, 'bob');
+    expect(await bob.client.request(`addrealm alpha 127.0.0.1 ${a.port}`)).toMatchObject({status: 'OK'});
+    // A accepted beta's link and keeps it (without the lease it would have closed it, and refused every redial).
+    await waitFor(async () => (await realmEntry(ann.client, 'beta'))?.state === 'ready', 10_000, 'A to list beta ready');
+    expect(await realmEntry(ann.client, 'beta')).toMatchObject({direction: 'inbound'});
+    await onlyAHoldsTheLink(ann, cid);
+    await sendsThroughA(cid, bob);
   }, 60_000);
 });
