@@ -45,16 +45,18 @@ async function startAlpha(): Promise<{a: TestDaemon; b: TestDaemon}> {
   return {a, b};
 }
 
-async function startBeta(): Promise<TestDaemon> {
-  const beta = await startRealm('beta');
-  daemons.push(beta);
-  return beta;
-}
-
 async function userOn(daemon: TestDaemon, name: string): Promise<TestUser> {
   const created = await user(daemon.port, name);
   users.push(created);
   return created;
+}
+
+/** Alpha's two processes with a user each (ann on A, cid on B), and realm beta with bob, not linked yet. */
+async function setUp() {
+  const {a, b} = await startAlpha();
+  const beta = await startRealm('beta');
+  daemons.push(beta);
+  return {a, beta, ann: await userOn(a, 'ann'), cid: await userOn(b, 'cid'), bob: await userOn(beta, 'bob')};
 }
 
 /** B heard of beta from the store and waits for the lease, still a whole lease period later; A keeps its link. */
@@ -87,11 +89,7 @@ describeIfPostgres('a realm linked on one process of a realm on PostgreSQL', () 
   }, 60_000);
 
   it('with addrealm there: that process keeps the connection it made, and the other waits for the lease', async () => {
-    const {a, b} = await startAlpha();
-    const beta = await startBeta();
-    const ann = await userOn(a, 'ann');
-    const cid = await userOn(b, 'cid');
-    const bob = await userOn(beta, 'bob');
+    const {beta, ann, cid, bob} = await setUp();
     expect(await ann.client.request(`addrealm beta 127.0.0.1 ${beta.port}`)).toMatchObject({status: 'OK'});
     // A dialled and kept its connection (without the lease it would have closed it and waited).
     expect(await realmEntry(ann.client, 'beta')).toMatchObject({state: 'ready', direction: 'outbound'});
@@ -100,11 +98,7 @@ describeIfPostgres('a realm linked on one process of a realm on PostgreSQL', () 
   }, 60_000);
 
   it('by the other realm dialling that process: it keeps the connection it accepted, and the other waits', async () => {
-    const {a, b} = await startAlpha();
-    const beta = await startBeta();
-    const ann = await userOn(a, 'ann');
-    const cid = await userOn(b, 'cid');
-    const bob = await userOn(beta, 'bob');
+    const {a, ann, cid, bob} = await setUp();
     expect(await bob.client.request(`addrealm alpha 127.0.0.1 ${a.port}`)).toMatchObject({status: 'OK'});
     // A accepted beta's link and keeps it (without the lease it would have closed it, and refused every redial).
     await waitFor(async () => (await realmEntry(ann.client, 'beta'))?.state === 'ready', 10_000, 'A to list beta ready');
