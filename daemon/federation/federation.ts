@@ -231,22 +231,12 @@ class LinkedFederation implements Federation {
       // A re-read of the realm table may have opened it meanwhile (it names the peer's spelling, not the one typed).
       const link = this.#links.get(lower(record.name)) ?? opened;
       if (link !== opened) void opened.close();
-      this.#links.set(lower(record.name), link);
-      // Several processes of this realm: the connection is only kept if this one gets the link's lease. Claimed
-      // before the record is saved: another process that hears of the new realm from the store then finds the
-      // lease taken, instead of claiming it first and making this one drop the connection it has just made.
-      await link.claim();
-      try {
-        // Committed with this request's reply (the connection awaits the store before answering).
-        await store.saveRealm(record);
-      } catch (err) {
+      // Several processes of this realm: the connection is only kept if this one gets the link's lease. The record
+      // is committed with this request's reply (the connection awaits the store before answering).
+      await this.#claimThenSave(link, record, link === opened).catch((err: unknown) => {
         result.channel.close('store failure');
-        if (link === opened && this.#links.get(lower(record.name)) === link) {
-          this.#links.delete(lower(record.name));
-          void link.close(); // gives the lease up
-        }
         throw err;
-      }
+      });
       link.adopt(result.channel);
       link.start();
       logger.info('realm added', {realm: record.name, address: `${target.host}:${target.port}`});
@@ -311,7 +301,10 @@ class LinkedFederation implements Federation {
         const opened = await RealmLink.open(this.#env, record);
         // An asynchronous store may have let another link of this realm in meanwhile: the first one stays.
         link = this.#links.get(lower(peer)) ?? opened;
-        if (link === opened) await this.#saveIncoming(opened, record, channel);
+        if (link === opened) {
+          await this.#claimThenSave(opened, record, true);
+          this.#services.logger.info('realm linked by its peer', {realm: peer, from: channel.remote});
+        }
       } else if (!link.record.dial && (link.record.host !== host || link.record.port !== peerPort)) {
         const record = {...link.record, host, port: peerPort};
         await store.saveRealm(record);
@@ -332,12 +325,13 @@ class LinkedFederation implements Federation {
   }
 
   /**
-   * Keeps the link of a realm that linked to us for the first time. Several processes of this realm: its lease is
-   * claimed before the realm is saved, as addrealm does, so another process that hears of the realm from the store
-   * finds the lease taken instead of taking it and making this one drop the connection it has just accepted. Marked
-   * as being added meanwhile, so a re-read of the realm table does not take the unsaved link away.
+   * Keeps the link of a realm linked here (addrealm, or the realm's first incoming link) and saves the realm. Several
+   * processes of this realm: the lease is claimed before the realm is saved, so another process that hears of the
+   * realm from the store finds the lease taken, instead of taking it and making this one drop the connection it has
+   * just made or accepted. Marked as being added meanwhile, so a re-read of the realm table does not take the unsaved
+   * link away. When the save fails, a link opened for it (`own`) goes again and gives its lease up.
    */
-  async #saveIncoming(link: RealmLink, record: RealmRecord, channel: LinkChannel): Promise<void> {
+  async #claimThenSave(link: RealmLink, record: RealmRecord, own: boolean): Promise<void> {
     const key = lower(record.name);
     const marked = !this.#adding.has(key);
     if (marked) this.#adding.add(key);
@@ -346,13 +340,14 @@ class LinkedFederation implements Federation {
       await link.claim();
       await this.#services.store.saveRealm(record);
     } catch (err) {
-      if (this.#links.get(key) === link) this.#links.delete(key);
-      void link.close(); // gives the lease up
+      if (own && this.#links.get(key) === link) {
+        this.#links.delete(key);
+        void link.close(); // gives the lease up
+      }
       throw err;
     } finally {
       if (marked) this.#adding.delete(key);
     }
-    this.#services.logger.info('realm linked by its peer', {realm: record.name, from: channel.remote});
   }
 
   // ---- sending ----
