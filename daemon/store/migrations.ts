@@ -322,14 +322,4 @@ export const MIGRATIONS: readonly Migration[] = [
       INSERT INTO conversation_progress (touched_upto) SELECT coalesce(max(id), 0) FROM messages;
     `,
   },
-  {
-    version: 12,
-    description: "the full-text index merges its segments in the indexer's slices, a bounded step each",
-    sql: `
-      -- FTS5 merged segments by itself after a write, several at once now and then: 10 to 30 ms of one indexer
-      -- slice, while every connection waited. The indexer now asks for a bounded step of merging in each slice
-      -- (search-indexer.ts, MERGE_PAGES). The setting is kept in the index's own configuration table.
-      INSERT INTO message_search (message_search, rank) VALUES ('automerge', 0);
-    `,
-  },
 ];

@@ -4,7 +4,7 @@
  * about as much as the rest of a private message and FTS5 writes a new segment per commit, and an entry in a
  * per-conversation index dirties that conversation's leaf page, one 4 KiB WAL frame per conversation per commit
  * (most of a small commit). An indexer slice indexes the messages above a high-water mark, at most INDEX_SLICE of
- * them, and merges at most MERGE_PAGES pages of the full-text index's segments, in one transaction that also moves
+ * them (and when it was full, a step of the full-text index's merging), in one transaction that also moves
  * the mark (migration 8's search_progress), so a conversation's leaf is written once per slice. The mark is
  * committed with the index rows, so a crash loses neither and indexes nothing twice. A search first catches up (at
  * most SEARCH_CATCH_UP messages), so what a user finds does not depend on when the last slice ran; a history page
@@ -17,12 +17,14 @@ import {SCOPE_TOKENS_SQL} from './conversation-keys.js';
 /** At most this many messages per indexer slice (about 1 ms of FTS5 inserts on the bench machine per 100). */
 export const INDEX_SLICE = 200;
 /**
- * Pages of segment merging each slice asks of the full-text index (FTS5's `merge` command), which migration 12
- * stopped merging by itself (`automerge` 0). FTS5's own merging works in bursts: a write now and then merged
- * several segments at once, 10 to 30 ms of one slice on the bench machine, and every connection waited. A bounded
- * step per slice spreads the same work: 64 pages per slice of 200 keeps fewer segments than automerge did
- * (PERFORMANCE.md, "The search indexer"). FTS5 stops a merge only between two terms, so a term found in a large
- * share of the messages is still merged in one step.
+ * Pages of segment merging a full slice (INDEX_SLICE messages: a busy moment) asks of the full-text index (FTS5's
+ * `merge` command). FTS5's own merging (`automerge`) works in bursts: after every 64 leaf pages written it merges up
+ * to 64 pages per level of the index at once, 10 to 30 ms of one slice on the bench machine under load, while every
+ * connection waits. A bounded step in each full slice does that work first, so automerge mostly finds nothing left
+ * to merge. Smaller slices (a quiet realm) leave the merging to automerge: there a step per slice would merge far
+ * faster than the index grows, and on a large index that is whole giant doclists at a time (PERFORMANCE.md, "The
+ * search indexer"). FTS5 stops a merge only between two terms, so a term in a large share of the messages is still
+ * merged in one step.
  */
 export const MERGE_PAGES = 64;
 /** A search indexes at most this many pending messages before it asks the index. */
@@ -76,7 +78,10 @@ export function hasPending(stmt: Statements): boolean {
   return (stmt.newest.get() ?? 0) > stmt.mark.get()!;
 }
 
-/** Indexes at most `limit` messages above the mark, merges a bounded step of segments and moves the mark; true when more remain. */
+/**
+ * Indexes at most `limit` messages above the mark and moves it, with a step of merging when the slice was full; true
+ * when more remain.
+ */
 export function indexPending(stmt: Statements, limit: number): boolean {
   const mark = stmt.mark.get()!;
   const {count, upto} = stmt.slice.get(mark, limit)!;
@@ -84,8 +89,8 @@ export function indexPending(stmt: Statements, limit: number): boolean {
   if (count === 0 || upto === null) return false;
   stmt.index.run(mark, upto);
   stmt.pairs.run(mark, upto);
-  // A step of merging per slice: FTS5 only merges when a level holds enough segments, so this is often free.
-  stmt.merge.run(MERGE_PAGES);
+  // FTS5 merges only when a level holds four segments, so a step often costs nothing.
+  if (count >= INDEX_SLICE) stmt.merge.run(MERGE_PAGES);
   stmt.setMark.run(upto);
   // Stryker disable next-line ConditionalExpression,EqualityOperator: only when the rest is indexed (at once or after the next commit); a search catches up first either way
   return count === limit;

@@ -173,23 +173,4 @@ describe('migrations', () => {
     expect(store.db.prepare('SELECT touched_upto FROM conversation_progress').pluck().get()).toBe(4);
     await store.close();
   });
-
-  it('stops FTS5 merging the full-text index by itself (migration 12); what it holds is still found', async () => {
-    const file = writtenBy(11, `
-      INSERT INTO users VALUES ('ann', 'v', 'Ann', 'x', 0), ('ben', 'v', 'Ben', 'x', 0);
-      INSERT INTO messages (id, sender, recipient, body, ts) VALUES (1, 'ann', 'ben', 'old words', 1);
-      INSERT INTO message_search (rowid, body, scope) VALUES (1, 'old words', '${userToken('ben')}');
-      UPDATE search_progress SET indexed_upto = 1;
-      UPDATE conversation_progress SET touched_upto = 1;
-    `);
-    const automerge = (db: Database.Database) => db.prepare("SELECT v FROM message_search_config WHERE k = 'automerge'").pluck().get();
-    const before = new Database(file);
-    expect(automerge(before)).toBeUndefined(); // FTS5's default: merge by itself
-    before.close();
-
-    const store = new SqliteStore({file});
-    expect(automerge(store.db)).toBe(0);
-    expect(bodies(store.searchMessages({words: ['old'], scope: [userToken('ben')], limit: 10}))).toEqual(['old words']);
-    await store.close();
-  });
 });
