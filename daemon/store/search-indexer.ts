@@ -4,29 +4,17 @@
  * about as much as the rest of a private message and FTS5 writes a new segment per commit, and an entry in a
  * per-conversation index dirties that conversation's leaf page, one 4 KiB WAL frame per conversation per commit
  * (most of a small commit). An indexer slice indexes the messages above a high-water mark, at most INDEX_SLICE of
- * them (and when it was full, a step of the full-text index's merging), in one transaction that also moves
- * the mark (migration 8's search_progress), so a conversation's leaf is written once per slice. The mark is
- * committed with the index rows, so a crash loses neither and indexes nothing twice. A search first catches up (at
- * most SEARCH_CATCH_UP messages), so what a user finds does not depend on when the last slice ran; a history page
- * reads the messages above the mark from the table itself (the short tail the next slice will index,
- * sqlite-reads.ts). Every function runs inside the store's write.
+ * them, in one transaction that also moves the mark (migration 8's search_progress), so a conversation's leaf is
+ * written once per slice. The mark is committed with the index rows, so a crash loses neither and indexes nothing
+ * twice. A search first catches up (at most SEARCH_CATCH_UP messages), so what a user finds does not depend on when
+ * the last slice ran; a history page reads the messages above the mark from the table itself (the short tail the
+ * next slice will index, sqlite-reads.ts). Every function runs inside the store's write.
  */
 import type Database from 'better-sqlite3';
 import {SCOPE_TOKENS_SQL} from './conversation-keys.js';
 
 /** At most this many messages per indexer slice (about 1 ms of FTS5 inserts on the bench machine per 100). */
-export const INDEX_SLICE = 200;
-/**
- * Pages of segment merging a full slice (INDEX_SLICE messages: a busy moment) asks of the full-text index (FTS5's
- * `merge` command). FTS5's own merging (`automerge`) works in bursts: after every 64 leaf pages written it merges up
- * to 64 pages per level of the index at once, 10 to 30 ms of one slice on the bench machine under load, while every
- * connection waits. A bounded step in each full slice does that work first, so automerge mostly finds nothing left
- * to merge. Smaller slices (a quiet realm) leave the merging to automerge: there a step per slice would merge far
- * faster than the index grows, and on a large index that is whole giant doclists at a time (PERFORMANCE.md, "The
- * search indexer"). FTS5 stops a merge only between two terms, so a term in a large share of the messages is still
- * merged in one step.
- */
-export const MERGE_PAGES = 64;
+export const INDEX_SLICE = 500;
 /** A search indexes at most this many pending messages before it asks the index. */
 export const SEARCH_CATCH_UP = 5_000;
 /** How long after a commit that stored messages the indexer runs: the slices of a busy moment share a segment. */
@@ -64,7 +52,6 @@ export function prepareSearchIndexer(db: Database.Database) {
     newest: db.prepare<[], number | null>('SELECT max(id) FROM messages').pluck(),
     index: db.prepare<[number, number]>(INDEXER_SQL.index),
     pairs: db.prepare<[number, number]>(INDEXER_SQL.pairs),
-    merge: db.prepare<[number]>("INSERT INTO message_search (message_search, rank) VALUES ('merge', ?)"),
     unindex: db.prepare<[number]>('DELETE FROM message_search WHERE rowid = ?'),
     unpair: db.prepare<[string, string | null, number]>('DELETE FROM message_pairs WHERE sender = ? AND recipient = ? AND id = ?'),
   };
@@ -78,10 +65,7 @@ export function hasPending(stmt: Statements): boolean {
   return (stmt.newest.get() ?? 0) > stmt.mark.get()!;
 }
 
-/**
- * Indexes at most `limit` messages above the mark and moves it, with a step of merging when the slice was full; true
- * when more remain.
- */
+/** Indexes at most `limit` messages above the mark and moves it; true when more remain. */
 export function indexPending(stmt: Statements, limit: number): boolean {
   const mark = stmt.mark.get()!;
   const {count, upto} = stmt.slice.get(mark, limit)!;
@@ -89,8 +73,6 @@ export function indexPending(stmt: Statements, limit: number): boolean {
   if (count === 0 || upto === null) return false;
   stmt.index.run(mark, upto);
   stmt.pairs.run(mark, upto);
-  // FTS5 merges only when a level holds four segments, so a step often costs nothing.
-  if (count >= INDEX_SLICE) stmt.merge.run(MERGE_PAGES);
   stmt.setMark.run(upto);
   // Stryker disable next-line ConditionalExpression,EqualityOperator: only when the rest is indexed (at once or after the next commit); a search catches up first either way
   return count === limit;

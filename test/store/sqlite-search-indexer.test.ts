@@ -7,7 +7,7 @@ import {mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {scopeTokensOf, userToken} from '../../daemon/store/conversation-keys.js';
-import {INDEX_SLICE, INDEXER_SQL} from '../../daemon/store/search-indexer.js';
+import {INDEXER_SQL} from '../../daemon/store/search-indexer.js';
 import type {NewMessage} from '../../daemon/store/types.js';
 import {SqliteStore} from '../../daemon/store/sqlite-store.js';
 
@@ -77,41 +77,6 @@ describe('the search index, kept off the answering path', () => {
     expect(search('refused')).toEqual([]);
     expect(search('later')).toEqual(['later words']);
     expect(search('refused')).toEqual([]);
-  });
-});
-
-describe("the full-text index's segments, merged a bounded step per full slice", () => {
-  const segments = (store: SqliteStore) => store.db.prepare('SELECT count(DISTINCT segid) FROM message_search_idx').pluck().get();
-
-  /** A store whose index does not merge by itself, so that only the indexer's steps merge. */
-  function withoutAutomerge(): SqliteStore {
-    const store = open();
-    store.createUser({username: 'bob', fullName: 'Bob', country: 'x', createdAt: 0}, 'v');
-    store.db.exec("INSERT INTO message_search (message_search, rank) VALUES ('automerge', 0)");
-    return store;
-  }
-
-  /** Stores `count` messages, then lets a search index them in a write of its own: one new segment. */
-  function slice(store: SqliteStore, word: string, count: number): void {
-    for (let n = 0; n < count; n++) store.storeMessage({sender: 'ann', recipient: 'bob', body: `${word} common`, ts: n}, ['bob']);
-    expect(store.searchMessages({words: [word], scope: [userToken('bob')], limit: 1})).toHaveLength(1);
-    store.commit();
-  }
-
-  it('merges a step in every full slice: the segments stay few', () => {
-    const store = withoutAutomerge();
-    // Fewer slices than FTS5's crisismerge (16): without the steps each would stay a segment.
-    for (let n = 0; n < 12; n++) slice(store, `word${n}`, INDEX_SLICE);
-    expect(segments(store)).toBeLessThanOrEqual(4);
-    expect(store.searchMessages({words: ['word11'], scope: [userToken('bob')], limit: 1_000})).toHaveLength(INDEX_SLICE);
-  });
-
-  it('leaves the merging of smaller slices to FTS5', () => {
-    const store = withoutAutomerge();
-    for (let n = 0; n < 12; n++) slice(store, `word${n}`, INDEX_SLICE - 1);
-    expect(segments(store)).toBe(12);
-    // What FTS5 does by itself on a new store: merge (automerge at its default).
-    expect(open().db.prepare("SELECT count(*) FROM message_search_config WHERE k = 'automerge'").pluck().get()).toBe(0);
   });
 });
 
