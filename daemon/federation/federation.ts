@@ -291,7 +291,7 @@ class LinkedFederation implements Federation {
 
   /** An authenticated incoming link: registers the realm if it is new here (links are symmetric), then adopts it. */
   async #attachIncoming(channel: LinkChannel, peer: string, peerPort: number, host: string): Promise<void> {
-    const {store, clock} = this.#services;
+    const {store, clock, logger} = this.#services;
     let link = this.#links.get(lower(peer));
     try {
       // Another process of the realm may have linked it (as the dialler): its record must not be overwritten here.
@@ -303,7 +303,9 @@ class LinkedFederation implements Federation {
         link = this.#links.get(lower(peer)) ?? opened;
         if (link === opened) {
           await this.#claimThenSave(opened, record, true);
-          this.#services.logger.info('realm linked by its peer', {realm: peer, from: channel.remote});
+          logger.info('realm linked by its peer', {realm: peer, from: channel.remote});
+        } else {
+          void opened.close(); // as addrealm does with a link it opened and did not keep
         }
       } else if (!link.record.dial && (link.record.host !== host || link.record.port !== peerPort)) {
         const record = {...link.record, host, port: peerPort};
