@@ -12,7 +12,7 @@ import type Database from 'better-sqlite3';
 import {UNREAD_CAP} from '../../common/protocol/reply-shapes.js';
 import {audienceOf, conversationName} from './conversation-keys.js';
 import {namedIn} from './mention-names.js';
-import {MESSAGE_COLUMNS, FILE_JOIN} from './sqlite-reads.js';
+import {MESSAGE_COLUMNS, FILE_JOIN, type RawMessageRow} from './sqlite-reads.js';
 import type {MessageColumns} from './message-row.js';
 import {SEARCH_CANDIDATES, type ConversationPage, type ConversationRecord, type ConversationTarget, type NewMessage, type SearchQuery} from './types.js';
 
@@ -89,7 +89,7 @@ export function prepareConversations(db: Database.Database) {
     unreadMentions: db.prepare<{me: string; conversation: string; seen: number}, number>(CONVERSATION_READS.unreadMentions).pluck(),
     groups: db.prepare<{me: string; before: number}, GroupRow>(CONVERSATION_READS.groups),
     group: db.prepare<{me: string; group: string}, GroupRow>(CONVERSATION_READS.group),
-    search: db.prepare(CONVERSATION_READS.search),
+    search: db.prepare<{match: string; before: number}, RawMessageRow>(CONVERSATION_READS.search).raw(true),
     setSeen: db.prepare(`
       UPDATE conversations SET seen_id = @seen, unread = @unread, mentions = @mentions
       WHERE username = @me AND conversation = @conversation`),

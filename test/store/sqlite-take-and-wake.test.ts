@@ -25,6 +25,29 @@ describe('takeUnread', () => {
     expect(store.unread('ben', {maxMessages: 10, maxBytes: 1 << 20}).messages.map((message) => message.body)).toEqual(['a', 'b', 'c']);
     await store.settled();
   });
+
+  it('marks read only the page it returns when the page is cut by bytes, and nobody else\'s rows', () => {
+    const body = (letter: string) => letter.repeat(400);
+    for (const letter of ['a', 'b', 'c', 'd']) {
+      store.storeMessage({sender: 'ann', recipient: 'ben', body: body(letter), ts: 1}, ['ben']);
+      store.storeMessage({sender: 'ann', recipient: 'cat', body: body(letter), ts: 1}, ['cat']);
+    }
+    const byBytes = {maxMessages: 10, maxBytes: 900};
+    const bodies = (page: {messages: readonly {body: string}[]}) => page.messages.map((message) => message.body[0]);
+    expect(bodies(store.takeUnread('BEN', byBytes))).toEqual(['a', 'b']);
+    expect(bodies(store.takeUnread('ben', byBytes))).toEqual(['c', 'd']);
+    expect(store.takeUnread('ben', byBytes).messages).toEqual([]);
+    expect(bodies(store.unread('cat', {maxMessages: 10, maxBytes: 1 << 20}))).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('marks read only the messages a filtered page returns', () => {
+    store.storeMessage({sender: 'ann', recipient: 'ben', body: 'from ann 1', ts: 1}, ['ben']);
+    store.storeMessage({sender: 'dan', recipient: 'ben', body: 'from dan', ts: 1}, ['ben']);
+    store.storeMessage({sender: 'ann', recipient: 'ben', body: 'from ann 2', ts: 1}, ['ben']);
+    const all = {maxMessages: 10, maxBytes: 1 << 20};
+    expect(store.takeUnread('ben', all, {sender: 'ann'}).messages.map((message) => message.body)).toEqual(['from ann 1', 'from ann 2']);
+    expect(store.unread('ben', all).messages.map((message) => message.body)).toEqual(['from dan']);
+  });
 });
 
 describe('wakeups', () => {
