@@ -12,7 +12,7 @@ import type Database from 'better-sqlite3';
 import {UNREAD_CAP} from '../../common/protocol/reply-shapes.js';
 import {audienceOf, conversationName} from './conversation-keys.js';
 import {namedIn} from './mention-names.js';
-import {MESSAGE_COLUMNS, FILE_JOIN, type RawMessageRow} from './sqlite-reads.js';
+import {MESSAGE_ROW, FILE_JOIN} from './sqlite-reads.js';
 import type {MessageColumns} from './message-row.js';
 import {SEARCH_CANDIDATES, type ConversationPage, type ConversationRecord, type ConversationTarget, type NewMessage, type SearchQuery} from './types.js';
 
@@ -73,7 +73,7 @@ export const CONVERSATION_READS = {
    * end, so the cost does not grow with the history), newest first; search-rank.ts ranks them: (@match, @before).
    */
   search: `
-    SELECT ${MESSAGE_COLUMNS} FROM (
+    SELECT ${MESSAGE_ROW} FROM (
       SELECT rowid AS id FROM message_search
       WHERE message_search MATCH @match AND rowid < @before ORDER BY rowid DESC LIMIT ${SEARCH_CANDIDATES}
     ) AS hit JOIN messages m ON m.id = hit.id ${FILE_JOIN}
@@ -89,7 +89,7 @@ export function prepareConversations(db: Database.Database) {
     unreadMentions: db.prepare<{me: string; conversation: string; seen: number}, number>(CONVERSATION_READS.unreadMentions).pluck(),
     groups: db.prepare<{me: string; before: number}, GroupRow>(CONVERSATION_READS.groups),
     group: db.prepare<{me: string; group: string}, GroupRow>(CONVERSATION_READS.group),
-    search: db.prepare<{match: string; before: number}, RawMessageRow>(CONVERSATION_READS.search).raw(true),
+    search: db.prepare<{match: string; before: number}, string>(CONVERSATION_READS.search).pluck(),
     setSeen: db.prepare(`
       UPDATE conversations SET seen_id = @seen, unread = @unread, mentions = @mentions
       WHERE username = @me AND conversation = @conversation`),
