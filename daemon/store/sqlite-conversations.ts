@@ -27,7 +27,7 @@ interface ConversationRow {
 const toRecord = (row: ConversationRow): ConversationRecord =>
   ({conversation: row.conversation, lastId: row.last_id, seenId: row.seen_id, unread: row.unread, mentions: row.mentions});
 
-/** The SQL of the conversation reads (pinned by test/daemon/store-reads.test.ts). */
+/** The SQL of the conversation reads (pinned by test/store/sqlite-query-plans.test.ts). */
 export const CONVERSATION_READS = {
   /** A page of a user's conversations other than local groups, newest first: (@me, @before, @limit). */
   list: `

@@ -188,11 +188,12 @@ export class SqliteStore implements Store {
       isMember: db.prepare('SELECT 1 FROM group_members WHERE group_name = ? AND username = ?').pluck(),
       members: db.prepare<[string], string>(
         'SELECT username FROM group_members WHERE group_name = ? ORDER BY joined_at, username').pluck(),
-      listGroups: db.prepare<[string, string, number], {name: string; members: number; is_member: number; created_at: number}>(`
-        SELECT g.name, g.created_at,
-               (SELECT count(*) FROM group_members m WHERE m.group_name = g.name) AS members,
-               EXISTS (SELECT 1 FROM group_members m WHERE m.group_name = g.name AND m.username = ?) AS is_member
-        FROM groups g WHERE g.name > ? ORDER BY g.name LIMIT ? + 0`),
+      // One JSON array per group (a page may hold hundreds): see MESSAGE_ROW for why not a column each.
+      listGroups: db.prepare<[string, string, number], string>(`
+        SELECT json_array(g.name, g.created_at,
+               (SELECT count(*) FROM group_members m WHERE m.group_name = g.name),
+               EXISTS (SELECT 1 FROM group_members m WHERE m.group_name = g.name AND m.username = ?))
+        FROM groups g WHERE g.name > ? ORDER BY g.name LIMIT ? + 0`).pluck(),
       groupsOf: db.prepare<[string], string>(
         'SELECT group_name FROM group_members WHERE username = ? ORDER BY group_name').pluck(),
       insertMessage: db.prepare<[string, string | null, string | null, string | null, string | null, string, number]>(`
@@ -468,9 +469,10 @@ export class SqliteStore implements Store {
   }
 
   listGroups(username: string, page: GroupPage): GroupSummary[] {
-    return this.#stmt.listGroups.all(username, page.after, page.limit).map((row) => ({
-      name: row.name, members: row.members, isMember: row.is_member === 1, createdAt: row.created_at,
-    }));
+    return this.#stmt.listGroups.all(username, page.after, page.limit).map((json) => {
+      const [name, createdAt, members, isMember] = JSON.parse(json) as [string, number, number, number];
+      return {name, members, isMember: isMember === 1, createdAt};
+    });
   }
 
   groupsCreatedBy(username: string): number {
