@@ -31,7 +31,7 @@ const toRecord = (row: ConversationRow): ConversationRecord =>
 export const CONVERSATION_READS = {
   /** A page of a user's conversations other than local groups, newest first: (@me, @before, @limit). */
   list: `
-    SELECT conversation, last_id, seen_id, unread, mentions FROM conversations INDEXED BY conversations_by_last
+    SELECT json_array(conversation, last_id, seen_id, unread, mentions) FROM conversations INDEXED BY conversations_by_last
     WHERE username = @me AND last_id < @before ORDER BY last_id DESC LIMIT @limit + 0`,
   /** One conversation of a user: (@me, @conversation). */
   one: 'SELECT conversation, last_id, seen_id, unread, mentions FROM conversations WHERE username = @me AND conversation = @conversation',
@@ -61,7 +61,7 @@ export const CONVERSATION_READS = {
       LIMIT ${UNREAD_CAP})`,
   /** The user's local groups with a message below @before (or none yet), their newest message and marker: (@me, @before). */
   groups: `
-    SELECT g.name AS group_name, g.last_id, gm.seen_id FROM group_members gm INDEXED BY group_members_by_user
+    SELECT json_array(g.name, g.last_id, gm.seen_id) FROM group_members gm INDEXED BY group_members_by_user
       JOIN groups g ON g.name = gm.group_name
     WHERE gm.username = @me AND g.last_id < @before`,
   /** One local group of a member: (@me, @group). */
@@ -82,12 +82,12 @@ export const CONVERSATION_READS = {
 
 export function prepareConversations(db: Database.Database) {
   return {
-    list: db.prepare<{me: string; before: number; limit: number}, ConversationRow>(CONVERSATION_READS.list),
+    list: db.prepare<{me: string; before: number; limit: number}, string>(CONVERSATION_READS.list).pluck(),
     one: db.prepare<{me: string; conversation: string}, ConversationRow>(CONVERSATION_READS.one),
     unreadDirect: db.prepare<{me: string; peer: string; realm: string | null; seen: number}, number>(CONVERSATION_READS.unreadDirect).pluck(),
     unreadGroup: db.prepare<{me: string; group: string; seen: number}, number>(CONVERSATION_READS.unreadGroup).pluck(),
     unreadMentions: db.prepare<{me: string; conversation: string; seen: number}, number>(CONVERSATION_READS.unreadMentions).pluck(),
-    groups: db.prepare<{me: string; before: number}, GroupRow>(CONVERSATION_READS.groups),
+    groups: db.prepare<{me: string; before: number}, string>(CONVERSATION_READS.groups).pluck(),
     group: db.prepare<{me: string; group: string}, GroupRow>(CONVERSATION_READS.group),
     search: db.prepare<{match: string; before: number}, string>(CONVERSATION_READS.search).pluck(),
     setSeen: db.prepare(`
@@ -254,9 +254,16 @@ export function recordJoin(stmt: Statements, group: string, username: string): v
  */
 export function listConversations(stmt: Statements, username: string, page: ConversationPage): ConversationRecord[] {
   const before = page.beforeId ?? Number.MAX_SAFE_INTEGER;
+  // Both multi-row reads return one JSON array per row, as the message reads do (MESSAGE_ROW in sqlite-reads.ts).
   const rows: Array<ConversationRow | GroupRow> = [
-    ...stmt.list.all({me: username, before, limit: page.limit}),
-    ...stmt.groups.all({me: username, before}),
+    ...stmt.list.all({me: username, before, limit: page.limit}).map((json) => {
+      const [conversation, lastId, seenId, unread, mentions] = JSON.parse(json) as [string, number, number, number, number];
+      return {conversation, last_id: lastId, seen_id: seenId, unread, mentions};
+    }),
+    ...stmt.groups.all({me: username, before}).map((json) => {
+      const [group, lastId, seenId] = JSON.parse(json) as [string, number, number];
+      return {group_name: group, last_id: lastId, seen_id: seenId};
+    }),
   ];
   rows.sort((a, b) => b.last_id - a.last_id || nameOf(b).localeCompare(nameOf(a)));
   return rows.slice(0, page.limit).map((row) => ('group_name' in row ? groupRecord(stmt, username, row) : toRecord(row)));
