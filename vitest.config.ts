@@ -1,5 +1,9 @@
 import {defineConfig} from 'vitest/config';
 
+// better-sqlite3 reads this once, as its addon loads: the SQLite store opens its database with a URI (exclusive
+// locking, daemon/store/sqlite-open.ts), and a test file whose first database is a plain one must not turn that off.
+process.env.SQLITE_USE_URI ??= '1';
+
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],

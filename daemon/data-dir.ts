@@ -1,7 +1,8 @@
 /**
  * The data folder holds the sessions table and every message: only the daemon's user may read it. realmchatd sets
- * the umask to 077 (so the database, its -wal and -shm, and anything else it creates are 0600, folders 0700), creates
- * the folder 0700, and narrows an existing folder and database created by an older version.
+ * the umask to 077 (so the database, its -wal, its -shm when the locking is shared, and anything else it creates are
+ * 0600, folders 0700), creates the folder 0700, and narrows an existing folder and database created by an older
+ * version.
  */
 import {chmodSync, existsSync, mkdirSync} from 'node:fs';
 import {join} from 'node:path';

@@ -11,6 +11,7 @@ import type {Logger} from './logger.js';
 import {PostgresStore} from './store/postgres/postgres-store.js';
 import {redactUrl} from './store/postgres/pg-url.js';
 import {SqliteStore, type Durability} from './store/sqlite-store.js';
+import type {SqliteLocking} from './store/sqlite-open.js';
 import type {Store} from './store/types.js';
 
 /** What `--store` and `--store-password-file` name. */
@@ -58,15 +59,21 @@ export function describeStore(choice: StoreChoice, dataDir: string): string {
 
 /** Opens the chosen store (the data folder is prepared either way: it keeps the realm key). */
 export async function openStore(
-  choice: StoreChoice, options: {dataDir: string; realm: string; durability: Durability; logger: Logger},
+  choice: StoreChoice,
+  options: {dataDir: string; realm: string; durability: Durability; locking?: SqliteLocking; logger: Logger},
 ): Promise<Store> {
   const {dataDir, logger} = options;
   prepareDataDir(dataDir, join(dataDir, 'realmchat.db'));
   if (choice.kind === 'sqlite') {
-    return new SqliteStore({
-      file: join(dataDir, 'realmchat.db'), durability: options.durability,
+    const locking = options.locking ?? 'exclusive';
+    const store = new SqliteStore({
+      file: join(dataDir, 'realmchat.db'), durability: options.durability, locking,
       onCheckpointError: (message) => logger.warn('background WAL checkpoint failed', {error: message}),
     });
+    if (store.locking !== locking) {
+      logger.warn('SQLite URI filenames are off in this process (SQLITE_USE_URI is not 1): the database is opened shared');
+    }
+    return store;
   }
   return PostgresStore.open({
     url: choice.url, realm: options.realm, ...(choice.passwordFile !== undefined ? {passwordFile: choice.passwordFile} : {}),

@@ -114,6 +114,21 @@ describe('realmchatd', () => {
     expect(run.stderr).toMatch(new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}`));
   });
 
+  it('refuses a second realmchatd on the same data folder, and says why', async () => {
+    const data = tempDir();
+    const {port} = await startBinary(['--port', '0', '--data', data, '--log-level', 'warn']);
+    const run = spawnSync(process.execPath, [BIN, '--port', '0', '--data', data], {encoding: 'utf8'});
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(`cannot open the database ${join(data, 'realmchat.db')}: another process holds it`);
+    // The first one goes on serving.
+    const client = await LineClient.connect(port);
+    expect(await client.request('register ann pw Ann lab')).toMatchObject({status: 'OK'});
+    client.close();
+    const bad = spawnSync(process.execPath, [BIN, '--port', '0', '--data', tempDir(), '--sqlite-locking', 'none'], {encoding: 'utf8'});
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--sqlite-locking must be exclusive or shared');
+  });
+
   it('past its descriptor budget refuses new connections, logs it once per burst, and keeps serving the rest', async () => {
     // ulimit 160 leaves a cap of 60 connections (the limit minus 100 descriptors kept for the database and links).
     const child = spawn('bash', ['-c', `ulimit -n 160 && exec "${process.execPath}" "${BIN}" --port 0 --data "${tempDir()}" --log-level warn`],

@@ -59,6 +59,8 @@ describe('checkpoints', () => {
     const dir = tempDir();
     const file = join(dir, 'realmchat.db');
     const onDisk = new SqliteStore({file, checkpointIntervalMs: 5});
+    // The worker's connection shares the main one's exclusive lock and its in-memory WAL index (sqlite-open.ts).
+    expect(onDisk.locking).toBe('exclusive');
     addUsers(onDisk, 0, 200);
     await onDisk.settled();
     // 200 users are far below SQLite's own checkpoint (10,000 pages): only the worker puts them into the file.

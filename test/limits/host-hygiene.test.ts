@@ -19,20 +19,25 @@ afterEach(async () => {
 const mode = (path: string) => statSync(path).mode & 0o777;
 
 describe('realmchatd data folder', () => {
-  it('creates the folder 0700 and the database, -wal and -shm 0600, whatever umask it was started with (the usual 022 would give 0755 and 0644)', async () => {
+  it.each([
+    {locking: 'exclusive', files: ['realmchat.db', 'realmchat.db-wal'], absent: ['realmchat.db-shm']},
+    {locking: 'shared', files: ['realmchat.db', 'realmchat.db-wal', 'realmchat.db-shm'], absent: []},
+  ])('creates the folder 0700 and the database files 0600 ($locking locking: $files), whatever umask it was started with (the usual 022 would give 0755 and 0644)', async ({locking, files, absent}) => {
     const base = mkdtempSync(join(tmpdir(), 'realmchatd-perm-'));
     dirs.push(base);
     const data = join(base, 'nested', 'alpha');
-    const daemon = await startRealmchatd(['--port', '0', '--data', data, '--log-level', 'warn']);
+    const daemon = await startRealmchatd(['--port', '0', '--data', data, '--log-level', 'warn', '--sqlite-locking', locking]);
     children.push(daemon);
     const client = await LineClient.connect(daemon.port);
     expect(await client.request('register alice pw Alice indonesia')).toMatchObject({status: 'OK'});
     client.close();
     expect(mode(data)).toBe(0o700);
-    for (const file of ['realmchat.db', 'realmchat.db-wal', 'realmchat.db-shm']) {
+    for (const file of files) {
       expect(existsSync(join(data, file)), file).toBe(true);
       expect(mode(join(data, file)), file).toBe(0o600);
     }
+    // Exclusive keeps the WAL index in the process's memory (daemon/store/sqlite-open.ts).
+    for (const file of absent) expect(existsSync(join(data, file)), file).toBe(false);
   });
 
   it('narrows a folder and database an older version left readable to others', async () => {
