@@ -12,7 +12,7 @@ import type Database from 'better-sqlite3';
 import {UNREAD_CAP} from '../../common/protocol/reply-shapes.js';
 import {audienceOf, conversationName} from './conversation-keys.js';
 import {namedIn} from './mention-names.js';
-import {MESSAGE_ROW, FILE_JOIN} from './sqlite-reads.js';
+import {MESSAGE_ROW, FILE_JOIN, type RawMessageRow} from './sqlite-reads.js';
 import type {MessageColumns} from './message-row.js';
 import {SEARCH_CANDIDATES, type ConversationPage, type ConversationRecord, type ConversationTarget, type NewMessage, type SearchQuery} from './types.js';
 
@@ -89,7 +89,7 @@ export function prepareConversations(db: Database.Database) {
     unreadMentions: db.prepare<{me: string; conversation: string; seen: number}, number>(CONVERSATION_READS.unreadMentions).pluck(),
     groups: db.prepare<{me: string; before: number}, string>(CONVERSATION_READS.groups).pluck(),
     group: db.prepare<{me: string; group: string}, GroupRow>(CONVERSATION_READS.group),
-    search: db.prepare<{match: string; before: number}, string>(CONVERSATION_READS.search).pluck(),
+    search: db.prepare<{match: string; before: number}, RawMessageRow>(CONVERSATION_READS.search).raw(),
     setSeen: db.prepare(`
       UPDATE conversations SET seen_id = @seen, unread = @unread, mentions = @mentions
       WHERE username = @me AND conversation = @conversation`),
@@ -254,7 +254,8 @@ export function recordJoin(stmt: Statements, group: string, username: string): v
  */
 export function listConversations(stmt: Statements, username: string, page: ConversationPage): ConversationRecord[] {
   const before = page.beforeId ?? Number.MAX_SAFE_INTEGER;
-  // Both multi-row reads return one JSON array per row, as the message reads do (MESSAGE_ROW in sqlite-reads.ts).
+  // Both multi-row reads return one JSON array per row, as the message reads do for all but the text (MESSAGE_ROW in
+  // sqlite-reads.ts).
   const rows: Array<ConversationRow | GroupRow> = [
     ...stmt.list.all({me: username, before, limit: page.limit}).map((json) => {
       const [conversation, lastId, seenId, unread, mentions] = JSON.parse(json) as [string, number, number, number, number];

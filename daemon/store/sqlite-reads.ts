@@ -11,16 +11,22 @@
 
 import type {StoredMessageColumns} from './message-row.js';
 
-/** The values of a message row, in MESSAGE_ROW_FIELDS' order. */
-const MESSAGE_VALUES = 'm.id, m.sender, m.sender_realm, m.recipient, m.recipient_realm, m.group_name, m.body, m.ts, f.name, f.size, f.sha256';
+/** The values of a message row but its text, in MESSAGE_ROW_FIELDS' order. */
+const MESSAGE_VALUES = 'm.id, m.sender, m.sender_realm, m.recipient, m.recipient_realm, m.group_name, m.ts, f.name, f.size, f.sha256';
 
 /**
- * A message as one JSON array, the only column of every message read (`.pluck()`; messageRowOf parses it). Why not
- * a column each: better-sqlite3 makes a row object with a V8 runtime call per column (about 1,400 instructions each
- * under callgrind, 900 in raw mode), while SQLite's json_array and V8's JSON.parse make the same row in one string:
- * per message of an inbox page, 29,500 instructions as an object, 18,100 as a raw array, 11,200 as JSON.
+ * A message as two columns, the only ones of every message read (`.raw()`; messageRowOf reads them): a JSON array
+ * of its values and its text. Why not a column each: better-sqlite3 makes every column with a V8 runtime call
+ * (about 1,400 instructions each under callgrind as a property of a row object, 900 in raw mode), while SQLite's
+ * json_array and V8's JSON.parse make the small values in one string: per message of an inbox page, 29,500
+ * instructions as an object, 18,100 as a raw array, 11,200 all in JSON. Why not the text in the JSON too: json_array
+ * escapes it and JSON.parse scans it again, and a page of long texts then cost twice as much (500 messages of 2 KiB:
+ * 2.2–3.1 ms of CPU with the text apart, 6.7–9.2 ms inside the JSON).
  */
-export const MESSAGE_ROW = `json_array(${MESSAGE_VALUES}) AS row`;
+export const MESSAGE_ROW = `json_array(${MESSAGE_VALUES}) AS row, m.body AS body`;
+
+/** A message read's row as better-sqlite3 returns it in raw mode: MESSAGE_ROW's two columns. */
+export type RawMessageRow = [json: string, body: string];
 
 /** A message row of the SQLite store; history rows also say whether the reader received it and has read it. */
 export interface MessageRow extends StoredMessageColumns {
@@ -32,19 +38,19 @@ export interface MessageRow extends StoredMessageColumns {
 
 /** The fields of a message row in the order of its JSON array: MESSAGE_ROW's, then a history read's two. */
 export const MESSAGE_ROW_FIELDS = [
-  'id', 'sender', 'sender_realm', 'recipient', 'recipient_realm', 'group_name', 'body', 'ts',
+  'id', 'sender', 'sender_realm', 'recipient', 'recipient_realm', 'group_name', 'ts',
   'file_name', 'file_size', 'file_sha256', 'received', 'is_read',
 ] as const;
 
-/** Parses the JSON array of a message read (MESSAGE_ROW) into a MessageRow, one object shape for every row. */
-export function messageRowOf(json: string): MessageRow {
+/** Reads the two columns of a message read (MESSAGE_ROW) into a MessageRow, one object shape for every row. */
+export function messageRowOf([json, body]: RawMessageRow): MessageRow {
   const value = JSON.parse(json) as unknown[];
   return {
     id: value[0] as number, sender: value[1] as string, sender_realm: value[2] as string | null,
     recipient: value[3] as string | null, recipient_realm: value[4] as string | null, group_name: value[5] as string | null,
-    body: value[6] as string, ts: value[7] as number,
-    file_name: value[8] as string | null, file_size: value[9] as number | null, file_sha256: value[10] as string | null,
-    received: value[11] as number | undefined, is_read: value[12] as number | undefined,
+    body, ts: value[6] as number,
+    file_name: value[7] as string | null, file_size: value[8] as number | null, file_sha256: value[9] as string | null,
+    received: value[10] as number | undefined, is_read: value[11] as number | undefined,
   };
 }
 
@@ -110,7 +116,7 @@ export const READS = {
    * 500 messages of 2 KiB in a two-way conversation: 5.6 ms, now 2.4 ms).
    */
   privateHistory: `
-    SELECT json_array(${MESSAGE_VALUES}, m.recipient = @me AND m.recipient_realm IS NULL, u.recipient IS NULL) AS row
+    SELECT json_array(${MESSAGE_VALUES}, m.recipient = @me AND m.recipient_realm IS NULL, u.recipient IS NULL) AS row, m.body AS body
     FROM (SELECT id FROM (${privateBranch('@me', 'NULL', '@peer', '@realm')})
           UNION ALL
           SELECT id FROM (${privateBranch('@peer', '@realm', '@me', 'NULL')})

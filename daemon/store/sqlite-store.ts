@@ -18,7 +18,7 @@ import {WakeupHub, type Wakeups} from './wakeups.js';
 import {MIGRATIONS} from './migrations.js';
 import {cutInboxPage} from './inbox-page.js';
 import {prepareLimitReads} from './limit-reads.js';
-import {MARK_READ_UP_TO, messageRowOf, READS, type MessageRow} from './sqlite-reads.js';
+import {MARK_READ_UP_TO, messageRowOf, READS, type MessageRow, type RawMessageRow} from './sqlite-reads.js';
 import * as conversations from './sqlite-conversations.js';
 import * as searchIndex from './search-indexer.js';
 import {audienceOf} from './conversation-keys.js';
@@ -214,18 +214,18 @@ export class SqliteStore implements Store {
         INSERT INTO messages (sender, sender_realm, recipient, recipient_realm, group_name, body, ts)
         VALUES (?, ?, ?, ?, ?, ?, ?)`),
       insertDelivery: db.prepare('INSERT OR IGNORE INTO unread (recipient, message_id) VALUES (?, ?)'),
-      unreadAll: db.prepare<[string, number], string>(READS.unreadAll).pluck(),
-      unreadFromRealm: db.prepare<[string, string | null, number], string>(READS.unreadFromRealm).pluck(),
-      unreadFromSender: db.prepare<[string, string, number], string>(READS.unreadFromSender).pluck(),
-      message: db.prepare<[number], string>(READS.message).pluck(),
+      unreadAll: db.prepare<[string, number], RawMessageRow>(READS.unreadAll).raw(),
+      unreadFromRealm: db.prepare<[string, string | null, number], RawMessageRow>(READS.unreadFromRealm).raw(),
+      unreadFromSender: db.prepare<[string, string, number], RawMessageRow>(READS.unreadFromSender).raw(),
+      message: db.prepare<[number], RawMessageRow>(READS.message).raw(),
       insertFile: db.prepare<[number, string, number, string]>('INSERT INTO files (message_id, name, size, sha256) VALUES (?, ?, ?, ?)'),
       listUsers: db.prepare<[string, number], string>(
         'SELECT username FROM users WHERE username > ? ORDER BY username LIMIT ? + 0').pluck(),
       hasUnread: db.prepare(READS.hasUnread).pluck(),
       markRead: db.prepare<[string, number]>('DELETE FROM unread WHERE recipient = ? AND message_id = ?'),
       markReadUpTo: db.prepare<[string, number]>(MARK_READ_UP_TO),
-      privateHistory: db.prepare<Record<string, unknown>, string>(READS.privateHistory).pluck(),
-      groupHistory: db.prepare<Record<string, unknown>, string>(READS.groupHistory).pluck(),
+      privateHistory: db.prepare<Record<string, unknown>, RawMessageRow>(READS.privateHistory).raw(),
+      groupHistory: db.prepare<Record<string, unknown>, RawMessageRow>(READS.groupHistory).raw(),
     };
     this.#federation = prepareFederationStatements(db);
     this.#limitReads = prepareLimitReads(db);
@@ -725,9 +725,9 @@ export class SqliteStore implements Store {
    * conversation's newest message becomes the one before it, or the conversation goes when none is left.
    */
   #dropSenderCopy(id: number): void {
-    const json = this.#stmt.message.get(id);
-    if (json === undefined || this.#federation.deleteMessage.run({id}).changes === 0) return;
-    const row = messageRowOf(json);
+    const columns = this.#stmt.message.get(id);
+    if (columns === undefined || this.#federation.deleteMessage.run({id}).changes === 0) return;
+    const row = messageRowOf(columns);
     const stmt = this.#conversations;
     this.#flushTouches();
     searchIndex.unindexDeleted(this.#search, row);

@@ -1,6 +1,6 @@
 /**
- * The SQLite store reads each message as one JSON array (MESSAGE_ROW in sqlite-reads.ts): whatever a message holds
- * must come back from every read exactly as it was stored.
+ * The SQLite store reads each message as a JSON array of its values and its text apart (MESSAGE_ROW in
+ * sqlite-reads.ts): whatever a message holds must come back from every read exactly as it was stored.
  */
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {userToken} from '../../daemon/store/conversation-keys.js';
