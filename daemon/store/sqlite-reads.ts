@@ -21,7 +21,7 @@ const MESSAGE_VALUES = 'm.id, m.sender, m.sender_realm, m.recipient, m.recipient
  * json_array and V8's JSON.parse make the small values in one string: per message of an inbox page, 29,500
  * instructions as an object, 18,100 as a raw array, 11,200 all in JSON. Why not the text in the JSON too: json_array
  * escapes it and JSON.parse scans it again, and a page of long texts then cost twice as much (500 messages of 2 KiB:
- * 2.2–3.1 ms of CPU with the text apart, 6.7–9.2 ms inside the JSON).
+ * 2.2–3.4 ms of CPU with the text apart, 6.7–9.2 ms inside the JSON).
  */
 export const MESSAGE_ROW = `json_array(${MESSAGE_VALUES}) AS row, m.body AS body`;
 
