@@ -6,7 +6,7 @@
  * keeps an automatic checkpoint only as a far-off safety net (see SqliteStore).
  *
  * Measured on the 2-core development machine, daemon and worker pinned to one core, 16 messages per commit: 12.9 µs
- * per message with this worker against 27.7 µs with SQLite's automatic checkpoint (docs/PERFORMANCE.md).
+ * per message with this worker against 27.7 µs with SQLite's automatic checkpoint (docs/PERFORMANCE-LOG.md).
  */
 import {createRequire} from 'node:module';
 import {Worker} from 'node:worker_threads';
