@@ -32,6 +32,7 @@ Workloads (default: all): ${WORKLOADS.map((w) => w.name).join(', ')}
   --seconds S            measured seconds per run                  (default 5)
   --warmup S             warm-up seconds before measuring          (default 1)
   --runs N               runs per workload and server; medians     (default 1)
+                         (--large: rounds per request kind, each on both databases)
   --durability MODE      the daemon's --durability: normal or full (default normal)
   --conns N              idle connections of the conns workload    (default 5000; capped by descriptor limits)
   --hog-window N         requests in flight on the fairness hog    (default 1000)
@@ -201,6 +202,7 @@ async function main(): Promise<void> {
       ...options,
       messages: number('large-messages', values['large-messages'], 0),
       requests: number('large-requests', values['large-requests'], 1),
+      runs,
       cacheDir: values['cache-dir'],
       rebuild: values.rebuild,
     });
@@ -224,27 +226,33 @@ async function main(): Promise<void> {
   if (values.store !== 'sqlite') throw new Error('--store must be sqlite or postgres');
   const selected = wanted.length ? WORKLOADS.filter((workload) => wanted.includes(workload.name)) : WORKLOADS;
   const kinds: ServerKind[] = values['no-baseline'] ? ['realmchatd'] : ['baseline', 'realmchatd'];
-  console.log(`${runs} run(s) x ${values.seconds} s (+ ${values.warmup} s warm-up) per workload and server; a fresh server per run\n`);
+  console.log(`${runs} run(s) x ${values.seconds} s (+ ${values.warmup} s warm-up) per workload and server, the servers in turn; a fresh server per run\n`);
 
   const rows: Row[] = [];
   for (const workload of selected) {
     console.log(`== ${workload.name}: ${workload.title}`);
     console.log(`   latency: ${workload.latency}`);
     const row: Row = {workload, baseline: undefined, daemon: undefined};
-    for (const kind of kinds) {
-      const results: Figures[] = [];
-      try {
-        for (let run = 1; run <= runs; run++) {
+    // The servers take turns run by run (the order flips each round): this machine's speed drifts within minutes,
+    // and all the baseline's runs before all the daemon's would put that drift into the ratio.
+    const results = new Map<ServerKind, Figures[]>(kinds.map((kind) => [kind, []]));
+    for (let run = 1; run <= runs; run++) {
+      for (const kind of run % 2 === 1 ? kinds : [...kinds].reverse()) {
+        const done = results.get(kind);
+        if (!done) continue; // failed in an earlier run
+        try {
           const figures = await workload.run(kind, options);
-          results.push(figures);
+          done.push(figures);
           if (runs > 1) console.log(`   run ${run} ${line(kind, figures, workload)}`);
+        } catch (error) {
+          row.failure = `${kind}: ${(error as Error).message.split('\n')[0]}`;
+          console.log(`   ${kind} FAILED: ${(error as Error).stack ?? String(error)}`);
+          results.delete(kind);
         }
-      } catch (error) {
-        row.failure = `${kind}: ${(error as Error).message.split('\n')[0]}`;
-        console.log(`   ${kind} FAILED: ${(error as Error).stack ?? String(error)}`);
-        continue;
       }
-      const figures = medianFigures(results);
+    }
+    for (const [kind, done] of results) {
+      const figures = medianFigures(done);
       if (kind === 'baseline') row.baseline = figures;
       else row.daemon = figures;
       console.log(`   ${runs > 1 ? 'median ' : ''}${line(kind, figures, workload)}`);
