@@ -173,4 +173,25 @@ describe('migrations', () => {
     expect(store.db.prepare('SELECT touched_upto FROM conversation_progress').pluck().get()).toBe(4);
     await store.close();
   });
+
+  it("merges eight segments of the full-text index at a time (migration 12), on an upgraded database and a new one", async () => {
+    const automerge = (store: SqliteStore) => store.db.prepare("SELECT v FROM message_search_config WHERE k = 'automerge'").pluck().get();
+    const file = writtenBy(11, `
+      INSERT INTO users VALUES ('ann', 'v', 'Ann', 'x', 0), ('ben', 'v', 'Ben', 'x', 0);
+      INSERT INTO messages (id, sender, recipient, body, ts) VALUES (1, 'ann', 'ben', 'morning tea', 1);
+      INSERT INTO message_search (rowid, body, scope) VALUES (1, 'morning tea', '${userToken('ann')} ${userToken('ben')}');
+      UPDATE search_progress SET indexed_upto = 1;
+    `);
+    const upgraded = new SqliteStore({file});
+    expect(automerge(upgraded)).toBe(8);
+    // The index written before keeps answering, and what comes after joins it.
+    upgraded.storeMessage({sender: 'ben', recipient: 'ann', body: 'morning coffee', ts: 2}, ['ann']);
+    upgraded.commit();
+    expect(bodies(upgraded.searchMessages({words: ['morning'], scope: [userToken('ann')], limit: 10}))).toEqual(['morning coffee', 'morning tea']);
+    await upgraded.close();
+
+    const fresh = openCopy();
+    expect(automerge(fresh)).toBe(8);
+    await fresh.close();
+  });
 });
