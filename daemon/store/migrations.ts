@@ -335,4 +335,27 @@ export const MIGRATIONS: readonly Migration[] = [
       INSERT INTO message_search (message_search, rank) VALUES ('automerge', 8);
     `,
   },
+  {
+    version: 13,
+    description: 'the full-text index in shards of a million messages: its longest merge no longer grows with the history',
+    sql: `
+      -- FTS5 merges eight segments of a level into one of the next, in steps that stop only between two words: a
+      -- step copies the whole list of a common word, so in one index the largest merges grow with the history (on a
+      -- bare index, steps of 220-390 ms every 2.5 million messages, and of 0.9-1.9 s at 20.5 million, the next
+      -- level; docs/PERFORMANCE-LOG.md). From now on the indexer starts a new FTS5 table, message_search_<n>, once the
+      -- newest spans SHARD_MESSAGES ids (search-indexer.ts), and a search reads the shards from the newest until it
+      -- has its candidates. Shard n holds the messages above its "above" (and up to the next shard's); the index
+      -- there is now is shard 0, whatever its size, and the next slice past a million messages starts shard 1.
+      -- A shard that takes no more messages is merged into one segment in steps (merged = 1 once done), except an
+      -- index that grew past two million messages before shards: its steps would be as long as its longest lists.
+      CREATE TABLE search_shards (
+        shard   INTEGER PRIMARY KEY,
+        above   INTEGER NOT NULL,
+        merged  INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE INDEX search_shards_to_merge ON search_shards(shard) WHERE merged = 0;
+      INSERT INTO search_shards (shard, above, merged)
+        SELECT 0, 0, (SELECT indexed_upto FROM search_progress) > 2000000;
+    `,
+  },
 ];

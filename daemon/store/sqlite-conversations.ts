@@ -14,6 +14,7 @@ import {audienceOf, conversationName} from './conversation-keys.js';
 import {namedIn} from './mention-names.js';
 import {MESSAGE_ROW, FILE_JOIN, type RawMessageRow} from './sqlite-reads.js';
 import type {MessageColumns} from './message-row.js';
+import type {SearchShards} from './search-indexer.js';
 import {SEARCH_CANDIDATES, type ConversationPage, type ConversationRecord, type ConversationTarget, type NewMessage, type SearchQuery} from './types.js';
 
 interface ConversationRow {
@@ -68,17 +69,38 @@ export const CONVERSATION_READS = {
   group: `
     SELECT g.name AS group_name, g.last_id, gm.seen_id FROM group_members gm JOIN groups g ON g.name = gm.group_name
     WHERE gm.group_name = @group AND gm.username = @me`,
-  /**
-   * A search's candidates: the newest SEARCH_CANDIDATES matches by rowid (the index walks its doclists from the
-   * end, so the cost does not grow with the history), newest first; search-rank.ts ranks them: (@match, @before).
-   */
-  search: `
-    SELECT ${MESSAGE_ROW} FROM (
-      SELECT rowid AS id FROM message_search
-      WHERE message_search MATCH @match AND rowid < @before ORDER BY rowid DESC LIMIT ${SEARCH_CANDIDATES}
-    ) AS hit JOIN messages m ON m.id = hit.id ${FILE_JOIN}
-    ORDER BY hit.id DESC`,
+  /** A search's candidates in the first shard of the index (searchSql). */
+  search: searchSql('message_search'),
 } as const;
+
+/**
+ * A search's candidates in one shard of the full-text index (search-indexer.ts): its newest @limit matches by rowid
+ * (the index walks its doclists from the end, so the cost does not grow with the history), newest first;
+ * search-rank.ts ranks them: (@match, @before, @limit).
+ */
+export function searchSql(table: string): string {
+  return `
+    SELECT ${MESSAGE_ROW} FROM (
+      SELECT rowid AS id FROM ${table}
+      WHERE ${table} MATCH @match AND rowid < @before ORDER BY rowid DESC LIMIT @limit + 0
+    ) AS hit JOIN messages m ON m.id = hit.id ${FILE_JOIN}
+    ORDER BY hit.id DESC`;
+}
+
+/**
+ * A search's candidates: the newest SEARCH_CANDIDATES matches below `before`, newest first, read from the newest
+ * shard of the index on (the shards hold consecutive ids) until there are enough.
+ */
+export function searchCandidates(shards: SearchShards, db: Database.Database, match: string, before: number): RawMessageRow[] {
+  const rows: RawMessageRow[] = [];
+  for (const shard of shards.newestFirst(before)) {
+    const search = shards.statement(shard, 'search',
+      (table) => db.prepare<{match: string; before: number; limit: number}, RawMessageRow>(searchSql(table)).raw());
+    for (const row of search.all({match, before, limit: SEARCH_CANDIDATES - rows.length})) rows.push(row);
+    if (rows.length >= SEARCH_CANDIDATES) break;
+  }
+  return rows;
+}
 
 export function prepareConversations(db: Database.Database) {
   return {
@@ -89,7 +111,6 @@ export function prepareConversations(db: Database.Database) {
     unreadMentions: db.prepare<{me: string; conversation: string; seen: number}, number>(CONVERSATION_READS.unreadMentions).pluck(),
     groups: db.prepare<{me: string; before: number}, string>(CONVERSATION_READS.groups).pluck(),
     group: db.prepare<{me: string; group: string}, GroupRow>(CONVERSATION_READS.group),
-    search: db.prepare<{match: string; before: number}, RawMessageRow>(CONVERSATION_READS.search).raw(),
     setSeen: db.prepare(`
       UPDATE conversations SET seen_id = @seen, unread = @unread, mentions = @mentions
       WHERE username = @me AND conversation = @conversation`),

@@ -54,6 +54,11 @@ export interface SqliteStoreOptions {
    * See sqlite-open.ts. @default 'exclusive'
    */
   locking?: SqliteLocking;
+  /**
+   * The span of message ids after which the full-text index starts a new shard (search-indexer.ts); tests make it
+   * small. @default SHARD_MESSAGES (1,000,000)
+   */
+  searchShardMessages?: number;
 }
 
 function toMessage(row: MessageRow): StoredMessage {
@@ -230,7 +235,7 @@ export class SqliteStore implements Store {
     this.#federation = prepareFederationStatements(db);
     this.#limitReads = prepareLimitReads(db);
     this.#conversations = conversations.prepareConversations(db);
-    this.#search = searchIndex.prepareSearchIndexer(db);
+    this.#search = searchIndex.prepareSearchIndexer(db, options.searchShardMessages);
     this.#sweepBlobs();
     // What a crash left unwritten: the rows the messages above the mark move, and the messages the indexer missed.
     conversations.retouchAbove(this.#conversations, this.#touches);
@@ -376,25 +381,29 @@ export class SqliteStore implements Store {
 
   /**
    * One indexer slice in its own commit (it commits whatever else the turn wrote too): the held conversation rows,
-   * and the indexes; the next slice at once if more remain.
+   * the indexes, and a merge step of a closed shard of the full-text index when one waits; the next slice at once
+   * if more messages wait, after INDEX_DELAY_MS if only a merge does.
    */
   #indexSlice(): void {
     this.#indexTimer = undefined;
     if (this.#closed) return;
     const touches = this.#touches.size > 0 || this.#touchesStale;
     const search = searchIndex.hasPending(this.#search);
-    if (!touches && !search) return;
-    let more: boolean;
+    const merge = this.#search.shards.mergePending();
+    if (!touches && !search && !merge) return;
+    let more: {index: boolean; merge: boolean};
     try {
       more = this.#write(() => {
         if (touches) this.#writeTouches();
-        return search && searchIndex.indexPending(this.#search, searchIndex.INDEX_SLICE);
+        const index = search && searchIndex.indexPending(this.#search, searchIndex.INDEX_SLICE);
+        return {index, merge: this.#search.shards.mergeStep()};
       }, 'batch');
     } catch {
       return; // the batch failed (the disk): its writes' callers are told; the next commit that stores a message retries
     }
     this.commit();
-    if (more) this.#scheduleIndexing(0);
+    if (more.index) this.#scheduleIndexing(0);
+    else if (more.merge) this.#scheduleIndexing();
   }
 
   get #backgroundCheckpoints(): boolean {
@@ -765,9 +774,9 @@ export class SqliteStore implements Store {
     if (searchIndex.hasPending(this.#search)) {
       this.#write(() => searchIndex.indexPending(this.#search, searchIndex.SEARCH_CATCH_UP), 'batch');
     }
-    const candidates = this.#conversations.search.all({
-      match: conversations.searchMatch(query), before: query.beforeId ?? Number.MAX_SAFE_INTEGER,
-    }).map(messageRowOf);
+    const candidates = conversations.searchCandidates(
+      this.#search.shards, this.db, conversations.searchMatch(query), query.beforeId ?? Number.MAX_SAFE_INTEGER,
+    ).map(messageRowOf);
     return rankCandidates(candidates, query.words).slice(0, query.limit).map(toMessage);
   }
 

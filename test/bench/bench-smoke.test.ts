@@ -16,8 +16,13 @@ afterAll(() => rmSync(cacheDir, {recursive: true, force: true}));
 
 /** Runs the built bench to its end; its exit code and output. */
 function runBench(args: string[]): Promise<{code: number | null; out: string}> {
+  return runScript(BENCH, ['--no-pin', ...args]);
+}
+
+/** Runs a built script to its end; its exit code and output (stdout and stderr). */
+function runScript(script: string, args: string[]): Promise<{code: number | null; out: string}> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BENCH, '--no-pin', ...args], {stdio: ['ignore', 'pipe', 'pipe']});
+    const child = spawn(process.execPath, [script, ...args], {stdio: ['ignore', 'pipe', 'pipe']});
     let out = '';
     child.stdout.on('data', (chunk) => (out += chunk));
     child.stderr.on('data', (chunk) => (out += chunk));
@@ -70,4 +75,19 @@ describe('npm run bench', () => {
     expect(sendLines).toEqual(['empty', 'large', 'large', 'empty']);
     expect(out).not.toMatch(/errors\)/);
   }, 120_000);
+});
+
+describe('npm run bench:index', () => {
+  it('fills a sharded index and one index in lockstep and says where each put the messages', async () => {
+    const out = await runScript(new URL('../../dist/bench/index-stalls.js', import.meta.url).pathname,
+      ['--messages', '3000', '--window', '1000', '--shard-messages', '1000']);
+    expect(out.code, out.out).toBe(0);
+    const windows = out.out.split('\n').filter((line) => /^[\d,]+\t/.test(line)).map((line) => line.split('\t')[0]);
+    expect(windows).toEqual(['1,000', '2,000', '3,000']);
+    // Shards of 1,000: the first holds ids 1-1,000, the next starts after it, and so on, each merged once closed;
+    // the other is one index. Then the searches, on both.
+    expect(out.out).toMatch(/^shards: 3 shard\(s\) \(2 merged\), indexer [\d.]+ s/m);
+    expect(out.out).toMatch(/^one-index: 1 shard\(s\) \(0 merged\), indexer [\d.]+ s/m);
+    expect(out.out).toMatch(/^a word nobody wrote, one user\t\d+ µs \(0\)\t\d+ µs \(0\)$/m);
+  }, 60_000);
 });

@@ -199,4 +199,37 @@ describe('migrations', () => {
     expect(automerge(fresh)).toBe(8);
     await fresh.close();
   });
+
+  it('keeps the index written before as the first shard of the full-text index (migration 13) and starts the next past its span', async () => {
+    const file = writtenBy(12, `
+      INSERT INTO users VALUES ('ann', 'v', 'Ann', 'x', 0), ('ben', 'v', 'Ben', 'x', 0);
+      INSERT INTO messages (id, sender, recipient, body, ts) VALUES (1, 'ann', 'ben', 'morning tea', 1), (2, 'ben', 'ann', 'noon tea', 2);
+      INSERT INTO message_search (rowid, body, scope) VALUES (1, 'morning tea', '${userToken('ann')} ${userToken('ben')}'),
+        (2, 'noon tea', '${userToken('ann')} ${userToken('ben')}');
+      UPDATE search_progress SET indexed_upto = 2;
+    `);
+    // A shard of two messages: the first holds as many already, so the next message starts a new one.
+    const upgraded = new SqliteStore({file, searchShardMessages: 2});
+    const shards = () => upgraded.db.prepare('SELECT shard, above FROM search_shards ORDER BY shard').raw().all();
+    expect(shards()).toEqual([[0, 0]]);
+    expect(upgraded.db.prepare('SELECT merged FROM search_shards').pluck().get()).toBe(0); // merged once closed
+    upgraded.storeMessage({sender: 'ben', recipient: 'ann', body: 'evening tea', ts: 3}, ['ann']);
+    upgraded.commit();
+    const search = (word: string) => bodies(upgraded.searchMessages({words: [word], scope: [userToken('ann')], limit: 10}));
+    expect(search('tea')).toEqual(['evening tea', 'noon tea', 'morning tea']);
+    expect(shards()).toEqual([[0, 0], [1, 2]]);
+    expect(upgraded.db.prepare('SELECT rowid FROM message_search_1').pluck().all()).toEqual([3]);
+    expect(upgraded.db.prepare("SELECT v FROM message_search_1_config WHERE k = 'automerge'").pluck().get()).toBe(8);
+    expect(upgraded.db.pragma('integrity_check', {simple: true})).toBe('ok');
+    await upgraded.close();
+
+    const release = openCopy();
+    expect(release.db.prepare('SELECT shard, above, merged FROM search_shards').raw().all()).toEqual([[0, 0, 0]]);
+    await release.close();
+
+    // An index that grew past two million messages before shards is never merged whole (its steps would be long).
+    const large = new SqliteStore({file: writtenBy(12, 'UPDATE search_progress SET indexed_upto = 2000001;')});
+    expect(large.db.prepare('SELECT shard, above, merged FROM search_shards').raw().all()).toEqual([[0, 0, 1]]);
+    await large.close();
+  });
 });

@@ -8,7 +8,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {scopeTokensOf, userToken} from '../../daemon/store/conversation-keys.js';
 import {INDEXER_SQL} from '../../daemon/store/search-indexer.js';
-import type {NewMessage} from '../../daemon/store/types.js';
+import {SEARCH_CANDIDATES, type NewMessage} from '../../daemon/store/types.js';
 import {SqliteStore} from '../../daemon/store/sqlite-store.js';
 
 const stores: SqliteStore[] = [];
@@ -16,8 +16,8 @@ afterEach(async () => {
   for (const store of stores.splice(0)) await store.close();
 });
 
-function open(): SqliteStore {
-  const store = new SqliteStore({file: ':memory:'});
+function open(searchShardMessages?: number): SqliteStore {
+  const store = new SqliteStore({file: ':memory:', searchShardMessages});
   stores.push(store);
   store.createUser({username: 'ann', fullName: 'Ann', country: 'x', createdAt: 0}, 'v');
   return store;
@@ -77,6 +77,117 @@ describe('the search index, kept off the answering path', () => {
     expect(search('refused')).toEqual([]);
     expect(search('later')).toEqual(['later words']);
     expect(search('refused')).toEqual([]);
+  });
+});
+
+describe('the full-text index in shards (migration 13)', () => {
+  const shards = (store: SqliteStore) => store.db.prepare('SELECT shard, above FROM search_shards ORDER BY shard').raw().all();
+  const rowids = (store: SqliteStore, table: string) => store.db.prepare(`SELECT rowid FROM ${table} ORDER BY rowid`).pluck().all();
+  const search = (store: SqliteStore, word: string, beforeId?: number) =>
+    store.searchMessages({words: [word], scope: [userToken('ann')], limit: 50, beforeId}).map((m) => m.body);
+  /** Stores `count` messages ann → bob, each indexed by a search before the next: one slice each. */
+  function sendIndexed(store: SqliteStore, count: number, from = 1): number[] {
+    const ids: number[] = [];
+    for (let n = from; n < from + count; n++) {
+      ids.push(store.storeMessage({sender: 'ann', recipient: 'bob', body: `note ${n}`, ts: n}, ['bob']));
+      search(store, 'none');
+    }
+    return ids;
+  }
+
+  it('starts a new shard when the newest spans the shard size, and a search reads them all, newest first', () => {
+    const store = open(3);
+    store.createUser({username: 'bob', fullName: 'Bob', country: 'x', createdAt: 0}, 'v');
+    const ids = sendIndexed(store, 8);
+    expect(shards(store)).toEqual([[0, 0], [1, 3], [2, 6]]);
+    expect(rowids(store, 'message_search')).toEqual(ids.slice(0, 3));
+    expect(rowids(store, 'message_search_1')).toEqual(ids.slice(3, 6));
+    expect(rowids(store, 'message_search_2')).toEqual(ids.slice(6));
+    expect(search(store, 'note')).toEqual(['note 8', 'note 7', 'note 6', 'note 5', 'note 4', 'note 3', 'note 2', 'note 1']);
+    // Paging back: the shards wholly above the cursor are not asked, the rest in order.
+    expect(search(store, 'note', ids[5])).toEqual(['note 5', 'note 4', 'note 3', 'note 2', 'note 1']);
+    expect(search(store, 'note', ids[3])).toEqual(['note 3', 'note 2', 'note 1']);
+    expect(search(store, 'note', ids[0])).toEqual([]);
+    // A slice that crosses the size stays whole in the shard it started in (the next one starts after it).
+    for (let n = 9; n <= 12; n++) store.storeMessage({sender: 'ann', recipient: 'bob', body: `note ${n}`, ts: n}, ['bob']);
+    expect(search(store, 'note').length).toBe(12);
+    expect(rowids(store, 'message_search_2')).toEqual([7, 8, 9, 10, 11, 12]);
+  });
+
+  it('merges every shard that takes no more messages, in steps after the slices, and finds the same', async () => {
+    const store = open(3);
+    store.createUser({username: 'bob', fullName: 'Bob', country: 'x', createdAt: 0}, 'v');
+    // Slices of one message: each shard holds three segments until it is merged.
+    for (let n = 1; n <= 10; n++) {
+      store.storeMessage({sender: 'ann', recipient: 'bob', body: `note ${n}`, ts: n}, ['bob']);
+      store.commit();
+      await expect.poll(() => store.db.prepare('SELECT indexed_upto FROM search_progress').pluck().get(), {timeout: 5_000}).toBe(n);
+    }
+    const merged = () => store.db.prepare('SELECT shard, merged FROM search_shards ORDER BY shard').raw().all();
+    await expect.poll(merged, {timeout: 5_000}).toEqual([[0, 1], [1, 1], [2, 1], [3, 0]]); // the newest stays open
+    for (const table of ['message_search', 'message_search_1', 'message_search_2', 'message_search_3']) {
+      store.db.prepare(`INSERT INTO ${table} (${table}) VALUES ('integrity-check')`).run();
+    }
+    // One segment left in each merged shard: FTS5 keeps a segment's pages in rows above 10 of its _data table (1 and
+    // 10 are its averages and its structure); a shard of three one-message slices has three until merged.
+    for (const table of ['message_search', 'message_search_1', 'message_search_2']) {
+      expect(store.db.prepare(`SELECT count(*) FROM ${table}_data WHERE id > 10`).pluck().get(), table).toBe(1);
+    }
+    expect(search(store, 'note')).toEqual(Array.from({length: 10}, (_, n) => `note ${10 - n}`));
+    expect(search(store, 'note', 4)).toEqual(['note 3', 'note 2', 'note 1']);
+  });
+
+  it('ranks the newest SEARCH_CANDIDATES matches across shards, and no older one', () => {
+    const store = open(400);
+    store.createUser({username: 'bob', fullName: 'Bob', country: 'x', createdAt: 0}, 'v');
+    // The oldest message matches best (two of the words) but lies past the newest SEARCH_CANDIDATES matches.
+    store.storeMessage({sender: 'ann', recipient: 'bob', body: 'tea tea tea tea', ts: 0}, ['bob']);
+    for (let n = 1; n <= SEARCH_CANDIDATES; n++) {
+      store.storeMessage({sender: 'ann', recipient: 'bob', body: `tea ${n}`, ts: n}, ['bob']);
+      if (n % 200 === 0) search(store, 'none'); // a slice every 200 messages
+    }
+    expect(shards(store).length).toBe(3);
+    const found = store.searchMessages({words: ['tea'], scope: [userToken('ann')], limit: SEARCH_CANDIDATES + 1});
+    expect(found.length).toBe(SEARCH_CANDIDATES);
+    expect(found.map((m) => m.body)).not.toContain('tea tea tea tea');
+    expect(new Set(found.map((m) => m.body)).size).toBe(SEARCH_CANDIDATES);
+  });
+
+  it('deletes a refused sender copy from the shard that holds it', () => {
+    const store = open(2);
+    store.createUser({username: 'bob', fullName: 'Bob', country: 'x', createdAt: 0}, 'v');
+    const refused = store.enqueueOutbox('beta', '{}', [{sender: 'ann', recipient: 'carol', recipientRealm: 'beta', body: 'note refused', ts: 1}], 1);
+    sendIndexed(store, 5, 2);
+    expect(shards(store).length).toBe(3);
+    expect(rowids(store, 'message_search')).toContain(refused.localIds[0]);
+    store.completeOutbox({realm: 'beta', upto: refused.seq, notices: [], dropMessageIds: [refused.localIds[0]!]});
+    expect(rowids(store, 'message_search')).not.toContain(refused.localIds[0]);
+    expect(search(store, 'refused')).toEqual([]);
+    expect(search(store, 'note')).toEqual(['note 6', 'note 5', 'note 4', 'note 3', 'note 2']);
+  });
+
+  it('moves the start of the newest shard down with the mark when its messages are deleted: their ids are found again there', () => {
+    const store = open(2);
+    const copy = (body: string) => ({sender: 'ann', recipient: 'carol', recipientRealm: 'beta', body, ts: 1});
+    store.enqueueOutbox('beta', '{}', [copy('note kept')], 1);
+    const first = store.enqueueOutbox('beta', '{}', [copy('note refused')], 2);
+    search(store, 'none');
+    const later = store.enqueueOutbox('beta', '{}', [copy('note refused'), copy('note refused')], 3);
+    search(store, 'none');
+    const [a, b, c] = [...first.localIds, ...later.localIds];
+    expect(shards(store)).toEqual([[0, 0], [1, a]]);
+    expect(rowids(store, 'message_search_1')).toEqual([b, c]);
+    // Every message from shard 1's start on is refused: the newest left is below it, and so is the mark.
+    store.completeOutbox({realm: 'beta', upto: later.seq, notices: [], dropMessageIds: [a!, b!, c!]});
+    expect(shards(store)).toEqual([[0, 0], [1, a! - 1]]);
+    // The next message takes the first deleted id again and goes to the newest shard, where a delete finds it.
+    const again = store.enqueueOutbox('beta', '{}', [copy('note again')], 4);
+    expect(again.localIds[0]).toBe(a);
+    expect(search(store, 'note')).toEqual(['note again', 'note kept']);
+    expect(rowids(store, 'message_search_1')).toEqual([a]);
+    store.completeOutbox({realm: 'beta', upto: again.seq, notices: [], dropMessageIds: [a!]});
+    expect(rowids(store, 'message_search_1')).toEqual([]);
+    expect(search(store, 'note')).toEqual(['note kept']);
   });
 });
 
