@@ -6,23 +6,26 @@
  * the same chat-like messages (slices of INDEX_SLICE, the store's indexer statements, each slice its own
  * transaction with the merge step of a closed shard that the store's slice makes, timed with its commit; the
  * inserts of the messages and the WAL checkpoints are not timed), so the machine's drift reaches both alike. Per
- * window of messages it prints each variant's slices (mean, p99, longest); at the end a few searches on both, and
- * the longest slices with where they came. A benchmark, never a test: about 25 minutes for the default 22 million
+ * window of messages it prints each variant's slices (mean, p99, longest); at the end a few searches on both (read
+ * whole, and as the store reads them: in parts bounded by its search budget), and the longest slices with where
+ * they came. A benchmark, never a test: about 25 minutes for the default 22 million
  * messages per variant (one index makes its large merges every 2 to 3 million messages, and at about 21 million
  * the next level's, eight times as large).
  *
  *   npm run bench:index
  *   npm run bench:index -- --messages 3000000 --window 250000
+ *   npm run bench:index -- --searches DIR      (the searches alone, on the databases of a run with --keep DIR)
  */
 import {existsSync, mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {parseArgs} from 'node:util';
 import Database from 'better-sqlite3';
-import {INDEX_SLICE, SHARD_MESSAGES, indexPending, prepareSearchIndexer, type SearchShards} from '../daemon/store/search-indexer.js';
+import {INDEX_SLICE, SHARD_MESSAGES, SearchShards, indexPending, prepareSearchIndexer} from '../daemon/store/search-indexer.js';
 import {searchCandidates, searchMatch} from '../daemon/store/sqlite-conversations.js';
 import {groupToken, userToken} from '../daemon/store/conversation-keys.js';
-import {SqliteStore} from '../daemon/store/sqlite-store.js';
+import {SEARCH_BUDGET_MS, SqliteStore} from '../daemon/store/sqlite-store.js';
+import {SEARCH_CANDIDATES} from '../daemon/store/types.js';
 
 const HELP = `Usage: npm run bench:index -- [options]
 
@@ -30,6 +33,7 @@ const HELP = `Usage: npm run bench:index -- [options]
   --window N          messages per printed line                             (default 1000000)
   --shard-messages N  the sharded variant's shard span (the other: one index) (default ${SHARD_MESSAGES})
   --keep DIR          keep the two databases in DIR (default: a temp folder, removed)
+  --searches DIR      only the searches, on the databases an earlier run kept in DIR
 `;
 
 /**
@@ -102,6 +106,71 @@ async function openVariant(dir: string, name: string, shardMessages: number): Pr
   };
 }
 
+/**
+ * What the shards cost a search: one that fills its candidates from the newest messages, and ones that find few or
+ * none and so read every shard (median of 21, after one to warm the statements), first read whole in one go as
+ * before the search budget, then as the store reads it: shard by shard until SEARCH_BUDGET_MS is spent, request
+ * after request from where the last stopped (one index is one shard: read whole).
+ */
+function searchFigures(variants: ReadonlyArray<Pick<Variant, 'name' | 'db'>>, messages: number): void {
+  // The group with the most of the last 100,000 messages (the generator favours some).
+  const group = variants[0]!.db.prepare<[number], string>(`SELECT group_name FROM messages WHERE id > ? AND group_name IS NOT NULL
+    GROUP BY group_name ORDER BY count(*) DESC LIMIT 1`).pluck().get(Math.max(0, messages - 100_000)) ?? 'group0';
+  // The last four find fewer than their candidates, so they read every shard, and their words are common but seldom
+  // together in the scope (w0, w1 and w2 are the commonest of the long tail): they read the ends of long lists.
+  const searches: Array<[string, {words: string[]; scope: string[]}]> = [
+    ['a common word, one user', {words: ['the'], scope: [userToken('user17')]}],
+    [`two common words, ${group}`, {words: ['the', 'you'], scope: [groupToken(group)]}],
+    ['a rare word, one user', {words: ['w5ab'], scope: [userToken('user17')]}],
+    ['a word nobody wrote, one user', {words: ['zzzzz'], scope: [userToken('user17')]}],
+    [`the + w0, ${group}`, {words: ['the', 'w0'], scope: [groupToken(group)]}],
+    [`the + w1, ${group}`, {words: ['the', 'w1'], scope: [groupToken(group)]}],
+    ['the + and, one user', {words: ['the', 'and'], scope: [userToken('user17')]}],
+    ['you + w2, one user', {words: ['you', 'w2'], scope: [userToken('user17')]}],
+  ];
+  const budget = {now: () => performance.now(), ms: SEARCH_BUDGET_MS};
+  const NO_BUDGET = {now: () => 0, ms: Number.POSITIVE_INFINITY};
+  console.log(`search: whole (median µs, matches); budgeted (requests, longest and total ms at the median)\t${variants.map((variant) => variant.name).join('\t')}`);
+  for (const [label, query] of searches) {
+    const match = searchMatch({...query, limit: 20});
+    const cells = variants.map((variant) => {
+      const shards = new SearchShards(variant.db);
+      const whole = () => searchCandidates(shards, variant.db, match, Number.MAX_SAFE_INTEGER, NO_BUDGET).rows.length;
+      /** Requests from the newest message until one has its candidates or nothing is left: [requests, longest ms]. */
+      const budgeted = (): [number, number] => {
+        let before = Number.MAX_SAFE_INTEGER;
+        let found = 0;
+        let longest = 0;
+        for (let requests = 1; ; requests++) {
+          const started = performance.now();
+          const page = searchCandidates(shards, variant.db, match, before, budget);
+          longest = Math.max(longest, performance.now() - started);
+          found += page.rows.length;
+          if (page.nextBefore === undefined || found >= SEARCH_CANDIDATES) return [requests, longest];
+          before = page.nextBefore;
+        }
+      };
+      let found = whole();
+      budgeted();
+      const wholeTimes: number[] = [];
+      const runs: Array<[number, number, number]> = [];
+      for (let n = 0; n < 21; n++) {
+        let started = performance.now();
+        found = whole();
+        wholeTimes.push((performance.now() - started) * 1000);
+        started = performance.now();
+        const [requests, longest] = budgeted();
+        runs.push([performance.now() - started, requests, longest]);
+      }
+      runs.sort((a, b) => a[0] - b[0]);
+      const [total, requests] = runs[10]!;
+      const longest = runs.map((run) => run[2]).sort((a, b) => a - b)[10]!;
+      return `${percentile(wholeTimes.sort((a, b) => a - b), 0.5).toFixed(0)} µs (${found}); ${requests} req, ${longest.toFixed(1)} / ${total.toFixed(1)} ms`;
+    });
+    console.log([label, ...cells].join('\t'));
+  }
+}
+
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
 }
@@ -112,6 +181,7 @@ async function main(): Promise<void> {
     window: {type: 'string', default: '1000000'},
     'shard-messages': {type: 'string', default: String(SHARD_MESSAGES)},
     keep: {type: 'string'},
+    searches: {type: 'string'},
     help: {type: 'boolean', default: false},
   }});
   if (values.help) {
@@ -123,6 +193,16 @@ async function main(): Promise<void> {
   const shardMessages = Number(values['shard-messages']);
   for (const [name, value] of [['--messages', messages], ['--window', windowSize], ['--shard-messages', shardMessages]] as const) {
     if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer`);
+  }
+  if (values.searches !== undefined) {
+    const kept = ['shards', 'one-index'].map((name) => ({name, db: new Database(join(values.searches!, `${name}.db`), {readonly: true, fileMustExist: true})}));
+    try {
+      const newest = kept[0]!.db.prepare<[], number>('SELECT indexed_upto FROM search_progress').pluck().get()!;
+      searchFigures(kept, newest);
+    } finally {
+      for (const {db} of kept) db.close();
+    }
+    return;
   }
   const dir = values.keep ?? mkdtempSync(join(tmpdir(), 'realmchat-index-stalls-'));
   const variants = [
@@ -159,32 +239,7 @@ async function main(): Promise<void> {
         console.log([upto.toLocaleString('en'), ...cells].join('\t'));
       }
     }
-    // What the shards cost a search: one that fills its candidates from the newest messages, and ones that find
-    // few or none and so read every shard (median of 21, after one to warm the statements).
-    // The group with the most of the last 100,000 messages (the generator favours some).
-    const group = variants[0]!.db.prepare<[number], string>(`SELECT group_name FROM messages WHERE id > ? AND group_name IS NOT NULL
-      GROUP BY group_name ORDER BY count(*) DESC LIMIT 1`).pluck().get(messages - 100_000) ?? 'group0';
-    const searches: Array<[string, {words: string[]; scope: string[]}]> = [
-      ['a common word, one user', {words: ['the'], scope: [userToken('user17')]}],
-      [`two common words, ${group}`, {words: ['the', 'you'], scope: [groupToken(group)]}],
-      ['a rare word, one user', {words: ['w5ab'], scope: [userToken('user17')]}],
-      ['a word nobody wrote, one user', {words: ['zzzzz'], scope: [userToken('user17')]}],
-    ];
-    console.log(`search (median µs, matches)\t${variants.map((variant) => variant.name).join('\t')}`);
-    for (const [label, query] of searches) {
-      const match = searchMatch({...query, limit: 20});
-      const cells = variants.map((variant) => {
-        let found = searchCandidates(variant.shards, variant.db, match, Number.MAX_SAFE_INTEGER).length;
-        const times: number[] = [];
-        for (let n = 0; n < 21; n++) {
-          const started = process.hrtime.bigint();
-          found = searchCandidates(variant.shards, variant.db, match, Number.MAX_SAFE_INTEGER).length;
-          times.push(Number(process.hrtime.bigint() - started) / 1e3);
-        }
-        return `${percentile(times.sort((a, b) => a - b), 0.5).toFixed(0)} µs (${found})`;
-      });
-      console.log([label, ...cells].join('\t'));
-    }
+    searchFigures(variants, messages);
     for (const variant of variants) {
       const longest = variant.longest.sort((a, b) => b[0] - a[0]).slice(0, 5);
       const shards = variant.db.prepare('SELECT count(*) FROM search_shards').pluck().get();

@@ -25,6 +25,7 @@ import {
 } from './client-protocol.js';
 import {ConnectionError, ConnectionLostError, RequestTimeoutError} from './errors.js';
 import {followGroupPages, GROUPS_PAGE} from './group-pages.js';
+import {followSearchPages} from './search-pages.js';
 import {LineWriter} from './line-writer.js';
 
 /** How a ChatClient connects and waits. */
@@ -313,6 +314,17 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     if (limit !== undefined || before !== undefined) args.push(limit ?? 20);
     if (before !== undefined) args.push(before);
     return this.request('search', args);
+  }
+
+  /**
+   * A search that goes on where the daemon stopped (a reply's `next_before`: the daemon bounds the work of one
+   * request) until it has `limit` results (20 by default) or every message was looked at: one reply with them all
+   * (search-pages.ts).
+   */
+  searchThrough(words: readonly string[] | string, options: {conversation?: string; limit?: number; before?: number} = {}): Promise<Reply> {
+    const {conversation} = options;
+    return followSearchPages({limit: options.limit ?? 20, before: options.before}, (before, limit) =>
+      this.search(words, {...(conversation === undefined ? {} : {conversation}), limit, ...(before === undefined ? {} : {before})}));
   }
 
   #offlineError(): ConnectionError {

@@ -9,7 +9,7 @@
  * | inbox, getrealminbox, history | messages, more     | WireMessage  | messagesOf → ChatMessage  |
  * | conversations                 | conversations, more| WireConversation | conversationsOf → ConversationSummary |
  * | seen                          | conversation, seen…| WireSeen     | seenOf → ReadMarker       |
- * | search                        | results, more      | WireSearchResult | searchResultsOf → SearchHit |
+ * | search                        | results, more, next_before | WireSearchResult | searchResultsOf → SearchHit, nextBeforeOf |
  * | info                          | user               | WireUser     | userOf → UserProfile      |
  * | groups                        | groups             | GroupSummary | groupsOf                  |
  * | realms                        | realm, realms      | RealmStatus  | realmsOf                  |
@@ -140,6 +140,15 @@ export function messagesOf(reply: Reply): ChatMessage[] {
 /** True when the daemon held back further messages (the reply was full): ask again, or page further back. */
 export function hasMore(reply: Reply): boolean {
   return reply.more === true;
+}
+
+/**
+ * A search reply's `next_before`: older messages were not looked at (the newest matches were enough, or the
+ * daemon's work budget for one request ran out); ask again with this as `before`. Undefined when absent.
+ */
+export function nextBeforeOf(reply: Reply): number | undefined {
+  const next = reply.next_before;
+  return Number.isSafeInteger(next) && (next as number) > 0 ? next as number : undefined;
 }
 
 // ---- conversations, seen, search -----------------------------------------------------------------------------------

@@ -20,14 +20,16 @@ export const search: Handler = async (request, context) => {
   const scope = await scopeOf(context, username, (request.params.conversation as SearchScope | undefined) ?? '*');
   if (!Array.isArray(scope)) return scope;
   const limit = Math.min(Math.max(Number(request.params.limit ?? DEFAULT_LIMIT), 1), MAX_LIMIT);
-  const rows = await context.store.searchMessages({
+  const page = await context.store.searchMessages({
     words: request.params.text as readonly string[], scope, limit: limit + 1, beforeId: request.params.before as number | undefined,
   });
   const reader = {name: username};
   // Like conversations' `last`, a result names its file but leaves the content to getfile.
-  const results: WireSearchResult[] = rows.slice(0, limit).map((message) =>
+  const results: WireSearchResult[] = page.messages.slice(0, limit).map((message) =>
     ({...toWireMessage(message, context.options.realm, reader), conversation: conversationFor(message, username)}));
-  return ok(OK_MESSAGES.search, {results, more: rows.length > limit});
+  // Older messages were not looked at (the newest matches were enough, or the work budget ran out): say where to go on.
+  if (page.nextBefore !== undefined) return ok(OK_MESSAGES.search, {results, more: true, next_before: page.nextBefore});
+  return ok(OK_MESSAGES.search, {results, more: page.messages.length > limit});
 };
 
 /** The visibility tokens of a search (store/conversation-keys.ts), or the refusal of the named conversation. */

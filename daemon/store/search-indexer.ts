@@ -80,6 +80,12 @@ export const INDEXER_SQL = {
   tokensOf: `SELECT ${SCOPE_TOKENS_SQL} FROM messages WHERE id = ?`,
 } as const;
 
+/** A shard of the full-text index and where it starts: it holds the indexed messages with an id above `above`. */
+export interface ShardSpan {
+  shard: number;
+  above: number;
+}
+
 /**
  * The shards of the full-text index (migration 13's `search_shards`): shard n holds the indexed messages with an id
  * above its `above` and up to the next shard's. The registry is read from the database every time (a rolled-back
@@ -91,7 +97,7 @@ export class SearchShards {
   readonly #statements = new Map<string, Database.Statement>();
   readonly #newest: Database.Statement<[], {shard: number; above: number}>;
   readonly #holding: Database.Statement<[number], number>;
-  readonly #newestFirst: Database.Statement<[number], number>;
+  readonly #newestFirst: Database.Statement<[number], ShardSpan>;
   readonly #add: Database.Statement<[number, number]>;
   readonly #lower: Database.Statement<[number, number]>;
   readonly #toMerge: Database.Statement<[], number>;
@@ -104,7 +110,7 @@ export class SearchShards {
     this.#shardMessages = shardMessages;
     this.#newest = db.prepare('SELECT shard, above FROM search_shards ORDER BY shard DESC LIMIT 1');
     this.#holding = db.prepare<[number], number>('SELECT shard FROM search_shards WHERE above < ? ORDER BY shard DESC LIMIT 1').pluck();
-    this.#newestFirst = db.prepare<[number], number>('SELECT shard FROM search_shards WHERE above < ? ORDER BY shard DESC').pluck();
+    this.#newestFirst = db.prepare<[number], ShardSpan>('SELECT shard, above FROM search_shards WHERE above + 1 < ? ORDER BY shard DESC');
     this.#add = db.prepare('INSERT INTO search_shards (shard, above) VALUES (?, ?)');
     this.#lower = db.prepare('UPDATE search_shards SET above = ? WHERE above > ?');
     this.#toMerge = db.prepare<[], number>(
@@ -140,8 +146,8 @@ export class SearchShards {
     return this.#holding.get(id) ?? 0;
   }
 
-  /** The shards that may hold messages below `before`, newest first. */
-  newestFirst(before: number): number[] {
+  /** The shards that may hold messages below `before` (their first id, above + 1, is below it), newest first. */
+  newestFirst(before: number): ShardSpan[] {
     return this.#newestFirst.all(before);
   }
 

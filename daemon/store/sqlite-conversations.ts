@@ -74,9 +74,9 @@ export const CONVERSATION_READS = {
 } as const;
 
 /**
- * A search's candidates in one shard of the full-text index (search-indexer.ts): its newest @limit matches by rowid
- * (the index walks its doclists from the end, so the cost does not grow with the history), newest first;
- * search-rank.ts ranks them: (@match, @before, @limit).
+ * A search's candidates in one shard of the full-text index (search-indexer.ts): its newest @limit matches below
+ * @before by rowid (the index walks its doclists from the end, so the cost does not grow with the history), newest
+ * first; search-rank.ts ranks them: (@match, @before, @limit).
  */
 export function searchSql(table: string): string {
   return `
@@ -87,19 +87,44 @@ export function searchSql(table: string): string {
     ORDER BY hit.id DESC`;
 }
 
+/** How much work one search may do: it stops after the shard in which `ms` have passed on `now` (ms). */
+export interface SearchBudget {
+  now: () => number;
+  ms: number;
+}
+
+/** A search's candidates, newest first, and where to go on (SearchPage.nextBefore) when older ones were left out. */
+export interface SearchCandidates {
+  rows: RawMessageRow[];
+  nextBefore?: number;
+}
+
 /**
- * A search's candidates: the newest SEARCH_CANDIDATES matches below `before`, newest first, read from the newest
- * shard of the index on (the shards hold consecutive ids) until there are enough.
+ * A search's candidates: the newest SEARCH_CANDIDATES matches below `before`, read shard by shard from the newest
+ * (the shards hold consecutive ids). It stops after the shard in which `budget` ran out: words that seldom occur
+ * together in the scope are otherwise read to the end of their lists, a cost that grows with the history (a few
+ * ms a million messages), on the one thread that answers every client. A shard is read whole: reading one in
+ * windows of ids cost three times as much (FTS5 seeks every word in every segment again per window), and only an
+ * index upgraded whole (shard 0, migration 13) is larger than SHARD_MESSAGES.
  */
-export function searchCandidates(shards: SearchShards, db: Database.Database, match: string, before: number): RawMessageRow[] {
+export function searchCandidates(
+  shards: SearchShards, db: Database.Database, match: string, before: number, budget: SearchBudget,
+): SearchCandidates {
+  const started = budget.now();
   const rows: RawMessageRow[] = [];
-  for (const shard of shards.newestFirst(before)) {
+  for (const {shard, above} of shards.newestFirst(before)) {
     const search = shards.statement(shard, 'search',
       (table) => db.prepare<{match: string; before: number; limit: number}, RawMessageRow>(searchSql(table)).raw());
     for (const row of search.all({match, before, limit: SEARCH_CANDIDATES - rows.length})) rows.push(row);
-    if (rows.length >= SEARCH_CANDIDATES) break;
+    if (rows.length >= SEARCH_CANDIDATES) return {rows, nextBefore: idOfRow(rows.at(-1)!)};
+    // Older shards are left for the next request, which starts above this one's first id.
+    if (above > 0 && budget.now() - started >= budget.ms) return {rows, nextBefore: above + 1};
   }
-  return rows;
+  return {rows};
+}
+
+function idOfRow([json]: RawMessageRow): number {
+  return (JSON.parse(json) as unknown[])[0] as number;
 }
 
 export function prepareConversations(db: Database.Database) {

@@ -26,7 +26,7 @@ import {rankCandidates} from './search-rank.js';
 import type {
   CommitBatch, ConversationPage, ConversationRecord, ConversationTarget, GroupPage, GroupSummary, HistoryQuery, IncomingBlob,
   InboxFilter, InboxLimits, InboxPage, NewMessage, OutboxCompletion, OutboxFile, OutboxRecord, PasswordRecord, RealmRecord,
-  ReceivedMessage, SearchQuery, Store, StoredMessage, UserRecord,
+  ReceivedMessage, SearchPage, SearchQuery, Store, StoredMessage, UserRecord,
 } from './types.js';
 
 /** How hard a commit holds on to the data. */
@@ -59,7 +59,18 @@ export interface SqliteStoreOptions {
    * small. @default SHARD_MESSAGES (1,000,000)
    */
   searchShardMessages?: number;
+  /**
+   * How long one search may read the index, in ms: it stops after the shard it is in and its page says where to
+   * go on (SearchPage.nextBefore). The daemon has one thread; this bounds what a search whose words seldom occur
+   * together costs every other client. @default SEARCH_BUDGET_MS (10)
+   */
+  searchBudgetMs?: number;
+  /** The clock of the search budget, in ms (tests step it). @default performance.now */
+  clock?: () => number;
 }
+
+/** How long one search reads the full-text index before it answers with what it has (searchBudgetMs). */
+export const SEARCH_BUDGET_MS = 10;
 
 function toMessage(row: MessageRow): StoredMessage {
   const message: StoredMessage = {id: row.id, sender: row.sender, body: row.body, ts: row.ts};
@@ -768,16 +779,17 @@ export class SqliteStore implements Store {
     }, 'batch');
   }
 
-  searchMessages(query: SearchQuery): StoredMessage[] {
-    if (query.words.length === 0 || query.scope.length === 0) return [];
+  searchMessages(query: SearchQuery): SearchPage {
+    if (query.words.length === 0 || query.scope.length === 0) return {messages: []};
     // What was stored before the search is found by it, whenever the indexer last ran (bounded).
     if (searchIndex.hasPending(this.#search)) {
       this.#write(() => searchIndex.indexPending(this.#search, searchIndex.SEARCH_CATCH_UP), 'batch');
     }
-    const candidates = conversations.searchCandidates(
-      this.#search.shards, this.db, conversations.searchMatch(query), query.beforeId ?? Number.MAX_SAFE_INTEGER,
-    ).map(messageRowOf);
-    return rankCandidates(candidates, query.words).slice(0, query.limit).map(toMessage);
+    const {rows, nextBefore} = conversations.searchCandidates(this.#search.shards, this.db, conversations.searchMatch(query),
+      query.beforeId ?? Number.MAX_SAFE_INTEGER,
+      {now: this.#options.clock ?? (() => performance.now()), ms: this.#options.searchBudgetMs ?? SEARCH_BUDGET_MS});
+    const messages = rankCandidates(rows.map(messageRowOf), query.words).slice(0, query.limit).map(toMessage);
+    return nextBefore === undefined ? {messages} : {messages, nextBefore};
   }
 
   receivedVerdict(realm: string, uid: string): string | null | undefined {

@@ -141,6 +141,17 @@ export interface SearchQuery {
   beforeId?: number;
 }
 
+/**
+ * What a search found. `nextBefore` is set when messages older than those looked at were left out: the search
+ * stopped at SEARCH_CANDIDATES matches, or (SQLite) when its work budget was spent; ask again with
+ * `beforeId: nextBefore` to search the older ones. Absent when every message below the query's `beforeId` was
+ * looked at.
+ */
+export interface SearchPage {
+  messages: StoredMessage[];
+  nextBefore?: number;
+}
+
 /** A message to store: everything but the id the store assigns and the read flag. */
 export type NewMessage = Omit<StoredMessage, 'id' | 'read'>;
 
@@ -331,9 +342,10 @@ export interface Store {
   /**
    * Messages whose text holds every word (the last also as a prefix) and whose visibility is in the query's scope,
    * at most `limit`, best match first (search-rank.ts), newest first on ties. Only the newest SEARCH_CANDIDATES
-   * matches are ranked, so the cost does not grow with the history.
+   * matches are ranked, and the SQLite store stops looking further back once its work budget is spent, so the cost
+   * does not grow with the history; `nextBefore` says where to go on.
    */
-  searchMessages(query: SearchQuery): Awaitable<StoredMessage[]>;
+  searchMessages(query: SearchQuery): Awaitable<SearchPage>;
 
   // ---- federation ----
 

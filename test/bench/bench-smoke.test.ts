@@ -79,8 +79,9 @@ describe('npm run bench', () => {
 
 describe('npm run bench:index', () => {
   it('fills a sharded index and one index in lockstep and says where each put the messages', async () => {
-    const out = await runScript(new URL('../../dist/bench/index-stalls.js', import.meta.url).pathname,
-      ['--messages', '3000', '--window', '1000', '--shard-messages', '1000']);
+    const script = new URL('../../dist/bench/index-stalls.js', import.meta.url).pathname;
+    const kept = join(cacheDir, 'index');
+    const out = await runScript(script, ['--messages', '3000', '--window', '1000', '--shard-messages', '1000', '--keep', kept]);
     expect(out.code, out.out).toBe(0);
     const windows = out.out.split('\n').filter((line) => /^[\d,]+\t/.test(line)).map((line) => line.split('\t')[0]);
     expect(windows).toEqual(['1,000', '2,000', '3,000']);
@@ -88,6 +89,13 @@ describe('npm run bench:index', () => {
     // the other is one index. Then the searches, on both.
     expect(out.out).toMatch(/^shards: 3 shard\(s\) \(2 merged\), indexer [\d.]+ s/m);
     expect(out.out).toMatch(/^one-index: 1 shard\(s\) \(0 merged\), indexer [\d.]+ s/m);
-    expect(out.out).toMatch(/^a word nobody wrote, one user\t\d+ µs \(0\)\t\d+ µs \(0\)$/m);
+    // Each search read whole, then in parts (requests, the longest and all of them).
+    const nobody = /^a word nobody wrote, one user\t\d+ µs \(0\); 1 req, [\d.]+ \/ [\d.]+ ms\t\d+ µs \(0\); 1 req, [\d.]+ \/ [\d.]+ ms$/m;
+    expect(out.out).toMatch(nobody);
+    // The searches alone, on the databases it kept.
+    const searches = await runScript(script, ['--searches', kept]);
+    expect(searches.code, searches.out).toBe(0);
+    expect(searches.out).toMatch(nobody);
+    expect(searches.out).not.toMatch(/^[\d,]+\t/m);
   }, 60_000);
 });

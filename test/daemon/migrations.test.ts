@@ -82,13 +82,13 @@ describe('migrations', () => {
     expect(list('ben')).toEqual([['group:devs', 7, 7, 0], ['ann', 6, 6, 0]]);
     const scope = (username: string, groups: string[]) => [userToken(username), ...groups.map(groupToken)];
     const search = (words: string[], username: string, groups: string[]) =>
-      bodies(store.searchMessages({words, scope: scope(username, groups), limit: 10}));
+      bodies(store.searchMessages({words, scope: scope(username, groups), limit: 10}).messages);
     expect(search(['private', '5'], 'ann', ['devs'])).toEqual(['private 5']);
     expect(search(['hello'], 'cat', ['devs'])).toEqual(['group hello']);
     expect(search(['beta'], 'cat', ['devs'])).toEqual(['from beta']);
     expect(search(['beta'], 'ben', ['devs'])).toEqual([]);
     expect(search(['to', 'beta'], 'ann', ['devs'])).toEqual(['to beta']);
-    expect(store.searchMessages({words: ['beta'], scope: [conversationToken('ann', 'dan@beta')], limit: 10}).map((m) => m.id)).toEqual([9]);
+    expect(store.searchMessages({words: ['beta'], scope: [conversationToken('ann', 'dan@beta')], limit: 10}).messages.map((m) => m.id)).toEqual([9]);
     // And new messages keep it current.
     store.storeMessage({sender: 'ben', recipient: 'ann', body: 'after the upgrade', ts: 1}, ['ann']);
     expect(list('ann')[0]).toEqual(['ben', 10, 6, 1]);
@@ -187,7 +187,7 @@ describe('migrations', () => {
     // The index written before keeps answering, and what comes after joins it.
     upgraded.storeMessage({sender: 'ben', recipient: 'ann', body: 'morning coffee', ts: 2}, ['ann']);
     upgraded.commit();
-    expect(bodies(upgraded.searchMessages({words: ['morning'], scope: [userToken('ann')], limit: 10}))).toEqual(['morning coffee', 'morning tea']);
+    expect(bodies(upgraded.searchMessages({words: ['morning'], scope: [userToken('ann')], limit: 10}).messages)).toEqual(['morning coffee', 'morning tea']);
     await upgraded.close();
 
     const release = openCopy();
@@ -215,7 +215,7 @@ describe('migrations', () => {
     expect(upgraded.db.prepare('SELECT merged FROM search_shards').pluck().get()).toBe(0); // merged once closed
     upgraded.storeMessage({sender: 'ben', recipient: 'ann', body: 'evening tea', ts: 3}, ['ann']);
     upgraded.commit();
-    const search = (word: string) => bodies(upgraded.searchMessages({words: [word], scope: [userToken('ann')], limit: 10}));
+    const search = (word: string) => bodies(upgraded.searchMessages({words: [word], scope: [userToken('ann')], limit: 10}).messages);
     expect(search('tea')).toEqual(['evening tea', 'noon tea', 'morning tea']);
     expect(shards()).toEqual([[0, 0], [1, 2]]);
     expect(upgraded.db.prepare('SELECT rowid FROM message_search_1').pluck().all()).toEqual([3]);

@@ -1,7 +1,8 @@
 /** search against a real daemon on real sockets: words, prefixes, visibility, ranking and paging (docs/PROTOCOL.md). */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {Reply} from '../../common/protocol/replies.js';
-import {searchResultsOf} from '../../common/protocol/reply-shapes.js';
+import {ChatClient} from '../../common/client/chat-client.js';
+import {nextBeforeOf, searchResultsOf} from '../../common/protocol/reply-shapes.js';
 import {LineClient, registerUser, startDaemon, type TestDaemon} from '../helpers/daemon.js';
 
 let server: TestDaemon;
@@ -149,5 +150,59 @@ describe('search', () => {
     expect(await found(ann, 'search scope')).toEqual([]);
     // The visibility tokens are not text: cat cannot find messages by ann's token (u + hex of "ann").
     expect(await found(cat, `search u${Buffer.from('ann').toString('hex')}`)).toEqual([]);
+  });
+});
+
+describe('a search that reads far back, answered in parts', () => {
+  it('says where it stopped (next_before), and a client that goes on from there gets a full page', async () => {
+    // Shards of 100 ids and no budget: every request reads one shard, the least it reads.
+    const realm = await startDaemon({}, {sqlite: {searchShardMessages: 100, searchBudgetMs: 0}});
+    const {client: eve, token} = await registerUser(realm.port, 'eve');
+    try {
+      const matches: number[] = [];
+      for (let n = 1; n <= 250; n++) {
+        const text = n === 10 || n === 120 ? `kiwi and mango ${n}` : n % 2 === 0 ? `kiwi ${n}` : `mango ${n}`;
+        const id = (await ok(eve, `send eve ${text}`)).id as number;
+        if (text.startsWith('kiwi and')) matches.unshift(id);
+      }
+      // Each reply reads at most a window of 100 ids, newest first, and says where the next one starts.
+      const first = await ok(eve, 'search kiwi+mango');
+      expect(first.more).toBe(true);
+      const stops: number[] = [];
+      const pages: number[][] = [];
+      let reply = first;
+      for (;;) {
+        pages.push(searchResultsOf(reply).map((hit) => hit.id));
+        const next = nextBeforeOf(reply);
+        if (next === undefined) break;
+        expect(reply.more).toBe(true);
+        stops.push(next);
+        reply = await ok(eve, `search kiwi+mango * 20 ${next}`);
+      }
+      expect(reply).not.toHaveProperty('next_before');
+      expect(reply.more).toBe(false);
+      expect(pages.flat()).toEqual(matches);
+      // Shards of about 100 ids (a slice that crosses the size stays whole): at least two over 250 messages.
+      expect(stops.length).toBeGreaterThanOrEqual(1);
+      expect(stops).toEqual([...stops].sort((a, b) => b - a));
+
+      const client = new ChatClient({host: '127.0.0.1', port: realm.port, token, username: 'eve'});
+      await client.connect();
+      try {
+        const whole = await client.searchThrough(['kiwi', 'mango']);
+        expect(searchResultsOf(whole).map((hit) => hit.id)).toEqual(matches);
+        expect(whole.more).toBe(false);
+        // It stops once the page is full, and starts from `before` when asked.
+        const one = await client.searchThrough('kiwi mango', {limit: 1});
+        expect(searchResultsOf(one).map((hit) => hit.id)).toEqual([matches[0]]);
+        expect(one.more).toBe(true);
+        expect(searchResultsOf(await client.searchThrough('kiwi mango', {before: matches[0]})).map((hit) => hit.id)).toEqual([matches[1]]);
+      } finally {
+        client.close();
+      }
+    } finally {
+      eve.close();
+      await realm.cleanup();
+    }
   });
 });

@@ -7,7 +7,7 @@ import {ReplyDecoder} from '../../common/protocol/reply-codec.js';
 import type {Reply} from '../../common/protocol/replies.js';
 import {createDaemon, type Daemon, type DaemonConfig} from '../../daemon/daemon.js';
 import type {DaemonOptions} from '../../daemon/context.js';
-import {SqliteStore} from '../../daemon/store/sqlite-store.js';
+import {SqliteStore, type SqliteStoreOptions} from '../../daemon/store/sqlite-store.js';
 import type {Store} from '../../daemon/store/types.js';
 
 /** Cheap scrypt so tests that register many users stay fast (production uses N=16384). */
@@ -38,12 +38,14 @@ export async function startDaemon(
   extra: Omit<DaemonConfig, 'store' | 'options'> & {
     /** Puts a wrapper (test/helpers/outage-store.ts) around the daemon's real SqliteStore. */
     wrapStore?: (store: SqliteStore) => Store;
+    /** Options of the SqliteStore beside its file (small shards, a search budget). */
+    sqlite?: Omit<SqliteStoreOptions, 'file'>;
   } = {},
   dir = mkdtempSync(join(tmpdir(), 'realmchat-test-')),
   port = 0,
 ): Promise<TestDaemon> {
-  const {wrapStore, ...config} = extra;
-  const sqlite = new SqliteStore({file: join(dir, 'realmchat.db')});
+  const {wrapStore, sqlite: sqliteOptions, ...config} = extra;
+  const sqlite = new SqliteStore({...sqliteOptions, file: join(dir, 'realmchat.db')});
   const store = wrapStore ? wrapStore(sqlite) : sqlite;
   const daemon = createDaemon({store, options: {scryptCost: TEST_SCRYPT, sendLimits: NO_SEND_LIMITS, realmSendLimits: NO_SEND_LIMITS,
     realmLinkLimits: NO_SEND_LIMITS, ...options}, ...config});

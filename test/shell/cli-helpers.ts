@@ -49,11 +49,11 @@ export async function cli(
  * A daemon per test and config folders made on demand, removed after each test (registers the vitest hooks where it
  * is called). `server()`: the `--server` option of the test's daemon; `user()`: a new config folder.
  */
-export function daemonPerTest(): {server: () => string[]; user: () => string} {
+export function daemonPerTest(extra: Parameters<typeof startDaemon>[1] = {}): {server: () => string[]; user: () => string} {
   let daemon: TestDaemon | undefined;
   const cleanups: Array<() => void> = [];
   beforeEach(async () => {
-    daemon = await startDaemon();
+    daemon = await startDaemon({}, extra);
   });
   afterEach(async () => {
     await daemon?.cleanup();

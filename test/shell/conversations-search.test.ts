@@ -1,9 +1,11 @@
 /** realmchat conversations and realmchat search (issue 12, points 7 and 10): text and --json, usage errors exit 2. */
 import {describe, expect, it} from 'vitest';
 import {planSearch} from '../../tui/shell/search-command.js';
+import {LineClient} from '../helpers/daemon.js';
 import {cli, daemonPerTest} from './cli-helpers.js';
 
-const {server: daemonServer, user} = daemonPerTest();
+// Shards of 100 ids and no work budget: a search request reads one shard, and the shell goes on from where it stopped.
+const {server: daemonServer, user} = daemonPerTest({sqlite: {searchShardMessages: 100, searchBudgetMs: 0}});
 
 /** alice, bob and carol; #devs with all three; a few messages for alice. */
 async function threeUsers(): Promise<{alice: string; bob: string; carol: string}> {
@@ -50,6 +52,23 @@ describe('realmchat conversations', () => {
 });
 
 describe('realmchat search', () => {
+  it('finds a match far back in the history, which the daemon reaches in several requests', async () => {
+    const {alice} = await threeUsers();
+    const bob = await LineClient.connect(Number(daemonServer()[1]!.split(':')[1]));
+    try {
+      const token = (await bob.request('auth bob pw')).tokenid as string;
+      await bob.request(`send ${token} alice an old invoice`);
+      for (let i = 1; i <= 230; i++) await bob.request(`send ${token} alice filler ${i}`);
+      const found = await cli(['search', 'invoice', '--json'], alice);
+      const reply = JSON.parse(found.stdout) as {results: {msg: string}[]; more: boolean; next_before?: number};
+      expect(reply.results.map((hit) => hit.msg)).toEqual(['an old invoice']);
+      expect(reply.more).toBe(false);
+      expect(reply).not.toHaveProperty('next_before');
+    } finally {
+      bob.close();
+    }
+  });
+
   it('finds messages in all conversations or one, as text (words highlighted) and as JSON', async () => {
     const {alice} = await threeUsers();
     const all = await cli(['search', 'deploy'], alice);

@@ -44,7 +44,7 @@ describe('message rows as JSON', () => {
     expect(store.privateHistory('ben', 'ann', undefined, {limit: 1})[0]).toMatchObject({read: false, ts});
     expect(store.groupHistory('devs', undefined, {limit: 50}).map((message) => message.body)).toEqual(expected);
     expect(store.groupHistory('devs', undefined, {limit: 1})[0]).toMatchObject({id: groupIds.at(-1), group: 'devs'});
-    const found = store.searchMessages({words: ['needle'], scope: [userToken('ben')], limit: 50});
+    const found = store.searchMessages({words: ['needle'], scope: [userToken('ben')], limit: 50}).messages;
     expect(found.map((message) => message.body).sort()).toEqual([...expected].sort());
   });
 

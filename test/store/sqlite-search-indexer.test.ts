@@ -9,15 +9,15 @@ import {join} from 'node:path';
 import {scopeTokensOf, userToken} from '../../daemon/store/conversation-keys.js';
 import {INDEXER_SQL} from '../../daemon/store/search-indexer.js';
 import {SEARCH_CANDIDATES, type NewMessage} from '../../daemon/store/types.js';
-import {SqliteStore} from '../../daemon/store/sqlite-store.js';
+import {SEARCH_BUDGET_MS, SqliteStore, type SqliteStoreOptions} from '../../daemon/store/sqlite-store.js';
 
 const stores: SqliteStore[] = [];
 afterEach(async () => {
   for (const store of stores.splice(0)) await store.close();
 });
 
-function open(searchShardMessages?: number): SqliteStore {
-  const store = new SqliteStore({file: ':memory:', searchShardMessages});
+function open(searchShardMessages?: number, options: Partial<SqliteStoreOptions> = {}): SqliteStore {
+  const store = new SqliteStore({file: ':memory:', searchShardMessages, ...options});
   stores.push(store);
   store.createUser({username: 'ann', fullName: 'Ann', country: 'x', createdAt: 0}, 'v');
   return store;
@@ -44,7 +44,7 @@ describe('the search index, kept off the answering path', () => {
     send(store, 'first words');
     const second = send(store, 'second words');
     // Same turn, nothing committed or indexed yet: the search catches up first.
-    expect(store.searchMessages({words: ['words'], scope: [userToken('bob')], limit: 10}).map((m) => m.body))
+    expect(store.searchMessages({words: ['words'], scope: [userToken('bob')], limit: 10}).messages.map((m) => m.body))
       .toEqual(['second words', 'first words']);
     expect(mark(store)).toBe(second);
   });
@@ -53,7 +53,7 @@ describe('the search index, kept off the answering path', () => {
     const store = open();
     store.createUser({username: 'bob', fullName: 'Bob', country: 'x', createdAt: 0}, 'v');
     const refused = store.enqueueOutbox('beta', '{}', [{sender: 'ann', recipient: 'carol', recipientRealm: 'beta', body: 'refused words', ts: 1}], 1);
-    const search = (word: string) => store.searchMessages({words: [word], scope: [userToken('ann')], limit: 10}).map((m) => m.body);
+    const search = (word: string) => store.searchMessages({words: [word], scope: [userToken('ann')], limit: 10}).messages.map((m) => m.body);
     expect(search('refused')).toEqual(['refused words']); // indexed now: the mark is at it
     send(store, 'newer words'); // not indexed yet
     store.completeOutbox({realm: 'beta', upto: refused.seq, notices: [], dropMessageIds: [refused.localIds[0]!]});
@@ -66,7 +66,7 @@ describe('the search index, kept off the answering path', () => {
     const store = open();
     store.enqueueOutbox('beta', '{}', [{sender: 'ann', recipient: 'carol', recipientRealm: 'beta', body: 'kept words', ts: 1}], 1);
     const refused = store.enqueueOutbox('beta', '{}', [{sender: 'ann', recipient: 'carol', recipientRealm: 'beta', body: 'refused words', ts: 2}], 2);
-    const search = (word: string) => store.searchMessages({words: [word], scope: [userToken('ann')], limit: 10}).map((m) => m.body);
+    const search = (word: string) => store.searchMessages({words: [word], scope: [userToken('ann')], limit: 10}).messages.map((m) => m.body);
     expect(search('refused')).toEqual(['refused words']); // indexed now
     store.completeOutbox({realm: 'beta', upto: refused.seq, notices: [], dropMessageIds: [refused.localIds[0]!]});
     const next = store.enqueueOutbox('beta', '{}', [{sender: 'ann', recipient: 'carol', recipientRealm: 'beta', body: 'later words', ts: 3}], 3);
@@ -84,7 +84,7 @@ describe('the full-text index in shards (migration 13)', () => {
   const shards = (store: SqliteStore) => store.db.prepare('SELECT shard, above FROM search_shards ORDER BY shard').raw().all();
   const rowids = (store: SqliteStore, table: string) => store.db.prepare(`SELECT rowid FROM ${table} ORDER BY rowid`).pluck().all();
   const search = (store: SqliteStore, word: string, beforeId?: number) =>
-    store.searchMessages({words: [word], scope: [userToken('ann')], limit: 50, beforeId}).map((m) => m.body);
+    store.searchMessages({words: [word], scope: [userToken('ann')], limit: 50, beforeId}).messages.map((m) => m.body);
   /** Stores `count` messages ann → bob, each indexed by a search before the next: one slice each. */
   function sendIndexed(store: SqliteStore, count: number, from = 1): number[] {
     const ids: number[] = [];
@@ -147,10 +147,16 @@ describe('the full-text index in shards (migration 13)', () => {
       if (n % 200 === 0) search(store, 'none'); // a slice every 200 messages
     }
     expect(shards(store).length).toBe(3);
-    const found = store.searchMessages({words: ['tea'], scope: [userToken('ann')], limit: SEARCH_CANDIDATES + 1});
+    const found = store.searchMessages({words: ['tea'], scope: [userToken('ann')], limit: SEARCH_CANDIDATES + 1}).messages;
     expect(found.length).toBe(SEARCH_CANDIDATES);
     expect(found.map((m) => m.body)).not.toContain('tea tea tea tea');
     expect(new Set(found.map((m) => m.body)).size).toBe(SEARCH_CANDIDATES);
+    // The page says where the older matches start, and asking from there finds the one left out.
+    const page = store.searchMessages({words: ['tea'], scope: [userToken('ann')], limit: 10});
+    expect(page.nextBefore).toBe(Math.min(...found.map((m) => m.id)));
+    const older = store.searchMessages({words: ['tea'], scope: [userToken('ann')], limit: 10, beforeId: page.nextBefore});
+    expect(older.messages.map((m) => m.body)).toEqual(['tea tea tea tea']);
+    expect(older.nextBefore).toBeUndefined();
   });
 
   it('deletes a refused sender copy from the shard that holds it', () => {
@@ -191,6 +197,93 @@ describe('the full-text index in shards (migration 13)', () => {
   });
 });
 
+describe("a search's work budget", () => {
+  const words = ['apple', 'banana'];
+  /**
+   * 1,000 messages ann → bob in shards of 100, indexed: `apple` and `banana` in every other one, never together, but
+   * in message `together`. A search for both reads both lists to the end of the history.
+   */
+  function filled(options: Partial<SqliteStoreOptions>, together: number): SqliteStore {
+    return fill(open(100, options), together);
+  }
+  function fill(store: SqliteStore, together: number): SqliteStore {
+    store.createUser({username: 'ann', fullName: 'Ann', country: 'x', createdAt: 0}, 'v');
+    store.createUser({username: 'bob', fullName: 'Bob', country: 'x', createdAt: 0}, 'v');
+    for (let n = 1; n <= 1000; n++) {
+      const body = n === together ? 'apple and banana' : n % 2 === 0 ? `apple ${n}` : `banana ${n}`;
+      store.storeMessage({sender: 'ann', recipient: 'bob', body, ts: n}, ['bob']);
+      if (n % 100 === 0) store.searchMessages({words: ['none'], scope: [userToken('ann')], limit: 1}); // a slice of 100
+    }
+    return store;
+  }
+  const searchFrom = (store: SqliteStore, beforeId?: number) =>
+    store.searchMessages({words, scope: [userToken('ann')], limit: 10, ...(beforeId === undefined ? {} : {beforeId})});
+
+  it('stops after the shard in which the budget ran out, and the pages from where it stopped find the rest', () => {
+    // A clock that moves 5 ms each time it is read: the search reads it once to start and once after each shard,
+    // so the second shard ends 10 ms after the start, when a budget of 10 is spent.
+    let ms = 0;
+    const store = filled({clock: () => (ms += 5), searchBudgetMs: 10}, 42);
+    const first = searchFrom(store);
+    expect(first.messages).toEqual([]);
+    expect(first.nextBefore).toBe(801); // shards of 100 ids: 1000-901, 900-801
+    const stops: number[] = [];
+    let page = first;
+    while (page.nextBefore !== undefined) {
+      stops.push(page.nextBefore);
+      page = searchFrom(store, page.nextBefore);
+      if (page.messages.length > 0) break;
+    }
+    expect(stops).toEqual([801, 601, 401, 201]); // the last request reads shards 1 and 0
+    expect(page.messages.map((m) => m.body)).toEqual(['apple and banana']);
+    expect(page.nextBefore).toBeUndefined(); // the shard that holds id 1 was the last
+  });
+
+  it('spends SEARCH_BUDGET_MS when the store is given no budget', () => {
+    // Each shard takes the whole default budget on this clock: a request reads one.
+    let ms = 0;
+    const store = filled({clock: () => (ms += SEARCH_BUDGET_MS)}, 42);
+    expect(searchFrom(store)).toEqual({messages: [], nextBefore: 901});
+  });
+
+  it('reads every shard in one request while the budget lasts, and says nothing of older messages when none are left', () => {
+    const store = filled({clock: () => 0}, 42);
+    expect(searchFrom(store)).toEqual({messages: [expect.objectContaining({id: 42, body: 'apple and banana'})]});
+  });
+
+  it('reads one shard at least, however small the budget, and says nothing of older messages after the oldest', () => {
+    const store = filled({searchBudgetMs: 0}, 950);
+    const page = searchFrom(store);
+    expect(page.messages.map((m) => m.body)).toEqual(['apple and banana']);
+    expect(page.nextBefore).toBe(901);
+    expect(searchFrom(store, 201)).toEqual({messages: [], nextBefore: 101});
+    expect(searchFrom(store, 101)).toEqual({messages: []});
+  });
+
+  it('reads an index upgraded whole (shard 0, larger than a shard) in one go, and stops at the shards after it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'realmchat-search-budget-'));
+    try {
+      const file = join(dir, 'realm.db');
+      const whole = new SqliteStore({file, checkpointIntervalMs: 0});
+      fill(whole, 42);
+      await whole.close();
+      let ms = 0;
+      const store = new SqliteStore({file, checkpointIntervalMs: 0, searchShardMessages: 100, clock: () => (ms += 4), searchBudgetMs: 10});
+      stores.push(store);
+      // 300 messages more (never together) make three shards of 100 after the first.
+      for (let n = 1001; n <= 1300; n++) {
+        store.storeMessage({sender: 'ann', recipient: 'bob', body: n % 2 === 0 ? `apple ${n}` : `banana ${n}`, ts: n}, ['bob']);
+        if (n % 100 === 0) searchFrom(store);
+      }
+      expect(store.db.prepare('SELECT shard, above FROM search_shards ORDER BY shard').raw().all()).toEqual([[0, 0], [1, 1000], [2, 1100], [3, 1200]]);
+      expect(searchFrom(store)).toEqual({messages: [], nextBefore: 1001});
+      expect(searchFrom(store, 1001).messages.map((m) => m.id)).toEqual([42]);
+    } finally {
+      rmSync(dir, {recursive: true, force: true});
+    }
+  });
+});
+
 describe('the search index across a restart', () => {
   it('indexes after a reopen what the last run stored and never indexed, each message once', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'realmchat-index-'));
@@ -208,7 +301,7 @@ describe('the search index across a restart', () => {
       stores.push(second);
       const count = () => second.db.prepare('SELECT count(*) FROM message_search').pluck().get();
       await expect.poll(count, {timeout: 5_000}).toBe(2);
-      expect(second.searchMessages({words: ['words'], scope: [userToken('bob')], limit: 10}).map((m) => m.body))
+      expect(second.searchMessages({words: ['words'], scope: [userToken('bob')], limit: 10}).messages.map((m) => m.body))
         .toEqual(['late words', 'early words']);
     } finally {
       for (const store of stores.splice(0)) await store.close();
@@ -251,7 +344,7 @@ describe("the indexer's visibility tokens, built in SQL", () => {
 
 describe('the private-history index, filled by the same slices (migration 10)', () => {
   const pairs = (store: SqliteStore) => store.db.prepare('SELECT id FROM message_pairs ORDER BY id').pluck().all();
-  const catchUp = (store: SqliteStore) => store.searchMessages({words: ['x'], scope: [userToken('ann')], limit: 1});
+  const catchUp = (store: SqliteStore) => store.searchMessages({words: ['x'], scope: [userToken('ann')], limit: 1}).messages;
   const bodies = (messages: Array<{body: string}>) => messages.map((message) => message.body);
 
   function conversation() {

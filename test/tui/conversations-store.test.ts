@@ -159,3 +159,24 @@ describe('conversations, read markers, mentions and search in the store', () => 
     await expect.poll(() => store.getState().status?.text).toContain('User tidak ditemukan');
   });
 });
+
+describe('a search the daemon answers in parts', () => {
+  it('fills its results from every part: a match far back is listed as if the daemon had read it in one go', async () => {
+    // Shards of 100 ids and no work budget: each search request reads one shard.
+    const world = await storeWorld('alice', ['bob'], {sqlite: {searchShardMessages: 100, searchBudgetMs: 0}});
+    try {
+      const bob = world.clients.bob!;
+      const early = Number((await bob.request('send alice the needle is early')).id);
+      for (let i = 1; i <= 230; i++) await bob.request(`send alice filler ${i}`);
+      const late = Number((await bob.request('send alice a late needle')).id);
+      const store = world.open();
+      await expect.poll(() => store.getState().connection.kind).toBe('connected');
+      await store.search('needle');
+      const search = store.getState().search!;
+      expect(search).toMatchObject({state: 'done', more: false});
+      expect(search.results.map((hit) => hit.id)).toEqual([late, early]);
+    } finally {
+      await world.close();
+    }
+  });
+});

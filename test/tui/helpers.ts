@@ -75,8 +75,8 @@ export interface StoreWorld {
 }
 
 /** Starts a daemon and registers `me` and `others` (see StoreWorld). */
-export async function storeWorld(me: string, others: readonly string[]): Promise<StoreWorld> {
-  const daemon = await startDaemon();
+export async function storeWorld(me: string, others: readonly string[], extra: Parameters<typeof startDaemon>[1] = {}): Promise<StoreWorld> {
+  const daemon = await startDaemon({}, extra);
   const temp = tempConfigDir();
   const own = await registerUser(daemon.port, me);
   own.client.close();

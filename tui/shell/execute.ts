@@ -115,6 +115,22 @@ export interface ShellRequestOptions extends RequestOptions {
 }
 
 /**
+ * Sends one request, or the several a whole answer takes: a bare `groups` lists every group and a search fills its
+ * page (the daemon answers a search that reads far back in parts), the client following the daemon's pages.
+ */
+function sendFollowingPages(client: ChatClient, command: string, sent: readonly (string | number)[], options: RequestOptions): Promise<Reply> {
+  const name = command.toLowerCase();
+  if (name === 'groups' && sent.length === 0) return client.groups();
+  if (name === 'search' && sent.length <= 3) {
+    const [words, conversation, limit] = sent;
+    return client.searchThrough(String(words), {
+      ...(conversation === undefined ? {} : {conversation: String(conversation)}), ...(limit === undefined ? {} : {limit: Number(limit)}),
+    });
+  }
+  return client.request(command, sent, options);
+}
+
+/**
  * Sends `command` with `args` and prints the outcome; resolves with the exit code (and leaves the reply in `out`).
  * `request`: a file transfer's progress listener, and what to do once the reply is in, before anything is printed
  * (erase the progress line).
@@ -127,9 +143,7 @@ export async function executeCommand(
   const {onSettled, ...options} = request;
   let reply: Reply;
   try {
-    // A bare `groups` lists every group: the client follows the daemon's pages.
-    reply = await (command.toLowerCase() === 'groups' && sent.length === 0 ? client.groups() : client.request(command, sent, options))
-      .finally(() => onSettled?.());
+    reply = await sendFollowingPages(client, command, sent, options).finally(() => onSettled?.());
   } catch (error) {
     if (error instanceof RequestUsageError) {
       stderr.write(usageText(command, error));

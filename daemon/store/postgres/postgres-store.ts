@@ -24,8 +24,9 @@ import {cutInboxPage} from '../inbox-page.js';
 import type {
   CommitBatch, ConversationPage, ConversationRecord, ConversationTarget, GroupPage, IncomingBlob, GroupSummary, HistoryQuery,
   InboxFilter, InboxLimits, InboxPage, LinkLease, NewMessage, OutboxCompletion, OutboxFile, OutboxRecord, PasswordRecord,
-  RealmRecord, ReceivedMessage, SearchQuery, Store, StoredMessage, UserRecord,
+  RealmRecord, ReceivedMessage, SearchPage, SearchQuery, Store, StoredMessage, UserRecord,
 } from '../types.js';
+import {SEARCH_CANDIDATES} from '../types.js';
 import {conversationName} from '../conversation-keys.js';
 import {rankCandidates} from '../search-rank.js';
 import {
@@ -383,11 +384,13 @@ export class PostgresStore implements Store {
     return row ? toConversation(row) : {conversation: conversationName(target), lastId: 0, seenId: 0, unread: 0, mentions: 0};
   }
 
-  async searchMessages(query: SearchQuery): Promise<StoredMessage[]> {
-    if (query.words.length === 0 || query.scope.length === 0) return [];
-    const candidates = await this.#rows<PgMessageRow>(SEARCH,
-      [searchTsQuery(query), [...query.scope], query.beforeId ?? Number.MAX_SAFE_INTEGER]);
-    return rankCandidates(candidates.map(toMessage), query.words).slice(0, query.limit);
+  async searchMessages(query: SearchQuery): Promise<SearchPage> {
+    if (query.words.length === 0 || query.scope.length === 0) return {messages: []};
+    const candidates = (await this.#rows<PgMessageRow>(SEARCH,
+      [searchTsQuery(query), [...query.scope], query.beforeId ?? Number.MAX_SAFE_INTEGER])).map(toMessage);
+    // The query runs in PostgreSQL, not on the daemon's thread: no work budget, only the cap on candidates.
+    const messages = rankCandidates(candidates, query.words).slice(0, query.limit);
+    return candidates.length < SEARCH_CANDIDATES ? {messages} : {messages, nextBefore: candidates.at(-1)!.id};
   }
 
   async listUsers(page: GroupPage): Promise<string[]> {

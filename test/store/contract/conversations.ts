@@ -4,7 +4,7 @@
  */
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {conversationToken, groupToken, userToken} from '../../../daemon/store/conversation-keys.js';
-import type {ConversationTarget, Store} from '../../../daemon/store/types.js';
+import {SEARCH_CANDIDATES, type ConversationTarget, type Store} from '../../../daemon/store/types.js';
 import {user, type OpenStore, type StoreFactory} from './factory.js';
 
 export function conversationsContract(open: StoreFactory): void {
@@ -25,7 +25,7 @@ export function conversationsContract(open: StoreFactory): void {
   const direct = (sender: string, recipient: string, body: string) => store.storeMessage({sender, recipient, body, ts: 1}, [recipient]);
   const toGroup = (sender: string, body: string, recipients: string[]) => store.storeMessage({sender, group: 'devs', body, ts: 1}, recipients);
   const search = async (words: string[], scope: string[], beforeId?: number) =>
-    (await store.searchMessages({words, scope, limit: 10, ...(beforeId !== undefined ? {beforeId} : {})})).map((m) => m.body);
+    (await store.searchMessages({words, scope, limit: 10, ...(beforeId !== undefined ? {beforeId} : {})})).messages.map((m) => m.body);
   const peer = (name: string, realm?: string): ConversationTarget => ({kind: 'user', name, ...(realm ? {realm} : {})});
 
   describe('conversations', () => {
@@ -127,6 +127,20 @@ export function conversationsContract(open: StoreFactory): void {
       const ids = [];
       for (const n of [1, 2, 3]) ids.push(await direct('ann', 'ben', `page word ${n}`));
       expect(await search(['word'], [userToken('ann')], ids[2])).toEqual(['page word 2', 'page word 1']);
+      // Every message was looked at: a page cut by its limit says nothing of older messages.
+      expect(await store.searchMessages({words: ['word'], scope: [userToken('ann')], limit: 1}))
+        .toEqual({messages: [expect.objectContaining({body: 'page word 3'})]});
+    });
+
+    it('ranks the newest SEARCH_CANDIDATES matches, and says where the older ones start', async () => {
+      const ids: number[] = [];
+      for (let n = 0; n <= SEARCH_CANDIDATES; n++) ids.push(await direct('ann', 'ben', n === 0 ? 'tea tea tea' : `tea ${n}`));
+      await store.settled();
+      const page = await store.searchMessages({words: ['tea'], scope: [userToken('ann')], limit: 5});
+      expect(page.messages.map((m) => m.body)).not.toContain('tea tea tea'); // the best match, past the newest 1,000
+      expect(page.nextBefore).toBe(ids[1]);
+      const older = await store.searchMessages({words: ['tea'], scope: [userToken('ann')], limit: 5, beforeId: page.nextBefore});
+      expect(older).toEqual({messages: [expect.objectContaining({id: ids[0], body: 'tea tea tea'})]});
     });
   });
 

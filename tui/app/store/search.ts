@@ -55,7 +55,8 @@ export class Search extends EventEmitter<RequestEvents> {
     const generation = epoch.current;
     let reply;
     try {
-      reply = await this.connections.main.search(words, {...(conversation === undefined ? {} : {conversation}), limit: RESULTS});
+      // The daemon answers a search that reads far back in parts: the client goes on until the page is full.
+      reply = await this.connections.main.searchThrough(words, {...(conversation === undefined ? {} : {conversation}), limit: RESULTS});
     } catch (error) {
       if (generation !== epoch.current) return;
       if (!isConnectionProblem(error)) throw error;
