@@ -146,6 +146,8 @@ export class SqliteStore implements Store {
   /** A rollback took back what the held rows stood on: gather them again from the messages before writing them. */
   #touchesStale = false;
   readonly #search: ReturnType<typeof searchIndex.prepareSearchIndexer>;
+  /** How long one search reads the index before it answers with what it found (searchBudgetMs). */
+  readonly #searchBudget: conversations.SearchBudget;
   /** The next search indexer slice, when one is due (see search-indexer.ts). */
   #indexTimer: NodeJS.Timeout | undefined;
   /**
@@ -247,6 +249,7 @@ export class SqliteStore implements Store {
     this.#limitReads = prepareLimitReads(db);
     this.#conversations = conversations.prepareConversations(db);
     this.#search = searchIndex.prepareSearchIndexer(db, options.searchShardMessages);
+    this.#searchBudget = {now: options.clock ?? (() => performance.now()), ms: options.searchBudgetMs ?? SEARCH_BUDGET_MS};
     this.#sweepBlobs();
     // What a crash left unwritten: the rows the messages above the mark move, and the messages the indexer missed.
     conversations.retouchAbove(this.#conversations, this.#touches);
@@ -786,8 +789,7 @@ export class SqliteStore implements Store {
       this.#write(() => searchIndex.indexPending(this.#search, searchIndex.SEARCH_CATCH_UP), 'batch');
     }
     const {rows, nextBefore} = conversations.searchCandidates(this.#search.shards, this.db, conversations.searchMatch(query),
-      query.beforeId ?? Number.MAX_SAFE_INTEGER,
-      {now: this.#options.clock ?? (() => performance.now()), ms: this.#options.searchBudgetMs ?? SEARCH_BUDGET_MS});
+      query.beforeId ?? Number.MAX_SAFE_INTEGER, this.#searchBudget);
     const messages = rankCandidates(rows.map(messageRowOf), query.words).slice(0, query.limit).map(toMessage);
     return nextBefore === undefined ? {messages} : {messages, nextBefore};
   }
